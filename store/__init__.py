@@ -1,0 +1,1 @@
+"""callsheet's storage layer: one SQLite file, its schema and its domain rules."""

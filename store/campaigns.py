@@ -1,0 +1,160 @@
+"""Casting calls: creating, validating, finding and listing them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlite_utils import Database
+
+from store import audit
+from store.addresses import normalise_address
+from store.clock import iso
+from store.errors import NotFound, UserError
+from store.windows import Window, parse_windows
+
+DEFAULT_WINDOW = "mon-fri 09:00-18:00"
+
+
+@dataclass
+class CampaignSpec:
+    """What `campaign create` accepts, before validation."""
+
+    name: str
+    program: str = ""
+    description: str = ""
+    brief: str = ""
+    sender: str | None = None
+    sender_name: str = ""
+    budget: float | None = None
+    currency: str = "EUR"
+    min_followers: int = 0
+    min_engagement: float = 0.0
+    opens: str | None = None
+    closes: str | None = None
+    timezone: str = "UTC"
+    windows: list[str] = field(default_factory=lambda: [DEFAULT_WINDOW])
+    daily_cap: int = 50
+    moderation: bool = True
+    segment: str = ""
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    requires_agreement: bool = False
+    agreement_days: int = 3
+    invite_limit: int = 300
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.") from None
+
+
+def _non_negative(value: float | int | None, option: str) -> None:
+    if value is not None and value < 0:
+        raise UserError(f"{option} cannot be negative (got {value}).")
+
+
+def _local_instant(text: str, tz: ZoneInfo, option: str, end_of_day: bool) -> str:
+    """A date or date-time in the campaign's zone, stored as UTC."""
+    try:
+        if len(text.strip()) == 10:
+            moment = datetime.combine(date.fromisoformat(text.strip()),
+                                      time(23, 59, 59) if end_of_day else time(0, 0))
+        else:
+            moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{option} {text!r} is not a date (YYYY-MM-DD) or ISO date-time.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return iso(moment)
+
+
+def validate(spec: CampaignSpec) -> dict:
+    """Check every option and return the row to insert, or raise one sentence."""
+    name = spec.name.strip()
+    if not name:
+        raise UserError("A campaign needs a name.")
+    if any(ch in name for ch in "\r\n\t\x00"):
+        raise UserError("A campaign name must be a single line.")
+    tz = zone(spec.timezone)
+    for value, option in ((spec.budget, "--budget"), (spec.min_followers, "--min-followers"),
+                          (spec.min_engagement, "--min-engagement"), (spec.daily_cap, "--daily-cap"),
+                          (spec.agreement_days, "--agreement-days"),
+                          (spec.invite_limit, "--invite-limit")):
+        _non_negative(value, option)
+    if spec.min_engagement > 100:
+        raise UserError(
+            f"--min-engagement is a percentage and cannot exceed 100 (got {spec.min_engagement})."
+        )
+    windows: list[Window] = parse_windows(spec.windows or [DEFAULT_WINDOW])
+    languages = [lang.strip().lower() for lang in spec.languages if lang.strip()]
+    if not languages or any(not lang.isalpha() or len(lang) not in (2, 3) for lang in languages):
+        raise UserError(f"--languages takes ISO codes such as 'en,fr' (got {','.join(spec.languages)!r}).")
+    opens = _local_instant(spec.opens, tz, "--opens", False) if spec.opens else None
+    closes = _local_instant(spec.closes, tz, "--closes", True) if spec.closes else None
+    if opens and closes and closes <= opens:
+        raise UserError("--closes must be after --opens.")
+    if spec.segment:
+        from store.query import parse_query
+
+        parse_query(spec.segment)
+    return {
+        "name": name, "program": spec.program, "description": spec.description,
+        "brief": spec.brief,
+        "sender_email": normalise_address(spec.sender, "--sender") if spec.sender else None,
+        "sender_name": spec.sender_name, "budget": spec.budget, "currency": spec.currency.upper(),
+        "min_followers": spec.min_followers, "min_engagement": spec.min_engagement,
+        "opens_at": opens, "closes_at": closes, "timezone": spec.timezone,
+        "windows": json.dumps([w.to_json() for w in windows]), "daily_cap": spec.daily_cap,
+        "moderation": int(spec.moderation), "languages": json.dumps(languages),
+        "requires_agreement": int(spec.requires_agreement),
+        "agreement_days": spec.agreement_days, "invite_limit": spec.invite_limit,
+        "segment": spec.segment,
+    }
+
+
+def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> dict:
+    """Validate and insert a campaign; call inside a write transaction."""
+    row = validate(spec)
+    if db.execute("SELECT 1 FROM campaigns WHERE name = ?", (row["name"],)).fetchone():
+        raise UserError(f"A campaign named {row['name']!r} already exists.")
+    row |= {"created_at": now, "updated_at": now}
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.conn.execute(f"INSERT INTO campaigns ({columns}) VALUES ({marks})", list(row.values()))
+    audit.record(db, at=now, actor=actor, action="campaign.create", entity="campaign",
+                 entity_id=cursor.lastrowid, campaign_id=cursor.lastrowid, name=row["name"])
+    return get(db, row["name"])
+
+
+def _decode(row: dict) -> dict:
+    row = dict(row)
+    row["windows"] = [Window.from_json(w) for w in json.loads(row["windows"])]
+    row["languages"] = json.loads(row["languages"])
+    return row
+
+
+def get(db: Database, name: str) -> dict:
+    rows = list(db.query("SELECT * FROM campaigns WHERE name = ?", [name.strip()]))
+    if not rows:
+        raise NotFound(f"There is no campaign named {name!r}.")
+    return _decode(rows[0])
+
+
+def get_by_id(db: Database, campaign_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign_id]))
+    if not rows:
+        raise NotFound(f"There is no campaign #{campaign_id}.")
+    return _decode(rows[0])
+
+
+def listing(db: Database) -> list[dict]:
+    """Every campaign with its candidate count, newest first."""
+    rows = db.query(
+        """SELECT c.*, (SELECT count(*) FROM applications a WHERE a.campaign_id = c.id) AS candidates
+           FROM campaigns c ORDER BY c.created_at DESC, c.id DESC"""
+    )
+    return [_decode(row) for row in rows]

@@ -1,0 +1,81 @@
+"""The one clock: real time, unless `CALLSHEET_NOW` pins it.
+
+Every domain timestamp comes from here, in UTC and ISO 8601, so tests can live
+through days and time zones in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from store.errors import UserError
+
+ENV_NOW = "CALLSHEET_NOW"
+
+
+def parse_instant(text: str, *, what: str = "time") -> datetime:
+    """Parse an ISO 8601 instant; a missing offset is refused as ambiguous."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"The {what} {text!r} is not an ISO 8601 date and time.") from None
+    if value.tzinfo is None:
+        raise UserError(f"The {what} {text!r} needs a UTC offset, e.g. {text.strip()}+00:00.")
+    return value.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """Format an aware datetime as the store writes it: UTC, seconds, `Z`-less ISO 8601."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    """Read back a timestamp the store wrote."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Clock:
+    """A source of aware UTC datetimes; pinned clocks can be moved by tests."""
+
+    source: Callable[[], datetime] = field(default=_system_now)
+    pinned: datetime | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Clock:
+        env = os.environ if environ is None else environ
+        text = env.get(ENV_NOW, "").strip()
+        if not text:
+            return cls()
+        return cls(pinned=parse_instant(text, what=ENV_NOW))
+
+    @classmethod
+    def fixed(cls, moment: datetime | str) -> Clock:
+        if isinstance(moment, str):
+            moment = parse_instant(moment)
+        return cls(pinned=moment.astimezone(UTC))
+
+    def now(self) -> datetime:
+        if self.pinned is not None:
+            return self.pinned
+        return self.source()
+
+    def now_iso(self) -> str:
+        return iso(self.now())
+
+    def advance(self, delta: timedelta) -> None:
+        """Move a pinned clock (tests and the demo only)."""
+        if self.pinned is None:
+            raise RuntimeError("only a pinned clock can be advanced")
+        self.pinned = self.pinned + delta
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned is not None

@@ -1,0 +1,202 @@
+"""The schema, as named and ordered sqlite-utils migrations.
+
+Each migration is a list of statements run inside the caller's `BEGIN IMMEDIATE`
+transaction, so two processes opening a new file at once cannot both migrate it.
+Never edit a migration that has shipped: add a new one at the end.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("callsheet")
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    for statement in statements:
+        db.conn.execute(statement)
+
+
+INITIAL = [
+    """CREATE TABLE operators (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL DEFAULT '',
+        from_address TEXT,
+        role TEXT NOT NULL CHECK (role IN ('manager','evaluator','moderator','viewer')),
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE influencers (
+        id INTEGER PRIMARY KEY,
+        handle TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        first_name TEXT NOT NULL DEFAULT '',
+        email TEXT,
+        platforms TEXT NOT NULL DEFAULT '[]',
+        followers INTEGER,
+        engagement_rate REAL,
+        country TEXT,
+        language TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        address TEXT,
+        custom TEXT NOT NULL DEFAULT '{}',
+        bookmarked INTEGER NOT NULL DEFAULT 0,
+        unsubscribed INTEGER NOT NULL DEFAULT 0,
+        bounced INTEGER NOT NULL DEFAULT 0,
+        bounce_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX influencers_email ON influencers(email)",
+    "CREATE INDEX influencers_followers ON influencers(followers)",
+    "CREATE INDEX influencers_country ON influencers(country)",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        influencer_id INTEGER NOT NULL REFERENCES influencers(id) ON DELETE CASCADE,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX notes_influencer ON notes(influencer_id, created_at)",
+    """CREATE TABLE campaigns (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        program TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        brief TEXT NOT NULL DEFAULT '',
+        sender_email TEXT,
+        sender_name TEXT NOT NULL DEFAULT '',
+        budget REAL,
+        currency TEXT NOT NULL DEFAULT 'EUR',
+        min_followers INTEGER NOT NULL DEFAULT 0,
+        min_engagement REAL NOT NULL DEFAULT 0,
+        opens_at TEXT,
+        closes_at TEXT,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        windows TEXT NOT NULL DEFAULT '[]',
+        daily_cap INTEGER NOT NULL DEFAULT 50,
+        moderation INTEGER NOT NULL DEFAULT 1,
+        languages TEXT NOT NULL DEFAULT '["en"]',
+        requires_agreement INTEGER NOT NULL DEFAULT 0,
+        agreement_days INTEGER NOT NULL DEFAULT 3,
+        invite_limit INTEGER NOT NULL DEFAULT 300,
+        segment TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','paused','closed')),
+        paused_reason TEXT,
+        collaborated_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        query TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE applications (
+        id INTEGER PRIMARY KEY,
+        influencer_id INTEGER NOT NULL REFERENCES influencers(id),
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        source TEXT NOT NULL CHECK (source IN ('invited','applied')),
+        stage TEXT NOT NULL,
+        fee REAL,
+        agreement_state TEXT,
+        agreement_deadline TEXT,
+        decided_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (influencer_id, campaign_id)
+    )""",
+    "CREATE INDEX applications_campaign_stage ON applications(campaign_id, stage)",
+    """CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        influencer_id INTEGER REFERENCES influencers(id),
+        campaign_id INTEGER REFERENCES campaigns(id),
+        direction TEXT NOT NULL CHECK (direction IN ('in','out')),
+        kind TEXT NOT NULL,
+        language TEXT,
+        from_addr TEXT,
+        to_addr TEXT,
+        subject TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        body_html TEXT,
+        message_id TEXT UNIQUE,
+        in_reply_to TEXT,
+        refs TEXT,
+        is_read INTEGER NOT NULL DEFAULT 1,
+        status TEXT CHECK (status IS NULL OR status IN
+            ('planned','queued','sending','sent','deferred','failed','skipped')),
+        flags TEXT NOT NULL DEFAULT '[]',
+        approved_by TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_smtp_response TEXT,
+        scheduled_at TEXT,
+        next_attempt_at TEXT,
+        lease_owner TEXT,
+        lease_token TEXT,
+        lease_expires_at TEXT,
+        sent_at TEXT,
+        received_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX messages_due ON messages(status, next_attempt_at)",
+    "CREATE INDEX messages_influencer ON messages(influencer_id, created_at)",
+    "CREATE INDEX messages_campaign ON messages(campaign_id, kind, status)",
+    """CREATE TABLE templates (
+        id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        kind TEXT NOT NULL,
+        language TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        body_html TEXT,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (campaign_id, kind, language)
+    )""",
+    """CREATE TABLE triggers (
+        id INTEGER PRIMARY KEY,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        event TEXT NOT NULL,
+        template_kind TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (campaign_id, event)
+    )""",
+    """CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id INTEGER,
+        campaign_id INTEGER,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX audit_campaign ON audit_events(campaign_id, at)",
+    # Append-only: the audit trail cannot be rewritten, only added to.
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    """CREATE TABLE imap_folders (
+        folder TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+]
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    _run(db, INITIAL)
+
+
+def migrate(db: Database) -> None:
+    """Apply every pending migration (the caller holds the write transaction)."""
+    migrations.apply(db)

@@ -1,0 +1,99 @@
+"""`callsheet campaign create | list | show`."""
+
+from __future__ import annotations
+
+import click
+
+from store import campaigns
+from store.campaigns import CampaignSpec
+from tui.context import CliContext
+from tui.output import emit_json, emit_table
+
+
+@click.group()
+def campaign() -> None:
+    """Manage casting calls."""
+
+
+def _languages(_ctx: click.Context, _param: click.Parameter, value: str) -> list[str]:
+    return [part.strip() for part in value.split(",")]
+
+
+@campaign.command("create")
+@click.argument("name")
+@click.option("--program", default="", help="Program or brand line.")
+@click.option("--description", default="", help="What the campaign is about.")
+@click.option("--brief", default="", help="The brief shown to influencers.")
+@click.option("--sender", "sender", metavar="EMAIL", help="From-address of the campaign's mail.")
+@click.option("--sender-name", default="", help="Display name for the sender.")
+@click.option("--budget", type=float, help="Total budget.")
+@click.option("--currency", default="EUR", show_default=True)
+@click.option("--min-followers", type=int, default=0, help="Minimum followers for self-applicants.")
+@click.option("--min-engagement", type=float, default=0.0, metavar="PCT",
+              help="Minimum engagement rate (percent) for self-applicants.")
+@click.option("--opens", metavar="DATE", help="Opening date (campaign time zone).")
+@click.option("--closes", metavar="DATETIME", help="Closing date or time; the campaign closes itself.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option("--window", "windows", multiple=True, metavar="SPEC",
+              help="Execution window, e.g. 'mon-fri 09:00-18:00' (repeatable).")
+@click.option("--daily-cap", type=int, default=50, show_default=True, help="Invitations per day.")
+@click.option("--moderation/--no-moderation", default=True, show_default=True)
+@click.option("--segment", default="", metavar="QUERY", help="Who to invite, in the query syntax.")
+@click.option("--languages", default="en", callback=_languages, show_default=True)
+@click.option("--requires-agreement", is_flag=True, help="Candidates must sign an agreement.")
+@click.option("--agreement-days", type=int, default=3, show_default=True,
+              help="Days to sign the agreement.")
+@click.option("--invite-limit", type=int, default=300, show_default=True,
+              help="Maximum characters of a rendered invitation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the campaign as JSON.")
+@click.pass_obj
+def create(obj: CliContext, name: str, windows: tuple[str, ...], as_json: bool, **options) -> None:
+    """Create the casting call NAME."""
+    spec = CampaignSpec(name=name, windows=list(windows) or [campaigns.DEFAULT_WINDOW], **options)
+    store = obj.store
+    with store.write() as db:
+        store.require("manage_campaign")
+        row = campaigns.create(db, spec, actor=store.actor, now=store.now_iso())
+    if as_json:
+        emit_json(_public(row))
+    else:
+        click.echo(f"Created campaign {row['name']!r} ({row['timezone']}, "
+                   f"{', '.join(str(w) for w in row['windows'])}, cap {row['daily_cap']}/day).")
+
+
+def _public(row: dict) -> dict:
+    return {**row, "windows": [str(w) for w in row["windows"]]}
+
+
+@campaign.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_(obj: CliContext, as_json: bool) -> None:
+    """List every campaign."""
+    rows = campaigns.listing(obj.store.reader())
+    if as_json:
+        emit_json([_public(r) for r in rows])
+        return
+    if not rows:
+        click.echo("No campaigns yet: create one with `callsheet campaign create NAME`.")
+        return
+    emit_table(("name", "status", "timezone", "cap", "candidates", "closes"),
+               [(r["name"], r["status"], r["timezone"], r["daily_cap"], r["candidates"],
+                 r["closes_at"] or "") for r in rows])
+
+
+@campaign.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: CliContext, name: str, as_json: bool) -> None:
+    """Show one campaign's settings."""
+    row = _public(campaigns.get(obj.store.reader(), name))
+    if as_json:
+        emit_json(row)
+        return
+    width = max(len(key) for key in row)
+    for key, value in row.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        click.echo(f"{key.ljust(width)}  {'' if value is None else value}")
