@@ -117,6 +117,7 @@ INITIAL = [
         kind TEXT NOT NULL,
         language TEXT,
         from_addr TEXT,
+        from_name TEXT NOT NULL DEFAULT '',
         to_addr TEXT,
         subject TEXT NOT NULL DEFAULT '',
         body TEXT NOT NULL DEFAULT '',
