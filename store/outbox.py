@@ -76,8 +76,8 @@ def enqueue(
                from_name, to_addr, subject, body, body_html, message_id, in_reply_to, refs, is_read, status,
                flags, scheduled_at, next_attempt_at, created_at, updated_at)
            VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)""",
-        (influencer_id, campaign_id, kind, language, from_addr, one_line(from_name), to_addr, one_line(subject), body,
-         body_html, new_message_id(from_addr), in_reply_to, refs, status,
+        (influencer_id, campaign_id, kind, language, from_addr, one_line(from_name), to_addr,
+         one_line(subject), body, body_html, new_message_id(from_addr), in_reply_to, refs, status,
          json.dumps(sorted(set(flags))), scheduled_at, scheduled_at or now, now, now),
     )
     return int(cursor.lastrowid), status
