@@ -49,9 +49,9 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, operator
+    from tui.commands import campaign, demo, operator
 
-    for command in (campaign.campaign, operator.operator):
+    for command in (campaign.campaign, demo.demo, operator.operator):
         main.add_command(command)
 
 
