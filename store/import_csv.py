@@ -28,11 +28,10 @@ def read(path: Path, data: bytes) -> SourceTable:
     header: list[str] = []
     rows: list[RawRow] = []
     for line, end, fields in records:
-        if not header:
-            if any(f.strip() for f in fields):
-                header = [f.strip(" \t") for f in fields]
+        if not "".join(fields).strip():
             continue
-        if not any(f.strip() for f in fields):
+        if not header:
+            header = [f.strip(" \t") for f in fields]
             continue
         problem = _shape_problem(fields, len(header), line, end)
         rows.append(RawRow(line, fields, problem))

@@ -8,7 +8,6 @@ raises `Invalid` with the reason as it will follow "line N: ".
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from store.addresses import normalise_address
 from store.errors import UserError
@@ -18,6 +17,14 @@ MAX_TEXT = 500
 MAX_ADDRESS = 2000
 MAX_CUSTOM = 10_000
 
+# Unicode categories Cc (C0, DEL, C1), Zl and Zp: every character that can break or end a line.
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF and CR
+# A subset of what store.addresses accepts, checked in one match: plain ASCII addresses.
+_PLAIN_ADDRESS = re.compile(
+    r"(?P<local>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)", re.ASCII)
 _HANDLE = re.compile(r"^[\w.-]{1,64}$")
 _WHOLE = re.compile(r"^(\d+)(?:[.,]0+)?$", re.ASCII)
 _GROUPED = re.compile(r"^\d{1,3}(?:([,. \u00a0\u202f'])\d{3})(?:\1\d{3})*$", re.ASCII)
@@ -34,10 +41,8 @@ class Invalid(ValueError):
 
 def line_breaking(text: str) -> str | None:
     """The first character of `text` that could end an email header line (or NUL), if any."""
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
-            return char
-    return None
+    found = _BREAKING.search(text)
+    return found[0] if found else None
 
 
 def single_line(column: str, text: str, limit: int = MAX_TEXT) -> str:
@@ -63,6 +68,9 @@ def handle(text: str) -> str:
 
 def email(text: str) -> str:
     """A bare addr-spec, stored with its domain lower-cased (IDN as punycode)."""
+    plain = _PLAIN_ADDRESS.fullmatch(text)
+    if plain and len(plain["local"]) <= 64 and len(text) <= 254:
+        return f"{plain['local']}@{plain['domain'].lower()}"
     try:
         return normalise_address(text, "email")
     except UserError as error:
@@ -109,24 +117,27 @@ def language(text: str) -> str:
     return text.lower().replace("_", "-")
 
 
-def word_list(column: str, value: str | list[str], *, strip_hash: bool = False) -> list[str]:
-    """Comma-separated words, trimmed, lower-cased, without repeats, in their order."""
+def word_list(column: str, value: str | list[str], *, strip_hash: bool = False) -> list[str] | None:
+    """Comma-separated words, trimmed, lower-cased, without repeats, in their order; None if none."""
     parts = value if isinstance(value, list) else value.split(",")
+    single_line(column, "".join(parts), MAX_TEXT * 10)
     words: list[str] = []
     for part in parts:
-        word = single_line(column, part.strip(), 100).lower()
+        word = part.strip().lower()
         if strip_hash:
             word = word.lstrip("#")
+        if len(word) > 100:
+            raise Invalid(f"{column} has a word longer than 100 characters")
         if word and word not in words:
             words.append(word)
-    return words
+    return words or None
 
 
 def address(text: str) -> str:
     """A postal address: several lines are fine, NUL and other control characters are not."""
-    for char in text:
-        if char not in "\n\r\t" and unicodedata.category(char) == "Cc":
-            raise Invalid(f"address contains a control character (U+{ord(char):04X})")
+    control = _CONTROL.search(text)
+    if control:
+        raise Invalid(f"address contains a control character (U+{ord(control[0]):04X})")
     if len(text) > MAX_ADDRESS:
         raise Invalid(f"address is longer than {MAX_ADDRESS} characters")
     return text.replace("\r\n", "\n")
@@ -134,9 +145,9 @@ def address(text: str) -> str:
 
 def custom(key: str, text: str) -> str:
     """A custom variable's value: free text, but no NUL or other control character but line breaks."""
-    for char in text:
-        if char not in "\n\r\t" and unicodedata.category(char) == "Cc":
-            raise Invalid(f"{key} contains a control character (U+{ord(char):04X})")
+    control = _CONTROL.search(text)
+    if control:
+        raise Invalid(f"{key} contains a control character (U+{ord(control[0]):04X})")
     if len(text) > MAX_CUSTOM:
         raise Invalid(f"{key} is longer than {MAX_CUSTOM} characters")
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from store import import_fields as rules
@@ -21,15 +22,15 @@ _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 
 # column → (stored column, parser of the cell's text)
 PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "name": ("name", lambda text: rules.single_line("name", text)),
-    "first_name": ("first_name", lambda text: rules.single_line("first_name", text)),
+    "name": ("name", partial(rules.single_line, "name")),
+    "first_name": ("first_name", partial(rules.single_line, "first_name")),
     "email": ("email", rules.email),
-    "platform": ("platforms", lambda value: rules.word_list("platform", value)),
+    "platform": ("platforms", partial(rules.word_list, "platform")),
     "followers": ("followers", rules.followers),
     "engagement_rate": ("engagement_rate", rules.engagement_rate),
     "country": ("country", rules.country),
     "language": ("language", rules.language),
-    "tags": ("tags", lambda value: rules.word_list("tags", value, strip_hash=True)),
+    "tags": ("tags", partial(rules.word_list, "tags", strip_hash=True)),
     "address": ("address", rules.address),
 }
 LIST_COLUMNS = ("platform", "tags")
@@ -40,7 +41,7 @@ def fold(handle: str) -> str:
     return handle.translate(_ASCII_FOLD)
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanRow:
     """A valid row: its handle, the stored values it gives (empty cells give none) and custom variables."""
 
@@ -50,7 +51,7 @@ class CleanRow:
     custom: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     """A row left out, with the line (row, item) it is on and every reason."""
 
@@ -66,9 +67,10 @@ def check_rows(table: SourceTable, columns: ColumnMap,
                progress: Progress | None = None) -> tuple[list[CleanRow], list[Rejection]]:
     """Split the rows of `table` into clean rows and rejections, in file order."""
     handle_at = next(i for i, key in columns.fields if key == "handle")
+    plan = [(index, key, *PARSERS[key]) for index, key in columns.fields if key != "handle"]
     outcomes: list[CleanRow | Rejection] = []
     for done, raw in enumerate(table.rows, start=1):
-        outcomes.append(_check(table, columns, handle_at, raw))
+        outcomes.append(_check(table, columns, plan, handle_at, raw))
         if progress and done % PROGRESS_EVERY == 0:
             progress("Checking", done, len(table.rows))
     outcomes = _reject_repeated_handles(outcomes, table.unit)
@@ -77,7 +79,8 @@ def check_rows(table: SourceTable, columns: ColumnMap,
     return clean, rejected
 
 
-def _check(table: SourceTable, columns: ColumnMap, handle_at: int, raw: RawRow) -> CleanRow | Rejection:
+def _check(table: SourceTable, columns: ColumnMap, plan: list[tuple], handle_at: int,
+           raw: RawRow) -> CleanRow | Rejection:
     cells = raw.cells
     raw_handle = _text(cells[handle_at]) if handle_at < len(cells) else None
     if raw.problem:
@@ -90,12 +93,22 @@ def _check(table: SourceTable, columns: ColumnMap, handle_at: int, raw: RawRow) 
         problems.append(str(error))
     if raw_handle is None:
         problems.append("handle is empty")
-    for index, key in columns.fields:
+    values = row.values
+    for index, key, column, parse in plan:
         cell = cells[index]
-        if key == "handle" or cell is None or (isinstance(cell, str) and not cell.strip()):
+        if not cell:
             continue
         try:
-            _store(row, key, cell)
+            if cell.__class__ is str:
+                value = cell.strip(" \t")
+                if not value:
+                    continue
+                # Spaces around an address are an error, not something to trim.
+                parsed = parse(cell if key == "email" else value)
+            else:
+                parsed = _parse_list(cell, key, parse)
+            if parsed is not None:  # a list of nothing but commas is empty
+                values[column] = parsed
         except rules.Invalid as error:
             problems.append(str(error))
     for index, key in columns.custom:
@@ -113,14 +126,11 @@ def _check(table: SourceTable, columns: ColumnMap, handle_at: int, raw: RawRow) 
     return row
 
 
-def _store(row: CleanRow, key: str, cell: Cell) -> None:
-    column, parse = PARSERS[key]
-    if isinstance(cell, list) and key not in LIST_COLUMNS:
+def _parse_list(cell: list[str], key: str, parse: Callable[[Any], Any]) -> Any:
+    """A list cell (JSON) is only allowed for the columns that hold lists."""
+    if key not in LIST_COLUMNS:
         raise rules.Invalid(f"{key} holds a list")
-    value = cell if key == "email" or isinstance(cell, list) else cell.strip(" \t")
-    parsed = parse(value)
-    if parsed != []:
-        row.values[column] = parsed
+    return parse(cell)
 
 
 def _text(cell: Cell) -> str | None:
