@@ -70,7 +70,8 @@ def test_a_row_equal_to_the_stored_one_is_unchanged_even_if_written_elsewhere(st
     with store.write() as db:
         db.conn.execute("""INSERT INTO influencers (handle, name, tags, custom, created_at, updated_at)
                            VALUES ('zoe', 'Zoé', '["caf\\u00e9"]', '{"a":"1"}', 'x', 'x')""")
-    path = write_csv(tmp_path / "z.csv", [["zoe", "Zoé", "Café", "1"]], header=["handle", "name", "tags", "a"])
+    path = write_csv(tmp_path / "z.csv", [["zoe", "Zoé", "Café", "1"]],
+                     header=["handle", "name", "tags", "a"])
     report = import_influencers(store, path)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
 
