@@ -17,6 +17,10 @@ HEADER = ["handle", "name", "first_name", "email", "platform", "followers", "eng
           "country", "language", "tags", "address", "Shoe size"]
 ANA = ["@ana_lopez", "Ana López", "Ana", "ana@example.com", "Instagram, TikTok", "12,500", "3.5%",
        "fr", "FR", "Beauty, #Fashion", "1 rue de la Paix\nParis", "38"]
+LAUGHS = b"".join(
+    b'<!ENTITY lol%d "%s">' % (n, b"".join(b"&lol%d;" % (n - 1) for _ in range(10)) if n else b"lol")
+    for n in range(10))
+BOMB = b'<?xml version="1.0"?>\n<!DOCTYPE lolz [' + LAUGHS + b']>\n<sst>&lol9;</sst>'  # billion laughs
 BOB = ["bob.k", "Bob Kline", "Bob", "bob@Example.ORG", "youtube", "1.2m", "2", "us", "en", "tech", "", ""]
 
 

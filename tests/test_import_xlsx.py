@@ -14,16 +14,13 @@ import pytest
 
 from store.db import Store
 from store.errors import UserError
+from store.import_columns import map_columns
 from store.import_source import read_source
 from store.importing import InvalidRows, import_influencers
 from store.influencers import get_by_handle
-from tests.import_helpers import ANA, BOB, HEADER, fingerprint, make_workbook, rewrite_zip, write_xlsx
+from tests.import_helpers import ANA, BOB, BOMB, fingerprint, make_workbook, rewrite_zip, write_xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"
-LAUGHS = b"".join(
-    b'<!ENTITY lol%d "%s">' % (n, b"".join(b"&lol%d;" % (n - 1) for _ in range(10)) if n else b"lol")
-    for n in range(10))
-BOMB = b'<?xml version="1.0"?>\n<!DOCTYPE lolz [' + LAUGHS + b']>\n<sst>&lol9;</sst>'
 EXTERNAL = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
 
 
@@ -211,9 +208,5 @@ def test_a_refused_workbook_changes_nothing(store: Store, tmp_path: Path) -> Non
 def test_header_names_from_a_workbook_follow_the_same_rules(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "h.xlsx", [["ana", "a@example.com", "b@example.com"]],
                       header=["Handle", "E-mail", "email"])
-    table = read_source(path)
-    from store.import_columns import map_columns
-
     with pytest.raises(UserError, match=r"two columns for email: column B \('E-mail'\) and column C"):
-        map_columns(table)
-    assert HEADER[0] == "handle"
+        map_columns(read_source(path))
