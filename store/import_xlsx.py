@@ -1,6 +1,6 @@
 """Reading XLSX with openpyxl in read-only mode: one sheet, values only, rows numbered as Excel shows them.
 
-The package is checked first (store/import_xlsx_package.py). Formulas are
+The package has been checked first (store/import_xlsx_package.py). Formulas are
 refused rather than trusted to a cached value that may be stale; merged cells are
 refused because all but one of their cells read as empty; percent-formatted
 numbers are read as the percentage the person sees (0.035 shown as 3.5% → "3.5%").
@@ -17,17 +17,16 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from store import import_xlsx_package
 from store.errors import UserError
 from store.import_source import Cell, Progress, RawRow, SourceTable
+from store.import_xlsx_package import Package
 
 PROGRESS_EVERY = 2000
 
 
-def read(path: Path, data: bytes, *, sheet: str | None = None,
+def read(path: Path, data: bytes, package: Package, *, sheet: str | None = None,
          progress: Progress | None = None) -> SourceTable:
-    """Read one worksheet of an XLSX workbook into a header and rows."""
-    package = import_xlsx_package.check(path, data)
+    """Read one worksheet of a checked XLSX package (`import_xlsx_package.check`) into a header and rows."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
         workbook = _open(path, data)

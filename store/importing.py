@@ -21,8 +21,9 @@ from store import audit
 from store.db import Store
 from store.errors import UserError
 from store.import_columns import map_columns
+from store.import_readers import read_source
 from store.import_rows import CleanRow, Rejection, check_rows, fold
-from store.import_source import Progress, read_source
+from store.import_source import Progress
 
 CHUNK = 500
 STORED = ("name", "first_name", "email", "platforms", "followers", "engagement_rate", "country",

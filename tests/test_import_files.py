@@ -11,7 +11,7 @@ import pytest
 from store.db import Store
 from store.errors import UserError
 from store.import_columns import map_columns
-from store.import_source import read_source
+from store.import_readers import read_source
 from store.importing import InvalidRows, import_influencers
 from store.influencers import get_by_handle
 from tests.import_helpers import ANA, BOB, fingerprint, write_csv

@@ -15,7 +15,7 @@ import pytest
 from store.db import Store
 from store.errors import UserError
 from store.import_columns import map_columns
-from store.import_source import read_source
+from store.import_readers import read_source
 from store.importing import InvalidRows, import_influencers
 from store.influencers import get_by_handle
 from tests.import_helpers import ANA, BOB, BOMB, fingerprint, make_workbook, rewrite_zip, write_xlsx
@@ -172,19 +172,25 @@ def test_external_entities_and_utf16_parts_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_entity_bomb_is_refused_fast_and_small(db_path: Path, tmp_path: Path) -> None:
-    """Within 2 s and 200 MB of resident memory, measured in a process of its own."""
+    """Within 2 s of CPU and 200 MB of resident memory, measured in a process of its own.
+
+    CPU time rather than wall time: the suite shares two cores with other work, and
+    what matters is that the XML is never expanded.
+    """
     good = write_xlsx(tmp_path / "good.xlsx", [ANA])
     bomb = rewrite_zip(good, tmp_path / "bomb.xlsx", {"xl/sharedStrings.xml": BOMB, SHEET: BOMB})
     probe = textwrap.dedent("""
-        import resource, sys, time
+        import sys, time
         from tui.cli import main
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             main(["--db", sys.argv[1], "import", "influencers", sys.argv[2]])
         except SystemExit as exit:
             code = exit.code
-        elapsed = time.perf_counter() - start
-        print(code, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        elapsed = time.process_time() - start
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest).
+        peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+        print(code, elapsed, peak)
     """)
     done = subprocess.run([sys.executable, "-c", probe, str(db_path), str(bomb)], capture_output=True,
                           text=True, timeout=60, env=os.environ.copy())

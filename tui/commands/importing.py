@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from store.errors import UserError
-from store.import_source import FORMATS
+from store.import_readers import FORMATS
 from store.importing import ImportReport, InvalidRows, import_influencers
 from tui.context import CliContext
 from tui.output import emit_json
