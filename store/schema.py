@@ -201,3 +201,16 @@ def _initial(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Apply every pending migration (the caller holds the write transaction)."""
     migrations.apply(db)
+
+
+PIPELINE_INDEXES = [
+    # Covers the dashboard counters: one index-only scan per campaign.
+    "CREATE INDEX applications_counters ON applications(campaign_id, stage, source, fee, updated_at)",
+    # Undo and the timeline read an application's latest stage change.
+    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, id)",
+]
+
+
+@migrations(name="pipeline_indexes")
+def _pipeline_indexes(db: Database) -> None:
+    _run(db, PIPELINE_INDEXES)

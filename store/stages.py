@@ -81,9 +81,20 @@ class CampaignRules:
         return cls(bool(campaign.get("requires_agreement")), bool(campaign.get("collaborated_at")))
 
 
-def _refuse(current: str, action: str, why: str) -> UserError:
-    verb = action.replace("-", " ")
-    return UserError(f"Cannot {verb}: the application is at stage '{label(current)}'{why}.")
+class IllegalMove(UserError):
+    """A move the stage machine refuses; the sentence names the current stage."""
+
+    def __init__(self, verb: str, stage: str, why: str) -> None:
+        self.verb, self.stage, self.why = verb, stage, why
+        super().__init__(f"Cannot {verb}: the application is at stage '{label(stage)}'{why}.")
+
+    def clause(self, handle: str) -> str:
+        """The refusal for one named influencer, without the final period."""
+        return f"cannot {self.verb} @{handle}: the application is at stage '{label(self.stage)}'{self.why}"
+
+
+def _refuse(current: str, action: str, why: str) -> IllegalMove:
+    return IllegalMove(action.replace("-", " "), current, why)
 
 
 def next_stage(current: str, action: str, campaign: dict | CampaignRules, now: datetime) -> str:
@@ -152,3 +163,19 @@ def eligible(influencer: dict, campaign: dict) -> bool:
     return followers >= (campaign.get("min_followers") or 0) and engagement >= (
         campaign.get("min_engagement") or 0.0
     )
+
+
+def reachable(stage: str, campaign: dict | CampaignRules) -> set[str]:
+    """Every stage an application at `stage` could still reach through answers and decisions."""
+    seen, frontier = set(), [stage]
+    while frontier:
+        current = frontier.pop()
+        for action in (*DECISIONS, "answer", "expire"):
+            try:
+                target = next_stage(current, action, campaign, datetime.min)
+            except UserError:
+                continue
+            if target not in seen:
+                seen.add(target)
+                frontier.append(target)
+    return seen

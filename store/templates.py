@@ -74,3 +74,10 @@ def save(
     )
     audit.record(db, at=now, actor=actor, action="template.set", entity="template",
                  campaign_id=campaign_id, kind=kind, language=language)
+
+
+def custom_variable_names(db: Database) -> list[str]:
+    """Every custom variable some influencer has: names a template may use."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT j.key FROM influencers, json_each(influencers.custom) AS j ORDER BY 1"
+    ).fetchall()]

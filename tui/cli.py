@@ -49,9 +49,10 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, operator
+    from tui.commands import audit, campaign, operator, pipeline, templates
 
-    for command in (campaign.campaign, operator.operator):
+    for command in (campaign.campaign, operator.operator, *pipeline.COMMANDS, *templates.COMMANDS,
+                    *audit.COMMANDS):
         main.add_command(command)
 
 
