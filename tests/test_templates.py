@@ -78,7 +78,8 @@ def test_r10_a_payload_in_the_subject_names_the_subject(spring: dict, db_path: P
     body.write_text("Hi {{ firstName }}", encoding="utf-8")
     result = run(db_path, "template", "set", "Spring", "welcome", "--lang", "en",
                  "--subject", "{{ 7 ** 9999999 }}", "--body-file", str(body))
-    assert_user_error(result, "Template welcome (en), subject line 1: it raises a number to too large a power.")
+    assert_user_error(result, "Template welcome (en), subject line 1: it raises a number to too large a "
+                              "power.")
 
 
 def test_a_payload_stored_behind_the_check_is_still_refused_at_send_time(store: Store, spring: dict) -> None:

@@ -13,7 +13,8 @@ from tui.output import emit_json, emit_table
 def _summary(event: dict) -> str:
     detail = event["detail"]
     if event["action"] == "application.stage":
-        change = f"{stages.label(detail.get('from'))} → {stages.label(detail.get('to'))}"
+        before = stages.label(detail["from"]) if detail.get("from") else "new"
+        change = f"{before} → {stages.label(detail.get('to'))}"
         mail = f", {detail['email']} {detail.get('email_status')}" if detail.get("email") else ""
         return f"@{detail.get('handle')}: {change} ({detail.get('via')}{mail})"
     return ", ".join(f"{key}={value}" for key, value in detail.items() if value is not None)
