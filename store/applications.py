@@ -238,5 +238,5 @@ def answered_invitations(db: Database, campaign_id: int, since: str | None = Non
         """SELECT entity_id AS application_id, json_extract(detail, '$.influencer_id') AS influencer_id,
                   at FROM audit_events
            WHERE campaign_id = ? AND action = 'application.stage' AND at >= ?
-             AND json_extract(detail, '$.from') = 'invited' AND json_extract(detail, '$.to') = 'to_review'
-           ORDER BY at, id""", [campaign_id, since or ""]))
+             AND json_extract(detail, '$.from') = ? AND json_extract(detail, '$.to') = ?
+           ORDER BY at, id""", [campaign_id, since or "", stages.INVITED, stages.TO_REVIEW]))

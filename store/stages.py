@@ -1,6 +1,6 @@
 """The casting pipeline's stages and the moves between them, as data and pure functions.
 
-Stages are stored as identifiers (`to_review`); people read labels ("to review").
+Stages are stored as people read them ("to review", "in campaign"), as SPEC §3 names them.
 `next_stage` is the single authority on what may move where: every caller, the
 command line and the app alike, goes through it.
 """
@@ -13,20 +13,20 @@ from datetime import datetime
 from store.errors import UserError
 
 INVITED = "invited"
-TO_REVIEW = "to_review"
+TO_REVIEW = "to review"
 INELIGIBLE = "ineligible"
 SHORTLISTED = "shortlisted"
 DECLINED = "declined"
-AGREEMENT_SENT = "agreement_sent"
+AGREEMENT_SENT = "agreement sent"
 SIGNED = "signed"
 REFUSED = "refused"
 EXPIRED = "expired"
-IN_CAMPAIGN = "in_campaign"
+IN_CAMPAIGN = "in campaign"
 REJECTED = "rejected"
 
 STAGES = (INVITED, TO_REVIEW, INELIGIBLE, SHORTLISTED, DECLINED, AGREEMENT_SENT, SIGNED, REFUSED,
           EXPIRED, IN_CAMPAIGN, REJECTED)
-LABELS = {stage: stage.replace("_", " ") for stage in STAGES}
+LABELS = {stage: stage for stage in STAGES}
 FINAL = frozenset({IN_CAMPAIGN, REJECTED})
 # Nobody is told about these: no trigger may send mail on entering them.
 PRIVATE = frozenset({INELIGIBLE, SHORTLISTED, DECLINED})
@@ -56,7 +56,7 @@ def label(stage: str | None) -> str:
 
 def parse_stage(text: str) -> str:
     """A stage from what a person typed ('to review', 'to-review', 'to_review')."""
-    stage = text.strip().lower().replace("-", "_").replace(" ", "_")
+    stage = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
     if stage not in STAGES:
         raise UserError(f"Unknown stage {text!r}; stages are {', '.join(LABELS.values())}.")
     return stage

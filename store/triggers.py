@@ -35,7 +35,7 @@ def parse_event(text: str) -> str:
     raw = text.strip().lower()
     if raw in (SUBMITTED, COLLABORATION_IN, COLLABORATION_OUT):
         return raw
-    stage = raw.replace("-", "_").replace(" ", "_")
+    stage = " ".join(raw.replace("-", " ").replace("_", " ").split())
     if stage in stages.PRIVATE:
         raise UserError(f"The stage '{stages.label(stage)}' is private: no email may be sent on it.")
     if stage in stages.STAGES:
@@ -46,7 +46,7 @@ def parse_event(text: str) -> str:
 
 def event_name(event: str) -> str:
     """The event as typed on the command line."""
-    return event.replace("_", "-")
+    return event.replace(" ", "-")
 
 
 def effective(db: Database, campaign_id: int) -> dict[str, dict]:

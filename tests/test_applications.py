@@ -28,7 +28,7 @@ def test_invited_influencers_are_never_filtered(store: Store) -> None:
     assert (move.to_stage, move.email_kind) == ("invited", "invitation")
     assert stage_of(store, "Spring", "tiny") == "invited"
     # The invitee's yes lands in "to review" whatever their numbers.
-    assert pipeline.apply(store, "Spring", "tiny").to_stage == "to_review"
+    assert pipeline.apply(store, "Spring", "tiny").to_stage == "to review"
 
 
 def test_self_applicants_below_the_minimums_are_ineligible_and_hear_nothing(store: Store) -> None:
@@ -36,7 +36,7 @@ def test_self_applicants_below_the_minimums_are_ineligible_and_hear_nothing(stor
     add_influencer(store, "big", followers=50_000, engagement_rate=3.0)
     add_influencer(store, "small", followers=9_000, engagement_rate=3.0)
     add_influencer(store, "flat", followers=50_000, engagement_rate=1.0)
-    assert pipeline.apply(store, "Spring", "big").to_stage == "to_review"
+    assert pipeline.apply(store, "Spring", "big").to_stage == "to review"
     assert pipeline.apply(store, "Spring", "small").to_stage == "ineligible"
     assert pipeline.apply(store, "Spring", "flat").to_stage == "ineligible"
     sent = messages(store)
@@ -105,9 +105,9 @@ def test_every_change_is_audited_with_who_when_and_stages(store: Store) -> None:
     trail = [(e["actor"], e["at"], e["detail"]["from"], e["detail"]["to"], e["detail"]["via"])
              for e in _events(store)]
     assert trail == [
-        ("tester", "2026-11-23T10:00:00+00:00", None, "to_review", "apply"),
-        ("tester", "2026-11-23T10:00:00+00:00", "to_review", "shortlisted", "shortlist"),
-        ("tester", "2026-11-23T10:00:00+00:00", "shortlisted", "in_campaign", "accept"),
+        ("tester", "2026-11-23T10:00:00+00:00", None, "to review", "apply"),
+        ("tester", "2026-11-23T10:00:00+00:00", "to review", "shortlisted", "shortlist"),
+        ("tester", "2026-11-23T10:00:00+00:00", "shortlisted", "in campaign", "accept"),
     ]
 
 
@@ -126,7 +126,7 @@ def test_a_bulk_decision_lists_every_problem_and_changes_nothing(store: Store) -
     assert "cannot accept @bob: the application is at stage 'rejected', which is final" in sentence
     assert "@dan is not in the pipeline of 'Spring'" in sentence
     assert table_counts(store) == before
-    assert stage_of(store, "Spring", "ana") == "to_review"
+    assert stage_of(store, "Spring", "ana") == "to review"
 
 
 def test_unknown_handles_are_named_and_nothing_changes(store: Store) -> None:
@@ -188,7 +188,7 @@ def test_viewers_cannot_decide(store: Store, db_path) -> None:
             pipeline.decide(viewer, "Spring", ["ana"], "reject")
     finally:
         viewer.close()
-    assert stage_of(store, "Spring", "ana") == "to_review"
+    assert stage_of(store, "Spring", "ana") == "to review"
 
 
 def test_agreement_flow_and_expiry_at_the_deadline(store: Store) -> None:
@@ -210,7 +210,7 @@ def test_agreement_flow_and_expiry_at_the_deadline(store: Store) -> None:
     assert stage_of(store, "Spring", "bob") == "expired"
     assert stage_of(store, "Spring", "ana") == "signed"
     pipeline.decide(store, "Spring", ["ana"], "accept")
-    assert stage_of(store, "Spring", "ana") == "in_campaign"
+    assert stage_of(store, "Spring", "ana") == "in campaign"
 
 
 def test_collaborate_runs_once(store: Store) -> None:
@@ -226,7 +226,7 @@ def test_collaborate_runs_once(store: Store) -> None:
     before = len(messages(store))
     moves = pipeline.collaborate(store, "Spring")
     assert {m.handle: (m.to_stage, m.email_kind) for m in moves} == {
-        "signer": ("in_campaign", "congratulations"),
+        "signer": ("in campaign", "congratulations"),
         "waiter": ("rejected", "bummer"),
         "newbie": ("rejected", "bummer"),
     }
@@ -247,8 +247,8 @@ def test_collaborate_congratulates_those_already_accepted(store: Store) -> None:
     pipeline.decide(store, "Spring", ["ana"], "accept")
     moves = pipeline.collaborate(store, "Spring")
     assert [(m.handle, m.from_stage, m.to_stage, m.email_kind) for m in moves] == [
-        ("ana", "in_campaign", "in_campaign", "congratulations"),
-        ("bob", "to_review", "rejected", "bummer"),
+        ("ana", "in campaign", "in campaign", "congratulations"),
+        ("bob", "to review", "rejected", "bummer"),
     ]
 
 
@@ -267,11 +267,11 @@ def test_undo_within_the_window_restores_the_stage_and_withdraws_the_email(store
     assert json.loads(mail["flags"]) == ["undoable"]
     store.clock.advance(timedelta(seconds=20))
     move = pipeline.undo(store, "Spring", "ana")
-    assert (move.from_stage, move.to_stage) == ("in_campaign", "to_review")
+    assert (move.from_stage, move.to_stage) == ("in campaign", "to review")
     [withdrawn] = messages(store, id=mail["id"])
     assert withdrawn["status"] == "skipped"
     assert "withdrawn" in json.loads(withdrawn["flags"])
-    assert stage_of(store, "Spring", "ana") == "to_review"
+    assert stage_of(store, "Spring", "ana") == "to review"
     with pytest.raises(UserError, match="Nothing to undo for @ana"):
         pipeline.undo(store, "Spring", "ana")
 
@@ -283,7 +283,7 @@ def test_undo_is_refused_once_a_dispatcher_claimed_the_email(store: Store) -> No
                         (mail["id"],))
     with pytest.raises(UserError, match="has already left \\(status 'sending'\\); the decision is final"):
         pipeline.undo(store, "Spring", "ana")
-    assert stage_of(store, "Spring", "ana") == "in_campaign"
+    assert stage_of(store, "Spring", "ana") == "in campaign"
 
 
 def test_undo_is_refused_for_a_queued_email_under_lease(store: Store) -> None:
@@ -317,7 +317,7 @@ def test_undo_for_a_suppressed_influencer_follows_the_window(store: Store) -> No
     with pytest.raises(UserError, match="undo window for @gone closed at 2026-11-23T10:00:30"):
         pipeline.undo(store, "Spring", "gone")
     store.clock.advance(timedelta(seconds=-2))
-    assert pipeline.undo(store, "Spring", "gone").to_stage == "to_review"
+    assert pipeline.undo(store, "Spring", "gone").to_stage == "to review"
 
 
 def test_undo_of_a_private_move(store: Store) -> None:
@@ -325,7 +325,7 @@ def test_undo_of_a_private_move(store: Store) -> None:
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
     pipeline.decide(store, "Spring", ["ana"], "decline")
-    assert pipeline.undo(store, "Spring", "ana").to_stage == "to_review"
+    assert pipeline.undo(store, "Spring", "ana").to_stage == "to review"
 
 
 def test_counters_and_budget(store: Store) -> None:
@@ -380,7 +380,7 @@ def test_a_failure_mid_bulk_leaves_nothing(store: Store, monkeypatch: pytest.Mon
     assert calls["n"] == 250
     assert table_counts(store) == before
     stages_now = store.writer.execute("SELECT DISTINCT stage FROM applications").fetchall()
-    assert stages_now == [("to_review",)]
+    assert stages_now == [("to review",)]
     monkeypatch.setattr("store.moves.outbox.enqueue", real)
     assert len(pipeline.decide(store, "Spring", handles, "accept")) == 500
 
@@ -399,4 +399,4 @@ def test_a_template_error_during_accept_changes_nothing(store: Store) -> None:
     with pytest.raises(UserError, match="Template accepted \\(en\\), body line 1: 'code' is undefined"):
         pipeline.decide(store, "Spring", ["bob", "ana"], "accept")
     assert table_counts(store) == before
-    assert stage_of(store, "Spring", "bob") == "to_review"
+    assert stage_of(store, "Spring", "bob") == "to review"

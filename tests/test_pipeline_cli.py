@@ -38,7 +38,7 @@ def test_invite_and_apply_print_what_they_did(spring: Store, db_path: Path) -> N
     result = run(db_path, "apply", "Spring", "tiny", "--fee", "120")
     assert "@tiny: new → ineligible (below the campaign's minimums)" in result.stdout
     moves = run_json(db_path, "apply", "Spring", "ana")
-    assert [(m["handle"], m["from_stage"], m["to_stage"]) for m in moves] == [("ana", "invited", "to_review")]
+    assert [(m["handle"], m["from_stage"], m["to_stage"]) for m in moves] == [("ana", "invited", "to review")]
 
 
 def test_apply_with_a_negative_fee(spring: Store, db_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_audit_lists_changes(spring: Store, db_path: Path) -> None:
     events = run_json(db_path, "audit", "--campaign", "Spring")
     stage_events = [e for e in events if e["action"] == "application.stage"]
     assert [(e["actor"], e["detail"]["handle"], e["detail"]["to"]) for e in stage_events] == [
-        ("tester", "ana", "to_review")]
+        ("tester", "ana", "to review")]
     assert {e["campaign_id"] for e in events} == {1}
     text = run(db_path, "audit").stdout
     assert "@ana: new → to review (apply, acknowledgement queued)" in text
@@ -212,7 +212,7 @@ def _consistency(db_path: Path) -> tuple[int, int, int]:
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stages = conn.execute("SELECT count(*) FROM applications WHERE stage = 'in_campaign'").fetchone()[0]
+        stages = conn.execute("SELECT count(*) FROM applications WHERE stage = 'in campaign'").fetchone()[0]
         emails = conn.execute("SELECT count(*) FROM messages WHERE kind = 'accepted'").fetchone()[0]
         events = conn.execute("SELECT count(*) FROM audit_events WHERE action = 'application.stage' "
                               "AND json_extract(detail, '$.via') = 'accept'").fetchone()[0]

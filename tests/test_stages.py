@@ -16,23 +16,23 @@ AGREEMENT = CampaignRules(requires_agreement=True)
 
 # Written out by hand from SPEC §3, independently of store/stages.py's tables.
 LEGAL_PLAIN = {
-    ("to_review", "accept"): "in_campaign", ("shortlisted", "accept"): "in_campaign",
-    ("declined", "accept"): "in_campaign", ("ineligible", "accept"): "in_campaign",
-    ("to_review", "reject"): "rejected", ("shortlisted", "reject"): "rejected",
+    ("to review", "accept"): "in campaign", ("shortlisted", "accept"): "in campaign",
+    ("declined", "accept"): "in campaign", ("ineligible", "accept"): "in campaign",
+    ("to review", "reject"): "rejected", ("shortlisted", "reject"): "rejected",
     ("declined", "reject"): "rejected", ("ineligible", "reject"): "rejected",
-    ("agreement_sent", "reject"): "rejected", ("signed", "reject"): "rejected",
+    ("agreement sent", "reject"): "rejected", ("signed", "reject"): "rejected",
     ("refused", "reject"): "rejected", ("expired", "reject"): "rejected",
-    ("to_review", "shortlist"): "shortlisted", ("declined", "shortlist"): "shortlisted",
+    ("to review", "shortlist"): "shortlisted", ("declined", "shortlist"): "shortlisted",
     ("ineligible", "shortlist"): "shortlisted",
-    ("to_review", "decline"): "declined", ("shortlisted", "decline"): "declined",
+    ("to review", "decline"): "declined", ("shortlisted", "decline"): "declined",
     ("ineligible", "decline"): "declined",
-    ("agreement_sent", "signed"): "signed", ("agreement_sent", "refused"): "refused",
-    ("signed", "accept"): "in_campaign",
+    ("agreement sent", "signed"): "signed", ("agreement sent", "refused"): "refused",
+    ("signed", "accept"): "in campaign",
 }
 LEGAL_AGREEMENT = {key: value for key, value in LEGAL_PLAIN.items()
                    if not (key[1] == "accept" and key[0] != "signed")} | {
-    ("to_review", "send-agreement"): "agreement_sent", ("shortlisted", "send-agreement"): "agreement_sent",
-    ("declined", "send-agreement"): "agreement_sent", ("expired", "send-agreement"): "agreement_sent",
+    ("to review", "send-agreement"): "agreement sent", ("shortlisted", "send-agreement"): "agreement sent",
+    ("declined", "send-agreement"): "agreement sent", ("expired", "send-agreement"): "agreement sent",
 }
 
 
@@ -58,26 +58,26 @@ def test_every_decision_from_every_stage(rules: CampaignRules, legal: dict, stag
 
 def test_final_stages_say_so() -> None:
     with pytest.raises(IllegalMove, match="stage 'in campaign', which is final"):
-        next_stage("in_campaign", "reject", PLAIN, NOW)
+        next_stage("in campaign", "reject", PLAIN, NOW)
     with pytest.raises(IllegalMove, match="stage 'rejected', which is final"):
         next_stage("rejected", "accept", PLAIN, NOW)
 
 
 def test_agreement_campaigns_need_a_signature_before_accepting() -> None:
     with pytest.raises(IllegalMove, match="requires a signed agreement"):
-        next_stage("to_review", "accept", AGREEMENT, NOW)
+        next_stage("to review", "accept", AGREEMENT, NOW)
     with pytest.raises(IllegalMove, match="does not require an agreement"):
-        next_stage("to_review", "send-agreement", PLAIN, NOW)
+        next_stage("to review", "send-agreement", PLAIN, NOW)
 
 
 @pytest.mark.parametrize("stage", stages.STAGES)
 def test_only_invitees_answer_and_only_pending_agreements_expire(stage: str) -> None:
     if stage == "invited":
-        assert next_stage(stage, "answer", PLAIN, NOW) == "to_review"
+        assert next_stage(stage, "answer", PLAIN, NOW) == "to review"
     else:
         with pytest.raises(IllegalMove, match=f"'{stages.label(stage)}'"):
             next_stage(stage, "answer", PLAIN, NOW)
-    if stage == "agreement_sent":
+    if stage == "agreement sent":
         assert next_stage(stage, "expire", AGREEMENT, NOW) == "expired"
     else:
         with pytest.raises(IllegalMove, match=f"'{stages.label(stage)}'"):
@@ -86,12 +86,12 @@ def test_only_invitees_answer_and_only_pending_agreements_expire(stage: str) -> 
 
 @pytest.mark.parametrize("stage", stages.STAGES)
 def test_collaboration_moves(stage: str) -> None:
-    if stage in ("signed", "in_campaign"):
-        assert next_stage(stage, "collaborate-in", AGREEMENT, NOW) == "in_campaign"
+    if stage in ("signed", "in campaign"):
+        assert next_stage(stage, "collaborate-in", AGREEMENT, NOW) == "in campaign"
     else:
         with pytest.raises(IllegalMove):
             next_stage(stage, "collaborate-in", AGREEMENT, NOW)
-    undecided = {"to_review", "ineligible", "shortlisted", "declined", "agreement_sent"}
+    undecided = {"to review", "ineligible", "shortlisted", "declined", "agreement sent"}
     if stage in undecided:
         assert next_stage(stage, "collaborate-out", AGREEMENT, NOW) == "rejected"
     else:
@@ -100,13 +100,13 @@ def test_collaboration_moves(stage: str) -> None:
 
 
 def test_campaign_dicts_are_read_for_their_rules() -> None:
-    assert next_stage("signed", "accept", {"requires_agreement": 1}, NOW) == "in_campaign"
+    assert next_stage("signed", "accept", {"requires_agreement": 1}, NOW) == "in campaign"
     with pytest.raises(IllegalMove):
-        next_stage("to_review", "accept", {"requires_agreement": 1}, NOW)
+        next_stage("to review", "accept", {"requires_agreement": 1}, NOW)
 
 
-@pytest.mark.parametrize(("typed", "stage"), [("to review", "to_review"), ("In-Campaign", "in_campaign"),
-                                              ("agreement_sent", "agreement_sent")])
+@pytest.mark.parametrize(("typed", "stage"), [("to review", "to review"), ("In-Campaign", "in campaign"),
+                                              ("agreement-sent", "agreement sent")])
 def test_parse_stage(typed: str, stage: str) -> None:
     assert stages.parse_stage(typed) == stage
 
@@ -134,8 +134,8 @@ def test_no_minimums_means_everyone_is_eligible() -> None:
 
 
 def test_reachable_and_allowed_decisions() -> None:
-    assert stages.reachable("invited", PLAIN) >= {"to_review", "in_campaign", "rejected"}
-    assert "agreement_sent" not in stages.reachable("invited", PLAIN)
-    assert "agreement_sent" in stages.reachable("invited", AGREEMENT)
+    assert stages.reachable("invited", PLAIN) >= {"to review", "in campaign", "rejected"}
+    assert "agreement sent" not in stages.reachable("invited", PLAIN)
+    assert "agreement sent" in stages.reachable("invited", AGREEMENT)
     assert stages.reachable("rejected", PLAIN) == set()
-    assert stages.allowed_decisions("to_review", PLAIN) == ["accept", "reject", "shortlist", "decline"]
+    assert stages.allowed_decisions("to review", PLAIN) == ["accept", "reject", "shortlist", "decline"]
