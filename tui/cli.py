@@ -49,9 +49,10 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, operator
+    from tui.commands import campaign, demo, influencers, operator, segment
 
-    for command in (campaign.campaign, demo.demo, operator.operator):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment):
         main.add_command(command)
 
 
