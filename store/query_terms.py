@@ -98,9 +98,8 @@ def build_term(token: Token) -> Term:
 
 
 def _word(token: Token) -> Term:
-    value = token.value
-    if value.startswith("@") and len(value) > 1:
-        value = value[1:]
+    # "@ana" is how people write a handle; a lone "@" is searched as it is.
+    value = token.value.lstrip("@") or token.value
     if value == "":
         raise QueryError(f"Empty quotes at position {token.pos}.")
     return Term("word", "", ":", (value,))
