@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from store.query_syntax import KEYWORDS, TERM_RE, QueryError, Token, quote
 
@@ -27,6 +28,7 @@ NUMBER_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?|\.\d{1,6})([km]?)", re.IGNORECA
 DAYS_RE = re.compile(r"(\d{1,5})([dw])", re.IGNORECASE)
 MAX_DAYS = 36_500
 NUMERIC_FAMILIES = ("number", "contacted", "var")
+LIST_FAMILIES = ("list", "code", "campaign", "stage")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,6 @@ class Term:
         return quote(str(self.values[0]), also="," if self.family in LIST_FAMILIES else "")
 
 
-LIST_FAMILIES = ("list", "code", "campaign", "stage")
-
-
 def _word_text(value: str) -> str:
     if value in KEYWORDS or TERM_RE.fullmatch(value) or value.startswith("-"):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -71,7 +70,7 @@ def _word_text(value: str) -> str:
 
 
 def _number_text(value: int | float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    return str(value) if isinstance(value, int) else format(Decimal(repr(value)).normalize(), "f")
 
 
 def build_term(token: Token) -> Term:
@@ -165,9 +164,9 @@ def _read_number(token: Token, key: str, raw: str) -> int | float:
     if not match:
         example = "3.5 (percent)" if key == "engagement" else "10000, 10k or 1.5m"
         raise QueryError(f"{key} needs a number such as {example}, not {raw!r} (in {token.text!r}).")
-    scale = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
-    number = float(match.group(1)) * scale
-    return int(number) if number.is_integer() else number
+    # Decimal, so 1.1k is exactly 1100 and not 1100.0000000000002.
+    number = Decimal(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _yes_no(token: Token, key: str) -> bool:

@@ -119,7 +119,8 @@ def test_normalised_text_means_the_same(conn: sqlite3.Connection, text: str, exp
     ('name:"Ana Silva"', 'name:"Ana Silva"'), ("Tags:x", "tag:x"), ("stage:To-Review", "stage:to_review"),
     ("contacted<=2w", "contacted:14d"), ("contacted>=3d", "contacted>3d"), ("replied:TRUE", "replied:yes"),
     ('"tag:x"', '"tag:x"'), ('"a\\"b"', '"a\\"b"'), ("NOT a AND b", "-a b"),
-    ("engagement>2.5%", "engagement>2.5"),
+    ("engagement>2.5%", "engagement>2.5"), ("engagement>.000001", "engagement>0.000001"),
+    ("followers>1.1k", "followers>1100"), ("followers:.5k..1.25m", "followers:500..1250000"),
 ])
 def test_str_is_the_normalised_query(text: str, normal: str) -> None:
     assert str(parse_query(text)) == normal
@@ -215,7 +216,7 @@ def test_a_marked_value_appears_only_in_parameters(marker: str, key: str) -> Non
 FRAGMENTS = ["tag:", "followers>=", "followers<", "engagement>", "10k", "1.5m", "x", "(", ")", " ", " OR ",
              " AND ", "NOT ", "-", '"', "\\", "beauty", "contacted<", "contacted:", "7d", "yes", "no",
              "var.x:", "var.y>", "stage:", "to_review", "campaign:", "has:", "email", ",", "..", "%", "_",
-             "*", "@", "replied:", "country:", "clicked:", "handle:", ":", "=", ">", "é"]
+             "*", "@", ".000001", "1.1k", "replied:", "country:", "clicked:", "handle:", ":", "=", ">", "é"]
 
 
 @given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join)))
