@@ -49,10 +49,10 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import audit, campaign, demo, operator, pipeline, templates
+    from tui.commands import audit, campaign, demo, influencers, operator, pipeline, segment, templates
 
-    for command in (campaign.campaign, demo.demo, operator.operator, *pipeline.COMMANDS,
-                    *templates.COMMANDS, *audit.COMMANDS):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS):
         main.add_command(command)
 
 
