@@ -12,7 +12,7 @@ from mailer import pipeline
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED, demo_app
-from tests.pipeline_helpers import add_people, make_campaign
+from tests.pipeline_helpers import add_influencer, add_people, make_campaign
 from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_messages import ActionDone
@@ -216,3 +216,22 @@ async def test_the_pane_refreshes_when_another_process_writes(tmp_path: Path) ->
         finally:
             other.close()
         await until(pilot, lambda: "2 rejected" in str(screen.query_one(CountersBar).render()), timeout=4)
+
+
+async def test_the_search_bar_speaks_the_query_syntax(tmp_path: Path) -> None:
+    store = _big_store(tmp_path / "big.db", 12)
+    for handle in ("small1", "small2"):
+        add_influencer(store, handle, followers=800)
+        pipeline.apply(store, "Big", handle)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: screen.total == 14)
+        await pilot.press("slash", *"followers<1k", "enter")
+        await until(pilot, lambda: screen.total == 2)
+        assert {r["handle"] for r in screen.rows} == {"small1", "small2"}
+        await pilot.press("slash")
+        screen.query_one("#search", Input).value = "followers>>3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.view.search == "followers<1k"  # a bad query leaves the view as it was

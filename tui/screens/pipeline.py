@@ -22,6 +22,7 @@ from store import pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import View
+from store.query import parse_query
 from store.watch import DataVersion
 from tui.screens.pipeline_messages import (
     ActionDone,
@@ -267,8 +268,14 @@ class PipelineScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        try:
+            parse_query(text)  # pure parsing: a bad query is told at once, the view stays as it was
+        except UserError as error:
+            self.notify(error.sentence, severity="error", timeout=8)
+            return
         if self.view is not None:
-            self._show(replace(self.view, search=event.value.strip()), {})
+            self._show(replace(self.view, search=text), {})
         self.query_one(DataTable).focus()
 
     @on(DataTable.HeaderSelected)
