@@ -110,11 +110,16 @@ def bound_of(row: dict) -> tuple:
     return (row["sort_key"], row["application_id"])
 
 
+def _source(view: View) -> str:
+    """Join influencers only when the search needs them: a bare count stays inside one index."""
+    if view.search.strip():
+        return "applications a JOIN influencers i ON i.id = a.influencer_id"
+    return "applications a"
+
+
 def count(db: Database, view: View, now: datetime) -> int:
     where, params = _where(view, now)
-    return db.execute(
-        f"SELECT count(*) FROM applications a JOIN influencers i ON i.id = a.influencer_id WHERE {where}",
-        params).fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
 
 
 def per_day(db: Database, campaign_id: int, now: datetime, days: int = 30) -> list[int]:
@@ -147,9 +152,10 @@ def position(db: Database, view: View, now: datetime, bound: tuple) -> int:
     where, params = _where(view, now)
     key = SORTS[view.sort]
     operator = ">" if view.descending else "<"
-    return db.execute(
-        f"SELECT count(*) FROM applications a JOIN influencers i ON i.id = a.influencer_id "
-        f"WHERE {where} AND ({key}, a.id) {operator} (?, ?)", [*params, *bound]).fetchone()[0]
+    joined = "applications a JOIN influencers i ON i.id = a.influencer_id"
+    source = _source(view) if key.startswith("a.") else joined
+    return db.execute(f"SELECT count(*) FROM {source} WHERE {where} AND ({key}, a.id) {operator} (?, ?)",
+                      [*params, *bound]).fetchone()[0]
 
 
 def campaign_choices(db: Database) -> list[tuple[str, int]]:
