@@ -162,3 +162,12 @@ def campaign_choices(db: Database) -> list[tuple[str, int]]:
     """(name, id) of every campaign, open ones first, newest first."""
     return [(row[0], row[1]) for row in db.execute(
         "SELECT name, id FROM campaigns ORDER BY status = 'closed', created_at DESC, id DESC").fetchall()]
+
+
+def addresses_in_campaign(db: Database, campaign_id: int) -> list[dict]:
+    """Name, handle, postal address and email of everyone in the campaign, by name."""
+    return list(db.query(
+        """SELECT i.name, i.handle, i.address, i.email FROM applications a
+           JOIN influencers i ON i.id = a.influencer_id
+           WHERE a.campaign_id = ? AND a.stage = ? ORDER BY lower(i.name), i.handle""",
+        [campaign_id, stages.IN_CAMPAIGN]))

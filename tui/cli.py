@@ -49,10 +49,21 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import audit, campaign, demo, influencers, operator, pipeline, segment, templates
+    from tui.commands import (
+        audit,
+        campaign,
+        demo,
+        export,
+        influencers,
+        operator,
+        pipeline,
+        segment,
+        templates,
+    )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
-                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS):
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
+                    *export.COMMANDS):
         main.add_command(command)
 
 
