@@ -254,6 +254,6 @@ def test_only_managers_edit_templates(store: Store, spring: dict, db_path: Path,
     monkeypatch.setenv("CALLSHEET_USER", "eve")
     result = run(db_path, "template", "set", "Spring", "welcome", "--lang", "en", "--subject", "S",
                  "--body-file", str(body))
-    assert_user_error(result, "eve is a evaluator and may not edit templates and triggers")
+    assert_user_error(result, "eve is an evaluator and may not edit templates and triggers")
     result = run(db_path, "trigger", "off", "Spring", "submitted")
     assert_user_error(result, "may not edit templates and triggers")
