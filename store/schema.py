@@ -201,3 +201,30 @@ def _initial(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Apply every pending migration (the caller holds the write transaction)."""
     migrations.apply(db)
+
+
+@migrations(name="query_indexes")
+def _query_indexes(db: Database) -> None:
+    # The query syntax matches country and language case-insensitively, and asks "replied?" and
+    # "contacted within N days?" per influencer: covering that from the index alone measured 4-6x
+    # faster over 100k influencers and 1M messages than reading each message row.
+    _run(db, [
+        "CREATE INDEX influencers_country_nocase ON influencers(country COLLATE NOCASE)",
+        "CREATE INDEX influencers_language_nocase ON influencers(language COLLATE NOCASE)",
+        "CREATE INDEX messages_influencer_contact ON messages(influencer_id, direction, status, sent_at)",
+    ])
+
+
+PIPELINE_INDEXES = [
+    # Covers the dashboard counters: one index-only scan per campaign.
+    "CREATE INDEX applications_counters ON applications(campaign_id, stage, source, fee, updated_at)",
+    # The Pipeline pane's default order (most recently changed first) without a sort step.
+    "CREATE INDEX applications_recent ON applications(campaign_id, updated_at, id)",
+    # Undo and the timeline read an application's latest stage change.
+    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, id)",
+]
+
+
+@migrations(name="pipeline_indexes")
+def _pipeline_indexes(db: Database) -> None:
+    _run(db, PIPELINE_INDEXES)

@@ -49,9 +49,22 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, importing, operator
+    from tui.commands import (
+        audit,
+        campaign,
+        demo,
+        export,
+        importing,
+        influencers,
+        operator,
+        pipeline,
+        segment,
+        templates,
+    )
 
-    for command in (campaign.campaign, demo.demo, importing.import_group, operator.operator):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
+                    *export.COMMANDS, importing.import_group):
         main.add_command(command)
 
 
