@@ -2,7 +2,8 @@
 
 The delimiter is whichever of `,` `;` and tab splits the header line (outside
 quotes) into the most columns and also splits the first rows into as many; a
-`;` file is therefore never read as one column. Quotes are strict: a quote left
+`;` file is therefore never read as one column. Excel's `sep=;` first line, when
+present, decides instead. Quotes are strict: a quote left
 open, or text after a closing quote, refuses the file with the line it is on.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from store import import_text
@@ -18,13 +20,15 @@ from store.import_source import RawRow, SourceTable
 
 DELIMITERS = (",", ";", "\t")
 SAMPLE_RECORDS = 20
+_SEP_LINE = re.compile(r"sep=([,;\t|])(?:\r\n|\r|\n)")
 
 
 def read(path: Path, data: bytes) -> SourceTable:
     """Read a CSV file into a header and rows numbered by the line each row starts on."""
     text, notes = import_text.decode(path, data)
-    delimiter = sniff_delimiter(text)
-    records = _records(path, text, delimiter)
+    hint = _SEP_LINE.match(text)  # Excel's "sep=;" first line names the delimiter
+    delimiter = hint[1] if hint else sniff_delimiter(text)
+    records = _records(path, text[hint.end():] if hint else text, delimiter, skipped=1 if hint else 0)
     header: list[str] = []
     rows: list[RawRow] = []
     for line, end, fields in records:
@@ -74,17 +78,17 @@ def _consistent(text: str, delimiter: str, width: int) -> bool:
     return all(w == width for w in widths)
 
 
-def _records(path: Path, text: str, delimiter: str) -> list[tuple[int, int, list[str]]]:
-    """Every record with the line it starts on and the line it ends on."""
+def _records(path: Path, text: str, delimiter: str, skipped: int) -> list[tuple[int, int, list[str]]]:
+    """Every record with the line it starts on and the line it ends on (after `skipped` lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = []
-    end = 0
+    end = skipped
     try:
         for fields in reader:
-            records.append((end + 1, reader.line_num, fields))
-            end = reader.line_num
+            records.append((end + 1, reader.line_num + skipped, fields))
+            end = reader.line_num + skipped
     except csv.Error as error:
-        raise _syntax_error(path, error, end + 1, reader.line_num) from None
+        raise _syntax_error(path, error, end + 1, reader.line_num + skipped) from None
     return records
 
 

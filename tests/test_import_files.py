@@ -37,6 +37,13 @@ def test_a_semicolon_file_with_commas_in_its_values_is_not_read_as_commas(tmp_pa
     assert table.rows[0].cells == ["ana", "López, Ana", "12,5k", "a, b, c"]
 
 
+def test_excel_sep_line_names_the_delimiter_and_counts_as_a_line(store: Store, tmp_path: Path) -> None:
+    path = _write(tmp_path / "sep.csv", "sep=;\r\nhandle;email\r\nana;ana@example.com\r\nbob;bob@\r\n")
+    with pytest.raises(InvalidRows) as refused:
+        import_influencers(store, path)
+    assert [(r.line, r.handle) for r in refused.value.report.rejected] == [(4, "bob")]
+
+
 def test_a_semicolon_row_under_a_one_column_header_is_never_imported(store: Store, tmp_path: Path) -> None:
     path = _write(tmp_path / "odd.csv", "handle\nana;Ana;ana@example.com\n")
     with pytest.raises(InvalidRows) as refused:
