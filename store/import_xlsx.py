@@ -76,9 +76,20 @@ def _table(path: Path, worksheet: Any, merges: set[str], progress: Progress | No
             header = ["" if v is None else str(v).strip() for v in values]
             _refuse_merges(path, merges, number)
             continue
+        problems += _fit(values, len(header))
         rows.append(RawRow(number, values, "; ".join(problems) or None))
     labels = [f"column {get_column_letter(i + 1)}" for i in range(len(header))]
     return SourceTable(path.name, "xlsx", header, rows, unit="row", column_labels=labels)
+
+
+def _fit(values: list[Cell], width: int) -> list[str]:
+    """Pad a row to the header's width (Excel omits trailing empty cells); refuse values past it."""
+    beyond = [i for i in range(width, len(values)) if values[i] is not None]
+    del values[width:]
+    values.extend([None] * (width - len(values)))
+    if beyond:
+        return [f"has a value in column {get_column_letter(beyond[0] + 1)}, past the last named column"]
+    return []
 
 
 def _values(path: Path, cells: tuple) -> tuple[list[Cell], list[str]]:

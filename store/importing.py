@@ -28,13 +28,13 @@ from store.import_source import Progress
 CHUNK = 500
 STORED = ("name", "first_name", "email", "platforms", "followers", "engagement_rate", "country",
           "language", "tags", "address", "custom")
-JSON_STORED = {"platforms": "[]", "tags": "[]", "custom": "{}"}
-INSERT = (f"INSERT INTO influencers (handle, {', '.join(STORED)}, created_at, updated_at) "
-          f"VALUES ({', '.join('?' * (len(STORED) + 3))})")
-_JSON = json.JSONEncoder(ensure_ascii=False).encode
+JSON_STORED = {"platforms", "tags", "custom"}
 POSITION = {column: at for at, column in enumerate(STORED)}
 CUSTOM = POSITION["custom"]
 EMPTY = ("", "", None, "[]", None, None, None, None, "[]", None, "{}")  # a new row, before its values
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+INSERT = (f"INSERT INTO influencers (handle, {', '.join(STORED)}, created_at, updated_at) "
+          f"VALUES ({', '.join('?' * (len(STORED) + 3))})")
 UPDATE = (f"UPDATE influencers SET {', '.join(f'{c} = ?' for c in STORED)}, updated_at = ? "
           "WHERE id = ?")
 

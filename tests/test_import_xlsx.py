@@ -66,6 +66,18 @@ def test_rows_are_numbered_as_excel_shows_them(store: Store, tmp_path: Path) -> 
         (6, "email 'bob@' needs t"), (7, "cell B7 holds the er")]
 
 
+def test_short_rows_are_padded_and_values_past_the_header_refused(store: Store, tmp_path: Path) -> None:
+    workbook = make_workbook([["ana"], ["bob", "Bob", "", "", "", "", "", "", "", "", "", "", "stray"]])
+    workbook.active["A4"] = "carla"
+    workbook.save(tmp_path / "short.xlsx")
+    with pytest.raises(InvalidRows) as refused:
+        import_influencers(store, tmp_path / "short.xlsx")
+    assert [(r.line, r.reason) for r in refused.value.report.rejected] == [
+        (3, "has a value in column M, past the last named column")]
+    report = import_influencers(store, tmp_path / "short.xlsx", skip_invalid=True)
+    assert report.created == 2 and get_by_handle(store.reader(), "carla")["name"] == ""
+
+
 def test_a_wrong_dimension_does_not_cut_rows_off(store: Store, tmp_path: Path) -> None:
     good = write_xlsx(tmp_path / "good.xlsx", [ANA, BOB])
     with zipfile.ZipFile(good) as package:
