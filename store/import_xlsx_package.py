@@ -121,8 +121,19 @@ def _scan_stream(path: Path, name: str, part: io.BufferedIOBase, package: Packag
 
 
 def _xml_kind(head: bytes) -> str:
-    """"utf-8" for text an XML parser would read, "utf-16" for UTF-16 XML, "binary" otherwise."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:2] in (b"<\x00", b"\x00<"):
-        return "utf-16"
+    """How an XML parser could read a part: "utf-8" (scanned), "utf-16" (refused) or "binary" (not XML).
+
+    expat reads UTF-16 without a byte-order mark, leading spaces included, so a
+    part is only left unscanned when no reading of it starts with markup.
+    """
     stripped = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
-    return "utf-8" if not stripped or stripped.startswith(b"<") else "binary"
+    if not stripped or stripped.startswith(b"<"):
+        return "utf-8"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    even = head[: len(head) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = even.decode(codec, "ignore").lstrip(" \t\r\n")
+        if not text or text.startswith("<"):
+            return "utf-16"
+    return "binary"
