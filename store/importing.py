@@ -91,6 +91,7 @@ def import_influencers(store: Store, path: Path | str, *, fmt: str | None = None
         table = read_source(path, fmt=fmt, sheet=sheet, progress=progress)
         clean, rejected = check_rows(table, map_columns(table), progress)
         report = ImportReport(path.name, table.unit, len(table.rows), rejected=rejected, notes=table.notes)
+        table.rows.clear()  # the raw cells are not needed any more: free them before writing
         if rejected and (not skip_invalid or not clean):
             raise InvalidRows(report)
         _write(store, table.format, report, clean, progress)
