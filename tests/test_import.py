@@ -175,3 +175,15 @@ def test_a_hundred_thousand_rows(store: Store, tmp_path: Path) -> None:
     last = get_by_handle(db, "USER99999")
     assert (last["followers"], last["custom"], last["tags"]) == (699_993, {"shoe_size": "30"},
                                                                  ["beauty", "food"])
+
+
+def test_progress_is_reported_by_phase(store: Store, tmp_path: Path) -> None:
+    rows = [[f"user{i}", f"User {i}"] for i in range(12_000)]
+    seen: list[tuple[str, int, int]] = []
+    import_influencers(store, write_csv(tmp_path / "p.csv", rows, header=["handle", "name"]),
+                       progress=lambda phase, done, total: seen.append((phase, done, total)))
+    checking = [s for s in seen if s[0] == "Checking"]
+    assert checking == [("Checking", 5000, 12_000), ("Checking", 10_000, 12_000)]
+    writing = [s for s in seen if s[0] == "Writing"]
+    assert writing[-1] == ("Writing", 12_000, 12_000)
+    assert [done for _, done, _ in writing] == sorted(done for _, done, _ in writing)
