@@ -49,10 +49,12 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, operator
+    from tui.commands import campaign, demo, moderation, operator, plan, run, sequence
 
-    for command in (campaign.campaign, demo.demo, operator.operator):
+    for command in (campaign.campaign, demo.demo, operator.operator, plan.plan, run.run,
+                    moderation.moderation_group):
         main.add_command(command)
+    campaign.campaign.add_command(sequence.sequence)
 
 
 _register()
