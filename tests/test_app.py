@@ -22,7 +22,7 @@ async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
         assert "3 campaigns" in str(app.screen.query_one(".summary", Static).render())
-        assert "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)" == app.sub_title
+        assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
 
 
 async def test_keys_switch_modes(tmp_path: Path) -> None:

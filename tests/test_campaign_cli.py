@@ -75,6 +75,7 @@ def test_viewer_cannot_create(db_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_operator_add_and_list(db_path: Path) -> None:
-    assert run(db_path, "operator", "add", "mia", "--role", "moderator", "--from", "mia@x.example").exit_code == 0
+    added = run(db_path, "operator", "add", "mia", "--role", "moderator", "--from", "mia@x.example")
+    assert added.exit_code == 0, added.output
     rows = run_json(db_path, "operator", "list")
     assert {(r["login"], r["role"]) for r in rows} == {("tester", "manager"), ("mia", "moderator")}
