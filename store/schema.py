@@ -203,6 +203,19 @@ def migrate(db: Database) -> None:
     migrations.apply(db)
 
 
+PIPELINE_INDEXES = [
+    # Covers the dashboard counters: one index-only scan per campaign.
+    "CREATE INDEX applications_counters ON applications(campaign_id, stage, source, fee, updated_at)",
+    # Undo and the timeline read an application's latest stage change.
+    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, id)",
+]
+
+
+@migrations(name="pipeline_indexes")
+def _pipeline_indexes(db: Database) -> None:
+    _run(db, PIPELINE_INDEXES)
+
+
 OUTREACH_SEQUENCE = [
     # The sequence after an invitation is accepted: welcome on/off, its two stop rules,
     # and the follow-ups' day offsets after the welcome (a JSON array such as [3, 7]).
@@ -219,7 +232,6 @@ OUTREACH_SEQUENCE = [
     "ALTER TABLE messages ADD COLUMN plan_date TEXT",
     "CREATE INDEX messages_plan_date ON messages(plan_date, campaign_id) WHERE plan_date IS NOT NULL",
     "CREATE INDEX messages_campaign_influencer ON messages(campaign_id, influencer_id)",
-    "CREATE INDEX audit_entity ON audit_events(entity, entity_id)",
     # One row per campaign and local date planned: what makes planning idempotent.
     """CREATE TABLE plan_runs (
         campaign_id INTEGER NOT NULL REFERENCES campaigns(id),

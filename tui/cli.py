@@ -49,10 +49,11 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, moderation, operator, plan, run, sequence
+    from tui.commands import (audit, campaign, demo, moderation, operator, pipeline, plan, run, sequence,
+                              templates)
 
-    for command in (campaign.campaign, demo.demo, operator.operator, plan.plan, run.run,
-                    moderation.moderation_group):
+    for command in (campaign.campaign, demo.demo, operator.operator, *pipeline.COMMANDS,
+                    *templates.COMMANDS, *audit.COMMANDS, plan.plan, run.run, moderation.moderation_group):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 
