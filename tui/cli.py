@@ -49,11 +49,12 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import (audit, campaign, demo, moderation, operator, pipeline, plan, run, sequence,
-                              templates)
+    from tui.commands import (audit, campaign, demo, influencers, moderation, operator, pipeline, plan, run,
+                              segment, sequence, templates)
 
-    for command in (campaign.campaign, demo.demo, operator.operator, *pipeline.COMMANDS,
-                    *templates.COMMANDS, *audit.COMMANDS, plan.plan, run.run, moderation.moderation_group):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
+                    plan.plan, run.run, moderation.moderation_group):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 
