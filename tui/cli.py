@@ -49,8 +49,20 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import (audit, campaign, demo, influencers, moderation, operator, pipeline, plan, run,
-                              segment, sequence, templates)
+    from tui.commands import (
+        audit,
+        campaign,
+        demo,
+        influencers,
+        moderation,
+        operator,
+        pipeline,
+        plan,
+        run,
+        segment,
+        sequence,
+        templates,
+    )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
