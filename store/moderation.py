@@ -21,7 +21,8 @@ MODERATOR_SKIP = "moderator_skip"
 _COLUMNS = """m.id, m.campaign_id, c.name AS campaign, c.moderation, c.invite_limit, c.timezone,
     c.languages AS campaign_languages, m.from_addr AS sender, m.from_name, m.influencer_id,
     i.handle, i.name, i.language AS influencer_language, m.language, m.subject,
-    length(trim(m.body)) AS length, m.status, m.flags, m.approved_by, m.scheduled_at, m.plan_date"""
+    length(trim(m.body, ' ' || char(9, 10, 13))) AS length, m.status, m.flags, m.approved_by,
+    m.scheduled_at, m.plan_date"""
 _ORDER = "ORDER BY c.name, m.from_addr, m.scheduled_at, m.id"
 
 

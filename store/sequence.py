@@ -116,7 +116,8 @@ def upcoming_steps(db: Database, start: str, end: str) -> list[dict]:
     """Sequence rows scheduled in [start, end) that are not sent yet (for the dry run)."""
     return list(db.query(
         """SELECT m.id, m.kind, m.influencer_id, m.campaign_id, m.scheduled_at, m.flags, m.status,
-                  m.language, length(m.body) AS length, a.accepted_at, a.stage, i.handle
+                  m.language, length(trim(m.body, ' ' || char(9, 10, 13))) AS length,
+                  a.accepted_at, a.stage, i.handle
            FROM messages m JOIN influencers i ON i.id = m.influencer_id
            LEFT JOIN applications a ON a.influencer_id = m.influencer_id AND a.campaign_id = m.campaign_id
            WHERE m.status IN ('planned', 'queued') AND (m.kind = 'welcome' OR m.kind LIKE 'followup-%')

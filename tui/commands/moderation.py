@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -140,7 +141,7 @@ def language(obj: CliContext, message_id: int, language: str) -> None:
 @click.pass_obj
 def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
     """Replace one invitation's text; the length limit is checked on it."""
-    body = click.get_text_stream("stdin").read() if str(body_file) == "-" else _read(body_file)
+    body = sys.stdin.read() if str(body_file) == "-" else _read(body_file)
     current = queue.message(obj.store.reader(), message_id)
     row = moderation.edit(obj.store, message_id, subject if subject is not None else current["subject"], body)
     click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"

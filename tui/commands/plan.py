@@ -37,7 +37,7 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
     if days is not None and not dry_run:
         raise UserError("--days goes with --dry-run; `plan` itself plans one date at a time.")
     if dry_run:
-        _dry_run(obj, day, campaign, days or 1, as_json)
+        _dry_run(obj, day, campaign, 1 if days is None else days, as_json)
         return
     store = obj.store
     store.require("manage_campaign")
