@@ -49,8 +49,8 @@ def plan_due(store: Store, now: datetime, plan_hour: int, renderer: Renderer | N
             continue
         renderer = renderer or Renderer.default()
         result = planner.plan_campaign(store, campaign["name"], target, renderer, now)
-        if result.already_planned:
-            continue
+        if result.already_planned or not result.planned:
+            continue  # an empty day is in the audit trail; the log keeps to what will be sent
         note = f" ({result.note})" if result.note else ""
         lines.append(f"plan {campaign['name']} {target}: {result.planned} planned, "
                      f"{result.flagged} flagged{note}")
@@ -72,14 +72,15 @@ class Daemon:
         self._standing_by = False
 
     def default_chores(self) -> list[tuple[str, Chore | None]]:
-        """In order: replies first (they stop follow-ups), then upkeep, plan, sequence, retime, send."""
+        """Replies first (they stop follow-ups); retime before planning, so moved mail counts against
+        the day's cap; sending last, when everything due is in order."""
         return [
             ("sync", sync_chore()),
             ("upkeep", upkeep_chore),
-            ("plan", lambda store: plan_due(store, store.clock.now(), self.settings.plan_hour,
-                                            self.renderer)),
             ("sequence", lambda store: sequence.advance(store, renderer=self.renderer)),
             ("retime", retime.sweep),
+            ("plan", lambda store: plan_due(store, store.clock.now(), self.settings.plan_hour,
+                                            self.renderer)),
             ("dispatch", dispatch_chore(self.settings.dispatch_batch)),
         ]
 

@@ -84,7 +84,7 @@ def add_influencers(store: Store, count: int, *, start: int = 0, language: str =
 def accept(store: Store, campaign: dict, influencer_id: int, at: datetime) -> None:
     """The invited influencer says yes: invited → to review, with the pipeline's audit event."""
     with store.write() as db:
-        db.conn.execute("UPDATE applications SET stage = 'to_review', updated_at = ? "
+        db.conn.execute("UPDATE applications SET stage = 'to review', updated_at = ? "
                         "WHERE campaign_id = ? AND influencer_id = ?",
                         (iso(at), campaign["id"], influencer_id))
         app_id = db.execute("SELECT id FROM applications WHERE campaign_id = ? AND influencer_id = ?",
@@ -92,7 +92,7 @@ def accept(store: Store, campaign: dict, influencer_id: int, at: datetime) -> No
         db.conn.execute(
             """INSERT INTO audit_events (at, actor, action, entity, entity_id, campaign_id, detail)
                VALUES (?, 'tester', 'application.stage', 'application', ?, ?, ?)""",
-            (iso(at), app_id, campaign["id"], json.dumps({"from": "invited", "to": "to_review"})))
+            (iso(at), app_id, campaign["id"], json.dumps({"from": "invited", "to": "to review"})))
 
 
 def message(store: Store, influencer_id: int, at: datetime, *, direction: str = "in",
