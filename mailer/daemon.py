@@ -38,23 +38,20 @@ class DaemonSettings:
 
 def plan_due(store: Store, now: datetime, plan_hour: int, renderer: Renderer | None = None) -> list[str]:
     """From `plan_hour` local time on, plan each open campaign's next window day (once)."""
-    lines = []
-    for campaign in outreach.open_campaigns(store.writer):
+    targets = []
+    for campaign in outreach.open_campaigns(store.reader()):
         tz = zone(campaign["timezone"])
         local = now.astimezone(tz)
-        if local.hour < plan_hour:
-            continue
         target = schedule.next_window_day(local.date(), campaign["windows"], tz)
-        if target is None or outreach.plan_run(store.writer, campaign["id"], target.isoformat()):
-            continue
-        renderer = renderer or Renderer.default()
-        result = planner.plan_campaign(store, campaign["name"], target, renderer, now)
-        if result.already_planned or not result.planned:
-            continue  # an empty day is in the audit trail; the log keeps to what will be sent
-        note = f" ({result.note})" if result.note else ""
-        lines.append(f"plan {campaign['name']} {target}: {result.planned} planned, "
-                     f"{result.flagged} flagged{note}")
-    return lines
+        if local.hour >= plan_hour and target and not outreach.plan_run(store.reader(), campaign["id"],
+                                                                          target.isoformat()):
+            targets.append((campaign, target))
+    if not targets:
+        return []
+    results = planner.plan_days(store, targets, renderer or Renderer.default(), now)
+    # An empty day is in the audit trail; the log keeps to what will be sent.
+    return [f"plan {r.campaign} {r.day}: {r.planned} planned, {r.flagged} flagged"
+            + (f" ({r.note})" if r.note else "") for r in results if r.planned]
 
 
 class Daemon:

@@ -105,12 +105,17 @@ def draft_day(db: Database, campaign: dict, day: date, now: datetime, renderer: 
 
 
 def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResult:
-    """Insert the day's invitations (queued, or planned when flagged) and their applications."""
+    """Insert the day's invitations (queued, or planned when flagged) and their applications.
+
+    The plan was drafted outside this transaction: anyone invited, written to or suppressed
+    since is dropped here rather than contacted twice.
+    """
     campaign, day_text = plan.campaign, plan.day.isoformat()
-    if not outreach.record_plan_run(db, campaign["id"], day_text, len(plan.invitations), plan.flagged,
-                                    now=now, actor=actor):
+    fresh = [i for i in plan.invitations if outreach.still_invitable(db, campaign["id"], i.influencer_id)]
+    flagged = sum(1 for invitation in fresh if invitation.draft.blocked)
+    if not outreach.record_plan_run(db, campaign["id"], day_text, len(fresh), flagged, now=now, actor=actor):
         return PlanResult(campaign["name"], plan.day, 0, 0, already_planned=True)
-    for invitation in plan.invitations:
+    for invitation in fresh:
         text = invitation.draft
         message_id, _ = enqueue(
             db, now=now, kind="invitation", to_addr=invitation.to_addr,
@@ -123,8 +128,8 @@ def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResul
         outreach.add_invited(db, campaign["id"], invitation.influencer_id, now)
     audit.record(db, at=now, actor=actor, action="outreach.plan", entity="campaign",
                  entity_id=campaign["id"], campaign_id=campaign["id"], date=day_text,
-                 planned=len(plan.invitations), flagged=plan.flagged, already=plan.already)
-    return PlanResult(campaign["name"], plan.day, len(plan.invitations), plan.flagged, note=plan.note)
+                 planned=len(fresh), flagged=flagged, already=plan.already)
+    return PlanResult(campaign["name"], plan.day, len(fresh), flagged, note=plan.note)
 
 
 def default_day(db: Database, now: datetime) -> date:
@@ -140,20 +145,37 @@ def default_day(db: Database, now: datetime) -> date:
     return min(days)
 
 
-def plan_campaign(store: Store, campaign_name: str, day: date, renderer: Renderer,
-                  now: datetime | None = None) -> PlanResult:
-    """Plan one campaign's day in one transaction (a no-op when that day is already planned)."""
-    now = now or store.clock.now()
-    with store.write() as db:
-        campaign = outreach.open_campaigns(db, campaign_name)[0]
-        if campaign["status"] != "open":
-            return PlanResult(campaign["name"], day, 0, 0, note=f"the campaign is {campaign['status']}")
-        if outreach.plan_run(db, campaign["id"], day.isoformat()):
-            return PlanResult(campaign["name"], day, 0, 0, already_planned=True)
-        if not campaign.get("sender_email"):
-            return PlanResult(campaign["name"], day, 0, 0, note="the campaign has no sender address")
-        plan = draft_day(db, campaign, day, now, renderer)
-        return write_day(db, plan, now=iso(now), actor=store.actor)
+def _skip_reason(db: Database, campaign: dict, day: date) -> PlanResult | None:
+    if campaign["status"] != "open":
+        return PlanResult(campaign["name"], day, 0, 0, note=f"the campaign is {campaign['status']}")
+    if outreach.plan_run(db, campaign["id"], day.isoformat()):
+        return PlanResult(campaign["name"], day, 0, 0, already_planned=True)
+    if not campaign.get("sender_email"):
+        return PlanResult(campaign["name"], day, 0, 0, note="the campaign has no sender address")
+    return None
+
+
+def plan_days(store: Store, targets: list[tuple[dict, date]], renderer: Renderer,
+              now: datetime) -> list[PlanResult]:
+    """Plan each (campaign, local date): drafted on a read connection, written in one short transaction.
+
+    Drafting (segment queries, rendering) holds no lock; the write re-checks everything it relies on,
+    so a concurrent planner or operator can never cause a second invitation.
+    """
+    reader = store.reader()
+    results: dict[int, PlanResult] = {}
+    drafts = []
+    for position, (campaign, day) in enumerate(targets):
+        skipped = _skip_reason(reader, campaign, day)
+        if skipped:
+            results[position] = skipped
+        else:
+            drafts.append((position, draft_day(reader, campaign, day, now, renderer)))
+    if drafts:
+        with store.write() as db:
+            for position, day_plan in drafts:
+                results[position] = write_day(db, day_plan, now=iso(now), actor=store.actor)
+    return [results[position] for position in range(len(targets))]
 
 
 def plan(store: Store, day: date | None = None, *, campaign: str | None = None,
@@ -161,7 +183,6 @@ def plan(store: Store, day: date | None = None, *, campaign: str | None = None,
     """Plan `day` (default: the next window day) for every open campaign, or for one."""
     now = now or store.clock.now()
     renderer = renderer or Renderer.default()
-    reader = store.writer
+    reader = store.reader()
     day = day or default_day(reader, now)
-    names = [c["name"] for c in outreach.open_campaigns(reader, campaign)]
-    return day, [plan_campaign(store, name, day, renderer, now) for name in names]
+    return day, plan_days(store, [(c, day) for c in outreach.open_campaigns(reader, campaign)], renderer, now)

@@ -83,6 +83,17 @@ def candidates(db: Database, campaign: dict, where: tuple[str, list | dict], lim
     return [decode(row) for row in db.query(sql, bound)]
 
 
+def still_invitable(db: Database, campaign_id: int, influencer_id: int) -> bool:
+    """Not suppressed, not in the campaign's pipeline, never written to by it (checked at write time)."""
+    return db.execute(
+        """SELECT 1 FROM influencers i WHERE i.id = ? AND i.unsubscribed = 0 AND i.bounced = 0
+           AND NOT EXISTS (SELECT 1 FROM applications WHERE campaign_id = ? AND influencer_id = i.id)
+           AND NOT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND influencer_id = i.id
+                           AND direction = 'out')""",
+        (influencer_id, campaign_id, campaign_id),
+    ).fetchone() is not None
+
+
 def invitations_between(db: Database, campaign_id: int, start: str, end: str) -> int:
     """How many invitations of the campaign are scheduled in [start, end), whatever their state."""
     row = db.execute(
