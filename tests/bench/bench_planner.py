@@ -21,8 +21,9 @@ from store.db import Store
 from tests.bench.bench_query import NOW, build, timed
 
 ZONES = ["Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "UTC"]
-SEGMENTS = ["", "tag:beauty", "country:FR followers>=10k", "tag:beauty followers>=10k country:FR -campaign:c1 "
-            "replied:no contacted:no", "followers>=1000 -campaign:c3"]
+SEGMENTS = ["", "tag:beauty", "country:FR followers>=10k",
+            "tag:beauty followers>=10k country:FR -campaign:c1 replied:no contacted:no",
+            "followers>=1000 -campaign:c3"]
 
 
 def configure(store: Store) -> None:
@@ -37,7 +38,8 @@ def configure(store: Store) -> None:
 
 
 def main() -> None:
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "callsheet-bench-query.db"
+    default = Path(tempfile.gettempdir()) / "callsheet-bench-query.db"
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     if not source.exists():
         build(source)
     with tempfile.TemporaryDirectory() as folder:
