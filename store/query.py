@@ -23,6 +23,8 @@ ENDS_AND = (")", "OR")
 
 @dataclass(frozen=True)
 class And:
+    """Every item matches (terms separated by spaces)."""
+
     items: tuple
 
     def __str__(self) -> str:
@@ -31,6 +33,8 @@ class And:
 
 @dataclass(frozen=True)
 class Or:
+    """At least one item matches."""
+
     items: tuple
 
     def __str__(self) -> str:
@@ -39,7 +43,9 @@ class Or:
 
 @dataclass(frozen=True)
 class Not:
-    item: object
+    """The item does not match (`-term`, `NOT term`)."""
+
+    item: Node
 
     def __str__(self) -> str:
         inner = self.item

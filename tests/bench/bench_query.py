@@ -1,15 +1,15 @@
 """Query syntax on the SPEC workload (100k influencers, 1M messages, 20 campaigns).
 
-Run: `uv run python -m tests.bench.bench_query [DB]` (builds DB once, ~30 s). Each query's time is
-printed as a ratio to a reference measured in the same run: one LIKE scan over every influencer.
+Run: `uv run pytest tests/bench/bench_query.py -n 0 -s` (building the workload takes ~30 s; set
+CALLSHEET_BENCH_QUERY_DB to a file to keep it between runs). Each query's time is printed as a ratio
+to a reference measured in the same run: one LIKE scan over every influencer.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -55,28 +55,28 @@ def _messages(rng: random.Random):
                None if inbound else "sent", None if inbound else at, at, at)
 
 
-def timed(db, sql: str, params: list) -> float:
+def timed(db, sql: str, params: list) -> tuple[float, list]:
     start = time.perf_counter()
-    db.execute(sql, params).fetchall()
-    return time.perf_counter() - start
+    rows = db.execute(sql, params).fetchall()
+    return time.perf_counter() - start, rows
 
 
-def main() -> None:
-    default = Path(tempfile.gettempdir()) / "callsheet-bench-query.db"
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+def test_query_bench(tmp_path_factory) -> None:
+    path = Path(os.environ.get("CALLSHEET_BENCH_QUERY_DB") or tmp_path_factory.mktemp("bench") / "q.db")
     if not path.exists():
         build(path)
     store = Store(path, Clock.fixed(NOW), actor="bench")
     db, now = store.reader(), store.clock.now()
-    reference = timed(db, "SELECT count(*) FROM influencers WHERE name LIKE ?", ["%zz%"])
-    print(f"reference: one LIKE scan of 100k influencers = {reference * 1000:.0f} ms")
+    reference = min(timed(db, "SELECT count(*) FROM influencers WHERE name LIKE ?", ["%zz%"])[0]
+                    for _ in range(3))
+    print(f"\nreference: one LIKE scan of 100k influencers = {reference * 1000:.0f} ms")
+    counts = {}
     for text in QUERIES:
         where, params = parse_query(text).to_sql(now)
-        count = timed(db, f"SELECT count(*) FROM influencers i WHERE {where}", params)
-        page = timed(db, f"SELECT * FROM influencers i WHERE {where} ORDER BY i.handle LIMIT 50", params)
+        count, rows = timed(db, f"SELECT count(*) FROM influencers i WHERE {where}", params)
+        page, _ = timed(db, f"SELECT * FROM influencers i WHERE {where} ORDER BY i.handle LIMIT 50", params)
+        counts[text] = rows[0][0]
         print(f"{text:<75} count {count / reference:5.1f}x  first page {page / reference:5.1f}x")
     store.close()
-
-
-if __name__ == "__main__":
-    main()
+    assert counts["campaign:c3"] + counts["-campaign:c3"] == 100_000
+    assert 0 < counts["replied:no"] < 100_000 and counts["handle:h9999"] == 1
