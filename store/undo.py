@@ -58,7 +58,7 @@ def _status(db: Database, message_row: int) -> str | None:
     return row[0] if row else None
 
 
-def undo(db: Database, application_id: int, *, now: datetime, actor: str) -> Move:
+def undo(db: Database, application_id: int, now: datetime, *, actor: str = "callsheet") -> Move:
     """Restore the stage before the last decision and withdraw its email, or one sentence why not."""
     application = db.execute(
         """SELECT a.stage, a.influencer_id, a.campaign_id, i.handle FROM applications a

@@ -53,6 +53,7 @@ def _register() -> None:
         audit,
         campaign,
         demo,
+        export,
         influencers,
         moderation,
         operator,
@@ -66,7 +67,7 @@ def _register() -> None:
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
-                    plan.plan, run.run, moderation.moderation_group):
+                    *export.COMMANDS, plan.plan, run.run, moderation.moderation_group):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 
