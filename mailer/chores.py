@@ -46,10 +46,13 @@ def dispatch_chore(batch: int) -> Chore | None:
     def dispatch(store: Store) -> list[str]:
         dispatcher = Dispatcher(store, load_config())
         report = asyncio.run(dispatcher.run_until_empty(limit=batch))
-        counts = {name: getattr(report, name, 0) for name in ("sent", "deferred", "failed")}
-        if not any(counts.values()):
-            return []
-        return ["dispatch: " + ", ".join(f"{count} {name}" for name, count in counts.items())]
+        counts = {name: getattr(report, name, 0) for name in ("sent", "deferred", "failed", "skipped")}
+        lines = ["dispatch: " + ", ".join(f"{count} {name}" for name, count in counts.items() if count)]
+        lines = lines if any(counts.values()) else []
+        lines += [f"dispatch: paused {name}" for name in getattr(report, "paused", [])]
+        if getattr(report, "halted", None):
+            lines.append(f"dispatch: halted: {report.halted}")
+        return lines
 
     return dispatch
 
