@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static, TextArea
 
-from mailer import planner
+from mailer import moderation, planner
 from store.clock import Clock
 from store.db import Store
 from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows
@@ -154,3 +154,23 @@ def test_moderation_pane_snapshot(snap_compare, tmp_path: Path, size: tuple[int,
         db.conn.execute("UPDATE messages SET status = 'planned', flags = '[\"over_limit\"]', "
                         "body = body || ? WHERE id = 4", (" More words." * 30,))
     assert snap_compare(make_app(store), terminal_size=size, run_before=flag_one)
+
+
+async def test_the_pane_follows_changes_made_elsewhere(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    other = Store(tmp_path / "q.db", Clock.fixed(EVENING), actor="tester")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        listing = app.screen.query_one(InvitationList)
+        first = listing.items[0].id
+        moderation.skip(other, [first])  # another moderator, another connection
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if listing.items[0].status == "skipped":
+                break
+        assert listing.items[0].status == "skipped"
+        assert "1 skipped" in str(app.screen.query_one("#counters", Static).render())
+    other.close()
+    store.close()

@@ -29,6 +29,7 @@ from store.campaigns import zone
 from store.clock import from_iso
 from store.db import Store
 from store.errors import UserError
+from store.watch import DataVersion
 from tui.screens.invitation_editor import InvitationEditor
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
@@ -89,6 +90,7 @@ class ModerationScreen(Screen[None]):
         self.counters = queue.Counters()
         self.to_tagged = False
         self._renderer: Renderer | None = None
+        self._watcher: DataVersion | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,6 +110,17 @@ class ModerationScreen(Screen[None]):
     def on_mount(self) -> None:
         self.invitations.focus()
         self.action_reload()
+        # The daemon, the planner or another moderator may change the queue: follow them.
+        self._watcher = DataVersion(self.store.path)
+        self.set_interval(1.0, self._follow_database)
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def _follow_database(self) -> None:
+        if self._watcher is not None and self._watcher.changed() and not self.to_tagged:
+            self.action_reload()
 
     # -- loading -----------------------------------------------------------------------
 
