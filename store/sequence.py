@@ -105,9 +105,9 @@ def due_steps(db: Database, now: str, limit: int = 500) -> list[dict]:
                   a.accepted_at, a.stage
            FROM messages m
            LEFT JOIN applications a ON a.influencer_id = m.influencer_id AND a.campaign_id = m.campaign_id
-           WHERE m.status = 'planned' AND (m.kind = 'welcome' OR m.kind LIKE 'followup-%')
-             AND m.scheduled_at <= ?
-           ORDER BY m.scheduled_at, m.id LIMIT ?""",
+           WHERE m.status = 'planned' AND m.next_attempt_at <= ?
+             AND (m.kind = 'welcome' OR m.kind LIKE 'followup-%')
+           ORDER BY m.next_attempt_at, m.id LIMIT ?""",
         [now, limit],
     ))
 
