@@ -18,48 +18,24 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from mailer import moderation
 from mailer.drafting import Renderer, measure_text
 from store import moderation as queue
-from store.campaigns import zone
-from store.clock import from_iso
 from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
 from tui.screens.invitation_editor import InvitationEditor
+from tui.screens.moderation_messages import (
+    DecisionMade,
+    PreviewLoaded,
+    QueueLoaded,
+    language_row,
+    to_item,
+)
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
-
-
-class QueueLoaded(Message):
-    def __init__(self, items: list[QueueItem], counters: queue.Counters, keep_id: int | None) -> None:
-        super().__init__()
-        self.items, self.counters, self.keep_id = items, counters, keep_id
-
-
-class PreviewLoaded(Message):
-    def __init__(self, row: dict | None) -> None:
-        super().__init__()
-        self.row = row
-
-
-class DecisionMade(Message):
-    def __init__(self, sentence: str, keep_id: int | None, error: bool = False) -> None:
-        super().__init__()
-        self.sentence, self.keep_id, self.error = sentence, keep_id, error
-
-
-def to_item(row: dict) -> QueueItem:
-    local = from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])) if row["scheduled_at"] else None
-    return QueueItem(
-        id=row["id"], campaign=row["campaign"], sender=row["sender"] or "", handle=row["handle"],
-        language=row["language"] or "", length=row["length"] or 0, limit=row["invite_limit"],
-        status=row["status"], flags=tuple(json.loads(row["flags"])), approved_by=row["approved_by"],
-        when=f"{local:%a %H:%M}" if local else "", languages=tuple(json.loads(row["campaign_languages"])),
-        influencer_language=row["influencer_language"], moderated=bool(row["moderation"]))
 
 
 class ModerationScreen(Screen[None]):
@@ -219,7 +195,7 @@ class ModerationScreen(Screen[None]):
         self.decide("approve", ready)
 
     def action_language(self) -> None:
-        changes = [(item.id, moderation.next_language(_language_row(item))) for item in self._targets()]
+        changes = [(item.id, moderation.next_language(language_row(item))) for item in self._targets()]
         if changes:
             self.relanguage(changes)
 
@@ -315,7 +291,3 @@ class ModerationScreen(Screen[None]):
         if body != row["body"]:
             self.save_edit(item.id, row["subject"], body)
 
-
-def _language_row(item: QueueItem) -> dict:
-    return {"campaign_languages": list(item.languages), "influencer_language": item.influencer_language,
-            "language": item.language}
