@@ -174,3 +174,21 @@ async def test_the_pane_follows_changes_made_elsewhere(tmp_path: Path) -> None:
         assert "1 skipped" in str(app.screen.query_one("#counters", Static).render())
     other.close()
     store.close()
+
+
+async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = queue_store(tmp_path / "q.db")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Short and sweet." > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        first = app.screen.query_one(InvitationList).current.id
+        await pilot.press("E")
+        await settle(pilot)
+    assert invitation(store, first)["body"] == "Short and sweet."
+    assert invitation(store, first)["status"] == "queued"
+    store.close()

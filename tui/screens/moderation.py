@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rich.markup import escape
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -67,6 +67,7 @@ class ModerationScreen(Screen[None]):
         self.to_tagged = False
         self._renderer: Renderer | None = None
         self._watcher: DataVersion | None = None
+        self._previewed: dict | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,6 +142,7 @@ class ModerationScreen(Screen[None]):
 
     def on_preview_loaded(self, message: PreviewLoaded) -> None:
         row, pane = message.row, self.query_one("#preview", Static)
+        self._previewed = row
         if row is None:
             pane.update("")
             return
@@ -278,13 +280,20 @@ class ModerationScreen(Screen[None]):
             self.notify("Set $EDITOR to edit in your own editor; e opens the built-in one.",
                         severity="warning")
             return
-        row = queue.message(self.store.reader(), item.id)  # one indexed row: quick enough for a key press
+        row = self._previewed
+        if row is None or row["id"] != item.id:
+            self.notify("The invitation is still loading; try again.", severity="warning")
+            return
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
             handle.write(row["body"])
         path = Path(handle.name)
+        command = [*shlex.split(editor), str(path)]
         try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(path)], check=False)
+            try:
+                with self.app.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:  # headless (tests, web): there is no terminal to hand over
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
             body = path.read_text(encoding="utf-8")
         finally:
             path.unlink(missing_ok=True)
