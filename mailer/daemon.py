@@ -98,7 +98,12 @@ class Daemon:
 
     def tick(self) -> bool:
         """One pass over the chores; False when another daemon holds the lease."""
-        if not self._lead():
+        try:
+            leading = self._lead()
+        except Exception as error:  # noqa: BLE001 - a busy or full disk must not end the daemon
+            self._error("lease", f"{type(error).__name__}: {error}")
+            return False
+        if not leading:
             return False
         for name, chore in self.chores:
             if self.stop.is_set():
