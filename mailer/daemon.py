@@ -33,7 +33,7 @@ class DaemonSettings:
     plan_hour: int = 17
     interval: float = 15.0
     lease_seconds: int = 60
-    dispatch_batch: int = 500
+    dispatch_batch: int = 100
 
 
 def plan_due(store: Store, now: datetime, plan_hour: int, renderer: Renderer | None = None) -> list[str]:
