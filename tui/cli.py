@@ -56,16 +56,22 @@ def _register() -> None:
         export,
         importing,
         influencers,
+        moderation,
         operator,
         pipeline,
+        plan,
+        run,
         segment,
+        sequence,
         templates,
     )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
-                    *export.COMMANDS, importing.import_group):
+                    *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
+                    importing.import_group):
         main.add_command(command)
+    campaign.campaign.add_command(sequence.sequence)
 
 
 _register()
