@@ -21,8 +21,8 @@ async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PipelineScreen)
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 47  # the first campaign's active applications
-        assert "rows 1–47 of 47" in str(app.screen.query_one(".summary", Static).render())
+        assert table.row_count == 58  # the first campaign: seeded applications + tomorrow's invitees
+        assert "rows 1–58 of 58" in str(app.screen.query_one(".summary", Static).render())
         assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
 
 
@@ -43,7 +43,7 @@ async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
-        assert len(app.screen.query_one(InvitationList).items) == 40
+        assert len(app.screen.query_one(InvitationList).items) == 60
         assert "flagged" in str(app.screen.query_one("#counters", Static).render())
 
 
