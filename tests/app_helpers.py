@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mailer.demo import build
 from store.clock import Clock
 from store.db import Store
-from mailer.demo import build
 from tui.app import CallsheetApp, make_app
 
 PINNED = "2026-11-23T10:00:00+00:00"

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import platformdirs
 
-from store.db import Store
 from mailer.demo import build
+from store.db import Store
 from tui.context import APP_NAME, ENV_DB, CliContext
 
 
