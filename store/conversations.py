@@ -1,0 +1,142 @@
+"""The inbox list: influencers with messages, unread first then latest, a page at a time.
+
+Read from the `conversations` summary rows (one per influencer, and one per
+influencer and campaign) that triggers keep current on every write; full-text
+search narrows them through the FTS5 index, newest matching messages first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from store.errors import UserError
+
+PAGE = 50
+# A common word can match a fifth of all messages: search the newest matches only,
+# unranked (bm25 over 200k hits took 2.2 s here; newest-first with a limit 0.06 ms).
+SEARCH_MATCHES = 5000
+_QUERY_TERM = re.compile(r"^-?[A-Za-z_]+(:|>=|<=|!=|>|<|=)")
+_WORD = re.compile(r'"[^"]*"|\S+')
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What narrows the list: a campaign, bookmarks, unread, full text, the query syntax."""
+
+    campaign_id: int | None = None
+    bookmarked: bool = False
+    unread_only: bool = False
+    text: str = ""
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended (keyset pagination, no OFFSET)."""
+
+    has_unread: int
+    last_at: str
+    influencer_id: int
+
+
+def split_search(text: str) -> tuple[str, str]:
+    """(full-text words, query-syntax terms) of what was typed in the search bar."""
+    words, terms = [], []
+    for token in _WORD.findall(text):
+        (terms if _QUERY_TERM.match(token) else words).append(token)
+    return " ".join(words), " ".join(terms)
+
+
+def fts_expression(text: str) -> str | None:
+    """An FTS5 MATCH expression: every word required, the last one as a prefix."""
+    tokens = []
+    for token in _WORD.findall(text):
+        phrase = token.strip('"')
+        cleaned = " ".join(re.findall(r"\w+", phrase))
+        if cleaned:
+            tokens.append((cleaned, token.startswith('"')))
+    if not tokens:
+        return None
+    parts = [f'"{words}"' for words, _ in tokens]
+    if not tokens[-1][1]:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+def _query_sql(query: str, now: str) -> tuple[str, list]:
+    from store.query import parse_query
+
+    parsed = parse_query(query)
+    if not hasattr(parsed, "to_sql"):
+        raise UserError("Filtering the inbox with the query syntax is not available in this build.")
+    where, params = parsed.to_sql(now)
+    return f"({where})", list(params)
+
+
+def _where(flt: InboxFilter, now: str, after: Cursor | None) -> tuple[list[str], list]:
+    clauses, params = ["c.campaign_id = ?"], [flt.campaign_id or 0]
+    if after is not None:
+        clauses.append("(c.has_unread, c.last_at, c.influencer_id) < (?, ?, ?)")
+        params += [after.has_unread, after.last_at, after.influencer_id]
+    if flt.unread_only:
+        clauses.append("c.has_unread = 1")
+    if flt.bookmarked:
+        clauses.append("i.bookmarked = 1")
+    expression = fts_expression(flt.text)
+    if flt.text.strip() and expression is None:
+        raise UserError("Search for at least one word or number.")
+    if expression:
+        clauses.append(
+            """c.influencer_id IN (SELECT m.influencer_id FROM messages_fts f
+                 JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?
+                 ORDER BY f.rowid DESC LIMIT ?)"""
+        )
+        params += [expression, SEARCH_MATCHES]
+    if flt.query.strip():
+        sql, query_params = _query_sql(flt.query, now)
+        clauses.append(sql)
+        params += query_params
+    return clauses, params
+
+
+def page(
+    db: Database, flt: InboxFilter = InboxFilter(), *, now: str, after: Cursor | None = None,
+    limit: int = PAGE,
+) -> list[dict]:
+    """One page of conversations, unread first, then by their latest message."""
+    clauses, params = _where(flt, now, after)
+    return list(db.query(
+        f"""SELECT c.influencer_id, i.handle, i.name, i.email, i.bookmarked, i.bounced, c.unread,
+                   c.total, c.has_unread, c.last_at, m.subject AS last_subject,
+                   m.direction AS last_direction, m.kind AS last_kind, m.status AS last_status
+            FROM conversations c
+            JOIN influencers i ON i.id = c.influencer_id
+            JOIN messages m ON m.id = c.last_message_id
+            WHERE {' AND '.join(clauses)}
+            ORDER BY c.has_unread DESC, c.last_at DESC, c.influencer_id DESC
+            LIMIT ?""",
+        [*params, limit],
+    ))
+
+
+def cursor_after(row: dict) -> Cursor:
+    return Cursor(row["has_unread"], row["last_at"], row["influencer_id"])
+
+
+def unread_total(db: Database, campaign_id: int | None = None) -> int:
+    row = db.execute(
+        "SELECT coalesce(sum(unread), 0) FROM conversations WHERE campaign_id = ? AND has_unread = 1",
+        (campaign_id or 0,),
+    ).fetchone()
+    return int(row[0])
+
+
+def summary(db: Database, influencer_id: int, campaign_id: int | None = None) -> dict | None:
+    rows = list(db.query(
+        "SELECT * FROM conversations WHERE influencer_id = ? AND campaign_id = ?",
+        [influencer_id, campaign_id or 0],
+    ))
+    return rows[0] if rows else None
