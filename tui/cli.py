@@ -49,9 +49,10 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, operator
+    from tui.commands import campaign, compose, inbox, operator, sync
 
-    for command in (campaign.campaign, operator.operator):
+    for command in (campaign.campaign, operator.operator, *inbox.COMMANDS, *sync.COMMANDS,
+                    *compose.COMMANDS):
         main.add_command(command)
 
 
