@@ -20,6 +20,7 @@ from store.errors import UserError
 MAX_MESSAGE_BYTES = 2_000_000  # larger mail is fetched in part: its text comes first
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_TIMING = re.compile(r"\s*\(\d+\.\d+(?: \+ \d+\.\d+)* secs\)")  # Dovecot's "(0.002 + 0.000 secs)"
 
 
 class ImapError(UserError):
@@ -44,7 +45,7 @@ def _quote(name: str) -> str:
 def _check(response: tuple[str, list], what: str) -> list:
     status, data = response
     if status != "OK":
-        detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+        detail = _clean(b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace"))
         raise ImapError(f"The IMAP server refused {what}: {detail or status}.")
     return data
 
@@ -58,13 +59,13 @@ class Mailbox:
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
-        context = ssl.create_default_context()
         if s.tls == "tls":
-            conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=context, timeout=s.timeout)
+            conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=ssl.create_default_context(),
+                                     timeout=s.timeout)
         else:
             conn = imaplib.IMAP4(s.host, s.port, timeout=s.timeout)
             if s.tls == "starttls":
-                _check(conn.starttls(ssl_context=context), "STARTTLS")
+                _check(conn.starttls(ssl_context=ssl.create_default_context()), "STARTTLS")
         try:
             conn.login(s.user, s.password)
         except imaplib.IMAP4.abort:
@@ -151,8 +152,11 @@ def _bodies(data: list, truncated: bool) -> list[Fetched]:
     return found
 
 
+def _clean(text: str) -> str:
+    return _TIMING.sub("", text).strip().rstrip(".")
+
+
 def _text(error: BaseException) -> str:
-    text = str(error.args[0] if error.args else error)
-    if text.startswith("b'") or text.startswith('b"'):
-        text = text[2:-1]
-    return text.strip() or type(error).__name__
+    value = error.args[0] if error.args else error
+    text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    return _clean(text) or type(error).__name__

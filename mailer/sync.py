@@ -86,16 +86,17 @@ def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
     return batch_report
 
 
-def sync_folder(store: Store, mailbox: Mailbox, folder: str) -> SyncReport:
-    """Store everything new in one folder; raises ImapDropped with the progress committed."""
+def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport) -> None:
+    """Store everything new in one folder, counting into `report` batch by batch.
+
+    Raises ImapDropped with every finished batch committed and counted.
+    """
     uidvalidity = mailbox.open_folder(folder)
     with store.write() as db:
         last_uid = imap_state.begin(db, folder, uidvalidity)
-    report = SyncReport()
     for batch in batches(mailbox.new_uids(last_uid)):
         fetched = mailbox.fetch(batch)
         report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched))
-    return report
 
 
 def _sync_with_retries(store: Store, settings: ImapSettings, folder: str, connect: Callable,
@@ -104,7 +105,7 @@ def _sync_with_retries(store: Store, settings: ImapSettings, folder: str, connec
         mailbox = None
         try:
             mailbox = connect(settings)
-            report.add(sync_folder(store, mailbox, folder))
+            sync_folder(store, mailbox, folder, report)
             return
         except ImapDropped as dropped:
             if attempt == attempts:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from tests.dovecot import PASSWORD, Dovecot, find_dovecot
+from tests.dovecot import Dovecot, ImapAccount, find_dovecot
 
 
 @pytest.fixture(scope="session")
@@ -29,19 +28,6 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.stop()
-
-
-@dataclass
-class ImapAccount:
-    """A fresh mailbox on the session's Dovecot."""
-
-    server: Dovecot
-    login: str
-    password: str = PASSWORD
-
-    @property
-    def url(self) -> str:
-        return self.server.url(self.login)
 
 
 @pytest.fixture

@@ -23,6 +23,9 @@ from pathlib import Path
 
 DOVECOT_PATHS = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
 PASSWORD = "secret"
+# Dovecot notices a changed passwd-file only once its mtime moves on (whole seconds), so
+# every user a session can need is written before it starts.
+USERS = 500
 
 
 def find_dovecot() -> str | None:
@@ -70,6 +73,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal}
 default_login_user = {login}
 default_internal_group = {group}
@@ -90,6 +94,10 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # No login penalty after the wrong-password test: it would slow every later login by 2-15 s.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service stats {{
   unix_listener stats-writer {{
@@ -125,7 +133,8 @@ class Dovecot:
         os.chmod(self.root, 0o755)
         for folder in ("run", "state", "home"):
             (self.root / folder).mkdir(exist_ok=True)
-        (self.root / "passwd").write_text("")
+        (self.root / "passwd").write_text(
+            "".join(f"{_login(n)}:{{PLAIN}}{PASSWORD}\n" for n in range(1, USERS + 1)))
         self.config_path.write_text(_config(self.root, self.port))
         if os.geteuid() == 0:
             shutil.chown(self.root / "home", "dovecot", "dovecot")
@@ -149,11 +158,11 @@ class Dovecot:
         raise RuntimeError(f"Dovecot did not answer on port {self.port}: {self.log()}")
 
     def new_user(self) -> str:
-        """Add a passwd-file user with an empty Maildir and return its login."""
-        login = f"user{next(self._users)}@example.test"
-        with (self.root / "passwd").open("a") as passwd:
-            passwd.write(f"{login}:{{PLAIN}}{PASSWORD}\n")
-        return login
+        """A passwd-file user nobody has used yet (its Maildir appears on first login)."""
+        number = next(self._users)
+        if number > USERS:
+            raise RuntimeError(f"more than {USERS} IMAP users in one test session")
+        return _login(number)
 
     def url(self, login: str) -> str:
         """The `CALLSHEET_IMAP_URL` for `login` on this instance."""
@@ -180,6 +189,23 @@ class Dovecot:
             return int((self.root / "run" / "master.pid").read_text().strip())
         except (OSError, ValueError):
             return None
+
+
+def _login(number: int) -> str:
+    return f"user{number}@example.test"
+
+
+@dataclass
+class ImapAccount:
+    """A fresh mailbox on a running instance."""
+
+    server: Dovecot
+    login: str
+    password: str = PASSWORD
+
+    @property
+    def url(self) -> str:
+        return self.server.url(self.login)
 
 
 def _alive(pid: int) -> bool:
