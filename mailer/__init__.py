@@ -1,0 +1,1 @@
+"""callsheet's mail layer: templates, outbox dispatch over SMTP, IMAP sync, scheduling."""

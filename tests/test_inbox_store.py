@@ -240,6 +240,22 @@ def test_search_follows_edited_text(store: Store) -> None:
 def test_split_search_separates_query_terms() -> None:
     assert conversations.split_search('tag:beauty "media kit" followers>=1000 rates') == (
         '"media kit" rates', "tag:beauty followers>=1000")
+    assert conversations.split_search("(country:FR OR country:BE) fee") == (
+        "fee", "(country:FR OR country:BE)")
+    assert conversations.split_search("kit") == ("kit", "")
+    assert conversations.split_search("ana OR bo") == ("", "(ana OR bo)")
+
+
+def test_search_combines_full_text_with_the_query_syntax(store: Store) -> None:
+    ana = add_influencer(store, "ana", tags='["beauty"]', country="FR")
+    bo = add_influencer(store, "bo", tags='["food"]', country="FR")
+    send(store, ana, body="Your media kit please")
+    send(store, bo, body="Your media kit please")
+    words, query = conversations.split_search("tag:beauty kit")
+    assert listed(store, InboxFilter(text=words, query=query)) == ["ana"]
+    assert listed(store, InboxFilter(query="country:fr")) == ["bo", "ana"]
+    with pytest.raises(UserError):
+        listed(store, InboxFilter(query="followers>>"))
 
 
 def test_timeline_merges_messages_notes_and_events(store: Store) -> None:

@@ -49,10 +49,10 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, compose, inbox, operator, sync
+    from tui.commands import campaign, compose, demo, inbox, influencers, operator, segment, sync
 
-    for command in (campaign.campaign, operator.operator, *inbox.COMMANDS, *sync.COMMANDS,
-                    *compose.COMMANDS):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
         main.add_command(command)
 
 

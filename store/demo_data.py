@@ -1,0 +1,158 @@
+"""A realistic demo workspace: influencers, three campaigns, conversations and tomorrow's queue.
+
+Deterministic (seeded), and written in one transaction so a demo is never half-made.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from store import campaigns
+from store.campaigns import CampaignSpec
+from store.clock import iso
+from store.outbox import enqueue
+
+FIRST_NAMES = ["Ana", "Léa", "Marco", "Sofia", "Jonas", "Chloé", "Emma", "Lucas", "Mia", "Noah",
+               "Inès", "Hugo", "Zoé", "Elif", "Yuki", "Amara", "Kofi", "Lina", "Mateo", "Nora"]
+LAST_NAMES = ["Martin", "Rossi", "García", "Müller", "Dubois", "Silva", "Novak", "Kowalski",
+              "Jensen", "Okafor", "Tanaka", "Moreau", "Bianchi", "Costa", "Laurent", "Weber"]
+COUNTRIES = [("FR", "fr"), ("FR", "fr"), ("BE", "fr"), ("ES", "es"), ("IT", "it"), ("DE", "de"),
+             ("GB", "en"), ("US", "en"), ("US", "en"), ("CA", "en"), ("PT", "pt"), ("NL", "en")]
+TAGS = ["beauty", "skincare", "fashion", "fitness", "food", "travel", "tech", "parenting",
+        "gaming", "wellness", "vegan", "streetwear"]
+PLATFORMS = ["instagram", "tiktok", "youtube", "twitch"]
+
+CAMPAIGNS = [
+    CampaignSpec(name="Glow Serum Launch", program="Lumen Skincare", sender="casting@lumen.example",
+                 sender_name="Lumen Casting", budget=25000, min_followers=5000, min_engagement=1.5,
+                 timezone="Europe/Paris", windows=["mon-fri 09:00-18:00"], daily_cap=40,
+                 languages=["fr", "en"], requires_agreement=True,
+                 segment="tag:skincare followers>=5000", brief="Three stories and a reel about the serum."),
+    CampaignSpec(name="Trail Running Summer", program="Northpeak", sender="team@northpeak.example",
+                 sender_name="Northpeak Team", budget=12000, min_followers=2000,
+                 timezone="America/New_York", windows=["mon-sat 08:00-17:00"], daily_cap=25,
+                 languages=["en"], segment="tag:fitness", brief="Run a trail in our shoes, post a video."),
+    CampaignSpec(name="Winter Capsule 25", program="Maison Ardent", sender="hello@ardent.example",
+                 sender_name="Maison Ardent", budget=8000, timezone="Europe/Paris",
+                 windows=["mon-fri 10:00-17:00"], daily_cap=30, languages=["fr", "en"],
+                 segment="tag:fashion country:FR", brief="A winter look with the capsule collection."),
+]
+
+# (stage, source, share of candidates) per campaign, to show a pipeline at work.
+STAGE_MIX = [
+    ("invited", "invited", 0.35), ("to review", "applied", 0.2), ("to review", "invited", 0.1),
+    ("shortlisted", "applied", 0.1), ("in campaign", "invited", 0.1), ("rejected", "applied", 0.1),
+    ("ineligible", "applied", 0.05),
+]
+
+
+def _influencer(rng: random.Random, n: int, now: str) -> dict:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    country, language = rng.choice(COUNTRIES)
+    plain = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
+    handle = f"{plain.encode('ascii', 'ignore').decode()}{n}"
+    followers = int(rng.lognormvariate(9.5, 1.4))
+    return {
+        "handle": handle, "name": f"{first} {last}", "first_name": first,
+        "email": f"{handle}@mail.example", "platforms": json.dumps(rng.sample(PLATFORMS, rng.randint(1, 2))),
+        "followers": followers, "engagement_rate": round(rng.uniform(0.4, 9.0), 2),
+        "country": country, "language": language, "tags": json.dumps(rng.sample(TAGS, rng.randint(1, 3))),
+        "address": f"{rng.randint(1, 120)} rue de l'Exemple, {rng.randint(10000, 95000)} Ville",
+        "custom": json.dumps({"shoe_size": rng.randint(36, 46)}),
+        "bookmarked": int(rng.random() < 0.05), "created_at": now, "updated_at": now,
+    }
+
+
+def seed(db: Database, now: datetime, actor: str, influencer_count: int = 320) -> dict:
+    """Fill an empty database with demo data; call inside a write transaction."""
+    rng = random.Random(20261123)
+    stamp = iso(now)
+    people = [_influencer(rng, n, stamp) for n in range(influencer_count)]
+    db.conn.executemany(
+        f"INSERT INTO influencers ({', '.join(people[0])}) VALUES ({', '.join('?' * len(people[0]))})",
+        [list(p.values()) for p in people],
+    )
+    ids = [row[0] for row in db.execute("SELECT id FROM influencers ORDER BY id")]
+    rows = {row[0]: row for row in db.execute("SELECT id, email, first_name, language FROM influencers")}
+    made = [campaigns.create(db, spec, actor=actor, now=stamp) for spec in CAMPAIGNS]
+    messages = 0
+    for index, campaign in enumerate(made):
+        pool = rng.sample(ids, 90 - index * 20)
+        messages += _pipeline(db, rng, campaign, pool, rows, now)
+    messages += _tomorrow(db, rng, made[0], ids, rows, now)
+    return {"influencers": len(ids), "campaigns": len(made), "messages": messages}
+
+
+def _pipeline(db: Database, rng: random.Random, campaign: dict, pool: list[int], rows: dict,
+              now: datetime) -> int:
+    start, sent = 0, 0
+    for stage, source, share in STAGE_MIX:
+        chosen = pool[start:start + max(1, int(len(pool) * share))]
+        start += len(chosen)
+        for influencer_id in chosen:
+            when = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+            db.conn.execute(
+                """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee,
+                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (influencer_id, campaign["id"], source, stage, rng.choice([None, 150, 300, 800]),
+                 iso(when), iso(when)),
+            )
+            if source == "invited":
+                sent += _conversation(db, rng, campaign, rows[influencer_id], when)
+    return sent
+
+
+def _conversation(db: Database, rng: random.Random, campaign: dict, person: tuple,
+                  when: datetime) -> int:
+    influencer_id, email, first_name, language = person
+    _, status = enqueue(
+        db, now=iso(when), kind="invitation", to_addr=email, from_addr=campaign["sender_email"],
+        from_name=campaign["sender_name"], influencer_id=influencer_id, campaign_id=campaign["id"],
+        language=language, subject=f"{campaign['program']} × you?",
+        body=f"Hi {first_name}, we love your work and would like you in {campaign['name']}. "
+             f"Interested? Reply to this email.",
+    )
+    db.conn.execute("UPDATE messages SET status = 'sent', sent_at = created_at, attempts = 1 "
+                    "WHERE id = last_insert_rowid() AND status = 'queued'")
+    if rng.random() < 0.45:
+        reply_at = when + timedelta(hours=rng.randint(1, 40))
+        db.conn.execute(
+            """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,
+                   to_addr, subject, body, message_id, is_read, received_at, created_at, updated_at)
+               VALUES (?, ?, 'in', 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (influencer_id, campaign["id"], language, email, campaign["sender_email"],
+             f"Re: {campaign['program']} × you?",
+             rng.choice(["Sounds great, tell me more!", "What is the fee?", "Yes, I'm in.",
+                         "Not this time, thanks.", "Can you send the brief?"]),
+             f"<demo-{influencer_id}-{campaign['id']}@mail.example>", int(rng.random() < 0.6),
+             iso(reply_at), iso(reply_at), iso(reply_at)),
+        )
+        return 2
+    return 1
+
+
+def _tomorrow(db: Database, rng: random.Random, campaign: dict, ids: list[int], rows: dict,
+              now: datetime) -> int:
+    taken = {r[0] for r in db.execute("SELECT influencer_id FROM applications WHERE campaign_id = ?",
+                                      (campaign["id"],))}
+    fresh = [i for i in ids if i not in taken][: campaign["daily_cap"]]
+    tomorrow = now.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    for n, influencer_id in enumerate(fresh):
+        _, email, first_name, language = rows[influencer_id]
+        long = n % 9 == 4
+        body = (f"Hi {first_name}! {campaign['program']} is casting for {campaign['name']}: "
+                f"{campaign['brief']} Want in? Just reply.")
+        if long:
+            body += " " + "We would also love to hear about your audience and past collaborations. " * 4
+        flags = ["over_limit"] if len(body) > campaign["invite_limit"] else []
+        enqueue(db, now=iso(now), kind="invitation", to_addr=email, from_addr=campaign["sender_email"],
+                from_name=campaign["sender_name"], influencer_id=influencer_id,
+                campaign_id=campaign["id"], language=language, subject=f"{campaign['program']} × you?",
+                body=body, status="planned" if flags else "queued",
+                scheduled_at=iso(tomorrow + timedelta(minutes=12 * n)), flags=flags)
+    return len(fresh)

@@ -1,0 +1,73 @@
+"""The app shell driven by Pilot: modes, help, palette, quitting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from tests.app_helpers import demo_app
+from tui.screens.help import HelpScreen
+from tui.screens.inbox import InboxScreen
+from tui.screens.moderation import ModerationScreen
+from tui.screens.pipeline import PipelineScreen
+
+
+async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PipelineScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert "3 campaigns" in str(app.screen.query_one(".summary", Static).render())
+        assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
+
+
+async def test_keys_switch_modes(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, screen_type in (("2", InboxScreen), ("3", ModerationScreen), ("1", PipelineScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen_type)
+            assert app.current_mode == {"1": "pipeline", "2": "inbox", "3": "moderation"}[key]
+
+
+async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one(DataTable).row_count == 40
+        assert "flagged" in str(app.screen.query_one(".summary", Static).render())
+
+
+async def test_help_lists_every_binding(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {row[0] for row in app.screen.rows}
+        assert {"1", "2", "3", "?", "ctrl+q", "r"} <= keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PipelineScreen)
+
+
+async def test_palette_offers_modes_and_help(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(100, 30)):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Go to Pipeline", "Go to Inbox", "Go to Moderation", "Help", "Reload"} <= titles
+
+
+async def test_ctrl_q_quits(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0

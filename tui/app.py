@@ -1,0 +1,83 @@
+"""The callsheet App: three modes (Pipeline, Inbox, Moderation), help and the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from store.clock import Clock
+from store.db import Store
+from tui.screens.help import HelpScreen
+from tui.screens.inbox import InboxScreen
+from tui.screens.moderation import ModerationScreen
+from tui.screens.pipeline import PipelineScreen
+
+MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation"}
+
+
+class CallsheetApp(App[None]):
+    """The app; every input is explicit so the CLI, the demo and tests build it alike."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "callsheet"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {"pipeline": PipelineScreen, "inbox": InboxScreen, "moderation": ModerationScreen}
+    DEFAULT_MODE = "pipeline"
+    BINDINGS = [
+        Binding("1", "switch_mode('pipeline')", "Pipeline", tooltip="Show the casting pipeline"),
+        Binding("2", "switch_mode('inbox')", "Inbox", tooltip="Show conversations"),
+        Binding("3", "switch_mode('moderation')", "Moderation", tooltip="Review tomorrow's invitations"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, store: Store, *, local_zone: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.clock: Clock = store.clock
+        self.local_zone = ZoneInfo(local_zone) if local_zone else None
+
+    def on_mount(self) -> None:
+        self.sub_title = self.workspace_line()
+
+    def workspace_line(self) -> str:
+        """The header's sub-title: which file, and what time the one clock says it is."""
+        now = self.clock.now()
+        shown = now.astimezone(self.local_zone) if self.local_zone else now
+        suffix = " (pinned)" if self.clock.is_pinned else ""
+        return f"{self.store.path.name} · {shown:%a %d %b %Y %H:%M %Z}{suffix}"
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.binding_rows(self.screen)))
+
+    def binding_rows(self, screen: Screen) -> list[tuple[str, str, str]]:
+        """(key, description, where) for every binding of the app and the given screen."""
+        rows: list[tuple[str, str, str]] = []
+        for node in (screen, self):
+            where = "everywhere" if node is self else MODE_TITLES.get(self.current_mode, "screen")
+            for key, binding in node._bindings:
+                if binding.description:
+                    rows.append((binding.key_display or key, binding.description, where))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title in MODE_TITLES.items():
+            yield SystemCommand(f"Go to {title}", f"Switch to the {title} mode",
+                                partial(self.switch_mode, mode))
+        yield SystemCommand("Help", "List every key binding", self.action_help)
+        for key, binding in screen._bindings:
+            if binding.description and binding.show:
+                yield SystemCommand(binding.description, f"key: {binding.key_display or key}",
+                                    partial(screen.run_action, binding.action))
+
+
+def make_app(store: Store, *, local_zone: str | None = None) -> CallsheetApp:
+    """Build the app for a store (the CLI, the demo and the tests all come through here)."""
+    return CallsheetApp(store, local_zone=local_zone)

@@ -1,0 +1,61 @@
+"""A mode screen that shows one table of rows loaded off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from store.db import Store
+
+
+class RowsLoaded(Message):
+    """A worker fetched the rows to show."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], summary: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.summary = summary
+
+
+class TableScreen(Screen[None]):
+    """Header, a one-line summary, a table and the footer; `r` reloads."""
+
+    BINDINGS = [Binding("r", "reload", "Reload")]
+    COLUMNS: Sequence[str] = ()
+    EMPTY = "Nothing here yet."
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", classes="summary")
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.COLUMNS)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load(self.app.store)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self, store: Store) -> None:
+        rows, summary = self.fetch(store)
+        self.post_message(RowsLoaded(rows, summary))
+
+    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
+        """Read the rows and a summary line (runs in a worker thread)."""
+        raise NotImplementedError
+
+    def on_rows_loaded(self, message: RowsLoaded) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_rows(message.rows)
+        self.query_one(".summary", Static).update(message.summary if message.rows else self.EMPTY)
