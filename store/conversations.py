@@ -127,17 +127,18 @@ def cursor_after(row: dict) -> Cursor:
     return Cursor(row["has_unread"], row["last_at"], row["influencer_id"])
 
 
-def unread_total(db: Database, campaign_id: int | None = None) -> int:
-    row = db.execute(
-        "SELECT coalesce(sum(unread), 0) FROM conversations WHERE campaign_id = ? AND has_unread = 1",
-        (campaign_id or 0,),
-    ).fetchone()
-    return int(row[0])
-
-
 def summary(db: Database, influencer_id: int, campaign_id: int | None = None) -> dict | None:
     rows = list(db.query(
         "SELECT * FROM conversations WHERE influencer_id = ? AND campaign_id = ?",
         [influencer_id, campaign_id or 0],
     ))
     return rows[0] if rows else None
+
+
+def counts(db: Database, campaign_id: int | None = None) -> tuple[int, int]:
+    """(conversations, conversations with unread mail) in one campaign or all."""
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(has_unread), 0) FROM conversations WHERE campaign_id = ?",
+        (campaign_id or 0,),
+    ).fetchone()
+    return int(row[0]), int(row[1])

@@ -1,21 +1,331 @@
-"""The Inbox mode: conversations, unread first, then the most recent."""
+"""The Inbox mode: conversations on the left, the merged timeline on the right, contact data beside it."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
 
-from store.db import Store
-from store.overview import conversation_summaries
-from tui.screens.table_screen import TableScreen
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, OptionList, Static
+
+from store.conversations import InboxFilter, cursor_after, split_search
+from store.errors import UserError
+from tui.screens import inbox_data as data
+from tui.screens.compose_modal import ComposeModal, Written
+from tui.screens.inbox_messages import (
+    ActionDone,
+    ConversationOpened,
+    ConversationsLoaded,
+    PreviewReady,
+    ReplyPrepared,
+)
+from tui.screens.inbox_modals import ConfirmModal, FilterModal, NoteModal
+from tui.widgets.contact_panel import ContactPanel
+from tui.widgets.conversation_list import ConversationList
+from tui.widgets.timeline_view import TimelineView
+
+OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loaded
 
 
-class InboxScreen(TableScreen):
-    COLUMNS = ("handle", "name", "unread", "last message", "subject")
-    EMPTY = "No conversations yet."
+class InboxScreen(Screen[None]):
+    """Conversations, unread first; every change goes through workers and the outbox."""
 
-    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        rows = conversation_summaries(store.reader())
-        table = [(r["handle"], r["name"], r["unread"] or "", r["last_at"][:16].replace("T", " "),
-                  r["last_subject"]) for r in rows]
-        unread = sum(1 for r in rows if r["unread"])
-        return table, f"{len(rows)} conversations · {unread} with unread mail"
+    CSS_PATH = "inbox.tcss"
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("backslash", "filter", "Filter", key_display="\\"),
+        Binding("r", "reply", "Reply"),
+        Binding("c", "compose", "Compose"),
+        Binding("N", "toggle_unread", "Unread"),
+        Binding("b", "bookmark", "Bookmark"),
+        Binding("t", "tag", "Tag"),
+        Binding("B", "bulk", "Bulk email"),
+        Binding("n", "note", "Note"),
+        Binding("s", "sync", "Sync mail"),
+        Binding("i", "toggle_panel", "Side panel"),
+        Binding("enter", "open", "Open and mark read", show=False),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = InboxFilter()
+        self._open_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="inbox-body"):
+            with Vertical(id="inbox-left"):
+                yield Input(placeholder="words, or tag:beauty …", id="inbox-search", classes="hidden")
+                yield Static("Loading…", classes="summary", id="inbox-summary")
+                yield ConversationList(id="inbox-list")
+            yield TimelineView(id="inbox-timeline")
+            with VerticalScroll(id="inbox-side"):
+                yield ContactPanel(id="inbox-panel")
+        yield Footer()
+
+    @property
+    def store(self):
+        return self.app.store  # type: ignore[attr-defined]
+
+    @property
+    def conversations(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox-side").display = self.app.size.width >= 100
+        self.conversations.focus()
+        self.action_reload()
+
+    # Loading -----------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.load_list(self.flt, None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-list")
+    def load_list(self, flt: InboxFilter, after) -> None:
+        try:
+            page = data.load_page(self.store, flt, after)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
+            return
+        self.post_message(ConversationsLoaded(page.rows, after is not None, page.more, page.summary))
+
+    def on_conversations_loaded(self, message: ConversationsLoaded) -> None:
+        self.conversations.today = self.store.now_iso()[:10]
+        self.conversations.show(message.rows, append=message.append, more=message.more)
+        empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
+        shown = message.summary if self.conversations.rows else empty
+        self.query_one("#inbox-summary", Static).update(shown)
+        if not message.append:
+            self._schedule_open()
+
+    @on(ConversationList.NeedMore)
+    def load_more(self) -> None:
+        rows = self.conversations.rows
+        if rows:
+            self.load_list(self.flt, cursor_after(rows[-1]))
+
+    @on(OptionList.OptionHighlighted, "#inbox-list")
+    def _schedule_open(self) -> None:
+        if self._open_timer is not None:
+            self._open_timer.stop()
+        self._open_timer = self.set_timer(OPEN_DELAY, partial(self.open_current, False))
+
+    def open_current(self, mark_read: bool) -> None:
+        influencer_id = self.conversations.current_id()
+        if influencer_id is None:
+            self.query_one(TimelineView).show([])
+            self.query_one(ContactPanel).show(None)
+            return
+        self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-open")
+    def load_conversation(self, influencer_id: int, campaign_id: int | None, mark_read: bool) -> None:
+        entries, card = data.open_conversation(self.store, influencer_id, campaign_id, mark_read)
+        self.post_message(ConversationOpened(influencer_id, entries, card))
+        if mark_read:
+            self.load_list(self.flt, None)
+
+    def on_conversation_opened(self, message: ConversationOpened) -> None:
+        if message.influencer_id == self.conversations.current_id():
+            self.query_one(TimelineView).show(message.entries)
+            self.query_one(ContactPanel).show(message.card)
+
+    def action_open(self) -> None:
+        self.open_current(True)
+
+    # Search and filter -------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.remove_class("hidden")
+        search.focus()
+
+    @on(Input.Submitted, "#inbox-search")
+    def apply_search(self, event: Input.Submitted) -> None:
+        try:
+            words, query = split_search(event.value) if event.value.strip() else ("", "")
+        except UserError as error:
+            self.notify(error.sentence, severity="error")
+            return
+        self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only, words, query)
+        self.conversations.focus()
+        self.action_reload()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.value = ""
+        search.add_class("hidden")
+        self.conversations.focus()
+        if self.flt.text or self.flt.query:
+            self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
+            self.action_reload()
+
+    def action_filter(self) -> None:
+        current = (self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
+        self.app.push_screen(FilterModal(data.campaign_choices(self.store), current), self._filtered)
+
+    def _filtered(self, chosen: tuple[int | None, bool, bool] | None) -> None:
+        if chosen is not None:
+            self.flt = InboxFilter(*chosen, self.flt.text, self.flt.query)
+            self.action_reload()
+
+    # Actions on the current conversation -------------------------------------
+
+    def _current(self) -> int | None:
+        influencer_id = self.conversations.current_id()
+        if influencer_id is None:
+            self.notify("Select a conversation first.", severity="warning")
+        return influencer_id
+
+    def action_toggle_unread(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.run_action_worker(partial(data.toggle_unread, self.store, influencer_id))
+
+    def action_bookmark(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.run_action_worker(partial(data.toggle_bookmark, self.store, influencer_id))
+
+    def action_note(self) -> None:
+        row = self.conversations.current_row()
+        if row is None:
+            self._current()
+            return
+        self.app.push_screen(NoteModal(row["handle"]), partial(self._noted, row["influencer_id"]))
+
+    def _noted(self, influencer_id: int, text: str | None) -> None:
+        if text:
+            self.run_action_worker(partial(data.add_note, self.store, influencer_id, text))
+
+    def action_tag(self) -> None:
+        if (influencer_id := self._current()) is None:
+            return
+        tagged = self.conversations.tagged
+        tagged.symmetric_difference_update({influencer_id})
+        self.conversations.refresh_row(influencer_id)
+        self.conversations.action_cursor_down()
+        self.notify(f"{len(tagged)} tagged for a bulk email (B).", timeout=2)
+
+    def action_toggle_panel(self) -> None:
+        side = self.query_one("#inbox-side")
+        side.display = not side.display
+
+    def action_sync(self) -> None:
+        from mailer.sync import sync
+
+        def pull() -> str:
+            report = sync(self.store)
+            return (f"Fetched {report.fetched}: {report.matched} matched, {report.unmatched} kept aside, "
+                    f"{report.bounces} bounces.")
+
+        self.notify("Syncing mail…", timeout=2)
+        self.run_action_worker(pull)
+
+    @work(thread=True, exit_on_error=False, group="inbox-action")
+    def run_action_worker(self, change: Callable[[], str]) -> None:
+        """Run one change off the UI thread and report it as one sentence."""
+        try:
+            text = change()
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True))
+            return
+        self.post_message(ActionDone(text))
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information")
+        if message.reload_list:
+            self.action_reload()
+
+    # Writing: reply, compose, bulk (modal → rendered preview → confirm → outbox) --
+
+    def action_reply(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.prepare_reply(influencer_id, self.flt.campaign_id)
+
+    @work(thread=True, exit_on_error=False, group="inbox-action")
+    def prepare_reply(self, influencer_id: int, campaign_id: int | None) -> None:
+        try:
+            row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
+            return
+        self.post_message(ReplyPrepared(influencer_id, row, to_line, subject, quoted))
+
+    def on_reply_prepared(self, message: ReplyPrepared) -> None:
+        modal = ComposeModal("Reply", message.to_line, message.subject, f"\n\n{message.quote}\n",
+                             cursor_at_start=True)
+        self.app.push_screen(modal, partial(self._written_reply, message))
+
+    def _written_reply(self, started: ReplyPrepared, written: Written | None) -> None:
+        if written is not None:
+            self.prepare_preview(lambda: data.reply_drafts(
+                self.store, started.influencer_id, started.message_row, written.subject, written.body))
+
+    def action_compose(self) -> None:
+        row = self.conversations.current_row()
+        if row is None:
+            self._current()
+            return
+        modal = ComposeModal(f"New message to {row['handle']}", f"To: {row['email'] or '(no email)'}")
+        self.app.push_screen(modal, partial(self._written_new, row["influencer_id"]))
+
+    def _written_new(self, influencer_id: int, written: Written | None) -> None:
+        if written is not None:
+            self.prepare_preview(lambda: data.compose_drafts(
+                self.store, influencer_id, self.flt.campaign_id, written.subject, written.body))
+
+    @work(thread=True, exit_on_error=False, group="inbox-action")
+    def prepare_preview(self, build: Callable[[], list]) -> None:
+        """Render the drafts, then ask; nothing is written until the answer is yes."""
+        try:
+            drafts = build()
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
+            return
+        commit = partial(data.queue_drafts, self.store, drafts)
+        self.post_message(PreviewReady("Queue this message?", data.preview_text(drafts), 1, [], commit))
+
+    def action_bulk(self) -> None:
+        tagged = sorted(self.conversations.tagged)
+        if not tagged:
+            self.notify("Tag influencers with t first.", severity="warning")
+            return
+        modal = ComposeModal(f"Bulk email to {len(tagged)} tagged", "Each gets their own copy.")
+        self.app.push_screen(modal, partial(self._written_bulk, tagged))
+
+    def _written_bulk(self, tagged: list[int], written: Written | None) -> None:
+        if written is not None:
+            self.prepare_bulk(tagged, self.flt.campaign_id, written)
+
+    @work(thread=True, exit_on_error=False, group="inbox-action")
+    def prepare_bulk(self, tagged: list[int], campaign_id: int | None, written: Written) -> None:
+        try:
+            plan = data.bulk_plan(self.store, tagged, campaign_id, written.subject, written.body)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
+            return
+        problems = [f"Cannot email {handle}: {reason}" for handle, reason in plan.problems]
+        commit = partial(data.queue_bulk, self.store, tagged, campaign_id, written.subject, written.body,
+                         plan.count)
+        title = f"Queue {plan.count} message{'s' * (plan.count != 1)}?"
+        self.post_message(PreviewReady(title, data.preview_text(plan.drafts), plan.count, problems, commit))
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        if message.count == 0:
+            self.notify("Nobody in the selection can be emailed.", severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                if message.count > 1:
+                    self.conversations.tagged.clear()
+                self.run_action_worker(message.commit)
+
+        self.app.push_screen(ConfirmModal(message.title, message.preview, message.problems), answered)
