@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from mailer.compose import Draft, compose_draft, queue
-from store import audit, influencers
+from store import audit, influencers, threads
 from store.errors import UserError
 
 # (influencer row) -> (subject, body); the default sends the text as written.
@@ -34,7 +34,10 @@ def plain(subject: str, body: str) -> Renderer:
 
 def plan(db: Database, influencer_ids: Iterable[int], render: Renderer, *, actor: str,
          campaign_id: int | None = None) -> BulkPlan:
-    """Render a draft for each influencer; anyone who cannot get one is listed with the reason."""
+    """Render a draft for each influencer; anyone who cannot get one is listed with the reason.
+
+    Without a campaign, each message is filed under (and sent by) the influencer's latest one.
+    """
     ids = list(dict.fromkeys(influencer_ids))
     if not ids:
         raise UserError("Tag at least one influencer for a bulk email.")
@@ -45,8 +48,9 @@ def plan(db: Database, influencer_ids: Iterable[int], render: Renderer, *, actor
         influencer = influencers.get(db, influencer_id)
         try:
             subject, body = render(influencer)
+            campaign = campaign_id or threads.latest_campaign(db, influencer_id)
             result.drafts.append(compose_draft(db, influencer_id, subject, body, actor=actor,
-                                               campaign_id=campaign_id, kind="bulk"))
+                                               campaign_id=campaign, kind="bulk"))
         except UserError as problem:
             result.problems.append((influencer["handle"], problem.sentence))
     return result

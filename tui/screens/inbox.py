@@ -20,6 +20,7 @@ from tui.screens.compose_modal import ComposeModal, Written
 from tui.screens.inbox_messages import (
     ActionDone,
     ConversationOpened,
+    ConversationsChanged,
     ConversationsLoaded,
     PreviewReady,
     ReplyPrepared,
@@ -48,7 +49,6 @@ class InboxScreen(Screen[None]):
         Binding("n", "note", "Note"),
         Binding("s", "sync", "Sync mail"),
         Binding("i", "toggle_panel", "Side panel"),
-        Binding("enter", "open", "Open and mark read", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -57,6 +57,7 @@ class InboxScreen(Screen[None]):
         super().__init__()
         self.flt = InboxFilter()
         self._open_timer: Timer | None = None
+        self._shown_id: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,16 +87,23 @@ class InboxScreen(Screen[None]):
     # Loading -----------------------------------------------------------------
 
     def action_reload(self) -> None:
-        self.load_list(self.flt, None)
+        self.load_list(self.flt, None, self.conversations.current_id())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-list")
-    def load_list(self, flt: InboxFilter, after) -> None:
+    def load_list(self, flt: InboxFilter, after, keep: int | None = None) -> None:
+        """A page of the list; a fresh list also brings the conversation the cursor will be on."""
         try:
             page = data.load_page(self.store, flt, after)
         except UserError as error:
             self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
             return
         self.post_message(ConversationsLoaded(page.rows, after is not None, page.more, page.summary))
+        if after is None:
+            ids = [row["influencer_id"] for row in page.rows]
+            chosen = keep if keep in ids else (ids[0] if ids else None)
+            if chosen is not None:
+                entries, card = data.open_conversation(self.store, chosen, flt.campaign_id, False)
+                self.post_message(ConversationOpened(chosen, entries, card))
 
     def on_conversations_loaded(self, message: ConversationsLoaded) -> None:
         self.conversations.today = self.store.now_iso()[:10]
@@ -103,8 +111,8 @@ class InboxScreen(Screen[None]):
         empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
         shown = message.summary if self.conversations.rows else empty
         self.query_one("#inbox-summary", Static).update(shown)
-        if not message.append:
-            self._schedule_open()
+        if not self.conversations.rows:
+            self._show(None, [], None)
 
     @on(ConversationList.NeedMore)
     def load_more(self) -> None:
@@ -116,29 +124,36 @@ class InboxScreen(Screen[None]):
     def _schedule_open(self) -> None:
         if self._open_timer is not None:
             self._open_timer.stop()
-        self._open_timer = self.set_timer(OPEN_DELAY, partial(self.open_current, False))
+        if self.conversations.current_id() != self._shown_id:
+            self._open_timer = self.set_timer(OPEN_DELAY, partial(self.open_current, False))
 
     def open_current(self, mark_read: bool) -> None:
         influencer_id = self.conversations.current_id()
-        if influencer_id is None:
-            self.query_one(TimelineView).show([])
-            self.query_one(ContactPanel).show(None)
-            return
-        self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
+        if influencer_id is not None:
+            self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-open")
     def load_conversation(self, influencer_id: int, campaign_id: int | None, mark_read: bool) -> None:
         entries, card = data.open_conversation(self.store, influencer_id, campaign_id, mark_read)
         self.post_message(ConversationOpened(influencer_id, entries, card))
         if mark_read:
-            self.load_list(self.flt, None)
+            self.post_message(ConversationsChanged())
+
+    def on_conversations_changed(self) -> None:
+        self.action_reload()
 
     def on_conversation_opened(self, message: ConversationOpened) -> None:
         if message.influencer_id == self.conversations.current_id():
-            self.query_one(TimelineView).show(message.entries)
-            self.query_one(ContactPanel).show(message.card)
+            self._show(message.influencer_id, message.entries, message.card)
 
+    def _show(self, influencer_id: int | None, entries: list[dict], card: dict | None) -> None:
+        self._shown_id = influencer_id
+        self.query_one(TimelineView).show(entries)
+        self.query_one(ContactPanel).show(card)
+
+    @on(OptionList.OptionSelected, "#inbox-list")
     def action_open(self) -> None:
+        """Enter: open the conversation and mark it read."""
         self.open_current(True)
 
     # Search and filter -------------------------------------------------------
@@ -319,7 +334,8 @@ class InboxScreen(Screen[None]):
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         if message.count == 0:
-            self.notify("Nobody in the selection can be emailed.", severity="error")
+            first = f": {message.problems[0]}" if message.problems else "."
+            self.notify(f"Nobody in the selection can be emailed{first}", severity="error")
             return
 
         def answered(yes: bool | None) -> None:

@@ -13,6 +13,10 @@ class ConversationsLoaded(Message):
         self.rows, self.append, self.more, self.summary = rows, append, more, summary
 
 
+class ConversationsChanged(Message):
+    """Something changed the list (read state): load it again."""
+
+
 class ConversationOpened(Message):
     """The timeline and side panel of one influencer."""
 

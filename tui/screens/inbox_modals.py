@@ -45,7 +45,7 @@ class FilterModal(ModalScreen[tuple[int | None, bool, bool] | None]):
         campaign_id, bookmarked, unread = self.current
         with Vertical(id="filter-box", classes="modal-box"):
             yield Label("Filter conversations", classes="modal-title")
-            yield Select(self.campaigns, value=campaign_id if campaign_id else Select.BLANK,
+            yield Select(self.campaigns, value=campaign_id if campaign_id else Select.NULL,
                          prompt="All campaigns", id="filter-campaign")
             yield Checkbox("Bookmarked only", bookmarked, id="filter-bookmarked")
             yield Checkbox("Unread only", unread, id="filter-unread")

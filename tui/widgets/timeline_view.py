@@ -54,11 +54,11 @@ def _other(entry: dict) -> Text:
     return text
 
 
-def render_entries(entries: list[dict]) -> Group:
+def render_entries(entries: list[dict]) -> list[Text]:
     parts = []
     for entry in entries:
         parts += [_message(entry) if entry["entry"] == "message" else _other(entry), Text("")]
-    return Group(*parts) if parts else Group(Text("No messages yet.", style="dim"))
+    return parts or [Text("No messages yet.", style="dim")]
 
 
 class TimelineView(VerticalScroll):
@@ -67,9 +67,13 @@ class TimelineView(VerticalScroll):
     BINDINGS = [Binding("j", "scroll_down", show=False), Binding("k", "scroll_up", show=False),
                 Binding("g", "scroll_home", show=False), Binding("G", "scroll_end", show=False)]
 
+    plain_text = ""
+
     def compose(self):
         yield Static(Text("Select a conversation.", style="dim"), id="timeline-body")
 
     def show(self, entries: list[dict]) -> None:
-        self.query_one("#timeline-body", Static).update(render_entries(entries))
+        parts = render_entries(entries)
+        self.plain_text = "\n".join(part.plain for part in parts)
+        self.query_one("#timeline-body", Static).update(Group(*parts))
         self.call_after_refresh(self.scroll_end, animate=False)
