@@ -314,6 +314,15 @@ INBOX_SEARCH = [
 ]
 
 
+INBOX_TRIGGERS = [s for s in (*INBOX_CONVERSATIONS, *INBOX_SEARCH) if s.lstrip().startswith("CREATE TRIGGER")]
+
+
+def rebuild_inbox(db: Database) -> None:
+    """Recompute every conversation summary and the full-text index from `messages`."""
+    _run(db, [*_conversation_rows("SELECT DISTINCT influencer_id FROM messages"),
+              "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"])
+
+
 @migrations(name="inbox_conversations")
 def _inbox_conversations(db: Database) -> None:
     _run(db, INBOX_CONVERSATIONS)

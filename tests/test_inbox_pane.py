@@ -38,8 +38,8 @@ def seeded(store: Store) -> Store:
     sent = {h: send(store, i, subject=f"Casting for {h}", campaign_id=campaign) for h, i in ids.items()}
     with store.write() as db:
         db.conn.execute(
-            """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee, created_at, updated_at)
-               VALUES (?, ?, 'invited', 'to review', 300, ?, ?)""",
+            """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee, created_at,
+                   updated_at) VALUES (?, ?, 'invited', 'to review', 300, ?, ?)""",
             (ids["ana"], campaign, store.now_iso(), store.now_iso()))
         inbound.save(db, parse(raw_mail("ana@mail.example", subject="Re: Casting for ana",
                                         body="What is the fee?", message_id="<ana-1@mail.example>",
@@ -57,7 +57,8 @@ async def open_inbox(app: CallsheetApp, pilot: Pilot) -> ConversationList:
 
 def outbox(store: Store, kind: str) -> list[tuple]:
     return store.writer.execute(
-        "SELECT to_addr, subject, body, in_reply_to, status FROM messages WHERE direction = 'out' AND kind = ?",
+        """SELECT to_addr, subject, body, in_reply_to, status FROM messages
+           WHERE direction = 'out' AND kind = ?""",
         (kind,)).fetchall()
 
 

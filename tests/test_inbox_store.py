@@ -219,11 +219,13 @@ def test_full_text_search_finds_conversations_by_words(store: Store) -> None:
     assert listed(store, InboxFilter(text="skincare")) == ["ana"]
     assert listed(store, InboxFilter(text="barista")) == ["bo"]
     assert listed(store, InboxFilter(text="cafe")) == ["bo"]  # diacritics folded
-    assert listed(store, InboxFilter(text="vlo")) == ["bo"]  # the last word is a prefix
+    assert listed(store, InboxFilter(text="vlo")) == []
+    assert listed(store, InboxFilter(text="vlo*")) == ["bo"]  # a prefix when asked for
     assert listed(store, InboxFilter(text='"love your"')) == ["ana"]
     assert listed(store, InboxFilter(text="skincare barista")) == []
     assert listed(store, InboxFilter(text='reels" ( NEAR')) == []  # FTS syntax is inert: NEAR is a word
     assert listed(store, InboxFilter(text='reels" (*')) == ["ana"]
+    assert listed(store, InboxFilter(text="ree*")) == ["ana"]
     with pytest.raises(UserError, match="at least one word"):
         listed(store, InboxFilter(text='"" *'))
 
