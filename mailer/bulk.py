@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from mailer.compose import Draft, compose_draft, queue
-from store import audit, influencers, threads
+from mailer.context import template_context
+from mailer.templates import default_template, render_text
+from store import audit, campaigns, influencers, threads
+from store import templates as stored_templates
 from store.errors import UserError
 
 # (influencer row) -> (subject, body); the default sends the text as written.
@@ -28,8 +31,41 @@ class BulkPlan:
         return len(self.drafts)
 
 
+TEMPLATE_KINDS = (*stored_templates.BASE_KINDS, "followup-1", "followup-2")
+
+
 def plain(subject: str, body: str) -> Renderer:
     return lambda _influencer: (subject, body)
+
+
+def _campaign_for(db: Database, campaign_id: int | None, influencer_id: int) -> dict:
+    chosen = campaign_id or threads.latest_campaign(db, influencer_id)
+    return campaigns.get_by_id(db, chosen) if chosen else {}
+
+
+def templated(db: Database, subject: str, body: str, campaign_id: int | None = None) -> Renderer:
+    """The written subject and body as sandboxed jinja2 templates (`{{ firstName }}`…), per influencer."""
+    def render(influencer: dict) -> tuple[str, str]:
+        context = template_context(_campaign_for(db, campaign_id, influencer["id"]), influencer)
+        language = influencer.get("language") or "en"
+        return (render_text(subject, context, kind="message", language=language, part="subject"),
+                render_text(body, context, kind="message", language=language, part="body"))
+
+    return render
+
+
+def template_source(db: Database, campaign_id: int | None, kind: str) -> tuple[str, str]:
+    """(subject, body) of a campaign's template in its first language, else the built-in one."""
+    campaign = campaigns.get_by_id(db, campaign_id) if campaign_id else {}
+    languages = campaign.get("languages") or ["en"]
+    for language in (*languages, "en"):
+        row = stored_templates.find(db, campaign_id, kind, language) if campaign_id else None
+        if row:
+            return row["subject"], row["body"]
+        default = default_template(kind, language)
+        if default:
+            return default
+    raise UserError(f"There is no {kind} template to start from.")
 
 
 def plan(db: Database, influencer_ids: Iterable[int], render: Renderer, *, actor: str,

@@ -281,8 +281,6 @@ INBOX_CONVERSATIONS = [
     "CREATE INDEX influencers_email_nocase ON influencers(email COLLATE NOCASE)",
     "CREATE INDEX influencers_bounced ON influencers(id) WHERE bounced = 1",
     "CREATE INDEX influencers_bookmarked ON influencers(id) WHERE bookmarked = 1",
-    # The timeline picks an influencer's stage changes, moderation and other events.
-    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, at)",
     # Raw bytes of the few inbound messages worth keeping whole: bounce reports and
     # malformed mail, shown in the bounce inspector and kept for diagnosis.
     """CREATE TABLE inbound_raw (
@@ -348,3 +346,18 @@ def _query_indexes(db: Database) -> None:
         "CREATE INDEX influencers_language_nocase ON influencers(language COLLATE NOCASE)",
         "CREATE INDEX messages_influencer_contact ON messages(influencer_id, direction, status, sent_at)",
     ])
+
+
+PIPELINE_INDEXES = [
+    # Covers the dashboard counters: one index-only scan per campaign.
+    "CREATE INDEX applications_counters ON applications(campaign_id, stage, source, fee, updated_at)",
+    # The Pipeline pane's default order (most recently changed first) without a sort step.
+    "CREATE INDEX applications_recent ON applications(campaign_id, updated_at, id)",
+    # Undo and the timeline read an application's latest stage change.
+    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, id)",
+]
+
+
+@migrations(name="pipeline_indexes")
+def _pipeline_indexes(db: Database) -> None:
+    _run(db, PIPELINE_INDEXES)

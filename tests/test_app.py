@@ -20,8 +20,8 @@ async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PipelineScreen)
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 3
-        assert "3 campaigns" in str(app.screen.query_one(".summary", Static).render())
+        assert table.row_count == 47  # the first campaign's active applications
+        assert "rows 1–47 of 47" in str(app.screen.query_one(".summary", Static).render())
         assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
 
 

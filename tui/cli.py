@@ -49,10 +49,24 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, compose, demo, inbox, influencers, operator, segment, sync
+    from tui.commands import (
+        audit,
+        campaign,
+        compose,
+        demo,
+        export,
+        inbox,
+        influencers,
+        operator,
+        pipeline,
+        segment,
+        sync,
+        templates,
+    )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
-                    segment.segment, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
+                    *export.COMMANDS, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
         main.add_command(command)
 
 

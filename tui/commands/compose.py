@@ -81,14 +81,18 @@ def compose(obj: CliContext, handle: str, subject: str, body_file: Path, campaig
 @click.pass_obj
 def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Path, campaign: str | None,
          yes: bool) -> None:
-    """Email the same message to several influencers, after a preview and a confirmation."""
+    """Email several influencers, after a preview and a confirmation.
+
+    The subject and body are templates: `{{ firstName }}`, `{{ campaign.name }}` and the other
+    tokens of `template set` are filled in for each recipient.
+    """
     store = obj.store
     body = read_body(body_file)
     store.require("write_message")
-    render = bulk_mail.plain(subject, body)
     db = store.reader()
     ids = [row["id"] for row in influencers.by_handles(db, list(handles))]
     campaign_row = campaign_id(db, campaign)
+    render = bulk_mail.templated(db, subject, body, campaign_row)
     plan = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
     _preview(plan)
     if not plan.count:
@@ -97,6 +101,7 @@ def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Pat
     if not yes and not click.confirm(f"Queue {plan.count} message{'s' * (plan.count != 1)}?"):
         raise click.exceptions.Exit(1)
     with store.write() as db:
+        render = bulk_mail.templated(db, subject, body, campaign_row)
         final = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
         if final.count != plan.count:
             raise UserError("The selection changed while you were confirming; nothing was queued.")

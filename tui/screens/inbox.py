@@ -16,16 +16,15 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from store.conversations import InboxFilter, cursor_after, split_search
 from store.errors import UserError
 from tui.screens import inbox_data as data
-from tui.screens.compose_modal import ComposeModal, Written
 from tui.screens.inbox_messages import (
     ActionDone,
     ConversationOpened,
     ConversationsChanged,
     ConversationsLoaded,
-    PreviewReady,
-    ReplyPrepared,
 )
-from tui.screens.inbox_modals import ConfirmModal, FilterModal, NoteModal
+from tui.screens.inbox_modals import FilterModal, NoteModal
+from tui.screens.inbox_pickers import InboxPickers
+from tui.screens.inbox_writing import InboxWriting
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
@@ -33,7 +32,7 @@ from tui.widgets.timeline_view import TimelineView
 OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loaded
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
     """Conversations, unread first; every change goes through workers and the outbox."""
 
     CSS_PATH = "inbox.tcss"
@@ -47,6 +46,9 @@ class InboxScreen(Screen[None]):
         Binding("t", "tag", "Tag"),
         Binding("B", "bulk", "Bulk email"),
         Binding("n", "note", "Note"),
+        Binding("plus", "add_to_campaign", "Add to campaign", key_display="+"),
+        Binding("u", "unmatched", "Unmatched mail"),
+        Binding("exclamation_mark", "bounces", "Bounces", key_display="!"),
         Binding("s", "sync", "Sync mail"),
         Binding("i", "toggle_panel", "Side panel"),
         Binding("ctrl+r", "reload", "Reload", show=False),
@@ -257,91 +259,3 @@ class InboxScreen(Screen[None]):
         self.notify(message.text, severity="error" if message.error else "information")
         if message.reload_list:
             self.action_reload()
-
-    # Writing: reply, compose, bulk (modal → rendered preview → confirm → outbox) --
-
-    def action_reply(self) -> None:
-        if (influencer_id := self._current()) is not None:
-            self.prepare_reply(influencer_id, self.flt.campaign_id)
-
-    @work(thread=True, exit_on_error=False, group="inbox-action")
-    def prepare_reply(self, influencer_id: int, campaign_id: int | None) -> None:
-        try:
-            row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
-        self.post_message(ReplyPrepared(influencer_id, row, to_line, subject, quoted))
-
-    def on_reply_prepared(self, message: ReplyPrepared) -> None:
-        modal = ComposeModal("Reply", message.to_line, message.subject, f"\n\n{message.quote}\n",
-                             cursor_at_start=True)
-        self.app.push_screen(modal, partial(self._written_reply, message))
-
-    def _written_reply(self, started: ReplyPrepared, written: Written | None) -> None:
-        if written is not None:
-            self.prepare_preview(lambda: data.reply_drafts(
-                self.store, started.influencer_id, started.message_row, written.subject, written.body))
-
-    def action_compose(self) -> None:
-        row = self.conversations.current_row()
-        if row is None:
-            self._current()
-            return
-        modal = ComposeModal(f"New message to {row['handle']}", f"To: {row['email'] or '(no email)'}")
-        self.app.push_screen(modal, partial(self._written_new, row["influencer_id"]))
-
-    def _written_new(self, influencer_id: int, written: Written | None) -> None:
-        if written is not None:
-            self.prepare_preview(lambda: data.compose_drafts(
-                self.store, influencer_id, self.flt.campaign_id, written.subject, written.body))
-
-    @work(thread=True, exit_on_error=False, group="inbox-action")
-    def prepare_preview(self, build: Callable[[], list]) -> None:
-        """Render the drafts, then ask; nothing is written until the answer is yes."""
-        try:
-            drafts = build()
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
-        commit = partial(data.queue_drafts, self.store, drafts)
-        self.post_message(PreviewReady("Queue this message?", data.preview_text(drafts), 1, [], commit))
-
-    def action_bulk(self) -> None:
-        tagged = sorted(self.conversations.tagged)
-        if not tagged:
-            self.notify("Tag influencers with t first.", severity="warning")
-            return
-        modal = ComposeModal(f"Bulk email to {len(tagged)} tagged", "Each gets their own copy.")
-        self.app.push_screen(modal, partial(self._written_bulk, tagged))
-
-    def _written_bulk(self, tagged: list[int], written: Written | None) -> None:
-        if written is not None:
-            self.prepare_bulk(tagged, self.flt.campaign_id, written)
-
-    @work(thread=True, exit_on_error=False, group="inbox-action")
-    def prepare_bulk(self, tagged: list[int], campaign_id: int | None, written: Written) -> None:
-        try:
-            plan = data.bulk_plan(self.store, tagged, campaign_id, written.subject, written.body)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
-        problems = [f"Cannot email {handle}: {reason}" for handle, reason in plan.problems]
-        commit = partial(data.queue_bulk, self.store, tagged, campaign_id, written.subject, written.body,
-                         plan.count)
-        title = f"Queue {plan.count} message{'s' * (plan.count != 1)}?"
-        self.post_message(PreviewReady(title, data.preview_text(plan.drafts), plan.count, problems, commit))
-
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        if message.count == 0:
-            first = f": {message.problems[0]}" if message.problems else "."
-            self.notify(f"Nobody in the selection can be emailed{first}", severity="error")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                if message.count > 1:
-                    self.conversations.tagged.clear()
-                self.run_action_worker(message.commit)
-
-        self.app.push_screen(ConfirmModal(message.title, message.preview, message.problems), answered)

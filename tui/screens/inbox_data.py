@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from mailer import bulk
 from mailer.compose import Draft, compose_draft, queue, quote, replied_message, reply_draft, reply_subject
-from store import contact, conversations, inbox, threads, timeline
+from store import bounces, contact, conversations, inbox, influencers, threads, timeline
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
 from store.errors import UserError
@@ -60,16 +60,29 @@ def reply_drafts(store: Store, influencer_id: int, message_row: int, subject: st
     return [replace(draft, subject=one_line(subject) or draft.subject)]
 
 
+def compose_campaign(store: Store, influencer_id: int, campaign_id: int | None) -> int | None:
+    """The campaign a new message is filed under: the filter's, else their latest."""
+    return campaign_id or threads.latest_campaign(store.reader(), influencer_id)
+
+
 def compose_drafts(store: Store, influencer_id: int, campaign_id: int | None, subject: str,
                    body: str) -> list[Draft]:
+    """One draft, its subject and body rendered as templates for this influencer."""
     db = store.reader()
-    campaign = campaign_id or threads.latest_campaign(db, influencer_id)
+    campaign = compose_campaign(store, influencer_id, campaign_id)
+    person = influencers.get(db, influencer_id)
+    subject, body = bulk.templated(db, subject, body, campaign)(person)
     return [compose_draft(db, influencer_id, subject, body, actor=store.actor, campaign_id=campaign)]
+
+
+def template_source(store: Store, campaign_id: int | None, kind: str) -> tuple[str, str]:
+    return bulk.template_source(store.reader(), campaign_id, kind)
 
 
 def bulk_plan(store: Store, influencer_ids: list[int], campaign_id: int | None, subject: str,
               body: str) -> bulk.BulkPlan:
-    return bulk.plan(store.reader(), influencer_ids, bulk.plain(subject, body), actor=store.actor,
+    db = store.reader()
+    return bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id), actor=store.actor,
                      campaign_id=campaign_id)
 
 
@@ -95,8 +108,8 @@ def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None,
     """Re-plan inside the transaction and queue all, or nothing if the count moved."""
     with store.write() as db:
         store.require("write_message")
-        final = bulk.plan(db, influencer_ids, bulk.plain(subject, body), actor=store.actor,
-                          campaign_id=campaign_id)
+        final = bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id),
+                          actor=store.actor, campaign_id=campaign_id)
         if final.count != confirmed:
             raise UserError("The selection changed since the preview; nothing was queued.")
         counts = bulk.queue_all(db, final, now=store.now_iso(), actor=store.actor, campaign_id=campaign_id)
@@ -122,6 +135,47 @@ def add_note(store: Store, influencer_id: int, text: str) -> str:
         store.require("edit_influencer")
         notes.add(db, influencer_id, text, author=store.actor, now=store.now_iso())
     return "Note added."
+
+
+def invite(store: Store, campaign_id: int, influencer_id: int) -> str:
+    """`+`: add them to a campaign's pipeline as invited (its invitation trigger included)."""
+    from mailer import pipeline
+    from store import campaigns
+
+    db = store.reader()
+    campaign, person = campaigns.get_by_id(db, campaign_id), influencers.get(db, influencer_id)
+    moves = pipeline.invite(store, campaign["name"], [person["handle"]])
+    notes = "; ".join(move.note for move in moves if getattr(move, "note", ""))
+    return f"Invited {person['handle']} to {campaign['name']}." + (f" ({notes})" if notes else "")
+
+
+def unmatched(store: Store) -> list[dict]:
+    return inbox.unmatched(store.reader())
+
+
+def attach(store: Store, message_row: int, influencer_id: int) -> str:
+    with store.write() as db:
+        store.require("edit_influencer")
+        person = influencers.get(db, influencer_id)
+        inbox.attach(db, message_row, person["handle"], now=store.now_iso(), actor=store.actor)
+    return f"Attached message #{message_row} to {person['handle']}."
+
+
+def bounce_rows(store: Store) -> list[dict]:
+    """Bounced influencers, each with their latest report's text for the inspector."""
+    db = store.reader()
+    rows = bounces.listing(db)
+    for row in rows:
+        report = bounces.report(db, row["influencer_id"])
+        row["report"] = report["body"] if report else "(no report stored: marked by the SMTP dispatcher)"
+    return rows
+
+
+def clear_bounce(store: Store, handle: str) -> str:
+    with store.write() as db:
+        store.require("edit_influencer")
+        bounces.clear(db, handle, now=store.now_iso(), actor=store.actor)
+    return f"Cleared the bounce on {handle}; they can be emailed again."
 
 
 def campaign_choices(store: Store) -> list[tuple[str, int]]:

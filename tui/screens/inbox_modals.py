@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -82,6 +86,46 @@ class NoteModal(ModalScreen[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         self.dismiss(text if text.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickModal(ModalScreen[Any]):
+    """Choose one item (a campaign, a stray message, a bounce) with its details shown below."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("j", "down", show=False),
+                Binding("k", "up", show=False)]
+
+    def __init__(self, title: str, hint: str, items: list[tuple[str, Any, str]]) -> None:
+        super().__init__()
+        self.title_text, self.hint, self.items = title, hint, items
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-box", classes="modal-box"):
+            yield Label(self.title_text, classes="modal-title")
+            options = [Option(label, id=str(index)) for index, (label, _, _) in enumerate(self.items)]
+            yield OptionList(*options, id="pick-list")
+            with VerticalScroll(id="pick-detail"):
+                yield Static("", id="pick-detail-text", markup=False)
+            yield Label(self.hint, classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionHighlighted)
+    def _show_detail(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one("#pick-detail-text", Static).update(self.items[event.option_index][2])
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.items[event.option_index][1])
+
+    def action_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
