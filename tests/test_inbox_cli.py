@@ -158,3 +158,22 @@ def test_unknown_handles_and_campaigns_are_one_sentence(db_path: Path, seeded: d
 def test_inbox_search_json(db_path: Path, seeded: dict[str, str]) -> None:
     found = run(db_path, "inbox", "--search", "casting for bo", "--json")
     assert [row["handle"] for row in json.loads(found.stdout)] == ["bo"]
+
+
+def test_bulk_text_is_a_template_per_recipient(db_path: Path, store: Store, tmp_path: Path) -> None:
+    for handle in ("ana", "bo"):
+        add_influencer(store, handle)
+    add_campaign(store, "spring26")
+    body = tmp_path / "b.txt"
+    body.write_text("Hi {{ firstName }}, news about {{ campaign.name }}.")
+    done = run(db_path, "bulk", "ana", "bo", "--subject", "For {{ handle }}", "--body-file", str(body),
+               "--campaign", "spring26", "--yes")
+    assert done.exit_code == 0, done.output
+    bulk_rows = "SELECT subject, body FROM messages WHERE kind = 'bulk' ORDER BY id"
+    rows = store.writer.execute(bulk_rows).fetchall()
+    assert rows == [("For ana", "Hi Ana, news about spring26."), ("For bo", "Hi Bo, news about spring26.")]
+    body.write_text("Hi {{ fistName }}")
+    refused = run(db_path, "bulk", "ana", "--subject", "x", "--body-file", str(body), "--yes")
+    assert_user_error(refused, "Nobody in the selection can be emailed")
+    assert "fistName" in refused.stdout
+    assert store.writer.execute("SELECT count(*) FROM messages WHERE kind = 'bulk'").fetchone()[0] == 2

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from mailer.parse import parse
 from store import inbound
@@ -15,7 +15,7 @@ from tests.inbox_helpers import add_campaign, add_influencer, raw_mail, send
 from tui.app import CallsheetApp, make_app
 from tui.screens.compose_modal import ComposeModal
 from tui.screens.inbox import InboxScreen
-from tui.screens.inbox_modals import ConfirmModal, FilterModal
+from tui.screens.inbox_modals import ConfirmModal, FilterModal, PickModal
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
 
@@ -173,3 +173,64 @@ async def test_search_and_filter(seeded: Store) -> None:
         app.screen.query_one("#filter-campaign").value = other
         await pilot.press("enter")
         await wait_for(pilot, lambda: [r["handle"] for r in listing.rows] == ["di"])
+
+
+async def test_compose_from_a_template_renders_for_the_recipient(seeded: Store) -> None:
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeModal))
+        app.screen.query_one("#compose-template", Select).value = "welcome"
+        body = app.screen.query_one("#compose-body", TextArea)
+        await wait_for(pilot, lambda: "{{" in body.text)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "{{" not in app.screen.preview and "Ana" in app.screen.preview
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(outbox(seeded, "manual")) == 1)
+
+
+async def test_plus_invites_to_a_campaign(seeded: Store) -> None:
+    other = add_campaign(seeded, "autumn")
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickModal))
+        await pilot.press("enter")  # the newest campaign comes first: autumn
+        stage = "SELECT stage FROM applications WHERE influencer_id = 1 AND campaign_id = ?"
+        await wait_for(pilot, lambda: seeded.writer.execute(stage, (other,)).fetchone() is not None)
+        assert seeded.writer.execute(stage, (other,)).fetchone()[0] == "invited"
+
+
+async def test_stray_mail_is_attached_from_the_pane(seeded: Store) -> None:
+    with seeded.write() as db:
+        stray = inbound.save(db, parse(raw_mail("agent@else.example", message_id="<stray@x>")),
+                             now=seeded.now_iso(), actor="tester").row_id
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickModal))
+        await pilot.press("enter")
+        owner = "SELECT influencer_id FROM messages WHERE id = ?"
+        await wait_for(pilot, lambda: seeded.writer.execute(owner, (stray,)).fetchone()[0] == 1)
+
+
+async def test_bounce_inspector_clears_a_false_positive(seeded: Store) -> None:
+    from store import bounces
+
+    with seeded.write() as db:
+        bounces.mark(db, 2, "5.1.1 user unknown", now=seeded.now_iso(), actor="tester")
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickModal))
+        assert "5.1.1 user unknown" in str(app.screen.query_one("#pick-detail-text", Static).content)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        flag = "SELECT bounced FROM influencers WHERE id = 2"
+        await wait_for(pilot, lambda: seeded.writer.execute(flag).fetchone()[0] == 0)
