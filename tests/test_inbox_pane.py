@@ -234,3 +234,17 @@ async def test_bounce_inspector_clears_a_false_positive(seeded: Store) -> None:
         await pilot.press("y")
         flag = "SELECT bounced FROM influencers WHERE id = 2"
         await wait_for(pilot, lambda: seeded.writer.execute(flag).fetchone()[0] == 0)
+
+
+async def test_mail_synced_elsewhere_shows_up_by_itself(seeded: Store) -> None:
+    daemon = Store(seeded.path, seeded.clock, actor="daemon")  # another connection, as `callsheet run`
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        listing = await open_inbox(app, pilot)
+        with daemon.write() as db:
+            inbound.save(db, parse(raw_mail("cy@mail.example", message_id="<cy-1@mail.example>",
+                                            date="2026-11-23T10:00:00+00:00")), now=daemon.now_iso(),
+                         actor="daemon")
+        await wait_for(pilot, lambda: [(r["handle"], r["unread"]) for r in listing.rows][:2] == [
+            ("cy", 1), ("ana", 1)], tries=300)
+    daemon.close()

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from store.conversations import InboxFilter, cursor_after, split_search
 from store.errors import UserError
+from store.watch import DataVersion
 from tui.screens import inbox_data as data
 from tui.screens.inbox_messages import (
     ActionDone,
@@ -30,6 +31,7 @@ from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
 
 OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loaded
+WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 
 class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
@@ -60,6 +62,7 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         self.flt = InboxFilter()
         self._open_timer: Timer | None = None
         self._shown_id: int | None = None
+        self._watcher: DataVersion | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,18 +87,32 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#inbox-side").display = self.app.size.width >= 100
         self.conversations.focus()
+        self._watcher = DataVersion(self.store.path)
+        self.set_interval(WATCH_SECONDS, self.watch_database)
         self.action_reload()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-watch")
+    def watch_database(self) -> None:
+        """Replies synced by the daemon, another operator's changes: refresh by ourselves."""
+        if self._watcher is not None and self._watcher.changed():
+            self.post_message(ConversationsChanged())
 
     # Loading -----------------------------------------------------------------
 
     def action_reload(self) -> None:
-        self.load_list(self.flt, None, self.conversations.current_id())
+        listing = self.conversations
+        self.load_list(self.flt, None, listing.current_id(), len(listing.rows))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-list")
-    def load_list(self, flt: InboxFilter, after, keep: int | None = None) -> None:
-        """A page of the list; a fresh list also brings the conversation the cursor will be on."""
+    def load_list(self, flt: InboxFilter, after, keep: int | None = None, size: int = 0) -> None:
+        """A page of the list (on a reload, as many rows as were loaded); a fresh list also
+        brings the conversation the cursor will be on."""
         try:
-            page = data.load_page(self.store, flt, after)
+            page = data.load_page(self.store, flt, after, size)
         except UserError as error:
             self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
             return

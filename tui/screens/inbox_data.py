@@ -14,6 +14,7 @@ from store.errors import UserError
 from store.outbox import one_line
 
 PAGE = 100
+MAX_RELOAD = 1000
 PREVIEWS = 3
 
 
@@ -24,11 +25,13 @@ class Page:
     summary: str
 
 
-def load_page(store: Store, flt: InboxFilter, after: Cursor | None) -> Page:
+def load_page(store: Store, flt: InboxFilter, after: Cursor | None, size: int = 0) -> Page:
+    """The next page, or on a reload the first `size` rows (so the cursor keeps its place)."""
     db = store.reader()
-    rows = conversations.page(db, flt, now=store.now_iso(), after=after, limit=PAGE + 1)
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    wanted = min(max(size, PAGE), MAX_RELOAD)
+    rows = conversations.page(db, flt, now=store.now_iso(), after=after, limit=wanted + 1)
+    more = len(rows) > wanted
+    rows = rows[:wanted]
     if flt.text or flt.query or flt.bookmarked or flt.unread_only:
         summary = f"{len(rows)}{'+' if more else ''} matching"
     else:
