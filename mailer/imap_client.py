@@ -69,8 +69,10 @@ class Mailbox:
         try:
             conn.login(s.user, s.password)
         except imaplib.IMAP4.abort:
+            conn.shutdown()
             raise
         except imaplib.IMAP4.error as error:
+            conn.shutdown()
             raise ImapError(f"The IMAP server refused the login for {s.label}: "
                             f"{_text(error)}.") from None
         return conn

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from datetime import UTC
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -71,8 +72,6 @@ def _date(message: Message) -> str | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
-        from datetime import UTC
-
         moment = moment.replace(tzinfo=UTC)
     try:
         return iso(moment)

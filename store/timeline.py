@@ -14,7 +14,7 @@ from sqlite_utils import Database
 LIMIT = 500
 # Dispatch bookkeeping on a message (claims, leases, attempts) is already visible as the
 # message's status; only what a person decided about it belongs in the history.
-MESSAGE_EVENT_PATTERNS = ("moderation.%", "%approve%", "%skip%", "%edit%", "%language%", "message.attached")
+MESSAGE_EVENT_PATTERNS = ("moderation.%", "message.attached", "message.cancel", "message.retry")
 
 _MESSAGES = """
     SELECT 'message' AS entry, m.id,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
+from textual.worker import WorkerCancelled
 
 from mailer.parse import parse
 from store import inbound
@@ -23,7 +25,9 @@ from tui.widgets.timeline_view import TimelineView
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], tries: int = 100) -> None:
     """Let workers and timers run until `condition` holds (no fixed sleeps)."""
     for _ in range(tries):
-        await pilot.app.workers.wait_for_complete()
+        # An exclusive worker (the panes' database watchers) replaced by its successor raises here.
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.02)
         if condition():
             return
