@@ -364,3 +364,37 @@ PIPELINE_INDEXES = [
 @migrations(name="pipeline_indexes")
 def _pipeline_indexes(db: Database) -> None:
     _run(db, PIPELINE_INDEXES)
+
+
+OUTREACH_SEQUENCE = [
+    # The sequence after an invitation is accepted: welcome on/off, its two stop rules,
+    # and the follow-ups' day offsets after the welcome (a JSON array such as [3, 7]).
+    "ALTER TABLE campaigns ADD COLUMN welcome_enabled INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN stop_if_ongoing INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN stop_if_incoming INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN followup_days TEXT NOT NULL DEFAULT '[]'",
+    # When the invited influencer accepted, and when their welcome/follow-ups were scheduled.
+    "ALTER TABLE applications ADD COLUMN accepted_at TEXT",
+    "ALTER TABLE applications ADD COLUMN sequence_at TEXT",
+    """CREATE INDEX applications_sequence_pending ON applications(campaign_id)
+        WHERE sequence_at IS NULL AND source = 'invited' AND stage != 'invited'""",
+    # The local date (campaign zone) an invitation was planned for: the moderation queue's day.
+    "ALTER TABLE messages ADD COLUMN plan_date TEXT",
+    "CREATE INDEX messages_plan_date ON messages(plan_date, campaign_id) WHERE plan_date IS NOT NULL",
+    "CREATE INDEX messages_campaign_influencer ON messages(campaign_id, influencer_id)",
+    # One row per campaign and local date planned: what makes planning idempotent.
+    """CREATE TABLE plan_runs (
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        plan_date TEXT NOT NULL,
+        planned INTEGER NOT NULL,
+        flagged INTEGER NOT NULL,
+        planned_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, plan_date)
+    )""",
+]
+
+
+@migrations(name="outreach_sequence")
+def _outreach_sequence(db: Database) -> None:
+    _run(db, OUTREACH_SEQUENCE)

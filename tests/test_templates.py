@@ -34,10 +34,10 @@ R10_PAYLOADS = {
     "power bomb": ("{{ 7 ** 9999999 % 10 }}", 1, "power"),
     "repeat bomb": ("{{ 'a' * 10**10 }}", 1, "too large"),
     "nested ranges": ("{% for i in range(10000) %}\n{% for j in range(10000) %}{% endfor %}{% endfor %}",
-                      2, "too much work"),
+                      2, "too much work|too long to render"),
     "recursive macro": ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", 1, "itself too deeply"),
     "branching macro": ("{% macro f(n) %}{% if n < 40 %}{{ f(n+1) }}{{ f(n+1) }}{% endif %}{% endmacro %}"
-                        "{{ f(0) }}", 1, "too much work"),
+                        "{{ f(0) }}", 1, "too much work|too long to render"),
     "doubling macro": ("{% macro f(s, n) %}{% if n %}{{ f(s ~ s, n-1) }}{% endif %}{% endmacro %}"
                        "{{ f('a', 60) }}", 1, "too large"),
     "one megabyte": ("{% for i in range(10000) %}{{ 'x' * 100 }}{% endfor %}", None, "over 100,000"),
@@ -66,7 +66,8 @@ def test_r10_template_set_refuses_each_payload_quickly(name: str, spring: dict, 
                  "--subject", "Hello", "--body-file", str(body))
     elapsed = time.perf_counter() - started
     assert_user_error(result, "Template invitation (fr), body")
-    assert words in result.stderr
+    # A busy machine may hit the time budget before the step budget: either refusal is right.
+    assert any(word in result.stderr for word in words.split("|")), result.stderr
     if line is not None:
         assert f"body line {line}:" in result.stderr, result.stderr
     assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
@@ -90,7 +91,7 @@ def test_a_payload_stored_behind_the_check_is_still_refused_at_send_time(store: 
                        "{% endfor %}{% endfor %}", body_html=None, actor="x", now="now")
     before = table_counts(store)
     started = time.perf_counter()
-    with pytest.raises(TemplateError, match="too much work"):
+    with pytest.raises(TemplateError, match="too much work|too long to render"):
         pipeline.apply(store, "Spring", "ana")
     assert time.perf_counter() - started < 1.0
     assert table_counts(store) == before
@@ -253,6 +254,6 @@ def test_only_managers_edit_templates(store: Store, spring: dict, db_path: Path,
     monkeypatch.setenv("CALLSHEET_USER", "eve")
     result = run(db_path, "template", "set", "Spring", "welcome", "--lang", "en", "--subject", "S",
                  "--body-file", str(body))
-    assert_user_error(result, "eve is a evaluator and may not edit templates and triggers")
+    assert_user_error(result, "eve is an evaluator and may not edit templates and triggers")
     result = run(db_path, "trigger", "off", "Spring", "submitted")
     assert_user_error(result, "may not edit templates and triggers")

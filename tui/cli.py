@@ -55,19 +55,26 @@ def _register() -> None:
         compose,
         demo,
         export,
+        importing,
         inbox,
         influencers,
+        moderation,
         operator,
         pipeline,
+        plan,
+        run,
         segment,
+        sequence,
         sync,
         templates,
     )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
-                    *export.COMMANDS, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
+                    *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
+                    importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
         main.add_command(command)
+    campaign.campaign.add_command(sequence.sequence)
 
 
 _register()
