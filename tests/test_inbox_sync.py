@@ -188,3 +188,27 @@ def test_missing_folder_is_one_sentence(store: Store, imap_account: ImapAccount)
         sync(store, settings)
 
 
+
+
+def test_a_synced_reply_stops_the_followups(store: Store, imap_account: ImapAccount) -> None:
+    """R14 end to end: the reply comes through Dovecot, threaded to the welcome, and the sequence stops."""
+    from datetime import timedelta
+
+    from tests.outreach_helpers import accept
+    from tests.test_sequence import invited, live, paris, steps
+
+    campaign, ids = invited(store, window="mon-fri 09:00-18:00", followups=[3, 7])
+    store.clock.pinned = paris(2026, 3, 27, 12)
+    for influencer in ids[:2]:
+        accept(store, campaign, influencer, store.clock.now())
+    live(store, paris(2026, 4, 3, 12), step=timedelta(hours=1))
+    welcome = steps(store, ids[1])["welcome"]
+    append(imap_account, raw_mail("person1@mail.example", subject=f"Re: {welcome['subject']}",
+                                  message_id="<p1-reply@mail.example>", in_reply_to=welcome["message_id"],
+                                  date="2026-04-03T10:00:00+00:00"))
+    report = sync(store)
+    assert (report.fetched, report.matched) == (1, 1)
+    live(store, paris(2026, 4, 14), step=timedelta(hours=1))
+    quiet, replied = steps(store, ids[0]), steps(store, ids[1])
+    assert quiet["followup-2"]["status"] == "sent"
+    assert replied["followup-2"]["status"] == "skipped" and "stopped_reply" in replied["followup-2"]["flags"]
