@@ -23,7 +23,7 @@ from tui.screens.inbox_messages import (
     ConversationsChanged,
     ConversationsLoaded,
 )
-from tui.screens.inbox_modals import FilterModal, NoteModal
+from tui.screens.inbox_modals import NoteModal
 from tui.screens.inbox_pickers import InboxPickers
 from tui.screens.inbox_writing import InboxWriting
 from tui.widgets.contact_panel import ContactPanel
@@ -200,15 +200,6 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         self.conversations.focus()
         if self.flt.text or self.flt.query:
             self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
-            self.action_reload()
-
-    def action_filter(self) -> None:
-        current = (self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
-        self.app.push_screen(FilterModal(data.campaign_choices(self.store), current), self._filtered)
-
-    def _filtered(self, chosen: tuple[int | None, bool, bool] | None) -> None:
-        if chosen is not None:
-            self.flt = InboxFilter(*chosen, self.flt.text, self.flt.query)
             self.action_reload()
 
     # Actions on the current conversation -------------------------------------
