@@ -69,7 +69,8 @@ def fingerprint(db_path: Path) -> dict[str, tuple[int, str]]:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         result = {}
         for table in tables:
-            rows = conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
+            # Sorted here, not by rowid: FTS5's index and other WITHOUT ROWID tables have none.
+            rows = sorted(conn.execute(f"SELECT * FROM [{table}]").fetchall(), key=repr)
             result[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
         return result
     finally:

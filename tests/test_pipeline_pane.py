@@ -55,10 +55,10 @@ async def test_opens_on_the_first_campaign_with_counters(tmp_path: Path) -> None
         await until(pilot, lambda: bool(screen.rows))
         assert isinstance(screen, PipelineScreen)
         assert screen.campaign_name == "Winter Capsule 25"
-        assert "rows 1–47 of 47" in _text(screen, "#page-info")
+        assert "rows 1–58 of 58" in _text(screen, "#page-info")
         counters = _text(screen, "#counters")
-        assert "47 candidates · 15 new · 5 in · 5 rejected" in counters
-        assert screen.query_one(DataTable).row_count == 47
+        assert "58 candidates · 15 new · 5 in · 5 rejected" in counters
+        assert screen.query_one(DataTable).row_count == 58
         assert "ineligible" not in {r["stage"] for r in screen.rows}
 
 

@@ -52,9 +52,11 @@ def _register() -> None:
     from tui.commands import (
         audit,
         campaign,
+        compose,
         demo,
         export,
         importing,
+        inbox,
         influencers,
         moderation,
         operator,
@@ -63,13 +65,14 @@ def _register() -> None:
         run,
         segment,
         sequence,
+        sync,
         templates,
     )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
-                    importing.import_group):
+                    importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 

@@ -1,21 +1,269 @@
-"""The Inbox mode: conversations, unread first, then the most recent."""
+"""The Inbox mode: conversations on the left, the merged timeline on the right, contact data beside it."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
 
-from store.db import Store
-from store.overview import conversation_summaries
-from tui.screens.table_screen import TableScreen
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, OptionList, Static
+
+from store.conversations import InboxFilter, cursor_after, split_search
+from store.errors import UserError
+from store.watch import DataVersion
+from tui.screens import inbox_data as data
+from tui.screens.inbox_messages import (
+    ActionDone,
+    ConversationOpened,
+    ConversationsChanged,
+    ConversationsLoaded,
+)
+from tui.screens.inbox_modals import NoteModal
+from tui.screens.inbox_pickers import InboxPickers
+from tui.screens.inbox_writing import InboxWriting
+from tui.widgets.contact_panel import ContactPanel
+from tui.widgets.conversation_list import ConversationList
+from tui.widgets.timeline_view import TimelineView
+
+OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loaded
+WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 
-class InboxScreen(TableScreen):
-    COLUMNS = ("handle", "name", "unread", "last message", "subject")
-    EMPTY = "No conversations yet."
+class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
+    """Conversations, unread first; every change goes through workers and the outbox."""
 
-    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        rows = conversation_summaries(store.reader())
-        table = [(r["handle"], r["name"], r["unread"] or "", r["last_at"][:16].replace("T", " "),
-                  r["last_subject"]) for r in rows]
-        unread = sum(1 for r in rows if r["unread"])
-        return table, f"{len(rows)} conversations · {unread} with unread mail"
+    CSS_PATH = "inbox.tcss"
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("backslash", "filter", "Filter", key_display="\\"),
+        Binding("r", "reply", "Reply"),
+        Binding("c", "compose", "Compose"),
+        Binding("N", "toggle_unread", "Unread"),
+        Binding("b", "bookmark", "Bookmark"),
+        Binding("t", "tag", "Tag"),
+        Binding("B", "bulk", "Bulk email"),
+        Binding("n", "note", "Note"),
+        Binding("plus", "add_to_campaign", "Add to campaign", key_display="+"),
+        Binding("u", "unmatched", "Unmatched mail"),
+        Binding("exclamation_mark", "bounces", "Bounces", key_display="!"),
+        Binding("s", "sync", "Sync mail"),
+        Binding("i", "toggle_panel", "Side panel"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = InboxFilter()
+        self._open_timer: Timer | None = None
+        self._shown_id: int | None = None
+        self._watcher: DataVersion | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="inbox-body"):
+            with Vertical(id="inbox-left"):
+                yield Input(placeholder="words, or tag:beauty …", id="inbox-search", classes="hidden")
+                yield Static("Loading…", classes="summary", id="inbox-summary")
+                yield ConversationList(id="inbox-list")
+            yield TimelineView(id="inbox-timeline")
+            with VerticalScroll(id="inbox-side"):
+                yield ContactPanel(id="inbox-panel")
+        yield Footer()
+
+    @property
+    def store(self):
+        return self.app.store  # type: ignore[attr-defined]
+
+    @property
+    def conversations(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox-side").display = self.app.size.width >= 100
+        self.conversations.focus()
+        self._watcher = DataVersion(self.store.path)
+        self.set_interval(WATCH_SECONDS, self.watch_database)
+        self.action_reload()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-watch")
+    def watch_database(self) -> None:
+        """Replies synced by the daemon, another operator's changes: refresh by ourselves."""
+        if self._watcher is not None and self._watcher.changed():
+            self.post_message(ConversationsChanged())
+
+    # Loading -----------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        listing = self.conversations
+        self.load_list(self.flt, None, listing.current_id(), len(listing.rows))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-list")
+    def load_list(self, flt: InboxFilter, after, keep: int | None = None, size: int = 0) -> None:
+        """A page of the list (on a reload, as many rows as were loaded); a fresh list also
+        brings the conversation the cursor will be on."""
+        try:
+            page = data.load_page(self.store, flt, after, size)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
+            return
+        self.post_message(ConversationsLoaded(page.rows, after is not None, page.more, page.summary))
+        if after is None:
+            ids = [row["influencer_id"] for row in page.rows]
+            chosen = keep if keep in ids else (ids[0] if ids else None)
+            if chosen is not None:
+                entries, card = data.open_conversation(self.store, chosen, flt.campaign_id, False)
+                self.post_message(ConversationOpened(chosen, entries, card))
+
+    def on_conversations_loaded(self, message: ConversationsLoaded) -> None:
+        self.conversations.today = self.store.now_iso()[:10]
+        self.conversations.show(message.rows, append=message.append, more=message.more)
+        empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
+        shown = message.summary if self.conversations.rows else empty
+        self.query_one("#inbox-summary", Static).update(shown)
+        if not self.conversations.rows:
+            self._show(None, [], None)
+
+    @on(ConversationList.NeedMore)
+    def load_more(self) -> None:
+        rows = self.conversations.rows
+        if rows:
+            self.load_list(self.flt, cursor_after(rows[-1]))
+
+    @on(OptionList.OptionHighlighted, "#inbox-list")
+    def _schedule_open(self) -> None:
+        if self._open_timer is not None:
+            self._open_timer.stop()
+        if self.conversations.current_id() != self._shown_id:
+            self._open_timer = self.set_timer(OPEN_DELAY, partial(self.open_current, False))
+
+    def open_current(self, mark_read: bool) -> None:
+        influencer_id = self.conversations.current_id()
+        if influencer_id is not None:
+            self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-open")
+    def load_conversation(self, influencer_id: int, campaign_id: int | None, mark_read: bool) -> None:
+        entries, card = data.open_conversation(self.store, influencer_id, campaign_id, mark_read)
+        self.post_message(ConversationOpened(influencer_id, entries, card))
+        if mark_read:
+            self.post_message(ConversationsChanged())
+
+    def on_conversations_changed(self) -> None:
+        self.action_reload()
+
+    def on_conversation_opened(self, message: ConversationOpened) -> None:
+        if message.influencer_id == self.conversations.current_id():
+            self._show(message.influencer_id, message.entries, message.card)
+
+    def _show(self, influencer_id: int | None, entries: list[dict], card: dict | None) -> None:
+        self._shown_id = influencer_id
+        self.query_one(TimelineView).show(entries)
+        self.query_one(ContactPanel).show(card)
+
+    @on(OptionList.OptionSelected, "#inbox-list")
+    def action_open(self) -> None:
+        """Enter: open the conversation and mark it read."""
+        self.open_current(True)
+
+    # Search and filter -------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.remove_class("hidden")
+        search.focus()
+
+    @on(Input.Submitted, "#inbox-search")
+    def apply_search(self, event: Input.Submitted) -> None:
+        try:
+            words, query = split_search(event.value) if event.value.strip() else ("", "")
+        except UserError as error:
+            self.notify(error.sentence, severity="error")
+            return
+        self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only, words, query)
+        self.conversations.focus()
+        self.action_reload()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.value = ""
+        search.add_class("hidden")
+        self.conversations.focus()
+        if self.flt.text or self.flt.query:
+            self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
+            self.action_reload()
+
+    # Actions on the current conversation -------------------------------------
+
+    def _current(self) -> int | None:
+        influencer_id = self.conversations.current_id()
+        if influencer_id is None:
+            self.notify("Select a conversation first.", severity="warning")
+        return influencer_id
+
+    def action_toggle_unread(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.run_action_worker(partial(data.toggle_unread, self.store, influencer_id))
+
+    def action_bookmark(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.run_action_worker(partial(data.toggle_bookmark, self.store, influencer_id))
+
+    def action_note(self) -> None:
+        row = self.conversations.current_row()
+        if row is None:
+            self._current()
+            return
+        self.app.push_screen(NoteModal(row["handle"]), partial(self._noted, row["influencer_id"]))
+
+    def _noted(self, influencer_id: int, text: str | None) -> None:
+        if text:
+            self.run_action_worker(partial(data.add_note, self.store, influencer_id, text))
+
+    def action_tag(self) -> None:
+        if (influencer_id := self._current()) is None:
+            return
+        tagged = self.conversations.tagged
+        tagged.symmetric_difference_update({influencer_id})
+        self.conversations.refresh_row(influencer_id)
+        self.conversations.action_cursor_down()
+        self.notify(f"{len(tagged)} tagged for a bulk email (B).", timeout=2)
+
+    def action_toggle_panel(self) -> None:
+        side = self.query_one("#inbox-side")
+        side.display = not side.display
+
+    def action_sync(self) -> None:
+        from mailer.sync import sync
+
+        def pull() -> str:
+            report = sync(self.store)
+            return (f"Fetched {report.fetched}: {report.matched} matched, {report.unmatched} kept aside, "
+                    f"{report.bounces} bounces.")
+
+        self.notify("Syncing mail…", timeout=2)
+        self.run_action_worker(pull)
+
+    @work(thread=True, exit_on_error=False, group="inbox-action")
+    def run_action_worker(self, change: Callable[[], str]) -> None:
+        """Run one change off the UI thread and report it as one sentence."""
+        try:
+            text = change()
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, error=True))
+            return
+        self.post_message(ActionDone(text))
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity="error" if message.error else "information")
+        if message.reload_list:
+            self.action_reload()

@@ -1,0 +1,142 @@
+"""IMAP settings (SPEC §8): `CALLSHEET_IMAP_URL` or the `[imap]` section of config.toml.
+
+The password never sits in the URL, the config file or the database: it comes
+from `CALLSHEET_IMAP_PASSWORD` or the output of `password_command`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import subprocess
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import platformdirs
+
+from store.errors import UserError
+
+ENV_URL = "CALLSHEET_IMAP_URL"
+ENV_PASSWORD = "CALLSHEET_IMAP_PASSWORD"
+TLS_MODES = ("none", "starttls", "tls")
+DEFAULT_TIMEOUT = 30.0
+PASSWORD_COMMAND_TIMEOUT = 30
+
+
+def config_path() -> Path:
+    return Path(platformdirs.user_config_dir("callsheet")) / "config.toml"
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Where the team's mailbox is and how to reach it."""
+
+    host: str
+    port: int
+    user: str
+    tls: str
+    password: str = field(repr=False)
+    folders: tuple[str, ...] = ("INBOX",)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def label(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_url(url: str) -> tuple[str, int, str, str]:
+    """(host, port, user, tls) from `imap://user@host:port?tls=none|starttls|tls`."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("imap", "imaps"):
+        raise UserError(f"The IMAP URL must start with imap:// (got {parts.scheme or 'nothing'}://).")
+    if parts.password is not None:
+        raise UserError("Put the IMAP password in CALLSHEET_IMAP_PASSWORD or password_command, "
+                        "not in the URL.")
+    if not parts.hostname or not parts.username:
+        raise UserError("The IMAP URL needs a user and a host, e.g. imap://ana%40example.com@mail.example.com.")
+    tls_values = parse_qs(parts.query).get("tls", [])
+    tls = tls_values[-1].lower() if tls_values else ("tls" if parts.scheme == "imaps" else "")
+    try:
+        port = parts.port
+    except ValueError:
+        raise UserError(f"The IMAP URL has an invalid port: {url!r}.") from None
+    if not tls:
+        tls = "tls" if port == 993 else "starttls"
+    if tls not in TLS_MODES:
+        raise UserError(f"tls={tls} is not one of {', '.join(TLS_MODES)} in the IMAP URL.")
+    if tls == "none" and not is_loopback(parts.hostname):
+        raise UserError(f"tls=none is only allowed on loopback; {parts.hostname} needs starttls or tls.")
+    return parts.hostname, port or (993 if tls == "tls" else 143), unquote(parts.username), tls
+
+
+def read_config(path: Path | None = None) -> Mapping:
+    """The `[imap]` table of the config file, empty when there is none."""
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        raise UserError(f"Cannot read {path}: {error}.") from None
+    section = data.get("imap", {})
+    if not isinstance(section, dict):
+        raise UserError(f"[imap] in {path} must be a table.")
+    return section
+
+
+def run_password_command(command: str) -> str:
+    """The first line printed by `password_command` (run by the shell, like msmtp's passwordeval)."""
+    try:
+        done = subprocess.run(command, shell=True, capture_output=True, text=True,
+                              timeout=PASSWORD_COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise UserError(f"The IMAP password_command did not finish within {PASSWORD_COMMAND_TIMEOUT} s.") \
+            from None
+    if done.returncode != 0:
+        raise UserError(f"The IMAP password_command failed with exit code {done.returncode}.")
+    password = done.stdout.split("\n", 1)[0].rstrip("\r")
+    if not password:
+        raise UserError("The IMAP password_command printed nothing.")
+    return password
+
+
+def _folders(section: Mapping) -> tuple[str, ...]:
+    folders = section.get("folders", ["INBOX"])
+    if (not isinstance(folders, list) or not folders
+            or not all(isinstance(f, str) and f.strip() and f.isascii() for f in folders)):
+        raise UserError("[imap] folders must be a list of folder names in ASCII, e.g. [\"INBOX\"].")
+    return tuple(f.strip() for f in folders)
+
+
+def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> ImapSettings:
+    """The settings in force: the environment over the config file; one sentence when incomplete."""
+    env = os.environ if environ is None else environ
+    section = read_config(path)
+    url = env.get(ENV_URL, "").strip() or str(section.get("url", "")).strip()
+    if not url:
+        raise UserError(f"IMAP is not configured: set {ENV_URL} or url in the [imap] section of "
+                        f"{path or config_path()}.")
+    host, port, user, tls = parse_url(url)
+    password = env.get(ENV_PASSWORD, "")
+    if not password and section.get("password_command"):
+        password = run_password_command(str(section["password_command"]))
+    if not password:
+        raise UserError(f"No IMAP password: set {ENV_PASSWORD} or password_command in [imap].")
+    try:
+        timeout = float(section.get("timeout", DEFAULT_TIMEOUT))
+    except (TypeError, ValueError):
+        raise UserError("[imap] timeout must be a number of seconds.") from None
+    return ImapSettings(host, port, user, tls, password, _folders(section), timeout)

@@ -1,0 +1,111 @@
+"""What an operator does to a conversation: read state, bookmarks, attaching stray mail.
+
+Read state lives on the inbound messages (`is_read`); the conversation summary
+follows through its triggers. Only inbound mail can be unread.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from store import audit, threads
+from store.errors import NotFound, UserError
+from store.influencers import get_by_handle
+
+
+def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, *, now: str) -> int:
+    """Mark their inbound mail read (in one campaign, or all); returns how many changed."""
+    scope, params = ("AND campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
+    cursor = db.conn.execute(
+        f"""UPDATE messages SET is_read = 1, updated_at = ?
+            WHERE influencer_id = ? AND direction = 'in' AND is_read = 0 {scope}""",
+        [now, influencer_id, *params],
+    )
+    return cursor.rowcount
+
+
+def mark_unread(db: Database, influencer_id: int, *, now: str) -> None:
+    """Mark their latest inbound message unread, as a reminder to come back."""
+    row = db.execute(
+        """SELECT id FROM messages WHERE influencer_id = ? AND direction = 'in'
+           ORDER BY created_at DESC, id DESC LIMIT 1""",
+        (influencer_id,),
+    ).fetchone()
+    if row is None:
+        raise UserError("There is no message from them to mark unread.")
+    db.conn.execute("UPDATE messages SET is_read = 0, updated_at = ? WHERE id = ?", (now, row[0]))
+
+
+def has_unread(db: Database, influencer_id: int) -> bool:
+    row = db.execute(
+        "SELECT unread FROM conversations WHERE influencer_id = ? AND campaign_id = 0", (influencer_id,)
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def toggle_unread(db: Database, influencer_id: int, *, now: str) -> bool:
+    """Read if anything is unread, else unread again; returns whether it is now unread."""
+    if has_unread(db, influencer_id):
+        mark_read(db, influencer_id, now=now)
+        return False
+    mark_unread(db, influencer_id, now=now)
+    return True
+
+
+def set_bookmark(db: Database, influencer_id: int, on: bool, *, now: str) -> None:
+    db.conn.execute(
+        "UPDATE influencers SET bookmarked = ?, updated_at = ? WHERE id = ?", (int(on), now, influencer_id)
+    )
+
+
+def toggle_bookmark(db: Database, influencer_id: int, *, now: str) -> bool:
+    """Flip the bookmark; returns whether it is now set."""
+    row = db.execute("SELECT bookmarked FROM influencers WHERE id = ?", (influencer_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"There is no influencer #{influencer_id}.")
+    set_bookmark(db, influencer_id, not row[0], now=now)
+    return not row[0]
+
+
+def replied_since(db: Database, influencer_id: int, since: str) -> bool:
+    """Whether they wrote to us (a reply, not a bounce) at or after `since`: stops follow-ups."""
+    row = db.execute(
+        """SELECT 1 FROM messages WHERE influencer_id = ? AND direction = 'in' AND kind = 'reply'
+             AND coalesce(received_at, created_at) >= ? LIMIT 1""",
+        (influencer_id, since),
+    ).fetchone()
+    return row is not None
+
+
+def unmatched(db: Database, limit: int = 200) -> list[dict]:
+    """Inbound mail nobody could be matched to, newest first."""
+    return list(db.query(
+        """SELECT id, created_at, kind, from_addr, from_name, subject, message_id FROM messages
+           WHERE direction = 'in' AND influencer_id IS NULL ORDER BY created_at DESC, id DESC LIMIT ?""",
+        [limit],
+    ))
+
+
+def attach(
+    db: Database, message_row: int, handle: str, *, campaign_id: int | None = None, now: str, actor: str
+) -> dict:
+    """Attach an inbound message to an influencer by hand (it becomes part of their history)."""
+    row = db.execute(
+        "SELECT direction, influencer_id FROM messages WHERE id = ?", (message_row,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"There is no message #{message_row}.")
+    if row[0] != "in":
+        raise UserError(f"Message #{message_row} is one we sent; only received mail can be attached.")
+    influencer = get_by_handle(db, handle)
+    if row[1] == influencer["id"]:
+        raise UserError(f"Message #{message_row} is already in {influencer['handle']}'s history.")
+    campaign = campaign_id or threads.latest_campaign(db, influencer["id"])
+    db.conn.execute(
+        "UPDATE messages SET influencer_id = ?, campaign_id = ?, updated_at = ? WHERE id = ?",
+        (influencer["id"], campaign, now, message_row),
+    )
+    audit.record(db, at=now, actor=actor, action="message.attached", entity="message",
+                 entity_id=message_row, campaign_id=campaign, influencer=influencer["handle"],
+                 previous_influencer=row[1])
+    return influencer

@@ -1,0 +1,122 @@
+"""`callsheet reply | compose | bulk`: outgoing mail to influencers, always through the outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mailer import bulk as bulk_mail
+from mailer.compose import compose_draft, queue, reply_draft
+from store import influencers
+from store.errors import UserError
+from tui.commands.inbox import campaign_id
+from tui.context import CliContext
+
+PREVIEW = 3
+
+
+def read_body(path: Path) -> str:
+    try:
+        return click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"Cannot read the body file {path}: {error}.") from None
+
+
+def _queued(handle: str, status: str) -> str:
+    if status == "skipped":
+        return f"Not sent: {handle} is suppressed (unsubscribed or bounced); the outbox row says so."
+    return f"Queued a message to {handle}."
+
+
+@click.command("reply")
+@click.argument("handle")
+@click.option("--body-file", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The reply text ('-' for stdin); the original is quoted below it.")
+@click.option("--message", "message_row", type=int, metavar="ID",
+              help="Reply to this message (default: their latest).")
+@click.option("--campaign", "campaign", metavar="NAME", help="Reply in this campaign's thread.")
+@click.option("--quote/--no-quote", default=True, show_default=True, help="Quote the original.")
+@click.pass_obj
+def reply(obj: CliContext, handle: str, body_file: Path, message_row: int | None, campaign: str | None,
+          quote: bool) -> None:
+    """Reply to an influencer, threaded with In-Reply-To and References."""
+    store = obj.store
+    body = read_body(body_file)
+    with store.write() as db:
+        store.require("write_message")
+        influencer = influencers.get_by_handle(db, handle)
+        draft = reply_draft(db, influencer["id"], body, actor=store.actor, message_row=message_row,
+                            with_quote=quote, campaign_id=campaign_id(db, campaign))
+        _, status = queue(db, draft, now=store.now_iso())
+    click.echo(_queued(influencer["handle"], status))
+
+
+@click.command("compose")
+@click.argument("handle")
+@click.option("--subject", required=True)
+@click.option("--body-file", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The message text ('-' for stdin).")
+@click.option("--campaign", "campaign", metavar="NAME", help="File it under this campaign (and its sender).")
+@click.pass_obj
+def compose(obj: CliContext, handle: str, subject: str, body_file: Path, campaign: str | None) -> None:
+    """Write a new message to an influencer."""
+    store = obj.store
+    body = read_body(body_file)
+    with store.write() as db:
+        store.require("write_message")
+        influencer = influencers.get_by_handle(db, handle)
+        draft = compose_draft(db, influencer["id"], subject, body, actor=store.actor,
+                              campaign_id=campaign_id(db, campaign))
+        _, status = queue(db, draft, now=store.now_iso())
+    click.echo(_queued(influencer["handle"], status))
+
+
+@click.command("bulk")
+@click.argument("handles", nargs=-1, required=True)
+@click.option("--subject", required=True)
+@click.option("--body-file", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--campaign", "campaign", metavar="NAME", help="File them under this campaign.")
+@click.option("--yes", is_flag=True, help="Queue without asking (scripts).")
+@click.pass_obj
+def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Path, campaign: str | None,
+         yes: bool) -> None:
+    """Email several influencers, after a preview and a confirmation.
+
+    The subject and body are templates: `{{ firstName }}`, `{{ campaign.name }}` and the other
+    tokens of `template set` are filled in for each recipient.
+    """
+    store = obj.store
+    body = read_body(body_file)
+    store.require("write_message")
+    db = store.reader()
+    ids = [row["id"] for row in influencers.by_handles(db, list(handles))]
+    campaign_row = campaign_id(db, campaign)
+    render = bulk_mail.templated(db, subject, body, campaign_row)
+    plan = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
+    _preview(plan)
+    if not plan.count:
+        raise UserError("Nobody in the selection can be emailed.")
+    # Ask before taking the write lock: a prompt must never hold up other writers.
+    if not yes and not click.confirm(f"Queue {plan.count} message{'s' * (plan.count != 1)}?"):
+        raise click.exceptions.Exit(1)
+    with store.write() as db:
+        render = bulk_mail.templated(db, subject, body, campaign_row)
+        final = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
+        if final.count != plan.count:
+            raise UserError("The selection changed while you were confirming; nothing was queued.")
+        counts = bulk_mail.queue_all(db, final, now=store.now_iso(), actor=store.actor,
+                                     campaign_id=campaign_row)
+    click.echo("Queued " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
+
+
+def _preview(plan: bulk_mail.BulkPlan) -> None:
+    for draft in plan.drafts[:PREVIEW]:
+        click.echo(f"To: {draft.to_addr}\nSubject: {draft.subject}\n\n{draft.body.rstrip()}\n" + "-" * 40)
+    if plan.count > PREVIEW:
+        click.echo(f"… and {plan.count - PREVIEW} more.")
+    for handle, reason in plan.problems:
+        click.echo(f"Cannot email {handle}: {reason}")
+
+
+COMMANDS = (reply, compose, bulk)

@@ -1,0 +1,78 @@
+"""`callsheet sync` and the bounce inspector `callsheet bounces [show|clear]`."""
+
+from __future__ import annotations
+
+import click
+
+from mailer.sync import sync
+from store import bounces, influencers
+from store.errors import UserError
+from tui.context import CliContext
+from tui.output import emit_json, emit_table
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@click.command("sync")
+@click.option("--json", "as_json", is_flag=True, help="Print fetched, matched, unmatched, bounces as JSON.")
+@click.pass_obj
+def sync_command(obj: CliContext, as_json: bool) -> None:
+    """Pull replies from the team's mailbox over IMAP (only what is new)."""
+    report = sync(obj.store)
+    if as_json:
+        emit_json(report.to_json())
+        return
+    click.echo(f"Fetched {_plural(report.fetched, 'message')}: {report.matched} matched, "
+               f"{report.unmatched} kept aside (see `callsheet unmatched`), "
+               f"{_plural(report.bounces, 'bounce')}, {_plural(report.duplicates, 'duplicate')}.")
+
+
+@click.group("bounces", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def bounces_group(ctx: click.Context, as_json: bool) -> None:
+    """Bounced influencers (never emailed until cleared)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = bounces.listing(ctx.obj.store.reader())
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(["handle", "email", "reported", "reason"],
+               [[r["handle"], r["email"] or "", r["reported_at"] or "", (r["bounce_reason"] or "")[:70]]
+                for r in rows])
+
+
+@bounces_group.command("show")
+@click.argument("handle")
+@click.option("--raw", is_flag=True, help="Print the raw report as received.")
+@click.pass_obj
+def show(obj: CliContext, handle: str, raw: bool) -> None:
+    """The latest bounce report for HANDLE."""
+    db = obj.store.reader()
+    influencer = influencers.get_by_handle(db, handle)
+    report = bounces.report(db, influencer["id"])
+    if report is None:
+        raise UserError(f"There is no bounce report for {influencer['handle']}.")
+    if raw and report["raw"] is not None:
+        click.echo(bytes(report["raw"]).decode("utf-8", errors="replace"))
+        return
+    click.echo(f"{report['created_at']}  {report['from_addr'] or ''}\n{report['subject']}\n")
+    click.echo(report["body"])
+
+
+@bounces_group.command("clear")
+@click.argument("handle")
+@click.pass_obj
+def clear(obj: CliContext, handle: str) -> None:
+    """Clear a false positive: HANDLE may be emailed again."""
+    store = obj.store
+    with store.write() as db:
+        store.require("edit_influencer")
+        influencer = bounces.clear(db, handle, now=store.now_iso(), actor=store.actor)
+    click.echo(f"Cleared the bounce on {influencer['handle']}; they can be emailed again.")
+
+
+COMMANDS = (sync_command, bounces_group)

@@ -1,0 +1,100 @@
+"""Writing a message: subject and body in a modal, handed back for a rendered preview."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, TextArea
+
+from store.errors import UserError
+
+# kind -> (subject, body) source of that template; runs in a worker thread.
+TemplateLoader = Callable[[str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the operator wrote."""
+
+    subject: str
+    body: str
+
+
+class TemplateLoaded(Message):
+    def __init__(self, subject: str, body: str) -> None:
+        super().__init__()
+        self.subject, self.body = subject, body
+
+
+class ComposeModal(ModalScreen[Written | None]):
+    """Subject, body (optionally started from a template); ctrl+s goes on to the preview."""
+
+    BINDINGS = [Binding("ctrl+s", "submit", "Preview and queue", priority=True),
+                Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, to_line: str, subject: str = "", body: str = "", *,
+                 cursor_at_start: bool = False, kinds: Sequence[str] = (),
+                 load_template: TemplateLoader | None = None) -> None:
+        super().__init__()
+        self.title_text, self.to_line = title, to_line
+        self.subject, self.body, self.cursor_at_start = subject, body, cursor_at_start
+        self.kinds, self.load_template = kinds, load_template
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compose-box", classes="modal-box"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Label(self.to_line, classes="modal-hint")
+            if self.load_template is not None:
+                yield Select([(kind, kind) for kind in self.kinds], prompt="Start from a template…",
+                             id="compose-template")
+            yield Input(self.subject, placeholder="Subject", id="compose-subject")
+            yield TextArea(self.body, id="compose-body", soft_wrap=True, show_line_numbers=False)
+            if self.load_template is not None:
+                yield Label("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
+                            classes="modal-hint", markup=False)
+            yield Label("ctrl+s preview and queue · esc cancel", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        body = self.query_one("#compose-body", TextArea)
+        if self.subject:
+            body.focus()
+            if self.cursor_at_start:
+                body.move_cursor((0, 0))
+        else:
+            self.query_one("#compose-subject", Input).focus()
+
+    @on(Select.Changed, "#compose-template")
+    def _template_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._load(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, kind: str) -> None:
+        try:
+            subject, body = self.load_template(kind)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, error.sentence, severity="error")
+            return
+        self.post_message(TemplateLoaded(subject, body))
+
+    def on_template_loaded(self, message: TemplateLoaded) -> None:
+        self.query_one("#compose-subject", Input).value = message.subject
+        self.query_one("#compose-body", TextArea).text = message.body
+
+    def action_submit(self) -> None:
+        subject = self.query_one("#compose-subject", Input).value
+        body = self.query_one("#compose-body", TextArea).text
+        if not subject.strip() or not body.strip():
+            self.notify("Write a subject and a message first.", severity="warning")
+            return
+        self.dismiss(Written(subject, body))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,100 @@
+"""The left pane: one option per conversation, loaded a page at a time."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+LOAD_AHEAD = 5
+
+
+def _when(iso_text: str, today: str) -> str:
+    """The time for today's messages, the day and month for older ones."""
+    if not iso_text:
+        return ""
+    return iso_text[11:16] if iso_text[:10] == today else f"{iso_text[8:10]}/{iso_text[5:7]}"
+
+
+def conversation_label(row: dict, tagged: bool, today: str = "") -> Group:
+    """Two lines: marks, handle, unread count and date; then the latest subject."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append("+" if tagged else " ", style="bold magenta")
+    head.append("★" if row["bookmarked"] else " ", style="yellow")
+    head.append(row["handle"], style="bold" if row["unread"] else "")
+    if row["unread"]:
+        head.append(f" ●{row['unread']}", style="bold cyan")
+    if row["bounced"]:
+        head.append(" bounced", style="red")
+    head.append(f" {_when(row['last_at'], today)}", style="dim")
+    arrow = "←" if row["last_direction"] == "in" else "→"
+    subject = Text(f"  {arrow} {row['last_subject'] or '(no subject)'}", style="dim", no_wrap=True,
+                   overflow="ellipsis")
+    return Group(head, subject)
+
+
+class ConversationList(OptionList):
+    """Conversations; asks for the next page when the cursor nears the end."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
+
+    class NeedMore(Message):
+        """The cursor is near the end of what is loaded."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[dict] = []
+        self.more = False
+        self.tagged: set[int] = set()
+        self.today = ""
+
+    def show(self, rows: list[dict], *, append: bool, more: bool) -> None:
+        """Replace (or extend) the options, keeping the cursor on the same influencer."""
+        keep = self.current_id()
+        self.rows = [*self.rows, *rows] if append else rows
+        self.more = more
+        if append:
+            self.add_options(self._option(row) for row in rows)
+            return
+        self.clear_options()
+        self.add_options(self._option(row) for row in self.rows)
+        ids = [row["influencer_id"] for row in self.rows]
+        if self.rows:
+            self.highlighted = ids.index(keep) if keep in ids else 0
+
+    def _option(self, row: dict) -> Option:
+        influencer_id = row["influencer_id"]
+        label = conversation_label(row, influencer_id in self.tagged, self.today)
+        return Option(label, id=str(influencer_id))
+
+    def refresh_row(self, influencer_id: int) -> None:
+        for index, row in enumerate(self.rows):
+            if row["influencer_id"] == influencer_id:
+                label = conversation_label(row, influencer_id in self.tagged, self.today)
+                self.replace_option_prompt_at_index(index, label)
+
+    def current_id(self) -> int | None:
+        if self.highlighted is None or not self.rows or self.highlighted >= len(self.rows):
+            return None
+        return self.rows[self.highlighted]["influencer_id"]
+
+    def current_row(self) -> dict | None:
+        return self.rows[self.highlighted] if self.current_id() is not None else None
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is not None and self.more and highlighted >= len(self.rows) - LOAD_AHEAD:
+            self.post_message(self.NeedMore())
+
+    def action_last(self) -> None:
+        super().action_last()
+        if self.more:
+            self.post_message(self.NeedMore())
