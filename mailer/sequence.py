@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from mailer import schedule
 from mailer.drafting import Renderer, draft
-from store import audit, campaigns, influencers
+from store import audit, campaigns, inbox, influencers
 from store import sequence as steps
 from store.campaigns import zone
 from store.clock import from_iso, iso
@@ -39,12 +39,12 @@ def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
         return "missing_data"
     since = step.get("accepted_at") or step["scheduled_at"]
     if step["kind"] == "welcome":
-        if settings.stop_if_incoming and steps.incoming_since(db, step["influencer_id"], since):
+        if settings.stop_if_incoming and inbox.replied_since(db, step["influencer_id"], since):
             return "stopped_incoming"
         if settings.stop_if_ongoing and steps.written_since(db, step["influencer_id"], campaign, since):
             return "stopped_ongoing"
         return None
-    if steps.incoming_since(db, step["influencer_id"], since):
+    if inbox.replied_since(db, step["influencer_id"], since):
         return "stopped_reply"
     if steps.welcome_stopped(db, step["influencer_id"], step["campaign_id"]):
         return "stopped_welcome"

@@ -127,15 +127,6 @@ def upcoming_steps(db: Database, start: str, end: str) -> list[dict]:
     ))
 
 
-def incoming_since(db: Database, influencer_id: int, since: str) -> bool:
-    """Whether the influencer wrote anything after `since`."""
-    return db.execute(
-        """SELECT 1 FROM messages WHERE influencer_id = ? AND direction = 'in'
-           AND coalesce(received_at, created_at) > ? LIMIT 1""",
-        (influencer_id, since),
-    ).fetchone() is not None
-
-
 def written_since(db: Database, influencer_id: int, campaign: dict, since: str) -> bool:
     """Whether the campaign's side wrote to the influencer by hand after `since`."""
     marks = ", ".join("?" for _ in WRITTEN_KINDS)

@@ -245,3 +245,17 @@ def test_queries_use_indexes(conn: sqlite3.Connection, text: str, index: str) ->
     plan = " | ".join(row[3] for row in conn.execute(
         f"EXPLAIN QUERY PLAN SELECT i.id FROM influencers i WHERE {sql}", params))
     assert index in plan, plan
+
+
+def test_a_bounce_is_not_a_reply(store: Store) -> None:
+    """Delivery reports arrive inbound but say nothing from the influencer."""
+    with store.write() as db:
+        for handle, kind in (("bounced", "bounce"), ("talker", "reply")):
+            cursor = db.conn.execute("INSERT INTO influencers (handle, created_at, updated_at) "
+                                     "VALUES (?, ?, ?)", (handle, NOW, NOW))
+            db.conn.execute("INSERT INTO messages (influencer_id, direction, kind, message_id, created_at,"
+                            " updated_at) VALUES (?, 'in', ?, ?, ?, ?)",
+                            (cursor.lastrowid, kind, f"<{handle}@x>", NOW, NOW))
+    where, params = parse_query("replied:yes").to_sql(CLOCK.now())
+    found = {r[0] for r in store.reader().execute(f"SELECT handle FROM influencers i WHERE {where}", params)}
+    assert found == {"talker"}
