@@ -201,3 +201,30 @@ def _initial(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Apply every pending migration (the caller holds the write transaction)."""
     migrations.apply(db)
+
+
+DISPATCH_OUTBOX = [
+    # The flattened bytes of a queued message, built once ahead of sending (building
+    # an EmailMessage costs ~1.2 ms, several times the cost of sending it).
+    """CREATE TABLE outbox_raw (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        raw BLOB NOT NULL
+    )""",
+    # Any edit of what the bytes were built from makes them stale.
+    """CREATE TRIGGER outbox_raw_stale AFTER UPDATE OF from_addr, from_name, to_addr, subject, body,
+        body_html, message_id, in_reply_to, refs, scheduled_at, created_at ON messages
+        BEGIN DELETE FROM outbox_raw WHERE message_id = NEW.id; END""",
+    # Finished messages keep their text in `messages`; the bytes are not needed again.
+    """CREATE TRIGGER outbox_raw_done AFTER UPDATE OF status ON messages
+        WHEN NEW.status IN ('sent', 'failed', 'skipped')
+        BEGIN DELETE FROM outbox_raw WHERE message_id = NEW.id; END""",
+    # Claims read due rows in order without scanning the sent history.
+    """CREATE INDEX messages_claimable ON messages(next_attempt_at)
+        WHERE status IN ('queued', 'deferred')""",
+]
+
+
+@migrations(name="dispatch_outbox")
+def _dispatch_outbox(db: Database) -> None:
+    _run(db, DISPATCH_OUTBOX)

@@ -49,9 +49,9 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, operator
+    from tui.commands import campaign, demo, dispatch, operator
 
-    for command in (campaign.campaign, demo.demo, operator.operator):
+    for command in (campaign.campaign, demo.demo, dispatch.dispatch, dispatch.outbox, operator.operator):
         main.add_command(command)
 
 
