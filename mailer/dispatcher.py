@@ -67,6 +67,9 @@ class Dispatcher:
         self._gate_until: str | None = None
         self._dead_checked = float("-inf")
         self._wake = asyncio.Event()
+        self._detached: set[asyncio.Task] = set()
+        # Far above a normal exchange (milliseconds) yet well inside the SMTP timeout.
+        self.stall_seconds = min(5.0, self.smtp.timeout / 4)
 
     @property
     def gate(self) -> ServerGate:
@@ -105,7 +108,7 @@ class Dispatcher:
         try:
             self._total = await self._db(self._start_sync)
             workers = [asyncio.create_task(self._worker(connection))
-                       for connection in self.pool.connections]
+                       for connection in self.pool.connections[:self.concurrency]]
             renewer = asyncio.create_task(self._renew_forever())
             await self._feed(forever=forever, stop=stop, limit=limit)
         except (UserError, sqlite3.Error, OSError) as error:
@@ -114,6 +117,7 @@ class Dispatcher:
             for _ in workers:
                 self._queue.put_nowait(None)
             await asyncio.gather(*workers, return_exceptions=True)
+            await asyncio.gather(*self._detached, return_exceptions=True)
             if renewer is not None:
                 renewer.cancel()
                 await asyncio.gather(renewer, return_exceptions=True)
@@ -130,7 +134,8 @@ class Dispatcher:
         claimed = 0
         while not self.report.halted and not (stop is not None and stop.is_set()):
             if self._gate_until is not None and self.gate.is_down():
-                self.report.deferred += await self._db(self._defer_due_sync)
+                postponed = await self._db(self._defer_due_sync)
+                self.report.deferred += postponed
                 self._notify("waiting", force=True)
                 if not forever:
                     return
@@ -195,16 +200,47 @@ class Dispatcher:
                 self._room.set()
             if row is None:
                 return
+            if self._will_send(row):
+                await self.limiter.acquire(row["from_addr"])
             self._in_flight += 1
-            try:
-                completion, label, outcome = await self._attempt(connection, row)
-                committed = await self._recorder.record(completion)
-            except (sqlite3.Error, OSError) as error:
-                self._halt(_sentence(error))
+            exchanged = asyncio.Event()
+            handling = asyncio.create_task(self._handle(connection, row, exchanged))
+            if await self._stalled(handling, exchanged):
+                # A stalled exchange keeps its connection until it times out; this worker
+                # goes on with a fresh one, so one slow recipient cannot hold up the pool.
+                self._detached.add(handling)
+                handling.add_done_callback(self._detached.discard)
+                connection = self.pool.add_connection()
                 continue
-            finally:
-                self._in_flight -= 1
-            await self._account(row, label, outcome, committed)
+            await handling
+
+    async def _stalled(self, handling: asyncio.Task, exchanged: asyncio.Event) -> bool:
+        """Wait for the SMTP exchange; True when it outlasts the stall time and may be left behind."""
+        if len(self._detached) >= 2 * self.concurrency:
+            await asyncio.wait({handling})
+            return False
+        waiter = asyncio.create_task(exchanged.wait())
+        done, _ = await asyncio.wait({handling, waiter}, timeout=self.stall_seconds,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        return not done
+
+    def _will_send(self, row: dict) -> bool:
+        return not (self.report.halted or row["campaign_id"] in self._paused
+                    or "compose_error" in row or (self._gate_until is not None and self.gate.is_down()))
+
+    async def _handle(self, connection: SmtpConnection, row: dict, exchanged: asyncio.Event) -> None:
+        try:
+            completion, label, outcome = await self._attempt(connection, row)
+            exchanged.set()
+            committed = await self._recorder.record(completion)
+        except (sqlite3.Error, OSError) as error:
+            self._halt(_sentence(error))
+            return
+        finally:
+            exchanged.set()
+            self._in_flight -= 1
+        await self._account(row, label, outcome, committed)
 
     async def _attempt(self, connection: SmtpConnection, row: dict) -> tuple[Completion, str, Outcome | None]:
         if self.report.halted or row["campaign_id"] in self._paused:
@@ -212,17 +248,14 @@ class Dispatcher:
         if self._gate_until is not None and self.gate.is_down():
             return self._postpone(row), "deferred", None
         if "compose_error" in row:
-            outcome = Outcome("failed", row["compose_error"])
-        else:
-            await self.limiter.acquire(row["from_addr"])
-            try:
-                reply = await connection.send(row["from_addr"], row["to_addr"], row["bytes"])
-                outcome = Outcome("sent", reply)
-            except ServerDown:
-                return self._postpone(row), "deferred", None
-            except SendError as error:
-                outcome = classify(error.error, error.stage)
-        return self._completion(row, outcome)
+            return self._completion(row, Outcome("failed", row["compose_error"]))
+        try:
+            reply = await connection.send(row["from_addr"], row["to_addr"], row["bytes"])
+        except ServerDown:
+            return self._postpone(row), "deferred", None
+        except SendError as error:
+            return self._completion(row, classify(error.error, error.stage))
+        return self._completion(row, Outcome("sent", reply))
 
     def _completion(self, row: dict, outcome: Outcome) -> tuple[Completion, str, Outcome]:
         done = functools.partial(Completion, row_id=row["id"], token=row["lease_token"],

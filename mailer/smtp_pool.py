@@ -112,8 +112,15 @@ class SmtpPool:
     """The connections to one server, sharing its gate."""
 
     def __init__(self, settings: SmtpSettings, size: int, gate: ServerGate | None = None) -> None:
+        self.settings = settings
         self.gate = gate or ServerGate()
         self.connections = [SmtpConnection(settings, self.gate) for _ in range(size)]
+
+    def add_connection(self) -> SmtpConnection:
+        """One more connection, for a worker whose own is stuck in a slow exchange."""
+        connection = SmtpConnection(self.settings, self.gate)
+        self.connections.append(connection)
+        return connection
 
     @property
     def connects(self) -> int:

@@ -51,7 +51,7 @@ class Sink:
     port: int = 0
     server: asyncio.AbstractServer | None = None
     password: str | None = None
-    auth_attempts: list[tuple[str, str]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           options: list[str]) -> str:
@@ -85,8 +85,8 @@ class Sink:
     def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
                      data: Any) -> AuthResult:
         login, password = data.login.decode(), data.password.decode()
-        self.auth_attempts.append((login, password))
-        return AuthResult(success=password == self.password)
+        self.logins.append((login, password))
+        return AuthResult(success=password == self.password, handled=False)
 
     def message_ids(self) -> list[str]:
         return [item.message_id for item in self.received]
@@ -140,8 +140,9 @@ async def start_raw_server(greeting: bytes | None) -> tuple[asyncio.AbstractServ
 
 def make_config(port: int, **dispatch: Any) -> Config:
     smtp_options = {key[5:]: dispatch.pop(key) for key in list(dispatch) if key.startswith("smtp_")}
-    smtp = SmtpSettings(host="127.0.0.1", port=port, tls="none", timeout=1.0, connections=4,
-                        helo_name="client.test", **smtp_options)
+    smtp_options = {"host": "127.0.0.1", "port": port, "tls": "none", "timeout": 1.0,
+                    "connections": 4, "helo_name": "client.test", **smtp_options}
+    smtp = SmtpSettings(**smtp_options)
     dispatch.setdefault("backoff_jitter", 0.0)
     return Config(smtp=smtp, dispatch=DispatchSettings(**dispatch))
 
