@@ -13,10 +13,12 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
+from mailer.compose import compose, fingerprint
 from mailer.config import Config, DispatchSettings, SmtpSettings
 from store.campaigns import CampaignSpec, create
 from store.db import Store
 from store.outbox import enqueue
+from store.outbox_raw import rows_without_raw, save_raw
 
 DataFault = Callable[[Envelope, Any], Awaitable[str | None]]
 
@@ -163,8 +165,11 @@ def add_influencer(store: Store, handle: str, email_addr: str, name: str = "Ana 
 
 
 def queue(store: Store, count: int, *, campaign_id: int | None = None, prefix: str = "user",
-          domain: str = "example.test", subject: str = "Casting call") -> list[int]:
-    """Queue `count` invitations to distinct influencers; returns the message row ids."""
+          domain: str = "example.test", subject: str = "Casting call", uniform: bool = False) -> list[int]:
+    """Queue `count` invitations to distinct influencers; returns the message row ids.
+
+    `uniform` gives every message the same subject and body (see `prebuild_quickly`).
+    """
     now = store.now_iso()
     ids = []
     with store.write() as db:
@@ -176,7 +181,8 @@ def queue(store: Store, count: int, *, campaign_id: int | None = None, prefix: s
                 (f"{prefix}{number}", f"Person {number}", "Person", address, now, now)).lastrowid
             row_id, _ = enqueue(db, now=now, kind="invitation", to_addr=address,
                                 from_addr="team@brand.example", from_name="Brand Team",
-                                subject=f"{subject} {number}", body=f"Hello Person {number},\n\nJoin us.\n",
+                                subject=subject if uniform else f"{subject} {number}",
+                                body="Hello,\n\nJoin us.\n" if uniform else f"Hello Person {number},\n\nJoin us.\n",
                                 influencer_id=influencer, campaign_id=campaign_id)
             ids.append(row_id)
     return ids
@@ -190,3 +196,26 @@ def statuses(store: Store) -> dict[str, int]:
 
 def row(store: Store, row_id: int) -> dict:
     return next(iter(store.reader().query("SELECT * FROM messages WHERE id = ?", [row_id])))
+
+
+def prebuild_quickly(store: Store, settings: DispatchSettings) -> int:
+    """Prebuilt bytes for `uniform` rows: one composed for real, the others derived from it.
+
+    Building each message costs ~2 ms; tests of crash safety need thousands of them and
+    care about sending, not building. Every 100th derived message is checked against a
+    real compose, so the shortcut cannot drift from the real thing.
+    """
+    rows = rows_without_raw(store.reader(), before="9999", limit=10**9)
+    options = {"unsubscribe_url": settings.unsubscribe_url, "unsubscribe_mailto": settings.unsubscribe_mailto}
+    template = rows[0]
+    raw = compose(template, **options)
+    built = []
+    for number, item in enumerate(rows):
+        derived = raw.replace(template["message_id"][1:33].encode(), item["message_id"][1:33].encode())
+        derived = derived.replace(b"To: " + template["to_addr"].encode() + b"\r\n",
+                                  b"To: " + item["to_addr"].encode() + b"\r\n")
+        if number % 100 == 0:
+            assert derived == compose(item, **options)
+        built.append((item["id"], fingerprint(item, **options), derived))
+    with store.write() as db:
+        return save_raw(db, built)
