@@ -114,7 +114,11 @@ def _address(addr: str | None, name: str, role: str) -> Address:
     if problem:
         raise ComposeError(f"The {role} address {addr!r} {problem}.")
     local, domain = (addr or "").split("@")
-    return Address(display_name=name, username=local, domain=domain)
+    try:
+        return Address(display_name=name, username=local, domain=domain)
+    except ValueError:
+        raise ComposeError(f"The {role} name would contain a line break (header injection); "
+                           "the message was not sent.") from None
 
 
 def _message_id(value: str | None) -> str:
@@ -165,7 +169,8 @@ def _check_bytes(raw: bytes) -> None:
     """The header block has only CRLF line ends and exactly the allowed headers, once each."""
     head = raw.split(b"\r\n\r\n", 1)[0]
     if b"\r" in head.replace(b"\r\n", b"") or b"\n" in head.replace(b"\r\n", b""):
-        raise ComposeError("The message headers contain a bare line break; the message was not sent.")
+        raise ComposeError("The message headers would contain a bare line break (header injection); "
+                           "the message was not sent.")
     names = []
     for line in head.split(b"\r\n"):
         if line[:1] in (b" ", b"\t"):
@@ -177,7 +182,9 @@ def _check_bytes(raw: bytes) -> None:
     unexpected = sorted(set(names) - ALLOWED)
     repeated = sorted({name for name in names if names.count(name) > 1})
     missing = [name for name in REQUIRED if name not in names]
-    if unexpected or repeated or missing:
-        raise ComposeError("The message headers are not the expected set "
-                           f"(unexpected {unexpected}, repeated {repeated}, missing {missing}); "
+    if unexpected:
+        raise ComposeError(f"A header field of the message would smuggle in {', '.join(unexpected)} "
+                           "(header injection); the message was not sent.")
+    if repeated or missing:
+        raise ComposeError(f"The message headers are malformed (repeated {repeated}, missing {missing}); "
                            "the message was not sent.")
