@@ -9,12 +9,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.policy import default
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from mailer.compose import compose, fingerprint
-from mailer.config import Config, DispatchSettings, SmtpSettings
+from mailer.config import Config, DispatchSettings, SmtpSettings, config_path
 from store.campaigns import CampaignSpec, create
 from store.db import Store
 from store.outbox import enqueue
@@ -182,7 +183,7 @@ def queue(store: Store, count: int, *, campaign_id: int | None = None, prefix: s
             row_id, _ = enqueue(db, now=now, kind="invitation", to_addr=address,
                                 from_addr="team@brand.example", from_name="Brand Team",
                                 subject=subject if uniform else f"{subject} {number}",
-                                body="Hello,\n\nJoin us.\n" if uniform else f"Hello Person {number},\n\nJoin us.\n",
+                                body=f"Hello{'' if uniform else f' Person {number}'},\n\nJoin us.\n",
                                 influencer_id=influencer, campaign_id=campaign_id)
             ids.append(row_id)
     return ids
@@ -219,3 +220,34 @@ def prebuild_quickly(store: Store, settings: DispatchSettings) -> int:
         built.append((item["id"], fingerprint(item, **options), derived))
     with store.write() as db:
         return save_raw(db, built)
+
+
+class ThreadedSink:
+    """The same Sink served by aiosmtpd's Controller in a thread, for commands run in-process."""
+
+    def __init__(self, sink: Sink | None = None) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.sink = sink or Sink()
+        self.sink.port = free_port()
+        options: dict[str, Any] = {"auth_require_tls": False}
+        if self.sink.password is not None:
+            options["authenticator"] = self.sink.authenticate
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.sink.port,
+                                     server_hostname="sink.test", **options)
+
+    def __enter__(self) -> Sink:
+        self.controller.start()
+        return self.sink
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def write_config(text: str, mode: int = 0o600) -> Path:
+    """Write the user's config.toml (in the test's XDG_CONFIG_HOME) with the given mode."""
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(mode)
+    return path
