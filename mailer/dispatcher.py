@@ -38,6 +38,7 @@ from store.outbox_claims import (
     reclaim_expired,
     renew_leases,
 )
+from store.outbox_gate import clear_backoff, load_backoff, save_backoff
 from store.outbox_results import Completion, complete, defer_due, pause_campaign
 
 ProgressCallback = Callable[[DispatchProgress], None]
@@ -65,6 +66,8 @@ class Dispatcher:
         self.report = DispatchReport()
         self._paused: set[int] = set()
         self._gate_until: str | None = None
+        self._backoff_pending = False
+        self._backoff_stored = False
         self._dead_checked = float("-inf")
         self._wake = asyncio.Event()
         self._detached: set[asyncio.Task] = set()
@@ -233,6 +236,7 @@ class Dispatcher:
         try:
             completion, label, outcome = await self._attempt(connection, row)
             exchanged.set()
+            await self._store_backoff(label)
             committed = await self._recorder.record(completion)
         except (sqlite3.Error, OSError) as error:
             self._halt(_sentence(error))
@@ -252,10 +256,16 @@ class Dispatcher:
         try:
             reply = await connection.send(row["from_addr"], row["to_addr"], row["bytes"])
         except ServerDown:
+            if self.report.halted:
+                return self._release(row, self.report.halted), "released", None
             return self._postpone(row), "deferred", None
         except SendError as error:
-            return self._completion(row, classify(error.error, error.stage))
-        return self._completion(row, Outcome("sent", reply))
+            outcome = classify(error.error, error.stage)
+        else:
+            outcome = Outcome("sent", reply)
+        if not outcome.server_down and outcome.status != "halt":
+            self.gate.settle()
+        return self._completion(row, outcome)
 
     def _completion(self, row: dict, outcome: Outcome) -> tuple[Completion, str, Outcome]:
         done = functools.partial(Completion, row_id=row["id"], token=row["lease_token"],
@@ -294,6 +304,16 @@ class Dispatcher:
         seconds = self.gate.fail(reply, lambda failures: self._retry_seconds(failures, None, 0.0))
         if seconds is not None:
             self._gate_until = iso(now + timedelta(seconds=seconds))
+            self._backoff_pending = True
+
+    async def _store_backoff(self, label: str) -> None:
+        """Keep the server's back-off in the database while it lasts; forget it after a success."""
+        if self._backoff_pending:
+            self._backoff_pending, self._backoff_stored = False, True
+            await self._db(self._save_backoff_sync)
+        elif label == "sent" and self._backoff_stored:
+            self._backoff_stored = False
+            await self._db(self._clear_backoff_sync)
 
     def _release(self, row: dict, response: str | None) -> Completion:
         """Hand a claimed row back untouched: its attempt did not happen."""
@@ -326,6 +346,7 @@ class Dispatcher:
     def _halt(self, sentence: str) -> None:
         if self.report.halted is None:
             self.report.halted = sentence
+            self.gate.shut(sentence)
 
     def _notify(self, state: str, *, force: bool = False) -> None:
         if self._progress is None:
@@ -343,10 +364,26 @@ class Dispatcher:
     # -- database work (runs on the dispatcher's database thread) -------------------------
 
     def _start_sync(self) -> int:
-        now = self.store.clock.now_iso()
+        now = self.store.clock.now()
         with self.store.write() as db:
-            self._reclaim(db, now, force=True)
-        return due_count(self.store.reader(), now)
+            self._reclaim(db, iso(now), force=True)
+            failures, until, reply = load_backoff(db, self.smtp.server_key)
+        if failures:
+            left = (from_iso(until) - now).total_seconds() if until else 0.0
+            self.gate.restore(failures, left, reply)
+            self._backoff_stored = True
+            if left > 0:
+                self._gate_until = until
+        return due_count(self.store.reader(), iso(now))
+
+    def _save_backoff_sync(self) -> None:
+        with self.store.write() as db:
+            save_backoff(db, self.smtp.server_key, self.gate.failures, self._gate_until or "",
+                         self.gate.reply)
+
+    def _clear_backoff_sync(self) -> None:
+        with self.store.write() as db:
+            clear_backoff(db, self.smtp.server_key)
 
     def _reclaim(self, db: object, now: str, *, force: bool = False) -> None:
         reclaim_expired(db, now=now, actor=self.store.actor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 # Slack on each window, so network jitter between our count and the server's never lets
 # one more message than the limit into the server's window.
@@ -63,7 +63,7 @@ class SenderLimiter:
 
 class ServerGate:
     """The SMTP server as a whole: after a connection-level failure nobody connects until it
-    reopens, and then one probe connection goes first."""
+    reopens, and then a single probe goes first; the others wait for its verdict."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
@@ -71,14 +71,24 @@ class ServerGate:
         self.down_until = 0.0
         self.reply = ""
         self.confirmed = True
-        self._probe = asyncio.Lock()
+        self.probing = False
+        self._verdict = asyncio.Event()
 
     def is_down(self) -> bool:
         return self.clock() < self.down_until
 
+    def restore(self, failures: int, seconds_left: float, reply: str) -> None:
+        """Take over the back-off another run left behind (kept in the database)."""
+        self.failures = failures
+        self.confirmed = failures == 0
+        self.reply = reply
+        if seconds_left > 0:
+            self.down_until = self.clock() + seconds_left
+
     def fail(self, reply: str, delay: Callable[[int], float]) -> float | None:
         """Record a server-level failure; returns the new delay, or None if already down."""
         self.confirmed = False
+        self._end_probe()
         if self.is_down():
             return None
         self.failures += 1
@@ -87,17 +97,38 @@ class ServerGate:
         self.reply = reply
         return seconds
 
-    async def connect(self, open_connection: Callable[[], object]) -> None:
-        """Run `open_connection` freely when the server is known good, else one at a time."""
-        if self.confirmed:
-            await open_connection()
-            return
-        async with self._probe:
+    def settle(self) -> None:
+        """The server answered a message for itself (accepted or refused it): it is up."""
+        self.confirmed = True
+        self.failures = 0
+        self._end_probe()
+
+    def shut(self, reply: str) -> None:
+        """Stop all sending for the rest of the run (the dispatcher halted)."""
+        self.down_until = float("inf")
+        self.reply = reply
+        self._end_probe()
+
+    def _end_probe(self) -> None:
+        self.probing = False
+        self._verdict.set()
+
+    async def connect(self, open_connection: Callable[[], Awaitable[None]]) -> None:
+        """Open freely when the server is known good; otherwise probe, one connection at a time."""
+        while not self.confirmed:
             if self.is_down():
                 raise ServerDown(self.reply)
-            await open_connection()
-            self.confirmed = True
-            self.failures = 0
+            if not self.probing:
+                self.probing = True
+                self._verdict.clear()
+                try:
+                    await open_connection()
+                except BaseException:
+                    self._end_probe()
+                    raise
+                return  # the probe's first message decides: settle() or fail()
+            await self._verdict.wait()
+        await open_connection()
 
 
 class ServerDown(Exception):

@@ -44,7 +44,7 @@ def _assert_clean(raw: bytes, threaded: bool = False) -> email.message.EmailMess
     head = _header_block(raw)
     assert b"\n" not in head.replace(b"\r\n", b"") and b"\r" not in head.replace(b"\r\n", b"")
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    names = [name.lower() for name in parsed.keys()]
+    names = [name.lower() for name in parsed]
     assert len(names) == len(set(names))
     assert set(names) == EXPECTED | ({"in-reply-to", "references"} if threaded else set())
     assert "\n" not in str(parsed["Subject"]) and "\r" not in str(parsed["Subject"])
@@ -91,7 +91,8 @@ def test_compose_refuses_raw_breaks_written_past_the_outbox(field, payload) -> N
 
 
 def test_an_injected_envelope_address_is_refused() -> None:
-    for address in ('"a\r\nRCPT TO:<evil@x.example>"@example.test', "ok@x.example>\r\nRCPT TO:<evil@y.example",
+    for address in ('"a\r\nRCPT TO:<evil@x.example>"@example.test',
+                    "ok@x.example>\r\nRCPT TO:<evil@y.example",
                     "x@y.example NOTIFY=SUCCESS", "Ana <ana@example.test>"):
         with pytest.raises(ComposeError, match="recipient address"):
             compose({**BASE, "to_addr": address}, **UNSUBSCRIBE)
@@ -134,8 +135,9 @@ async def test_suppressed_after_queueing_is_skipped_at_claim_time(store, flag) -
     person = add_influencer(store, "ana", "ana@example.test")
     keep = add_influencer(store, "bob", "bob@example.test")
     with store.write() as db:
-        ids = [enqueue(db, now=store.now_iso(), kind="invitation", to_addr=address, from_addr="team@brand.example",
-                       subject="Casting", body="Hi\n", influencer_id=who, campaign_id=cid)[0]
+        ids = [enqueue(db, now=store.now_iso(), kind="invitation", to_addr=address,
+                       from_addr="team@brand.example", subject="Casting", body="Hi\n",
+                       influencer_id=who, campaign_id=cid)[0]
                for who, address in ((person, "ana@example.test"), (keep, "bob@example.test"))]
         db.conn.execute(f"UPDATE influencers SET {flag} = 1 WHERE id = ?", [person])
     report = await Dispatcher(store, make_config(sink.port)).run_until_empty()
@@ -173,4 +175,4 @@ def test_without_an_https_url_only_mailto_and_no_one_click() -> None:
     assert str(parsed["List-Unsubscribe"]) == (
         "<mailto:team@brand.example?subject=unsubscribe%200123456789abcdef0123456789abcdef>")
     assert "List-Unsubscribe-Post" not in parsed
-    assert set(name.lower() for name in parsed.keys()) <= ALLOWED
+    assert set(name.lower() for name in parsed) <= ALLOWED
