@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from store import audit
 from store.errors import NotFound, UserError
+from store.outbox import suppression
 
 OPEN_STATUSES = ("queued", "sending", "deferred", "failed")
 VIEW_STATUSES = ("planned", "queued", "sending", "deferred", "failed", "sent", "skipped")
@@ -48,7 +49,8 @@ def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "
 
 def _outgoing(db: Database, message_id: int) -> dict:
     rows = list(db.query(
-        "SELECT id, status, campaign_id FROM messages WHERE id = ? AND direction = 'out'", [message_id]))
+        "SELECT id, status, campaign_id, influencer_id FROM messages WHERE id = ? AND direction = 'out'",
+        [message_id]))
     if not rows:
         raise NotFound(f"There is no outgoing message #{message_id}.")
     return rows[0]
@@ -60,6 +62,10 @@ def retry_message(db: Database, message_id: int, now: str, *, actor: str = "call
     if row["status"] not in RETRYABLE:
         raise UserError(f"Message #{message_id} is {row['status']}; only failed or deferred "
                         "messages can be retried.")
+    suppressed = suppression(db, row["influencer_id"])
+    if suppressed:
+        words = {"unsubscribed": "unsubscribed", "bounced": "has a bounced address"}[suppressed]
+        raise UserError(f"Message #{message_id} cannot be retried: the influencer {words}.")
     db.conn.execute(
         "UPDATE messages SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE id = ?",
         [now, now, message_id])
