@@ -16,13 +16,32 @@ def _fingerprint(row: Mapping, settings: DispatchSettings) -> str:
     return fingerprint(row, settings.unsubscribe_url, settings.unsubscribe_mailto)
 
 
-def message_bytes(row: Mapping, settings: DispatchSettings) -> bytes:
-    """The prebuilt bytes when their fingerprint still matches the row, else freshly built ones."""
+def prebuilt_bytes(row: Mapping, settings: DispatchSettings) -> bytes | None:
+    """The bytes built when the row was queued, if they still match it."""
     prebuilt = row.get("raw")
     if prebuilt and prebuilt[0] == _fingerprint(row, settings):
         return bytes(prebuilt[1])
+    return None
+
+
+def message_bytes(row: Mapping, settings: DispatchSettings) -> bytes:
+    """The prebuilt bytes when their fingerprint still matches the row, else freshly built ones."""
+    prebuilt = prebuilt_bytes(row, settings)
+    if prebuilt is not None:
+        return prebuilt
     return compose(row, unsubscribe_url=settings.unsubscribe_url,
                    unsubscribe_mailto=settings.unsubscribe_mailto)
+
+
+def attach_bytes(rows: list[dict], settings: DispatchSettings) -> None:
+    """Set each claimed row's `bytes`, or its `compose_error` sentence when it cannot be built."""
+    for row in rows:
+        if "bytes" in row:
+            continue
+        try:
+            row["bytes"] = message_bytes(row, settings)
+        except ComposeError as error:
+            row["compose_error"] = str(error)
 
 
 def prepare_outbox(store: Store, config: Config, *, horizon: timedelta = timedelta(hours=24),

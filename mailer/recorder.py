@@ -1,8 +1,9 @@
-"""Group commit of completions: each worker waits until its result is durable before its next send.
+"""Group commit of completions: one short transaction records what every worker finished meanwhile.
 
-So at any moment at most one message per connection has been handed to the server
-without its `sent` being committed: a crash can double at most K messages (R1), while
-one short transaction records the results of all the workers that finished meanwhile.
+A worker waits for its previous result to be durable before it hands the server its next
+message's data (it overlaps the commit with MAIL and RCPT), so at any moment at most one
+message per connection has been accepted without its `sent` committed: a crash can
+double at most K messages (R1).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ class Recorder:
         self.pending: list[tuple[Completion, asyncio.Future[bool]]] = []
         self.flusher: asyncio.Task | None = None
 
-    async def record(self, completion: Completion) -> bool:
-        """Commit `completion` (with whatever else is pending); False when the lease was lost."""
+    def submit(self, completion: Completion) -> asyncio.Future[bool]:
+        """Queue `completion` for the next commit; the future says False when the lease was lost."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.pending.append((completion, future))
         if self.flusher is None or self.flusher.done():
             self.flusher = asyncio.create_task(self._flush())
-        return await future
+        return future
+
+    async def record(self, completion: Completion) -> bool:
+        """Commit `completion` (with whatever else is pending) and wait for it."""
+        return await self.submit(completion)
 
     async def _flush(self) -> None:
         while self.pending:

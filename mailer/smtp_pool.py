@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 
 import aiosmtplib
 from aiosmtplib import SMTPResponseException
@@ -19,6 +20,10 @@ from mailer.config import SmtpSettings
 from mailer.limits import ServerDown, ServerGate
 
 MAX_CONNECTION_AGE = 300.0
+
+
+class SendAborted(Exception):
+    """The message was not handed over: the dispatcher stopped before its data."""
 
 
 class SmtpConnection:
@@ -52,8 +57,13 @@ class SmtpConnection:
         self.client = client
         self.opened_at = time.monotonic()
 
-    async def send(self, sender: str, recipient: str, raw: bytes) -> str:
-        """Send one message; returns the server's reply to the data, or raises SendError."""
+    async def send(self, sender: str, recipient: str, raw: bytes,
+                   before_data: Callable[[], Awaitable[bool]] | None = None) -> str:
+        """Send one message; returns the server's reply to the data, or raises SendError.
+
+        `before_data` runs between RCPT and DATA; when it returns False the envelope is
+        reset and SendAborted raised, with nothing handed to the server.
+        """
         stage = "connect"
         try:
             if self.is_open and time.monotonic() - self.opened_at > MAX_CONNECTION_AGE:
@@ -67,9 +77,12 @@ class SmtpConnection:
             await client.mail(sender, options=options)
             stage = "rcpt"
             await client.rcpt(recipient)
+            if before_data is not None and not await before_data():
+                await client.rset()
+                raise SendAborted()
             stage = "data"
             response = await client.data(raw)
-        except ServerDown:
+        except (ServerDown, SendAborted):
             raise
         except SMTPResponseException as error:
             await self._after_reply_error(error, stage)

@@ -1,8 +1,8 @@
 """Prebuilt message bytes: built once ahead of sending, checked against a fingerprint when used.
 
 The fingerprint covers everything the bytes were built from, so stale bytes (an edit
-after they were built) are never sent; the triggers of the `dispatch_outbox` migration
-only reclaim their space early.
+after they were built) are never sent; the trigger of the `dispatch_outbox` migration
+only reclaims their space early, and `purge_raw` drops the bytes of finished messages.
 """
 
 from __future__ import annotations
@@ -36,3 +36,16 @@ def save_raw(db: Database, built: Iterable[tuple[int, str, bytes]]) -> int:
                SELECT id, ?, ? FROM messages WHERE id = ? AND status IN ('queued', 'deferred')""",
             [fingerprint, raw, message_id]).rowcount
     return saved
+
+
+def purge_raw(db: Database, limit: int = 5000) -> int:
+    """Drop the bytes of messages that are finished (sent, failed, skipped); call in a write transaction.
+
+    Done in bulk after a run rather than row by row on the send path, where each delete
+    would cost a page write of its own.
+    """
+    return db.conn.execute(
+        """DELETE FROM outbox_raw WHERE message_id IN (
+               SELECT r.message_id FROM outbox_raw r JOIN messages m ON m.id = r.message_id
+               WHERE m.status NOT IN ('queued', 'deferred', 'sending', 'planned') LIMIT ?)""",
+        [limit]).rowcount

@@ -215,10 +215,6 @@ DISPATCH_OUTBOX = [
     """CREATE TRIGGER outbox_raw_stale AFTER UPDATE OF from_addr, from_name, to_addr, subject, body,
         body_html, message_id, in_reply_to, refs, scheduled_at, created_at ON messages
         BEGIN DELETE FROM outbox_raw WHERE message_id = NEW.id; END""",
-    # Finished messages keep their text in `messages`; the bytes are not needed again.
-    """CREATE TRIGGER outbox_raw_done AFTER UPDATE OF status ON messages
-        WHEN NEW.status IN ('sent', 'failed', 'skipped')
-        BEGIN DELETE FROM outbox_raw WHERE message_id = NEW.id; END""",
     # Claims read due rows in order without scanning the sent history.
     """CREATE INDEX messages_claimable ON messages(next_attempt_at)
         WHERE status IN ('queued', 'deferred')""",
