@@ -33,3 +33,13 @@ def events(db: Database, campaign_id: int | None = None, limit: int = 1000) -> l
         f"SELECT * FROM audit_events {where} ORDER BY at, id LIMIT ?", [*params, limit]
     )
     return [{**row, "detail": json.loads(row["detail"])} for row in rows]
+
+
+def recent(db: Database, campaign_id: int | None = None, limit: int = 1000) -> list[dict]:
+    """The latest `limit` events (of one campaign, or all), oldest first."""
+    where, params = ("WHERE campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
+    rows = db.query(
+        f"SELECT * FROM (SELECT * FROM audit_events {where} ORDER BY id DESC LIMIT ?) ORDER BY id",
+        [*params, limit],
+    )
+    return [{**row, "detail": json.loads(row["detail"])} for row in rows]

@@ -1,7 +1,9 @@
 """The one clock: real time, unless `CALLSHEET_NOW` pins it.
 
 Every domain timestamp comes from here, in UTC and ISO 8601, so tests can live
-through days and time zones in seconds.
+through days and time zones in seconds. `CALLSHEET_NOW_FILE` names a file holding
+the current instant, re-read on every call, so a long-running daemon can be
+moved through time by rewriting that file.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from store.errors import UserError
 
 ENV_NOW = "CALLSHEET_NOW"
+ENV_NOW_FILE = "CALLSHEET_NOW_FILE"
 
 
 def parse_instant(text: str, *, what: str = "time") -> datetime:
@@ -41,6 +45,24 @@ def _system_now() -> datetime:
     return datetime.now(UTC)
 
 
+class FileTime:
+    """The instant written in a file, read afresh on every call (the last good one while it is rewritten)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.last: datetime | None = None
+        self()  # refuse a missing or malformed file at once, as CALLSHEET_NOW does
+
+    def __call__(self) -> datetime:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+            self.last = parse_instant(text, what=ENV_NOW_FILE)
+        except (OSError, UserError) as error:
+            if self.last is None:
+                raise UserError(f"{ENV_NOW_FILE} {str(self.path)!r} holds no ISO 8601 instant.") from error
+        return self.last
+
+
 @dataclass
 class Clock:
     """A source of aware UTC datetimes; pinned clocks can be moved by tests."""
@@ -51,6 +73,9 @@ class Clock:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Clock:
         env = os.environ if environ is None else environ
+        time_file = env.get(ENV_NOW_FILE, "").strip()
+        if time_file:
+            return cls(source=FileTime(Path(time_file)))
         text = env.get(ENV_NOW, "").strip()
         if not text:
             return cls()

@@ -1,4 +1,4 @@
-"""A realistic demo workspace: influencers, three campaigns, conversations and tomorrow's queue.
+"""The demo workspace's data: influencers, three campaigns, pipelines and conversations.
 
 Deterministic (seeded), and written in one transaction so a demo is never half-made.
 """
@@ -84,7 +84,6 @@ def seed(db: Database, now: datetime, actor: str, influencer_count: int = 320) -
     for index, campaign in enumerate(made):
         pool = rng.sample(ids, 90 - index * 20)
         messages += _pipeline(db, rng, campaign, pool, rows, now)
-    messages += _tomorrow(db, rng, made[0], ids, rows, now)
     return {"influencers": len(ids), "campaigns": len(made), "messages": messages}
 
 
@@ -134,25 +133,3 @@ def _conversation(db: Database, rng: random.Random, campaign: dict, person: tupl
         )
         return 2
     return 1
-
-
-def _tomorrow(db: Database, rng: random.Random, campaign: dict, ids: list[int], rows: dict,
-              now: datetime) -> int:
-    taken = {r[0] for r in db.execute("SELECT influencer_id FROM applications WHERE campaign_id = ?",
-                                      (campaign["id"],))}
-    fresh = [i for i in ids if i not in taken][: campaign["daily_cap"]]
-    tomorrow = now.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    for n, influencer_id in enumerate(fresh):
-        _, email, first_name, language = rows[influencer_id]
-        long = n % 9 == 4
-        body = (f"Hi {first_name}! {campaign['program']} is casting for {campaign['name']}: "
-                f"{campaign['brief']} Want in? Just reply.")
-        if long:
-            body += " " + "We would also love to hear about your audience and past collaborations. " * 4
-        flags = ["over_limit"] if len(body) > campaign["invite_limit"] else []
-        enqueue(db, now=iso(now), kind="invitation", to_addr=email, from_addr=campaign["sender_email"],
-                from_name=campaign["sender_name"], influencer_id=influencer_id,
-                campaign_id=campaign["id"], language=language, subject=f"{campaign['program']} × you?",
-                body=body, status="planned" if flags else "queued",
-                scheduled_at=iso(tomorrow + timedelta(minutes=12 * n)), flags=flags)
-    return len(fresh)

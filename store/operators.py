@@ -66,7 +66,8 @@ def require(db: Database, login: str, action: str) -> None:
     if "*" in allowed or action in allowed:
         return
     words = ACTION_WORDS.get(action, action.replace("_", " "))
-    raise Forbidden(f"{login} is a {role} and may not {words}.")
+    article = "an" if role[0] in "aeiou" else "a"
+    raise Forbidden(f"{login} is {article} {role} and may not {words}.")
 
 
 def add(db: Database, login: str, role: str, from_address: str | None, name: str, now: str) -> None:

@@ -203,6 +203,67 @@ def migrate(db: Database) -> None:
     migrations.apply(db)
 
 
+@migrations(name="query_indexes")
+def _query_indexes(db: Database) -> None:
+    # The query syntax matches country and language case-insensitively, and asks "replied?" and
+    # "contacted within N days?" per influencer: covering that from the index alone measured 4-6x
+    # faster over 100k influencers and 1M messages than reading each message row.
+    _run(db, [
+        "CREATE INDEX influencers_country_nocase ON influencers(country COLLATE NOCASE)",
+        "CREATE INDEX influencers_language_nocase ON influencers(language COLLATE NOCASE)",
+        "CREATE INDEX messages_influencer_contact ON messages(influencer_id, direction, status, sent_at)",
+    ])
+
+
+PIPELINE_INDEXES = [
+    # Covers the dashboard counters: one index-only scan per campaign.
+    "CREATE INDEX applications_counters ON applications(campaign_id, stage, source, fee, updated_at)",
+    # The Pipeline pane's default order (most recently changed first) without a sort step.
+    "CREATE INDEX applications_recent ON applications(campaign_id, updated_at, id)",
+    # Undo and the timeline read an application's latest stage change.
+    "CREATE INDEX audit_entity ON audit_events(entity, entity_id, id)",
+]
+
+
+@migrations(name="pipeline_indexes")
+def _pipeline_indexes(db: Database) -> None:
+    _run(db, PIPELINE_INDEXES)
+
+
+OUTREACH_SEQUENCE = [
+    # The sequence after an invitation is accepted: welcome on/off, its two stop rules,
+    # and the follow-ups' day offsets after the welcome (a JSON array such as [3, 7]).
+    "ALTER TABLE campaigns ADD COLUMN welcome_enabled INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN stop_if_ongoing INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN stop_if_incoming INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE campaigns ADD COLUMN followup_days TEXT NOT NULL DEFAULT '[]'",
+    # When the invited influencer accepted, and when their welcome/follow-ups were scheduled.
+    "ALTER TABLE applications ADD COLUMN accepted_at TEXT",
+    "ALTER TABLE applications ADD COLUMN sequence_at TEXT",
+    """CREATE INDEX applications_sequence_pending ON applications(campaign_id)
+        WHERE sequence_at IS NULL AND source = 'invited' AND stage != 'invited'""",
+    # The local date (campaign zone) an invitation was planned for: the moderation queue's day.
+    "ALTER TABLE messages ADD COLUMN plan_date TEXT",
+    "CREATE INDEX messages_plan_date ON messages(plan_date, campaign_id) WHERE plan_date IS NOT NULL",
+    "CREATE INDEX messages_campaign_influencer ON messages(campaign_id, influencer_id)",
+    # One row per campaign and local date planned: what makes planning idempotent.
+    """CREATE TABLE plan_runs (
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        plan_date TEXT NOT NULL,
+        planned INTEGER NOT NULL,
+        flagged INTEGER NOT NULL,
+        planned_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, plan_date)
+    )""",
+]
+
+
+@migrations(name="outreach_sequence")
+def _outreach_sequence(db: Database) -> None:
+    _run(db, OUTREACH_SEQUENCE)
+
+
 DISPATCH_OUTBOX = [
     # The flattened bytes of a queued message, built once ahead of sending (building
     # an EmailMessage costs ~1.2 ms, several times the cost of sending it).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mailer.demo import build
 from store.clock import Clock
 from store.db import Store
-from store.demo_data import seed
 from tui.app import CallsheetApp, make_app
 
 PINNED = "2026-11-23T10:00:00+00:00"
@@ -14,8 +14,7 @@ PINNED = "2026-11-23T10:00:00+00:00"
 
 def demo_store(path: Path) -> Store:
     store = Store(path, Clock.fixed(PINNED), actor="tester")
-    with store.write() as db:
-        seed(db, store.clock.now(), store.actor)
+    build(store)
     return store
 
 

@@ -11,6 +11,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.moderation import ModerationScreen
 from tui.screens.pipeline import PipelineScreen
+from tui.widgets.invitation_list import InvitationList
 
 
 async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
@@ -20,8 +21,8 @@ async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PipelineScreen)
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 3
-        assert "3 campaigns" in str(app.screen.query_one(".summary", Static).render())
+        assert table.row_count == 58  # the first campaign: seeded applications + tomorrow's invitees
+        assert "rows 1–58 of 58" in str(app.screen.query_one(".summary", Static).render())
         assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
 
 
@@ -39,10 +40,11 @@ async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.screen.query_one(DataTable).row_count == 40
-        assert "flagged" in str(app.screen.query_one(".summary", Static).render())
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert len(app.screen.query_one(InvitationList).items) == 60
+        assert "flagged" in str(app.screen.query_one("#counters", Static).render())
 
 
 async def test_help_lists_every_binding(tmp_path: Path) -> None:

@@ -22,9 +22,10 @@ def test_demo_seeds_a_realistic_workspace(db_path: Path) -> None:
     stages = {r[0] for r in db.execute("SELECT DISTINCT stage FROM applications")}
     assert len(stages) >= 5
     assert db.execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0] > 20
-    tomorrow = db.execute("SELECT count(*) FROM messages WHERE kind = 'invitation' "
-                          "AND scheduled_at >= '2026-11-24'").fetchone()[0]
-    assert tomorrow == 40
+    tomorrow = db.execute("SELECT count(*), sum(status = 'planned') FROM messages "
+                          "WHERE kind = 'invitation' AND plan_date = '2026-11-24'").fetchone()
+    assert tomorrow[0] == 60 and tomorrow[1] >= 3  # planned for real, some flagged over the limit
+    assert "60 invitations planned for tomorrow" in result.output
     store.close()
 
 

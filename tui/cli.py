@@ -49,10 +49,30 @@ def tui_command(obj: CliContext) -> None:
 
 
 def _register() -> None:
-    from tui.commands import campaign, demo, dispatch, operator
+    from tui.commands import (
+        audit,
+        campaign,
+        demo,
+        dispatch,
+        export,
+        importing,
+        influencers,
+        moderation,
+        operator,
+        pipeline,
+        plan,
+        run,
+        segment,
+        sequence,
+        templates,
+    )
 
-    for command in (campaign.campaign, demo.demo, dispatch.dispatch, dispatch.outbox, operator.operator):
+    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
+                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
+                    *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
+                    importing.import_group, dispatch.dispatch, dispatch.outbox):
         main.add_command(command)
+    campaign.campaign.add_command(sequence.sequence)
 
 
 _register()

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import platformdirs
 
+from mailer.demo import build
 from store.db import Store
-from store.demo_data import seed
 from tui.context import APP_NAME, ENV_DB, CliContext
 
 
@@ -29,9 +29,7 @@ def prepare(path: Path, fresh: bool, store_factory=Store) -> tuple[Store, dict |
     store = store_factory(path)
     if store.reader().execute("SELECT 1 FROM influencers LIMIT 1").fetchone():
         return store, None
-    with store.write() as db:
-        counts = seed(db, store.clock.now(), store.actor)
-    return store, counts
+    return store, build(store)
 
 
 @click.command("demo")
@@ -44,7 +42,9 @@ def demo(obj: CliContext, no_open: bool) -> None:
     try:
         if counts:
             click.echo(f"Demo workspace {path}: {counts['influencers']} influencers, "
-                       f"{counts['campaigns']} campaigns, {counts['messages']} messages.")
+                       f"{counts['campaigns']} campaigns, {counts['messages']} messages, "
+                       f"{counts['planned']} invitations planned for tomorrow "
+                       f"({counts['flagged']} flagged).")
         else:
             click.echo(f"Opening the existing workspace {path} (it already has data).")
         if no_open:

@@ -1,27 +1,302 @@
-"""The Moderation mode: tomorrow's invitations, as planned."""
+"""The Moderation mode: the coming invitations by campaign and sender, reviewed one key at a time.
+
+Workers read the queue and make each decision through `mailer.moderation`; they post
+past-tense messages that the screen turns into widget state.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from typing import Any
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
-from store.clock import iso
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from mailer import moderation
+from mailer.drafting import Renderer, measure_text
+from store import moderation as queue
 from store.db import Store
-from store.overview import invitations_between
-from tui.screens.table_screen import TableScreen
+from store.errors import UserError
+from store.watch import DataVersion
+from tui.screens.invitation_editor import InvitationEditor
+from tui.screens.moderation_messages import (
+    DecisionMade,
+    PreviewLoaded,
+    QueueLoaded,
+    language_row,
+    to_item,
+)
+from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
-class ModerationScreen(TableScreen):
-    COLUMNS = ("campaign", "handle", "lang", "length", "status", "flags", "at (UTC)")
-    EMPTY = "No invitations planned for tomorrow."
+class ModerationScreen(Screen[None]):
+    """Keys: j/k move, s skip/unskip, L language, e edit, a approve, A approve all, t tag, ; tagged."""
 
-    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        start = store.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        start += timedelta(days=1)
-        rows = invitations_between(store.reader(), iso(start), iso(start + timedelta(days=1)))
-        table = [(r["campaign"], r["handle"], r["language"], f"{r['length']}/{r['invite_limit']}",
-                  r["status"], ", ".join(json.loads(r["flags"])), r["scheduled_at"][11:16])
-                 for r in rows]
-        flagged = sum(1 for r in rows if json.loads(r["flags"]))
-        return table, f"{len(rows)} invitations for {start:%a %d %b} · {flagged} flagged"
+    BINDINGS = [
+        Binding("j", "move(1)", "Down", key_display="j"),
+        Binding("k", "move(-1)", "Up", key_display="k"),
+        Binding("s", "skip", "Skip/unskip"),
+        Binding("L", "language", "Language", key_display="L"),
+        Binding("e", "edit", "Edit"),
+        Binding("E", "external_edit", "Edit in $EDITOR", show=False, key_display="E"),
+        Binding("a", "approve", "Approve"),
+        Binding("A", "approve_all", "Approve all", key_display="A"),
+        Binding("t", "tag", "Tag"),
+        Binding("semicolon", "tagged", "Apply to tagged", key_display=";"),
+        Binding("escape", "cancel_tagged", "Cancel", show=False),
+        Binding("r", "reload", "Reload"),
+    ]
+    DEFAULT_CSS = """
+    ModerationScreen #counters { height: 1; padding: 0 1; color: $text-muted; }
+    ModerationScreen #counters.prompt { color: $warning; text-style: bold; }
+    ModerationScreen #preview { height: 8; border-top: solid $primary; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counters = queue.Counters()
+        self.to_tagged = False
+        self._renderer: Renderer | None = None
+        self._watcher: DataVersion | None = None
+        self._previewed: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="counters")
+        yield InvitationList(id="queue")
+        yield Static("", id="preview")
+        yield Footer()
+
+    @property
+    def store(self) -> Store:
+        return self.app.store  # type: ignore[attr-defined]
+
+    @property
+    def invitations(self) -> InvitationList:
+        return self.query_one(InvitationList)
+
+    def on_mount(self) -> None:
+        self.invitations.focus()
+        self.action_reload()
+        # The daemon, the planner or another moderator may change the queue: follow them.
+        self._watcher = DataVersion(self.store.path)
+        self.set_interval(1.0, self._follow_database)
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def _follow_database(self) -> None:
+        if self._watcher is not None and self._watcher.changed() and not self.to_tagged:
+            self.action_reload()
+
+    # -- loading -----------------------------------------------------------------------
+
+    def action_reload(self, keep_id: int | None = None) -> None:
+        current = self.invitations.current
+        self.load(keep_id if keep_id is not None else (current.id if current else None))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self, keep_id: int | None) -> None:
+        rows = queue.queue(self.store.reader(), self.store.now_iso())
+        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows), keep_id))
+
+    def on_queue_loaded(self, message: QueueLoaded) -> None:
+        self.counters = message.counters
+        self.invitations.show(message.items, message.keep_id)
+        self._show_counters()
+        if not message.items:
+            self.query_one("#preview", Static).update(
+                "No invitations waiting: `callsheet plan` fills the queue.")
+
+    def _show_counters(self) -> None:
+        label = self.query_one("#counters", Static)
+        tagged = len(self.invitations.tagged)
+        if self.to_tagged:
+            label.update(f"; on {tagged} tagged: s skip/unskip · a approve · L language · esc cancel")
+        else:
+            label.update(f"{self.counters.total} invitations · {self.counters.describe()}"
+                         + (f" · {tagged} tagged" if tagged else ""))
+        label.set_class(self.to_tagged, "prompt")
+
+    def on_invitation_list_highlighted(self, message: InvitationList.Highlighted) -> None:
+        if message.item is not None:
+            self.preview(message.item.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def preview(self, message_id: int) -> None:
+        try:
+            row = queue.message(self.store.reader(), message_id)
+        except UserError:
+            row = None
+        self.post_message(PreviewLoaded(row))
+
+    def on_preview_loaded(self, message: PreviewLoaded) -> None:
+        row, pane = message.row, self.query_one("#preview", Static)
+        self._previewed = row
+        if row is None:
+            pane.update("")
+            return
+        _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
+        pane.update(f"[b]To @{row['handle']}[/b] ({row['name']}) · {row['language']} · "
+                    f"{row['length']}/{row['invite_limit']} · {words}\n"
+                    f"[b]{escape(row['subject'])}[/b]\n{escape(row['body'].strip())}")
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def _targets(self) -> list[QueueItem]:
+        if self.to_tagged:
+            chosen = [item for item in self.invitations.items if item.id in self.invitations.tagged]
+            self.to_tagged = False
+            self.invitations.tagged.clear()
+            self._show_counters()
+            return chosen
+        return [self.invitations.current] if self.invitations.current else []
+
+    def action_move(self, delta: int) -> None:
+        self.invitations.move(delta)
+
+    def action_tag(self) -> None:
+        self.invitations.toggle_tag()
+        self.invitations.move(1)
+        self._show_counters()
+
+    def action_tagged(self) -> None:
+        if not self.invitations.tagged:
+            self.notify("Tag invitations with t first.", severity="warning")
+            return
+        self.to_tagged = True
+        self._show_counters()
+
+    def action_cancel_tagged(self) -> None:
+        self.to_tagged = False
+        self._show_counters()
+
+    def action_skip(self) -> None:
+        targets = self._targets()
+        if all(item.status == "skipped" for item in targets):
+            self.decide("unskip", [item.id for item in targets])
+        else:
+            self.decide("skip", [item.id for item in targets if item.status != "skipped"])
+
+    def action_approve(self) -> None:
+        self.decide("approve", [item.id for item in self._targets()])
+
+    def action_approve_all(self) -> None:
+        ready = [item.id for item in self.invitations.items
+                 if item.status != "skipped" and not item.blocked and not item.approved_by]
+        self.decide("approve", ready)
+
+    def action_language(self) -> None:
+        changes = [(item.id, moderation.next_language(language_row(item))) for item in self._targets()]
+        if changes:
+            self.relanguage(changes)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    def decide(self, verb: str, ids: list[int]) -> None:
+        if not ids:
+            self.post_message(DecisionMade("Nothing to do here.", None))
+            return
+        act = {"skip": moderation.skip, "unskip": moderation.unskip, "approve": moderation.approve}[verb]
+        try:
+            outcome = act(self.store, ids)
+        except UserError as error:
+            self.post_message(DecisionMade(str(error), None, error=True))
+            return
+        words = {"skip": "Skipped", "unskip": "Unskipped", "approve": "Approved"}[verb]
+        self.post_message(DecisionMade(outcome.describe(words), ids[0]))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    def relanguage(self, changes: list[tuple[int, str]]) -> None:
+        try:
+            for message_id, language in changes:
+                row = moderation.change_language(self.store, message_id, language, self.renderer)
+        except UserError as error:
+            self.post_message(DecisionMade(str(error), None, error=True))
+            return
+        sentence = (f"Now in {row['language']}: {row['length']}/{row['invite_limit']} characters."
+                    if len(changes) == 1 else f"Changed the language of {len(changes)} invitations.")
+        self.post_message(DecisionMade(sentence, changes[0][0]))
+
+    def on_decision_made(self, message: DecisionMade) -> None:
+        self.notify(message.sentence, severity="error" if message.error else "information", timeout=3)
+        self.action_reload(message.keep_id)
+
+    # -- editing -----------------------------------------------------------------------
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer = Renderer.default()
+        return self._renderer
+
+    def _measure(self, language: str) -> Callable[[str, str], int]:
+        return lambda subject, body: measure_text(self.renderer, "invitation", language, subject, body)
+
+    def action_edit(self) -> None:
+        item = self.invitations.current
+        if item is not None:
+            self.open_editor(item)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
+    def open_editor(self, item: QueueItem) -> None:
+        try:
+            row = queue.message(self.store.reader(), item.id)
+        except UserError as error:
+            self.post_message(DecisionMade(str(error), None, error=True))
+            return
+        self.app.call_from_thread(self._push_editor, row)
+
+    def _push_editor(self, row: dict) -> None:
+        editor = InvitationEditor(f"#{row['id']} to @{row['handle']} ({row['language']})", row["subject"],
+                                  row["body"], row["invite_limit"], self._measure(row["language"]))
+        self.app.push_screen(editor, lambda result: result and self.save_edit(row["id"], *result))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    def save_edit(self, message_id: int, subject: str, body: str) -> None:
+        try:
+            row = moderation.edit(self.store, message_id, subject, body, self.renderer)
+        except UserError as error:
+            self.post_message(DecisionMade(str(error), None, error=True))
+            return
+        held = " — over the limit, held until it fits" if "over_limit" in row["flags"] else ""
+        self.post_message(DecisionMade(f"Saved: {row['length']}/{row['invite_limit']} characters{held}.",
+                                       message_id))
+
+    def action_external_edit(self) -> None:
+        """Edit the body in $EDITOR (the app is suspended meanwhile)."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        item = self.invitations.current
+        if not editor or item is None:
+            self.notify("Set $EDITOR to edit in your own editor; e opens the built-in one.",
+                        severity="warning")
+            return
+        row = self._previewed
+        if row is None or row["id"] != item.id:
+            self.notify("The invitation is still loading; try again.", severity="warning")
+            return
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+            handle.write(row["body"])
+        path = Path(handle.name)
+        command = [*shlex.split(editor), str(path)]
+        try:
+            try:
+                with self.app.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:  # headless (tests, web): there is no terminal to hand over
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+            body = path.read_text(encoding="utf-8")
+        finally:
+            path.unlink(missing_ok=True)
+        if body != row["body"]:
+            self.save_edit(item.id, row["subject"], body)
+

@@ -1,22 +1,417 @@
-"""The Pipeline mode: campaigns and where their candidates stand."""
+"""The Pipeline mode: one campaign's candidates, counters and decisions.
+
+All reads and writes run in thread workers that post past-tense messages; the
+table holds one page (keyset-paged in SQLite), never the whole pipeline. A 1 s
+timer asks SQLite's `data_version` whether anyone else wrote, and refreshes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from store.db import Store
-from store.overview import campaign_summaries
-from tui.screens.table_screen import TableScreen
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
+
+from mailer import pipeline
+from store import pipeline_view, stages
+from store.counters import counters
+from store.errors import UserError
+from store.pipeline_view import View
+from store.query import parse_query
+from store.watch import DataVersion
+from tui.screens.pipeline_messages import (
+    ActionDone,
+    CampaignsLoaded,
+    DatabaseChanged,
+    PageLoaded,
+    ProfileLoaded,
+)
+from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
+
+PAGE_SIZE = 100
+PROFILE_WIDTH = 34  # as in pipeline.tcss
+# (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
+COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11), ("source", "src", 3),
+           ("followers", "follow", 6), ("engagement", "eng.", 5), ("fee", "fee", 5),
+           ("last_message", "last", 5))
+STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
+                 *((stages.label(s), s) for s in stages.STAGES)]
+SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
+SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
-class PipelineScreen(TableScreen):
-    COLUMNS = ("campaign", "status", "zone", "cap/day", "candidates", "to review", "in campaign",
-               "rejected", "invited")
-    EMPTY = "No campaigns yet: `callsheet campaign create NAME` makes one."
+class PipelineScreen(Screen[None]):
+    """Campaign picker, counters, a paged table of applications, bulk decisions and undo."""
 
-    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        rows = campaign_summaries(store.reader())
-        table = [(r["name"], r["status"], r["timezone"], r["daily_cap"], r["candidates"],
-                  r["to_review"] or 0, r["in_campaign"] or 0, r["rejected"] or 0, r["invited"] or 0)
-                 for r in rows]
-        return table, f"{len(rows)} campaigns · {sum(r['candidates'] for r in rows)} candidates"
+    CSS_PATH = "pipeline.tcss"
+    # Footer order = importance; hidden ones are arrows' twins. Every other key is in the palette too.
+    BINDINGS = [
+        Binding("space,t", "tag", "Tag", key_display="space"),
+        Binding("a", "decide('accept')", "Accept"),
+        Binding("r", "decide('reject')", "Reject"),
+        Binding("s", "decide('shortlist')", "Shortlist"),
+        Binding("d", "decide('decline')", "Decline"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("enter", "profile", "Profile"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("c", "focus('#campaign')", "Campaign"),
+        Binding("f", "focus('#stage-filter')", "Stage filter"),
+        Binding("n,pagedown", "next_page", "Next page"),
+        Binding("p,pageup", "previous_page", "Previous page"),
+        Binding("g", "first_page", "First page"),
+        Binding("G", "last_page", "Last page"),
+        Binding("ctrl+r", "reload", "Reload"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+        Binding("escape", "back_to_table", "Back to the table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View | None = None
+        self.campaign_name = ""
+        self.campaign_names: dict[int, str] = {}
+        self.rows: list[dict] = []
+        self.fetch: dict[str, Any] = {}
+        self.tagged: dict[int, str] = {}
+        self.last_batch: tuple[str, list[str]] | None = None
+        self.total = 0
+        self.page_offset = 0
+        self._widths: dict[str, int] = {}
+        self._watcher: DataVersion | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="toolbar"):
+            yield Select[int]([], id="campaign", prompt="campaign", allow_blank=True)
+            yield Select(STAGE_FILTERS, id="stage-filter", value="active", allow_blank=False)
+            yield Select(SOURCE_FILTERS, id="source-filter", value="any", allow_blank=False)
+        yield CountersBar("Loading…", id="counters")
+        yield Sparkline([0], id="per-day")
+        yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc closes)",
+                    id="search")
+        with Horizontal(id="body"):
+            yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
+            yield ProfilePanel(id="profile")
+        yield Static("", classes="summary", id="page-info")
+        yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.lay_out_columns(event.size.width)
+
+    def lay_out_columns(self, screen_width: int) -> None:
+        """Fixed widths that fit 80 columns; wider terminals give name and handle the extra room."""
+        panel = self.query_one(ProfilePanel)
+        spare = max(0, screen_width - (PROFILE_WIDTH if panel.display else 0) - 80)
+        widths = {key: width for key, _label, width in COLUMNS}
+        widths["name"] += min(spare // 2, 16)
+        widths["handle"] += min(spare - spare // 2, 12)
+        table = self.query_one(DataTable)
+        if self._widths == widths:
+            return
+        self._widths = widths
+        table.clear(columns=True)
+        for key, label, _width in COLUMNS:
+            table.add_column(label, key=key, width=widths[key])
+        self._fill_table(table, table.cursor_row)
+
+    def _fill_table(self, table: DataTable, cursor: int) -> None:
+        table.clear()
+        for row in self.rows:
+            key = row["application_id"]
+            table.add_row(*table_row(row, key in self.tagged), key=str(key))
+        if self.rows:
+            table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
+
+    def on_mount(self) -> None:
+        self._watcher = DataVersion(self.app.store.path)  # type: ignore[attr-defined]
+        self.set_interval(1.0, self.watch_database)
+        self.load_campaigns()
+        self.query_one(DataTable).focus()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    # Workers: every database access happens here, off the UI thread.
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="campaigns")
+    def load_campaigns(self) -> None:
+        choices = pipeline_view.campaign_choices(self.app.store.reader())  # type: ignore[attr-defined]
+        self.post_message(CampaignsLoaded(choices))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="page")
+    def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        db, now = store.reader(), store.clock.now()
+        try:
+            rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
+            total = pipeline_view.count(db, view, now)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
+        campaign = dict(db.query("SELECT * FROM campaigns WHERE id = ?", [view.campaign_id]).__next__())
+        self.post_message(PageLoaded(view, fetch, rows, total, offset, counters(db, campaign),
+                                     pipeline_view.per_day(db, view.campaign_id, now), cursor))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
+    def load_profile(self, application_id: int) -> None:
+        data = pipeline_view.profile(self.app.store.reader(), application_id)  # type: ignore[attr-defined]
+        self.post_message(ProfileLoaded(data))
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        grace = pipeline.undo_grace(store.reader()) if decision in stages.IRREVERSIBLE else 0
+        try:
+            moves = pipeline.decide(store, campaign, handles, decision, grace_seconds=grace)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        queued = sum(1 for m in moves if m.email_status in ("queued", "planned"))
+        held = f"; u undoes within {grace} s" if grace else ""
+        self.post_message(ActionDone(f"{decision}: {len(moves)} moved, {queued} emails queued{held}.",
+                                     "information", decision, [m.handle for m in moves]))
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def undo_decisions(self, campaign: str, handles: list[str]) -> None:
+        done, refusals = [], []
+        for handle in handles:
+            try:
+                done.append(pipeline.undo(self.app.store, campaign, handle))  # type: ignore[attr-defined]
+            except UserError as error:
+                refusals.append(error.sentence)
+        text = f"Undid {len(done)} decision{'' if len(done) == 1 else 's'}." + (
+            f" {refusals[0]}" if refusals else "")
+        self.post_message(ActionDone(text, "warning" if refusals else "information", "undo", []))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    def watch_database(self) -> None:
+        if self._watcher is not None and self._watcher.changed():
+            self.post_message(DatabaseChanged())
+
+    # Message handlers: plain data in, widgets updated.
+
+    def on_campaigns_loaded(self, message: CampaignsLoaded) -> None:
+        picker = self.query_one("#campaign", Select)
+        self.campaign_names = {campaign_id: name for name, campaign_id in message.choices}
+        picker.set_options(message.choices)
+        if message.choices and self.view is None:
+            picker.value = message.choices[0][1]
+        elif not message.choices:
+            self.query_one(CountersBar).show(None)
+            self.query_one("#page-info", Static).update(
+                "No campaigns yet: `callsheet campaign create NAME` makes one.")
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.view != self.view:
+            return  # the operator moved on while this page loaded
+        self.rows, self.fetch, self.total = message.rows, message.fetch, message.total
+        self._fill_table(self.query_one(DataTable), message.cursor)
+        self.page_offset = message.offset
+        self.query_one(CountersBar).show(message.counters)
+        self.query_one(Sparkline).data = message.per_day
+        self.show_page_info()
+
+    def show_page_info(self) -> None:
+        """Which rows are shown, how many are tagged, and the order."""
+        if self.view is None:
+            return
+        first = self.page_offset + 1 if self.rows else 0
+        shown = f"rows {first}–{self.page_offset + len(self.rows)} of {self.total:,}"
+        tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
+        order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
+        self.query_one("#page-info", Static).update(shown + tags + order)
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self.refresh_page()
+
+    def on_profile_loaded(self, message: ProfileLoaded) -> None:
+        self.query_one(ProfilePanel).show(message.data)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, severity=message.severity, timeout=6)
+        if message.decision in stages.DECISIONS:
+            self.last_batch = (message.decision, message.handles)
+            self.tagged.clear()
+        self.refresh_page()
+
+    @on(Select.Changed, "#campaign")
+    def campaign_chosen(self, event: Select.Changed) -> None:
+        if event.value is Select.BLANK:
+            return
+        self.campaign_name = self.campaign_names.get(int(event.value), "")
+        self.tagged.clear()
+        self.last_batch = None
+        self._show(View(int(event.value)), {})
+
+    @on(Select.Changed, "#stage-filter")
+    def stage_filter_chosen(self, event: Select.Changed) -> None:
+        if self.view is None:
+            return
+        chosen = {"active": pipeline_view.SHOWN_BY_DEFAULT, "all": stages.STAGES}.get(
+            str(event.value), (str(event.value),))
+        self._show(replace(self.view, stages=tuple(chosen)), {})
+
+    @on(Select.Changed, "#source-filter")
+    def source_filter_chosen(self, event: Select.Changed) -> None:
+        if self.view is not None:
+            self._show(replace(self.view, source=None if event.value == "any" else str(event.value)), {})
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        try:
+            parse_query(text)  # pure parsing: a bad query is told at once, the view stays as it was
+        except UserError as error:
+            self.notify(error.sentence, severity="error", timeout=8)
+            return
+        if self.view is not None:
+            self._show(replace(self.view, search=text), {})
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.HeaderSelected)
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        if self.view is not None and column in pipeline_view.SORTS:
+            self._show(self.view.sorted_by(column), {})
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_profile()
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.query_one(ProfilePanel).display and event.row_key.value:
+            self.load_profile(int(event.row_key.value))
+
+    def _show(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+        self.view = view
+        self.load_page(view, fetch, cursor)
+
+    def refresh_page(self) -> None:
+        """Reload the same page (counters too), keeping the cursor where it was."""
+        if self.view is not None:
+            self.load_page(self.view, self.fetch, self.query_one(DataTable).cursor_row)
+
+    # Actions (keys).
+
+    def _cursor_row(self) -> dict | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if step > 0 and table.cursor_row >= len(self.rows) - 1:
+            self.action_next_page()
+        elif step < 0 and table.cursor_row <= 0:
+            self.action_previous_page(cursor=PAGE_SIZE - 1)
+        else:
+            table.move_cursor(row=table.cursor_row + step)
+
+    def action_first_page(self) -> None:
+        if self.view is not None:
+            self._show(self.view, {})
+
+    def action_last_page(self) -> None:
+        if self.view is not None:
+            self._show(self.view, {"last": True}, cursor=PAGE_SIZE - 1)
+
+    def action_next_page(self) -> None:
+        if self.view is not None and self.rows and len(self.rows) == PAGE_SIZE:
+            self._show(self.view, {"after": pipeline_view.bound_of(self.rows[-1])})
+
+    def action_previous_page(self, cursor: int = 0) -> None:
+        if self.view is not None and self.rows and self.fetch:
+            self._show(self.view, {"before": pipeline_view.bound_of(self.rows[0])}, cursor=cursor)
+
+    def action_tag(self) -> None:
+        row = self._cursor_row()
+        if row is None:
+            return
+        key = row["application_id"]
+        if self.tagged.pop(key, None) is None:
+            self.tagged[key] = row["handle"]
+        table = self.query_one(DataTable)
+        table.update_cell(str(key), "name", table_row(row, key in self.tagged)[0])
+        self.show_page_info()
+        self.action_move(1)
+
+    def _targets(self) -> list[str]:
+        if self.tagged:
+            return list(self.tagged.values())
+        row = self._cursor_row()
+        return [row["handle"]] if row else []
+
+    def action_decide(self, decision: str) -> None:
+        handles = self._targets()
+        if not handles or not self.campaign_name:
+            self.notify("Nothing selected: move to a row or tag some with space.", severity="warning")
+            return
+        if decision not in stages.IRREVERSIBLE:
+            self.apply_decision(self.campaign_name, handles, decision)
+            return
+        count = f"{len(handles)} application{'' if len(handles) == 1 else 's'}"
+        question = (f"{decision.capitalize()} {count} in {self.campaign_name!r}?\n\n"
+                    f"{len(handles)} {decision}ed email{'' if len(handles) == 1 else 's'} will be sent. "
+                    "This is final once the emails leave (u undoes it until then).")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.apply_decision(self.campaign_name, handles, decision)
+
+        self.app.push_screen(ConfirmScreen(question, f"{decision.capitalize()} {len(handles)}"), answered)
+
+    def action_undo(self) -> None:
+        if not self.campaign_name:
+            return
+        if self.last_batch and self.last_batch[1]:
+            handles = self.last_batch[1]
+            self.last_batch = None
+        else:
+            handles = self._targets()[:1]
+        if handles:
+            self.undo_decisions(self.campaign_name, handles)
+
+    def action_profile(self) -> None:
+        panel = self.query_one(ProfilePanel)
+        panel.display = not panel.display
+        self.lay_out_columns(self.size.width)
+        row = self._cursor_row()
+        if panel.display and row:
+            self.load_profile(row["application_id"])
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_back_to_table(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and not search.value:
+            search.display = False
+        self.query_one(DataTable).focus()
+
+    def action_cycle_sort(self) -> None:
+        if self.view is None:
+            return
+        following = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)] \
+            if self.view.sort in SORT_CYCLE else SORT_CYCLE[0]
+        self._show(self.view.sorted_by(following), {})
+
+    def action_focus(self, selector: str) -> None:
+        self.query_one(selector).focus()
+
+    def action_reload(self) -> None:
+        self.load_campaigns()
+        self.refresh_page()

@@ -1,0 +1,99 @@
+"""The tokens a template sees: influencer fields in camelCase, custom variables, campaign, sender, links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from store.campaigns import zone
+from store.clock import from_iso
+
+# Influencer columns and the token each becomes.
+FIELDS = {
+    "handle": "handle", "name": "name", "first_name": "firstName", "email": "email",
+    "followers": "followers", "engagement_rate": "engagementRate", "country": "country",
+    "language": "language", "tags": "tags", "platforms": "platforms", "address": "address",
+}
+# Filled by the action that sends the email; present (as None) everywhere so templates may test them.
+APPLICATION_TOKENS = ("fee", "agreementDeadline", "stage")
+
+
+def _local(instant: str | None, timezone: str) -> datetime | None:
+    return from_iso(instant).astimezone(zone(timezone)) if instant else None
+
+
+def campaign_tokens(campaign: dict) -> dict:
+    """`campaign.*`: what a template may say about the casting call."""
+    tz = campaign.get("timezone") or "UTC"
+    closes, opens = _local(campaign.get("closes_at"), tz), _local(campaign.get("opens_at"), tz)
+    return {
+        "name": campaign.get("name", ""), "program": campaign.get("program", ""),
+        "description": campaign.get("description", ""), "brief": campaign.get("brief", ""),
+        "budget": campaign.get("budget"), "currency": campaign.get("currency", ""),
+        "opens": opens.date().isoformat() if opens else "",
+        "closes": closes.date().isoformat() if closes else "",
+        "closesAt": closes.strftime("%Y-%m-%d %H:%M") if closes else "",
+        "timezone": tz, "agreementDays": campaign.get("agreement_days"),
+    }
+
+
+def sender_tokens(campaign: dict) -> dict:
+    return {"name": campaign.get("sender_name") or "", "email": campaign.get("sender_email") or ""}
+
+
+def influencer_tokens(influencer: dict) -> dict:
+    tokens = {token: influencer.get(column) for column, token in FIELDS.items()}
+    for column in ("name", "first_name", "handle"):
+        tokens[FIELDS[column]] = tokens[FIELDS[column]] or ""
+    platforms = tokens.get("platforms") or []
+    tokens["platform"] = platforms[0] if platforms else ""
+    return tokens
+
+
+def template_context(campaign: dict, influencer: dict, extra: dict | None = None) -> dict:
+    """Everything a template may name, for one recipient."""
+    custom: dict[str, Any] = dict(influencer.get("custom") or {})
+    sender = sender_tokens(campaign)
+    context: dict[str, Any] = {key: value for key, value in custom.items() if key.isidentifier()}
+    context |= influencer_tokens(influencer)
+    context |= {token: None for token in APPLICATION_TOKENS}
+    context |= {
+        "vars": custom,
+        "campaign": campaign_tokens(campaign),
+        "sender": sender,
+        "links": {"unsubscribe": _unsubscribe_link(sender["email"], campaign.get("name", ""))},
+    }
+    for key, value in (extra or {}).items():
+        if isinstance(value, dict) and isinstance(context.get(key), dict):
+            context[key] = {**context[key], **value}
+        else:
+            context[key] = value
+    return context
+
+
+def _unsubscribe_link(sender_email: str, campaign_name: str) -> str:
+    if not sender_email:
+        return ""
+    return f"mailto:{sender_email}?subject={quote('unsubscribe ' + campaign_name)}"
+
+
+SAMPLE_INFLUENCER = {
+    "handle": "sample.creator", "name": "Sample Creator", "first_name": "Sam",
+    "email": "sam@example.com", "followers": 12_345, "engagement_rate": 3.4, "country": "FR",
+    "language": "en", "tags": ["beauty"], "platforms": ["instagram"], "address": "1 Sample Street",
+}
+SAMPLE_CAMPAIGN = {
+    "id": None, "name": "Sample campaign", "program": "Sample program", "brief": "A short brief.",
+    "description": "", "sender_email": "casting@example.com", "sender_name": "Casting team",
+    "timezone": "UTC", "closes_at": "2026-12-31T23:00:00+00:00", "opens_at": None, "budget": 1000.0,
+    "currency": "EUR", "agreement_days": 3, "languages": ["en"],
+}
+
+
+def sample_context(custom_names: Iterable[str] = ()) -> dict:
+    """A context as a real recipient would have, with `custom_names` set, for checking templates."""
+    influencer = {**SAMPLE_INFLUENCER, "custom": {name: "sample" for name in custom_names}}
+    extra = {"fee": 250.0, "agreementDeadline": "2026-11-26 18:00", "stage": "to review"}
+    return template_context(SAMPLE_CAMPAIGN, influencer, extra)

@@ -1,0 +1,40 @@
+"""Building the demo workspace: seeded data, a house template, and tomorrow's queue planned for real."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from mailer import planner
+from mailer.template_admin import save_template
+from store.db import Store
+from store.demo_data import seed
+
+# A house invitation that grows for the biggest accounts, so some of tomorrow's queue is
+# over the length limit and shows a moderator what a flagged invitation looks like.
+INVITATION = {
+    "en": ("{{ campaign.program }} × {{ firstName }}?",
+           "Hi {{ firstName }}! {{ campaign.program }} is casting for {{ campaign.name }}: "
+           "{{ campaign.brief }} Want in? Just reply to this email.\n"
+           "{% if followers > 60000 %}With {{ followers }} followers you would open the campaign, "
+           "and we would love to hear about your audience, your rates and your past collaborations "
+           "before we send the products.{% endif %}\n— {{ sender.name }}"),
+    "fr": ("{{ campaign.program }} × {{ firstName }} ?",
+           "Bonjour {{ firstName }} ! {{ campaign.program }} lance {{ campaign.name }} : "
+           "{{ campaign.brief }} Partant·e ? Répondez simplement à ce mail.\n"
+           "{% if followers > 60000 %}Avec {{ followers }} abonnés, vous ouvririez la campagne ; "
+           "parlez-nous de votre audience, de vos tarifs et de vos collaborations passées avant "
+           "l'envoi des produits.{% endif %}\n— {{ sender.name }}"),
+}
+
+
+def build(store: Store) -> dict:
+    """Seed an empty store and plan tomorrow's invitations; returns what was made."""
+    with store.write() as db:
+        counts = seed(db, store.clock.now(), store.actor)
+    for language, (subject, body) in INVITATION.items():
+        save_template(store, "Glow Serum Launch", "invitation", language, subject, body)
+    tomorrow = (store.clock.now() + timedelta(days=1)).date()
+    _, results = planner.plan(store, tomorrow)
+    counts["planned"] = sum(result.planned for result in results)
+    counts["flagged"] = sum(result.flagged for result in results)
+    return counts

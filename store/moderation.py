@@ -1,0 +1,125 @@
+"""The moderation queue's data: upcoming invitations, their counters, and guarded state changes.
+
+Every change is conditional on the row still being unsent, so a moderator never
+races the dispatcher: once a message is claimed, it can no longer be changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from store.errors import NotFound, UserError
+from store.outreach import BLOCKING_FLAGS
+
+CHANGEABLE = ("planned", "queued", "skipped")
+MODERATOR_SKIP = "moderator_skip"
+
+_COLUMNS = """m.id, m.campaign_id, c.name AS campaign, c.moderation, c.invite_limit, c.timezone,
+    c.languages AS campaign_languages, m.from_addr AS sender, m.from_name, m.influencer_id,
+    i.handle, i.name, i.language AS influencer_language, m.language, m.subject,
+    length(trim(m.body, ' ' || char(9, 10, 13))) AS length, m.status, m.flags, m.approved_by,
+    m.scheduled_at, m.plan_date"""
+_ORDER = "ORDER BY c.name, m.from_addr, m.scheduled_at, m.id"
+
+
+@dataclass(frozen=True)
+class Counters:
+    """The pane's counters: to review, approved, skipped, flagged."""
+
+    to_review: int = 0
+    approved: int = 0
+    skipped: int = 0
+    flagged: int = 0
+    total: int = 0
+
+    def describe(self) -> str:
+        return (f"{self.to_review} to review · {self.approved} approved · {self.skipped} skipped · "
+                f"{self.flagged} flagged")
+
+
+def _scope(now: str, plan_date: str | None, campaign_id: int | None) -> tuple[str, list]:
+    """Invitations still to go: a given local plan date, else everything unsent and upcoming."""
+    where = ["m.kind = 'invitation'", "m.direction = 'out'", "m.status IN ('planned', 'queued', 'skipped')"]
+    params: list = []
+    if plan_date:
+        where.append("m.plan_date = ?")
+        params.append(plan_date)
+    else:
+        where.append("(coalesce(m.scheduled_at, m.created_at) >= ? OR m.status = 'planned')")
+        params.append(now)
+    if campaign_id:
+        where.append("m.campaign_id = ?")
+        params.append(campaign_id)
+    return " AND ".join(where), params
+
+
+def queue(db: Database, now: str, *, plan_date: str | None = None, campaign_id: int | None = None,
+          limit: int = -1, offset: int = 0) -> list[dict]:
+    """The queue by campaign, sender and send time (a page of it with `limit`/`offset`)."""
+    where, params = _scope(now, plan_date, campaign_id)
+    return list(db.query(
+        f"""SELECT {_COLUMNS} FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+            JOIN influencers i ON i.id = m.influencer_id
+            WHERE {where} {_ORDER} LIMIT ? OFFSET ?""",
+        [*params, limit, offset],
+    ))
+
+
+def is_blocked(flags: Iterable[str]) -> bool:
+    return bool(BLOCKING_FLAGS & set(flags))
+
+
+def counters(rows: Iterable[dict]) -> Counters:
+    to_review = approved = skipped = flagged = total = 0
+    for row in rows:
+        total += 1
+        flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
+        if row["status"] == "skipped":
+            skipped += 1
+        elif is_blocked(flags):
+            flagged += 1
+        elif row["approved_by"]:
+            approved += 1
+        elif row["moderation"]:
+            to_review += 1
+    return Counters(to_review, approved, skipped, flagged, total)
+
+
+def message(db: Database, message_id: int) -> dict:
+    """One queued invitation with everything needed to re-render or show it."""
+    rows = list(db.query(
+        f"""SELECT {_COLUMNS}, m.body, m.body_html FROM messages m
+            JOIN campaigns c ON c.id = m.campaign_id JOIN influencers i ON i.id = m.influencer_id
+            WHERE m.id = ? AND m.kind = 'invitation' AND m.direction = 'out'""",
+        [message_id],
+    ))
+    if not rows:
+        raise NotFound(f"There is no invitation #{message_id} in the queue.")
+    row = rows[0]
+    if row["status"] not in CHANGEABLE:
+        raise UserError(f"Invitation #{message_id} is already {row['status']}; it can no longer be changed.")
+    return {**row, "flags": json.loads(row["flags"])}
+
+
+def _status_for(flags: set[str], skipped: bool) -> str:
+    if skipped:
+        return "skipped"
+    return "planned" if is_blocked(flags) else "queued"
+
+
+def update(db: Database, row: dict, *, now: str, flags: set[str], skipped: bool | None = None,
+           **columns: object) -> bool:
+    """Write new content/flags and the status they imply; False if the row left the queue meanwhile."""
+    skip = (row["status"] == "skipped") if skipped is None else skipped
+    values = {**columns, "flags": json.dumps(sorted(flags)), "status": _status_for(flags, skip),
+              "updated_at": now}
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    cursor = db.conn.execute(
+        f"UPDATE messages SET {assignments} WHERE id = ? AND status IN ('planned', 'queued', 'skipped')",
+        [*values.values(), row["id"]],
+    )
+    return cursor.rowcount == 1

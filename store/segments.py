@@ -1,0 +1,76 @@
+"""Segments: saved filters over influencers, written in the query syntax."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlite_utils import Database
+
+from store import audit
+from store.errors import NotFound, UserError
+from store.query import Query, parse_query
+
+MAX_NAME = 80
+
+
+def check_name(name: str) -> str:
+    """The segment name, trimmed, or one sentence saying what is wrong with it."""
+    clean = name.strip()
+    if not clean:
+        raise UserError("A segment needs a name.")
+    if any(not ch.isprintable() for ch in clean):
+        raise UserError("A segment name must be a single line of printable text.")
+    if len(clean) > MAX_NAME:
+        raise UserError(f"A segment name can have at most {MAX_NAME} characters (got {len(clean)}).")
+    return clean
+
+
+def check_query(text: str) -> Query:
+    """The parsed query of a segment; an empty one is refused (it would match everyone)."""
+    query = parse_query(text.strip())
+    if query.is_empty:
+        raise UserError("A segment needs a query, such as tag:beauty followers>=10k.")
+    return query
+
+
+def save(db: Database, name: str, text: str, *, actor: str, now: str, replace: bool = False) -> dict:
+    """Check and store a segment; call inside a write transaction."""
+    clean, query_text = check_name(name), text.strip()
+    check_query(query_text)
+    existing = db.execute("SELECT id, name FROM segments WHERE name = ?", [clean]).fetchone()
+    if existing and not replace:
+        raise UserError(f"A segment named {existing[1]!r} already exists; use --replace to change it.")
+    if existing:
+        db.conn.execute("UPDATE segments SET query = ? WHERE id = ?", [query_text, existing[0]])
+        segment_id = existing[0]
+    else:
+        cursor = db.conn.execute("INSERT INTO segments (name, query, created_at) VALUES (?, ?, ?)",
+                                 [clean, query_text, now])
+        segment_id = cursor.lastrowid
+    audit.record(db, at=now, actor=actor, action="segment.replace" if existing else "segment.save",
+                 entity="segment", entity_id=segment_id, name=clean, query=query_text)
+    return get(db, clean)
+
+
+def get(db: Database, name: str) -> dict:
+    rows = list(db.query("SELECT * FROM segments WHERE name = ?", [name.strip()]))
+    if rows:
+        return rows[0]
+    names = {row["name"].lower(): row["name"] for row in db.query("SELECT name FROM segments")}
+    close = difflib.get_close_matches(name.strip().lower(), names, n=1, cutoff=0.6)
+    hint = f"; did you mean {names[close[0]]!r}?" if close else "."
+    raise NotFound(f"There is no segment named {name.strip()!r}{hint}")
+
+
+def listing(db: Database) -> list[dict]:
+    """Every segment, by name."""
+    return list(db.query("SELECT * FROM segments ORDER BY name COLLATE NOCASE"))
+
+
+def delete(db: Database, name: str, *, actor: str, now: str) -> dict:
+    """Remove a segment; call inside a write transaction."""
+    segment = get(db, name)
+    db.conn.execute("DELETE FROM segments WHERE id = ?", [segment["id"]])
+    audit.record(db, at=now, actor=actor, action="segment.delete", entity="segment",
+                 entity_id=segment["id"], name=segment["name"], query=segment["query"])
+    return segment

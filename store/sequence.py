@@ -1,0 +1,177 @@
+"""The sequence's data: each campaign's welcome and follow-up settings, accepts, and due steps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from store import audit
+from store.errors import UserError
+
+# Stages an invited influencer reaches only by accepting (both spellings: labels and identifiers).
+NOT_ACCEPTED = ("invited", "rejected", "ineligible")
+ACCEPT_STAGES = ("to review", "to_review")
+# Outgoing kinds a person writes; automatic mail (invitations, triggers, the sequence) is not "ongoing".
+WRITTEN_KINDS = ("manual", "reply", "bulk")
+
+
+@dataclass(frozen=True)
+class SequenceSettings:
+    """Welcome on/off, its two stop rules, and follow-up day offsets after the welcome."""
+
+    welcome: bool = True
+    stop_if_ongoing: bool = True
+    stop_if_incoming: bool = True
+    followups: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, campaign: dict) -> SequenceSettings:
+        return cls(bool(campaign.get("welcome_enabled", 1)), bool(campaign.get("stop_if_ongoing", 1)),
+                   bool(campaign.get("stop_if_incoming", 1)),
+                   tuple(json.loads(campaign.get("followup_days") or "[]")))
+
+    def describe(self) -> str:
+        rules = [name for name, on in (("stop if ongoing", self.stop_if_ongoing),
+                                       ("stop if incoming", self.stop_if_incoming)) if on]
+        welcome = f"welcome ({', '.join(rules) or 'no stop rule'})" if self.welcome else "no welcome"
+        days = ", ".join(f"+{d}d" for d in self.followups) or "none"
+        return f"{welcome}; follow-ups: {days}"
+
+
+def parse_followups(text: str) -> tuple[int, ...]:
+    """'3,7' → (3, 7): strictly increasing positive day offsets; '' or 'none' → ()."""
+    if text.strip().lower() in ("", "none", "off"):
+        return ()
+    try:
+        days = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise UserError(f"--followups takes day offsets such as '3,7' (got {text!r}).") from None
+    if any(d < 1 for d in days) or list(days) != sorted(set(days)):
+        raise UserError(f"--followups takes increasing day offsets of at least 1 (got {text!r}).")
+    return days
+
+
+def save_settings(db: Database, campaign: dict, settings: SequenceSettings, *, now: str,
+                  actor: str) -> None:
+    db.conn.execute(
+        """UPDATE campaigns SET welcome_enabled = ?, stop_if_ongoing = ?, stop_if_incoming = ?,
+               followup_days = ?, updated_at = ? WHERE id = ?""",
+        (int(settings.welcome), int(settings.stop_if_ongoing), int(settings.stop_if_incoming),
+         json.dumps(list(settings.followups)), now, campaign["id"]),
+    )
+    audit.record(db, at=now, actor=actor, action="campaign.sequence", entity="campaign",
+                 entity_id=campaign["id"], campaign_id=campaign["id"], sequence=settings.describe())
+
+
+def pending_accepts(db: Database) -> list[dict]:
+    """Invited applications that moved past `invited` (an accept) and have no sequence yet."""
+    marks = ", ".join("?" for _ in NOT_ACCEPTED)
+    return list(db.query(
+        f"""SELECT a.* FROM applications a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.sequence_at IS NULL AND a.source = 'invited' AND a.stage != 'invited'
+              AND a.stage NOT IN ({marks}) AND c.status = 'open'
+            ORDER BY a.id""",
+        list(NOT_ACCEPTED),
+    ))
+
+
+def accept_time(db: Database, application: dict) -> str:
+    """When the invited influencer said yes: the stage change's audit event, else the last update."""
+    if application["stage"] in ACCEPT_STAGES:
+        return application["updated_at"]
+    row = db.execute(
+        """SELECT min(at) FROM audit_events WHERE entity = 'application' AND entity_id = ?
+           AND json_extract(detail, '$.from') = 'invited'""",
+        (application["id"],),
+    ).fetchone()
+    return row[0] if row and row[0] else application["updated_at"]
+
+
+def mark_sequenced(db: Database, application_id: int, accepted_at: str, now: str) -> bool:
+    """Record that the sequence was scheduled; False if another process already did."""
+    cursor = db.conn.execute(
+        "UPDATE applications SET accepted_at = ?, sequence_at = ? WHERE id = ? AND sequence_at IS NULL",
+        (accepted_at, now, application_id),
+    )
+    return cursor.rowcount == 1
+
+
+def due_steps(db: Database, now: str, limit: int = 500) -> list[dict]:
+    """Welcome and follow-up rows waiting for their time that has come, oldest first."""
+    return list(db.query(
+        """SELECT m.id, m.kind, m.influencer_id, m.campaign_id, m.scheduled_at, m.flags,
+                  a.accepted_at, a.stage
+           FROM messages m
+           LEFT JOIN applications a ON a.influencer_id = m.influencer_id AND a.campaign_id = m.campaign_id
+           WHERE m.status = 'planned' AND m.next_attempt_at <= ?
+             AND (m.kind = 'welcome' OR m.kind LIKE 'followup-%')
+           ORDER BY m.next_attempt_at, m.id LIMIT ?""",
+        [now, limit],
+    ))
+
+
+def upcoming_steps(db: Database, start: str, end: str) -> list[dict]:
+    """Sequence rows scheduled in [start, end) that are not sent yet (for the dry run)."""
+    return list(db.query(
+        """SELECT m.id, m.kind, m.influencer_id, m.campaign_id, m.scheduled_at, m.flags, m.status,
+                  m.language, length(trim(m.body, ' ' || char(9, 10, 13))) AS length,
+                  a.accepted_at, a.stage, i.handle
+           FROM messages m JOIN influencers i ON i.id = m.influencer_id
+           LEFT JOIN applications a ON a.influencer_id = m.influencer_id AND a.campaign_id = m.campaign_id
+           WHERE m.status IN ('planned', 'queued') AND (m.kind = 'welcome' OR m.kind LIKE 'followup-%')
+             AND m.scheduled_at >= ? AND m.scheduled_at < ?
+           ORDER BY m.scheduled_at, m.id""",
+        [start, end],
+    ))
+
+
+def incoming_since(db: Database, influencer_id: int, since: str) -> bool:
+    """Whether the influencer wrote anything after `since`."""
+    return db.execute(
+        """SELECT 1 FROM messages WHERE influencer_id = ? AND direction = 'in'
+           AND coalesce(received_at, created_at) > ? LIMIT 1""",
+        (influencer_id, since),
+    ).fetchone() is not None
+
+
+def written_since(db: Database, influencer_id: int, campaign: dict, since: str) -> bool:
+    """Whether the campaign's side wrote to the influencer by hand after `since`."""
+    marks = ", ".join("?" for _ in WRITTEN_KINDS)
+    return db.execute(
+        f"""SELECT 1 FROM messages WHERE influencer_id = ? AND direction = 'out'
+            AND kind IN ({marks}) AND status NOT IN ('skipped', 'failed') AND created_at > ?
+            AND (campaign_id = ? OR from_addr = ?) LIMIT 1""",
+        (influencer_id, *WRITTEN_KINDS, since, campaign["id"], campaign.get("sender_email") or ""),
+    ).fetchone() is not None
+
+
+def welcome_stopped(db: Database, influencer_id: int, campaign_id: int) -> bool:
+    """Whether this campaign's welcome to the influencer was stopped by a rule."""
+    return db.execute(
+        """SELECT 1 FROM messages WHERE influencer_id = ? AND campaign_id = ? AND kind = 'welcome'
+           AND status = 'skipped' LIMIT 1""",
+        (influencer_id, campaign_id),
+    ).fetchone() is not None
+
+
+def release(db: Database, message_id: int, now: str) -> bool:
+    """Hand a due step to the dispatcher; False if its state changed meanwhile."""
+    cursor = db.conn.execute(
+        "UPDATE messages SET status = 'queued', updated_at = ? WHERE id = ? AND status = 'planned'",
+        (now, message_id),
+    )
+    return cursor.rowcount == 1
+
+
+def stop(db: Database, message_id: int, reason: str, now: str) -> bool:
+    """Skip a step for `reason`, kept as a flag so the timeline says why nothing left."""
+    row = db.execute("SELECT flags FROM messages WHERE id = ? AND status IN ('planned', 'queued')",
+                     (message_id,)).fetchone()
+    if row is None:
+        return False
+    flags = sorted({*json.loads(row[0]), reason})
+    db.conn.execute("UPDATE messages SET status = 'skipped', flags = ?, updated_at = ? WHERE id = ?",
+                    (json.dumps(flags), now, message_id))
+    return True

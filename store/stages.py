@@ -1,0 +1,181 @@
+"""The casting pipeline's stages and the moves between them, as data and pure functions.
+
+Stages are stored as people read them ("to review", "in campaign"), as SPEC §3 names them.
+`next_stage` is the single authority on what may move where: every caller, the
+command line and the app alike, goes through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from store.errors import UserError
+
+INVITED = "invited"
+TO_REVIEW = "to review"
+INELIGIBLE = "ineligible"
+SHORTLISTED = "shortlisted"
+DECLINED = "declined"
+AGREEMENT_SENT = "agreement sent"
+SIGNED = "signed"
+REFUSED = "refused"
+EXPIRED = "expired"
+IN_CAMPAIGN = "in campaign"
+REJECTED = "rejected"
+
+STAGES = (INVITED, TO_REVIEW, INELIGIBLE, SHORTLISTED, DECLINED, AGREEMENT_SENT, SIGNED, REFUSED,
+          EXPIRED, IN_CAMPAIGN, REJECTED)
+LABELS = {stage: stage for stage in STAGES}
+FINAL = frozenset({IN_CAMPAIGN, REJECTED})
+# Nobody is told about these: no trigger may send mail on entering them.
+PRIVATE = frozenset({INELIGIBLE, SHORTLISTED, DECLINED})
+# Still waiting for the brand's verdict: "start collaboration" rejects them.
+UNDECIDED = frozenset({TO_REVIEW, INELIGIBLE, SHORTLISTED, DECLINED, AGREEMENT_SENT})
+
+# Operator decisions (the `decide` verbs) and the stages each may start from.
+DECISIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "accept": (IN_CAMPAIGN, frozenset({TO_REVIEW, SHORTLISTED, DECLINED, INELIGIBLE, SIGNED})),
+    "reject": (REJECTED, frozenset({TO_REVIEW, SHORTLISTED, DECLINED, INELIGIBLE, AGREEMENT_SENT,
+                                    SIGNED, REFUSED, EXPIRED})),
+    "shortlist": (SHORTLISTED, frozenset({TO_REVIEW, DECLINED, INELIGIBLE})),
+    "decline": (DECLINED, frozenset({TO_REVIEW, SHORTLISTED, INELIGIBLE})),
+    "send-agreement": (AGREEMENT_SENT, frozenset({TO_REVIEW, SHORTLISTED, DECLINED, EXPIRED})),
+    "signed": (SIGNED, frozenset({AGREEMENT_SENT})),
+    "refused": (REFUSED, frozenset({AGREEMENT_SENT})),
+}
+IRREVERSIBLE = frozenset({"accept", "reject"})
+# System and candidate actions, besides the operator's decisions.
+ACTIONS = (*DECISIONS, "answer", "expire", "collaborate-in", "collaborate-out")
+
+
+def label(stage: str | None) -> str:
+    """The stage as people read it."""
+    return LABELS.get(stage or "", stage or "none")
+
+
+def parse_stage(text: str) -> str:
+    """A stage from what a person typed ('to review', 'to-review', 'to_review')."""
+    stage = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    if stage not in STAGES:
+        raise UserError(f"Unknown stage {text!r}; stages are {', '.join(LABELS.values())}.")
+    return stage
+
+
+def parse_decision(text: str) -> str:
+    decision = text.strip().lower().replace("_", "-")
+    if decision not in DECISIONS:
+        raise UserError(f"Unknown decision {text!r}; choose one of {', '.join(DECISIONS)}.")
+    return decision
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """The part of a campaign the stage machine needs."""
+
+    requires_agreement: bool = False
+    collaborated: bool = False
+
+    @classmethod
+    def of(cls, campaign: dict) -> CampaignRules:
+        return cls(bool(campaign.get("requires_agreement")), bool(campaign.get("collaborated_at")))
+
+
+class IllegalMove(UserError):
+    """A move the stage machine refuses; the sentence names the current stage."""
+
+    def __init__(self, verb: str, stage: str, why: str) -> None:
+        self.verb, self.stage, self.why = verb, stage, why
+        super().__init__(f"Cannot {verb}: the application is at stage '{label(stage)}'{why}.")
+
+    def clause(self, handle: str) -> str:
+        """The refusal for one named influencer, without the final period."""
+        return f"cannot {self.verb} @{handle}: the application is at stage '{label(self.stage)}'{self.why}"
+
+
+def _refuse(current: str, action: str, why: str) -> IllegalMove:
+    return IllegalMove(action.replace("-", " "), current, why)
+
+
+def next_stage(current: str, action: str, campaign: dict | CampaignRules, now: datetime) -> str:
+    """The stage after `action`, or one sentence naming the current stage when it is illegal."""
+    # `now` is part of the contract so time rules can join without changing callers;
+    # today deadlines (closing, agreement expiry) are checked where they are stored.
+    rules = campaign if isinstance(campaign, CampaignRules) else CampaignRules.of(campaign)
+    if current in FINAL and action != "collaborate-in":
+        raise _refuse(current, action, ", which is final")
+    if action == "answer":
+        if current != INVITED:
+            raise _refuse(current, "record a yes to the invitation", ", not invited")
+        return TO_REVIEW
+    if action == "expire":
+        if current != AGREEMENT_SENT:
+            raise _refuse(current, action, ", not waiting for a signature")
+        return EXPIRED
+    if action in ("collaborate-in", "collaborate-out"):
+        return _collaborate(current, action, rules)
+    if action not in DECISIONS:
+        raise UserError(f"Unknown action {action!r}.")
+    return _decide(current, action, rules)
+
+
+def _decide(current: str, action: str, rules: CampaignRules) -> str:
+    target, sources = DECISIONS[action]
+    if current == target:
+        raise _refuse(current, action, " already")
+    if current == INVITED:
+        raise _refuse(current, action, " and has not answered the invitation yet")
+    if action == "send-agreement" and not rules.requires_agreement:
+        raise _refuse(current, action, "; this campaign does not require an agreement")
+    if action == "accept" and rules.requires_agreement and current != SIGNED:
+        raise _refuse(current, action, "; this campaign requires a signed agreement first")
+    if current not in sources:
+        raise _refuse(current, action, "")
+    return target
+
+
+def _collaborate(current: str, action: str, rules: CampaignRules) -> str:
+    if action == "collaborate-in":
+        if current in (SIGNED, IN_CAMPAIGN):
+            return IN_CAMPAIGN
+        raise _refuse(current, "start the collaboration with", ", neither signed nor accepted")
+    if current not in UNDECIDED:
+        raise _refuse(current, "turn down", ", not undecided")
+    return REJECTED
+
+
+def allowed_decisions(current: str, campaign: dict | CampaignRules) -> list[str]:
+    """The decisions an operator may take from `current` (for menus and key hints)."""
+    legal = []
+    for decision in DECISIONS:
+        try:
+            next_stage(current, decision, campaign, datetime.min)
+        except UserError:
+            continue
+        legal.append(decision)
+    return legal
+
+
+def eligible(influencer: dict, campaign: dict) -> bool:
+    """Whether a self-applicant meets the campaign's minimum followers and engagement."""
+    followers = influencer.get("followers") or 0
+    engagement = influencer.get("engagement_rate") or 0.0
+    return followers >= (campaign.get("min_followers") or 0) and engagement >= (
+        campaign.get("min_engagement") or 0.0
+    )
+
+
+def reachable(stage: str, campaign: dict | CampaignRules) -> set[str]:
+    """Every stage an application at `stage` could still reach through answers and decisions."""
+    seen, frontier = set(), [stage]
+    while frontier:
+        current = frontier.pop()
+        for action in (*DECISIONS, "answer", "expire"):
+            try:
+                target = next_stage(current, action, campaign, datetime.min)
+            except UserError:
+                continue
+            if target not in seen:
+                seen.add(target)
+                frontier.append(target)
+    return seen

@@ -1,0 +1,194 @@
+"""The Moderation pane driven by Pilot: skip, language, edit past the limit, approve all; then the sends."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static, TextArea
+
+from mailer import moderation, planner
+from store.clock import Clock
+from store.db import Store
+from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows
+from tui.app import make_app
+from tui.screens.invitation_editor import InvitationEditor
+from tui.screens.moderation import ModerationScreen
+from tui.widgets.invitation_list import InvitationList
+
+EVENING = "2026-11-23T18:00:00+00:00"
+
+
+def queue_store(path: Path, people: int = 6) -> Store:
+    """Two campaigns (fr/en, and en) with tomorrow's invitations planned by the real planner."""
+    store = Store(path, Clock.fixed(EVENING), actor="tester")
+    make_campaign(store, "Glow", timezone="Europe/Paris", daily_cap=people, languages=["fr", "en"])
+    make_campaign(store, "Trail", sender="team@trail.example", timezone="America/New_York", daily_cap=2)
+    add_influencers(store, people // 2, language="fr")
+    add_influencers(store, people - people // 2, start=people // 2, language="en")
+    planner.plan(store, date(2026, 11, 24))
+    return store
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def invitation(store: Store, message_id: int) -> dict:
+    row = rows(store, "SELECT * FROM messages WHERE id = ?", (message_id,))[0]
+    return {**row, "flags": json.loads(row["flags"])}
+
+
+async def test_skip_language_edit_approve_all_then_what_is_sent(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ModerationScreen)
+        listing = screen.query_one(InvitationList)
+        assert len(listing.items) == 8
+        assert [item.campaign for item in listing.items] == ["Glow"] * 6 + ["Trail"] * 2
+        assert "8 invitations · 8 to review · 0 approved · 0 skipped · 0 flagged" in str(
+            screen.query_one("#counters", Static).render())
+
+        skipped = listing.current.id
+        await pilot.press("s")
+        await settle(pilot)
+        assert invitation(store, skipped)["status"] == "skipped"
+
+        await pilot.press("j")
+        relanguaged = listing.current
+        await pilot.press("L")
+        await settle(pilot)
+        changed = invitation(store, relanguaged.id)
+        assert changed["language"] != relanguaged.language and changed["status"] == "queued"
+
+        await pilot.press("j", "e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, InvitationEditor)
+        edited = listing.current.id
+        editor.query_one(TextArea).text = "Hello! " + "This is far too long. " * 20
+        await pilot.pause()
+        count = str(editor.query_one("#editor-count", Static).render())
+        assert "over the limit" in count and editor.query_one("#editor-count").has_class("over")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert invitation(store, edited)["flags"] == ["over_limit"]
+        assert next(i for i in listing.items if i.id == edited).blocked, "the flag shows in the list"
+
+        await pilot.press("A")
+        await settle(pilot)
+        assert "8 invitations · 0 to review · 6 approved · 1 skipped · 1 flagged" in str(
+            screen.query_one("#counters", Static).render())
+
+    store.clock.pinned = Clock.fixed("2026-11-25T12:00:00+00:00").now()
+    fake_send(store, store.clock.now())
+    outcome = {r["id"]: (r["status"], r["language"], r["approved_by"]) for r in
+               rows(store, "SELECT id, status, language, approved_by FROM messages")}
+    assert outcome[skipped][0] == "skipped"
+    assert outcome[edited][0] == "planned", "flagged: never sent as it is"
+    assert outcome[relanguaged.id] == ("sent", changed["language"], "tester")
+    assert sum(1 for status, _, _ in outcome.values() if status == "sent") == 6
+    actions = {r["action"] for r in rows(store, "SELECT action FROM audit_events")}
+    assert {"moderation.skip", "moderation.language", "moderation.edit", "moderation.approve"} <= actions
+    store.close()
+
+
+async def test_tag_and_apply_to_tagged(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        listing = app.screen.query_one(InvitationList)
+        await pilot.press("t", "j", "t")
+        tagged = set(listing.tagged)
+        assert len(tagged) == 2
+        await pilot.press("semicolon")
+        assert "on 2 tagged" in str(app.screen.query_one("#counters", Static).render())
+        await pilot.press("s")
+        await settle(pilot)
+        assert {invitation(store, i)["status"] for i in tagged} == {"skipped"}
+        assert listing.tagged == set()
+    store.close()
+
+
+async def test_a_queue_of_thousands_loads_and_pages(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db", people=3000)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        listing = app.screen.query_one(InvitationList)
+        assert len(listing.items) == 3002
+        page = listing.scrollable_content_region.height - 2
+        await pilot.press("pagedown", "pagedown", "j", "down", "end")
+        await settle(pilot)
+        assert listing.cursor == 3001
+        await pilot.press("home", "pagedown", "pagedown", "j")
+        await settle(pilot)
+        assert listing.cursor == 2 * page + 1
+        assert listing.scroll_offset.y > 0, "the list scrolled to keep the cursor in view"
+        assert f"@{listing.current.handle}" in str(app.screen.query_one("#preview", Static).render())
+    store.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+def test_moderation_pane_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    store = queue_store(tmp_path / "q.db")
+
+    async def flag_one(pilot) -> None:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("j", "s", "j", "t")
+        await settle(pilot)
+
+    with store.write() as db:
+        db.conn.execute("UPDATE messages SET status = 'planned', flags = '[\"over_limit\"]', "
+                        "body = body || ? WHERE id = 4", (" More words." * 30,))
+    assert snap_compare(make_app(store), terminal_size=size, run_before=flag_one)
+
+
+async def test_the_pane_follows_changes_made_elsewhere(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    other = Store(tmp_path / "q.db", Clock.fixed(EVENING), actor="tester")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        listing = app.screen.query_one(InvitationList)
+        first = listing.items[0].id
+        moderation.skip(other, [first])  # another moderator, another connection
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if listing.items[0].status == "skipped":
+                break
+        assert listing.items[0].status == "skipped"
+        assert "1 skipped" in str(app.screen.query_one("#counters", Static).render())
+    other.close()
+    store.close()
+
+
+async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = queue_store(tmp_path / "q.db")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Short and sweet." > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        first = app.screen.query_one(InvitationList).current.id
+        await pilot.press("E")
+        await settle(pilot)
+    assert invitation(store, first)["body"] == "Short and sweet."
+    assert invitation(store, first)["status"] == "queued"
+    store.close()

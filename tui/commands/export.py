@@ -1,0 +1,88 @@
+"""`callsheet export addresses CAMPAIGN --out FILE.xlsx|.csv`: postal addresses of those in campaign."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from store import campaigns
+from store.errors import UserError
+from store.pipeline_view import addresses_in_campaign
+from tui.context import CliContext
+
+COLUMNS = ("name", "handle", "address", "email")
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows([_safe(row[c]) for c in COLUMNS] for row in rows)
+
+
+def _write_xlsx(path: Path, rows: list[dict]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("addresses")
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        cells = []
+        for column in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=_safe(row[column]))
+            cell.data_type = "s"  # text, never a formula
+            cells.append(cell)
+        sheet.append(cells)
+    book.save(path)
+
+
+WRITERS = {".csv": _write_csv, ".xlsx": _write_xlsx}
+
+
+@click.group("export")
+def export() -> None:
+    """Export data to files."""
+
+
+@export.command("addresses")
+@click.argument("campaign")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="FILE.xlsx or FILE.csv.")
+@click.pass_obj
+def addresses(obj: CliContext, campaign: str, out: Path) -> None:
+    """Write name, handle, postal address and email of everyone in CAMPAIGN."""
+    writer = WRITERS.get(out.suffix.lower())
+    if writer is None:
+        raise UserError(f"--out {out} must end in .xlsx or .csv.")
+    db = obj.store.reader()
+    rows = addresses_in_campaign(db, campaigns.get(db, campaign)["id"])
+    directory = out.parent if str(out.parent) else Path(".")
+    if not directory.is_dir():
+        raise UserError(f"The folder {directory} does not exist.")
+    # Written beside the target and renamed into place: never a half-written file.
+    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
+    os.close(fd)
+    try:
+        writer(Path(temporary), rows)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    missing = sum(1 for row in rows if not row["address"])
+    note = f"; {missing} without a postal address" if missing else ""
+    click.echo(f"Wrote {len(rows)} address{'' if len(rows) == 1 else 'es'} of {campaign!r} to {out}{note}.")
+
+
+COMMANDS = (export,)

@@ -1,0 +1,155 @@
+"""`callsheet moderation list | show | skip | unskip | approve | language | edit`, for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mailer import moderation
+from store import moderation as queue
+from store.campaigns import get as get_campaign
+from store.campaigns import zone
+from store.clock import from_iso
+from store.errors import UserError
+from tui.commands.plan import parse_day
+from tui.context import CliContext
+from tui.output import emit_json, emit_table
+
+
+@click.group("moderation")
+def moderation_group() -> None:
+    """Work the queue of upcoming invitations."""
+
+
+def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[dict]:
+    reader = obj.store.reader()
+    day = parse_day(day_text)
+    campaign_id = get_campaign(reader, campaign)["id"] if campaign else None
+    return queue.queue(reader, obj.store.now_iso(), plan_date=day.isoformat() if day else None,
+                       campaign_id=campaign_id)
+
+
+def _local(row: dict) -> str:
+    return from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _public(row: dict) -> dict:
+    return {"id": row["id"], "campaign": row["campaign"], "sender": row["sender"], "handle": row["handle"],
+            "language": row["language"], "length": row["length"], "limit": row["invite_limit"],
+            "status": row["status"], "flags": json.loads(row["flags"]), "approved_by": row["approved_by"],
+            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "plan_date": row["plan_date"],
+            "subject": row["subject"]}
+
+
+@moderation_group.command("list")
+@click.option("--date", "day_text", metavar="YYYY-MM-DD", help="Only invitations planned for this date.")
+@click.option("--campaign", metavar="NAME")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: bool) -> None:
+    """Upcoming invitations by campaign and sender, with the counters."""
+    rows = _rows(obj, day_text, campaign)
+    counts = queue.counters(rows)
+    if as_json:
+        emit_json({"counters": {"to_review": counts.to_review, "approved": counts.approved,
+                                "skipped": counts.skipped, "flagged": counts.flagged},
+                   "messages": [_public(row) for row in rows]})
+        return
+    if not rows:
+        click.echo("The moderation queue is empty.")
+        return
+    emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
+               [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
+                 f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
+                 r["approved_by"] or "", _local(r)) for r in rows])
+    click.echo(counts.describe())
+
+
+@moderation_group.command("show")
+@click.argument("message_id", type=int)
+@click.pass_obj
+def show(obj: CliContext, message_id: int) -> None:
+    """One invitation as it will be sent."""
+    row = queue.message(obj.store.reader(), message_id)
+    click.echo(f"#{row['id']} {row['campaign']} → @{row['handle']} ({row['language']}, "
+               f"{row['length']}/{row['invite_limit']} characters, {row['status']}"
+               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''})")
+    click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
+
+
+def _bulk(obj: CliContext, verb: str, action, ids: tuple[int, ...]) -> None:
+    if not ids:
+        raise UserError(f"Name the invitations to {verb.lower()} by id (see `callsheet moderation list`).")
+    outcome = action(obj.store, ids)
+    click.echo(outcome.describe(verb))
+    if not outcome.done:
+        raise SystemExit(1)
+
+
+@moderation_group.command("skip")
+@click.argument("ids", nargs=-1, type=int)
+@click.pass_obj
+def skip(obj: CliContext, ids: tuple[int, ...]) -> None:
+    """Skip invitations: they will not be sent."""
+    _bulk(obj, "Skipped", moderation.skip, ids)
+
+
+@moderation_group.command("unskip")
+@click.argument("ids", nargs=-1, type=int)
+@click.pass_obj
+def unskip(obj: CliContext, ids: tuple[int, ...]) -> None:
+    """Put skipped invitations back; they go out at their time."""
+    _bulk(obj, "Unskipped", moderation.unskip, ids)
+
+
+@moderation_group.command("approve")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "approve_all", is_flag=True, help="Approve every invitation listed (see --date).")
+@click.option("--date", "day_text", metavar="YYYY-MM-DD", help="With --all: only this plan date.")
+@click.pass_obj
+def approve(obj: CliContext, ids: tuple[int, ...], approve_all: bool, day_text: str | None) -> None:
+    """Mark invitations as reviewed (flagged ones need an edit first)."""
+    if approve_all:
+        ids = tuple(row["id"] for row in _rows(obj, day_text, None)
+                    if row["status"] != "skipped" and not row["approved_by"]
+                    and not queue.is_blocked(json.loads(row["flags"])))
+        if not ids:
+            click.echo("Nothing left to approve.")
+            return
+    _bulk(obj, "Approved", moderation.approve, ids)
+
+
+@moderation_group.command("language")
+@click.argument("message_id", type=int)
+@click.argument("language")
+@click.pass_obj
+def language(obj: CliContext, message_id: int, language: str) -> None:
+    """Re-render one invitation in LANGUAGE."""
+    row = moderation.change_language(obj.store, message_id, language.strip().lower())
+    click.echo(f"#{message_id} is now in {row['language']}: {row['length']}/{row['invite_limit']} characters"
+               f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
+
+
+@moderation_group.command("edit")
+@click.argument("message_id", type=int)
+@click.option("--subject", help="New subject (default: unchanged).")
+@click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File holding the new text ('-' for standard input).")
+@click.pass_obj
+def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
+    """Replace one invitation's text; the length limit is checked on it."""
+    body = sys.stdin.read() if str(body_file) == "-" else _read(body_file)
+    current = queue.message(obj.store.reader(), message_id)
+    row = moderation.edit(obj.store, message_id, subject if subject is not None else current["subject"], body)
+    click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"
+               f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"Cannot read {path}: {getattr(error, 'strerror', None) or error}.") from None

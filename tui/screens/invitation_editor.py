@@ -1,0 +1,66 @@
+"""Editing one invitation's text, with a live character count against the campaign's limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static, TextArea
+
+
+class InvitationEditor(ModalScreen[tuple[str, str] | None]):
+    """Returns (subject, body) on ctrl+s, None on escape."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+    DEFAULT_CSS = """
+    InvitationEditor { align: center middle; }
+    InvitationEditor #editor-box { width: 96%; max-width: 100; height: 90%; border: round $accent;
+        background: $surface; padding: 0 1; }
+    InvitationEditor #editor-title, InvitationEditor #editor-count { height: 1; color: $text-muted; }
+    InvitationEditor #editor-count.over { color: $error; text-style: bold; }
+    InvitationEditor TextArea { height: 1fr; }
+    """
+
+    def __init__(self, title: str, subject: str, body: str, limit: int,
+                 measure: Callable[[str, str], int]) -> None:
+        super().__init__()
+        self.title_text, self.subject, self.body = title, subject, body
+        self.limit, self.measure = limit, measure
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="editor-box"):
+            yield Static(f"{self.title_text}  ·  ctrl+s saves  ·  esc cancels", id="editor-title")
+            yield Input(self.subject, placeholder="Subject", id="editor-subject")
+            yield TextArea(self.body, id="editor-body", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="editor-count")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+        self._count()
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        self._count()
+
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        self._count()
+
+    def _count(self) -> None:
+        subject = self.query_one("#editor-subject", Input).value
+        length = self.measure(subject, self.query_one(TextArea).text)
+        label = self.query_one("#editor-count", Static)
+        over = length > self.limit
+        held = "  — over the limit: it will be held" if over else ""
+        label.update(f"{length}/{self.limit} characters{held}")
+        label.set_class(over, "over")
+
+    def action_save(self) -> None:
+        self.dismiss((self.query_one("#editor-subject", Input).value, self.query_one(TextArea).text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,51 @@
+"""What the Moderation screen's workers report, and the rows they turn into list items."""
+
+from __future__ import annotations
+
+import json
+
+from textual.message import Message
+
+from store import moderation as queue
+from store.campaigns import zone
+from store.clock import from_iso
+from tui.widgets.invitation_list import QueueItem
+
+
+class QueueLoaded(Message):
+    """A worker read the queue and its counters."""
+
+    def __init__(self, items: list[QueueItem], counters: queue.Counters, keep_id: int | None) -> None:
+        super().__init__()
+        self.items, self.counters, self.keep_id = items, counters, keep_id
+
+
+class PreviewLoaded(Message):
+    """A worker read the full invitation under the cursor (None: it left the queue)."""
+
+    def __init__(self, row: dict | None) -> None:
+        super().__init__()
+        self.row = row
+
+
+class DecisionMade(Message):
+    """A moderation decision was written (or refused, with `error`)."""
+
+    def __init__(self, sentence: str, keep_id: int | None, error: bool = False) -> None:
+        super().__init__()
+        self.sentence, self.keep_id, self.error = sentence, keep_id, error
+
+
+def to_item(row: dict) -> QueueItem:
+    local = from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])) if row["scheduled_at"] else None
+    return QueueItem(
+        id=row["id"], campaign=row["campaign"], sender=row["sender"] or "", handle=row["handle"],
+        language=row["language"] or "", length=row["length"] or 0, limit=row["invite_limit"],
+        status=row["status"], flags=tuple(json.loads(row["flags"])), approved_by=row["approved_by"],
+        when=f"{local:%a %H:%M}" if local else "", languages=tuple(json.loads(row["campaign_languages"])),
+        influencer_language=row["influencer_language"], moderated=bool(row["moderation"]))
+
+
+def language_row(item: QueueItem) -> dict:
+    return {"campaign_languages": list(item.languages), "influencer_language": item.influencer_language,
+            "language": item.language}

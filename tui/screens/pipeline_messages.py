@@ -1,0 +1,48 @@
+"""What the Pipeline pane's workers report back to it (past tense: it already happened)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from store.pipeline_view import View
+
+
+class CampaignsLoaded(Message):
+    """The campaign picker's choices: (name, id)."""
+
+    def __init__(self, choices: list[tuple[str, int]]) -> None:
+        super().__init__()
+        self.choices = choices
+
+
+class PageLoaded(Message):
+    """One page of applications with the counters and the per-day series."""
+
+    def __init__(self, view: View, fetch: dict[str, Any], rows: list[dict], total: int, offset: int,
+                 counters: dict, per_day: list[int], cursor: int) -> None:
+        super().__init__()
+        self.view, self.fetch, self.rows, self.total, self.offset = view, fetch, rows, total, offset
+        self.counters, self.per_day, self.cursor = counters, per_day, cursor
+
+
+class ProfileLoaded(Message):
+    """The side panel's data for one application."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__()
+        self.data = data
+
+
+class ActionDone(Message):
+    """A decision, an undo or a refusal finished; `text` is what to tell the operator."""
+
+    def __init__(self, text: str, severity: str, decision: str | None = None,
+                 handles: list[str] | None = None) -> None:
+        super().__init__()
+        self.text, self.severity, self.decision, self.handles = text, severity, decision, handles or []
+
+
+class DatabaseChanged(Message):
+    """Someone (another process, the daemon, this app's own writer) committed a change."""
