@@ -29,10 +29,12 @@ DEAD_OWNER_CHECK_SECONDS = 5.0
 class DispatchDb:
     """Claims, completions, leases and back-off for one dispatcher (owner) on one store.
 
-    The dispatcher keeps two: one on the store it was given, run on its database thread,
-    and one on a connection of its own that never waits for a lock, run inline on the
-    event loop (no thread hop for the commits on the hot path); when that one finds the
-    database busy, the call goes to the thread instead.
+    The dispatcher keeps two: one on the store it was given, run on its database thread
+    (claims, which are prefetched, so their latency is hidden), and one on a connection of
+    its own that never waits for a lock, run inline on the event loop (commits: no thread
+    hop on the hot path); when that one finds the database busy, the call goes to the
+    thread instead. Measured on this 2-core machine, that split beat both all-inline and
+    all-thread at 1, 4 and 16 connections.
     """
 
     def __init__(self, store: Store, config: Config, owner: str, lease: timedelta) -> None:

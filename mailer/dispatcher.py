@@ -188,7 +188,7 @@ class Dispatcher:
                 return
             await self._wait_for_room()
             size = self.batch if limit is None else min(self.batch, limit - claimed)
-            claim: Claim = await self._quick("claim", size)
+            claim: Claim = await self._db(self.db.claim, size)
             if any("bytes" not in row for row in claim.rows):
                 await self._db(attach_bytes, claim.rows, self.settings)
             self.report.skipped += claim.skipped

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Awaitable, Callable
 
 import aiosmtplib
-from aiosmtplib import SMTPResponseException
+from aiosmtplib import SMTPRecipientRefused, SMTPResponseException, SMTPSenderRefused
 
 from mailer.classify import SendError
+from mailer.compose import ComposeError
 from mailer.config import SmtpSettings
 from mailer.limits import ServerDown, ServerGate
 
 MAX_CONNECTION_AGE = 300.0
+# The stored form (store/addresses.py): an ASCII dot-atom local part and an ASCII (punycode) domain.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}")
 
 
 class SendAborted(Exception):
@@ -72,11 +76,10 @@ class SmtpConnection:
                 await self.gate.connect(self._open)
             client = self.client
             assert client is not None
-            options = [f"SIZE={len(raw)}"] if client.supports_extension("size") else []
             stage = "mail"
-            await client.mail(sender, options=options)
+            await self._envelope(client, sender, recipient, len(raw))
             stage = "rcpt"
-            await client.rcpt(recipient)
+            await self._recipient(client, recipient)
             if before_data is not None and not await before_data():
                 await client.rset()
                 raise SendAborted()
@@ -90,8 +93,31 @@ class SmtpConnection:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             self.close()
             raise SendError(error, stage) from None
+        except ComposeError as error:
+            raise SendError(error, stage) from None
         self.last_used = time.monotonic()
         return " ".join(f"{response.code} {response.message}".split())
+
+    @staticmethod
+    async def _envelope(client: aiosmtplib.SMTP, sender: str, recipient: str, size: int) -> None:
+        """MAIL FROM with the stored addresses as they are: validated when stored and when the
+        bytes were built, and checked once more here, so the stdlib's parser (a tenth of a
+        millisecond per address in aiosmtplib) has nothing left to find."""
+        for address in (sender, recipient):
+            if not _PLAIN_ADDRESS.fullmatch(address):
+                raise ComposeError(f"The address {address!r} is not one plain address; not sent.")
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        options = [f"SIZE={size}".encode()] if client.supports_extension("size") else []
+        response = await client.execute_command(b"MAIL", f"FROM:<{sender}>".encode(), *options)
+        if response.code != 250:
+            raise SMTPSenderRefused(response.code, response.message, sender)
+
+    @staticmethod
+    async def _recipient(client: aiosmtplib.SMTP, recipient: str) -> None:
+        response = await client.execute_command(b"RCPT", f"TO:<{recipient}>".encode())
+        if response.code not in (250, 251):
+            raise SMTPRecipientRefused(response.code, response.message, recipient)
 
     async def _after_reply_error(self, error: SMTPResponseException, stage: str) -> None:
         """Keep the session for the next message when the server only refused this one."""
