@@ -398,3 +398,26 @@ OUTREACH_SEQUENCE = [
 @migrations(name="outreach_sequence")
 def _outreach_sequence(db: Database) -> None:
     _run(db, OUTREACH_SEQUENCE)
+
+
+DISPATCH_OUTBOX = [
+    # The flattened bytes of a queued message, built once ahead of sending (building
+    # an EmailMessage costs ~1.2 ms, several times the cost of sending it).
+    """CREATE TABLE outbox_raw (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        raw BLOB NOT NULL
+    )""",
+    # Any edit of what the bytes were built from makes them stale.
+    """CREATE TRIGGER outbox_raw_stale AFTER UPDATE OF from_addr, from_name, to_addr, subject, body,
+        body_html, message_id, in_reply_to, refs, scheduled_at, created_at ON messages
+        BEGIN DELETE FROM outbox_raw WHERE message_id = NEW.id; END""",
+    # Claims read due rows in order without scanning the sent history.
+    """CREATE INDEX messages_claimable ON messages(next_attempt_at)
+        WHERE status IN ('queued', 'deferred')""",
+]
+
+
+@migrations(name="dispatch_outbox")
+def _dispatch_outbox(db: Database) -> None:
+    _run(db, DISPATCH_OUTBOX)

@@ -12,12 +12,14 @@ from textual.screen import Screen
 
 from store.clock import Clock
 from store.db import Store
+from tui.dispatch_worker import AppDispatcher, DispatchProgressed, DispatchTrouble, status_line
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.moderation import ModerationScreen
+from tui.screens.outbox import OutboxScreen
 from tui.screens.pipeline import PipelineScreen
 
-MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation"}
+MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
 
 
 class CallsheetApp(App[None]):
@@ -26,12 +28,15 @@ class CallsheetApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "callsheet"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"pipeline": PipelineScreen, "inbox": InboxScreen, "moderation": ModerationScreen}
+    MODES = {"pipeline": PipelineScreen, "inbox": InboxScreen, "moderation": ModerationScreen,
+             "outbox": OutboxScreen}
     DEFAULT_MODE = "pipeline"
     BINDINGS = [
         Binding("1", "switch_mode('pipeline')", "Pipeline", tooltip="Show the casting pipeline"),
         Binding("2", "switch_mode('inbox')", "Inbox", tooltip="Show conversations"),
         Binding("3", "switch_mode('moderation')", "Moderation", tooltip="Review tomorrow's invitations"),
+        Binding("4", "switch_mode('outbox')", "Outbox", show=False,
+                tooltip="Mail waiting or failed, with the server's reply"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -41,9 +46,24 @@ class CallsheetApp(App[None]):
         self.store = store
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
+        self.dispatch = AppDispatcher(self)
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace_line()
+        self.run_worker(self.dispatch.run, thread=True, group="dispatch", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        self.dispatch.request_stop()
+
+    def wake_dispatcher(self) -> None:
+        self.dispatch.wake()
+
+    def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
+        line = status_line(message.progress)
+        self.sub_title = f"{self.workspace_line()} · {line}" if line else self.workspace_line()
+
+    def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
+        self.notify(message.sentence, severity="error", timeout=10)
 
     def workspace_line(self) -> str:
         """The header's sub-title: which file, and what time the one clock says it is."""

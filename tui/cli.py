@@ -54,6 +54,7 @@ def _register() -> None:
         campaign,
         compose,
         demo,
+        dispatch,
         export,
         importing,
         inbox,
@@ -72,7 +73,8 @@ def _register() -> None:
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
-                    importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS):
+                    importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
+                    dispatch.dispatch, dispatch.outbox):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 

@@ -1,0 +1,120 @@
+"""The dispatcher's database work, run on its own thread: one short transaction per call."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import timedelta
+
+from mailer.config import Config
+from mailer.prebuild import prebuilt_bytes
+from store.clock import from_iso, iso
+from store.db import Store
+from store.outbox_claims import (
+    Claim,
+    claim_batch,
+    due_count,
+    next_due_at,
+    reclaim_dead,
+    reclaim_expired,
+    renew_leases,
+)
+from store.outbox_gate import clear_backoff, load_backoff, save_backoff
+from store.outbox_raw import purge_raw
+from store.outbox_results import Completion, complete, defer_due, pause_campaign
+
+DEAD_OWNER_CHECK_SECONDS = 5.0
+
+
+class DispatchDb:
+    """Claims, completions, leases and back-off for one dispatcher (owner) on one store.
+
+    The dispatcher keeps two: one on the store it was given, run on its database thread
+    (claims, which are prefetched, so their latency is hidden), and one on a connection of
+    its own that never waits for a lock, run inline on the event loop (commits: no thread
+    hop on the hot path); when that one finds the database busy, the call goes to the
+    thread instead. Measured on this 2-core machine, that split beat both all-inline and
+    all-thread at 1, 4 and 16 connections.
+    """
+
+    def __init__(self, store: Store, config: Config, owner: str, lease: timedelta) -> None:
+        self.store = store
+        self.config = config
+        self.owner = owner
+        self.lease = lease
+        self.server = config.require_smtp().server_key
+        self._dead_checked = float("-inf")
+
+    def now_iso(self) -> str:
+        return self.store.clock.now_iso()
+
+    def start(self) -> tuple[int, tuple[int, float, str, str | None]]:
+        """Take back dead and expired leases; return what is due and the server's stored back-off."""
+        now = self.store.clock.now()
+        with self.store.write() as db:
+            self._reclaim(db, iso(now), force=True)
+            failures, until, reply = load_backoff(db, self.server)
+        left = (from_iso(until) - now).total_seconds() if until else 0.0
+        return due_count(self.store.reader(), iso(now)), (failures, left, reply, until)
+
+    def _reclaim(self, db: object, now: str, *, force: bool = False) -> None:
+        actor = self.store.actor
+        reclaim_expired(db, now=now, actor=actor)
+        if force or time.monotonic() - self._dead_checked > DEAD_OWNER_CHECK_SECONDS:
+            self._dead_checked = time.monotonic()
+            reclaim_dead(db, now=now, actor=actor)
+
+    def claim(self, limit: int) -> Claim:
+        """Lease up to `limit` due rows; those whose prebuilt bytes are current get `bytes`."""
+        now = self.store.clock.now()
+        with self.store.write() as db:
+            self._reclaim(db, iso(now))
+            claim = claim_batch(db, owner=self.owner, now=now, lease=self.lease, limit=limit)
+        for row in claim.rows:
+            prebuilt = prebuilt_bytes(row, self.config.dispatch)
+            if prebuilt is not None:
+                row["bytes"] = prebuilt
+        return claim
+
+    def apply(self, completions: list[Completion]) -> list[int]:
+        with self.store.write() as db:
+            return complete(db, completions, now=self.now_iso(), actor=self.store.actor)
+
+    def renew(self) -> None:
+        with self.store.write() as db:
+            renew_leases(db, owner=self.owner, expires=iso(self.store.clock.now() + self.lease))
+
+    def defer_due(self, until: str, reply: str) -> int:
+        with self.store.write() as db:
+            return defer_due(db, now=self.now_iso(), until=until, response=reply)
+
+    def next_due(self) -> str | None:
+        return next_due_at(self.store.reader())
+
+    def pause(self, campaign_id: int, reason: str) -> bool:
+        with self.store.write() as db:
+            return pause_campaign(db, campaign_id, reason, now=self.now_iso(), actor=self.store.actor)
+
+    def purge(self) -> int:
+        with self.store.write() as db:
+            return purge_raw(db)
+
+    def save_backoff(self, failures: int, until: str, reply: str) -> None:
+        with self.store.write() as db:
+            save_backoff(db, self.server, failures, until, reply)
+
+    def clear_backoff(self) -> None:
+        with self.store.write() as db:
+            clear_backoff(db, self.server)
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def never_waiting(store: Store) -> Store:
+    """A second connection to the same file whose writes fail at once instead of waiting."""
+    inline = Store(store.path, store.clock, actor=store.actor)
+    inline.writer.conn.execute("PRAGMA busy_timeout = 0")
+    return inline

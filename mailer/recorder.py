@@ -1,0 +1,53 @@
+"""Group commit of completions: one short transaction records what every worker finished meanwhile.
+
+A worker waits for its previous result to be durable before it hands the server its next
+message's data (it overlaps the commit with MAIL and RCPT), so at any moment at most one
+message per connection has been accepted without its `sent` committed: a crash can
+double at most K messages (R1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from store.outbox_results import Completion
+
+ApplyBatch = Callable[[list[Completion]], Awaitable[list[int]]]
+
+
+class Recorder:
+    """Collects completions and commits them in batches; `record` returns once committed."""
+
+    def __init__(self, apply_batch: ApplyBatch) -> None:
+        self.apply_batch = apply_batch
+        self.pending: list[tuple[Completion, asyncio.Future[bool]]] = []
+        self.flusher: asyncio.Task | None = None
+
+    def submit(self, completion: Completion) -> asyncio.Future[bool]:
+        """Queue `completion` for the next commit; the future says False when the lease was lost."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.pending.append((completion, future))
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._flush())
+        return future
+
+    async def record(self, completion: Completion) -> bool:
+        """Commit `completion` (with whatever else is pending) and wait for it."""
+        return await self.submit(completion)
+
+    async def _flush(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                fenced = set(await self.apply_batch([completion for completion, _ in batch]))
+            except BaseException as error:  # noqa: BLE001 - every waiter must hear of it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                continue
+            for completion, future in batch:
+                if not future.done():
+                    future.set_result(completion.row_id not in fenced)

@@ -1,0 +1,84 @@
+"""The app's own dispatcher: mailer's `run_forever` on a thread and event loop of its own.
+
+It reports through messages: a newer `DispatchProgressed` replaces one still queued, so
+the status line is one message that keeps changing, not one per email.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+from textual.message import Message
+
+from mailer.config import load_config
+from mailer.dispatcher import Dispatcher
+from mailer.progress import DispatchProgress
+from store.errors import UserError
+
+
+class DispatchProgressed(Message):
+    """The dispatcher's latest snapshot."""
+
+    def __init__(self, progress: DispatchProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DispatchProgressed)
+
+
+class DispatchTrouble(Message):
+    """The dispatcher cannot run or had to stop; one sentence for the operator."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+
+
+def status_line(progress: DispatchProgress) -> str | None:
+    """What the header shows: nothing until some mail moved or something is wrong."""
+    if progress.state in ("sending", "waiting", "halted") or progress.done:
+        return progress.line()
+    return None
+
+
+class AppDispatcher:
+    """Runs a Dispatcher for the app until asked to stop; safe to poke from the UI thread."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stop_event: asyncio.Event | None = None
+        self.dispatcher: Dispatcher | None = None
+
+    def run(self) -> None:
+        """The body of the app's thread worker."""
+        try:
+            config = load_config()
+        except UserError as error:
+            self.app.post_message(DispatchTrouble(f"Mail is not being sent: {error.sentence}"))
+            return
+        if config.smtp is None:
+            return
+        asyncio.run(self._main(config))
+
+    async def _main(self, config: object) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stop_event = asyncio.Event()
+        self.dispatcher = Dispatcher(self.app.store, config)  # type: ignore[attr-defined]
+        report = await self.dispatcher.run_forever(self.stop_event, self._progress)
+        if report.halted:
+            self.app.post_message(DispatchTrouble(f"Mail stopped: {report.halted}"))
+
+    def _progress(self, progress: DispatchProgress) -> None:
+        self.app.post_message(DispatchProgressed(progress))
+
+    def wake(self) -> None:
+        """New or retried mail: look now rather than at the next poll."""
+        if self.loop is not None and self.dispatcher is not None:
+            self.loop.call_soon_threadsafe(self.dispatcher.wake)
+
+    def request_stop(self) -> None:
+        if self.loop is not None and self.stop_event is not None:
+            self.loop.call_soon_threadsafe(self.stop_event.set)
