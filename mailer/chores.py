@@ -1,15 +1,20 @@
-"""The daemon's chores that belong to other parts (dispatch, reply sync, pipeline upkeep).
+"""The daemon's chores that belong to other parts: pipeline upkeep, reply sync and dispatch.
 
-Each is found at run time, so the daemon works whichever parts are installed, and
-returns the log lines of what it did.
+Each returns the log lines of what it did. Sync and dispatch are skipped (None) when
+their server is not configured, so a daemon without IMAP still plans and sends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 
-from store import upkeep
+from mailer import imap_config
+from mailer.config import load_config
+from mailer.dispatcher import Dispatcher
+from mailer.pipeline import housekeeping
+from mailer.sync import sync
 from store.db import Store
 
 Chore = Callable[[Store], list[str]]
@@ -17,40 +22,29 @@ DAEMON_ACTOR = "callsheet-run"
 
 
 def upkeep_chore(store: Store) -> list[str]:
-    """Close campaigns at their closing time and expire overdue agreements."""
-    try:
-        from mailer.pipeline import housekeeping
-    except ImportError:
-        housekeeping = None
-    if housekeeping is not None:
-        done = housekeeping(store, DAEMON_ACTOR)
-        closed, expired = list(done.get("closed", [])), len(done.get("expired", []))
-    else:
-        with store.write() as db:
-            closed = upkeep.close_due_campaigns(db, now=store.now_iso(), actor=DAEMON_ACTOR)
-            expired = upkeep.expire_agreements(db, now=store.now_iso(), actor=DAEMON_ACTOR)
-    lines = [f"close {name}: its closing time has passed" for name in closed]
-    if expired:
-        lines.append(f"expire: {expired} agreement(s) past their deadline")
+    """Close campaigns at their closing time and expire overdue agreements (with their emails)."""
+    done = housekeeping(store, DAEMON_ACTOR)
+    lines = [f"close {name}: its closing time has passed" for name in done["closed"]]
+    if done["expired"]:
+        lines.append(f"expire: {len(done['expired'])} agreement(s) past their deadline")
     return lines
 
 
 def dispatch_chore(batch: int) -> Chore | None:
-    """Send what is due through `mailer.dispatcher`, at most `batch` per call (None: not installed)."""
-    try:
-        from mailer.config import load_config
-        from mailer.dispatcher import Dispatcher
-    except ImportError:
+    """Send what is due, at most `batch` per call (None when no SMTP server is configured)."""
+    if load_config().smtp is None:
         return None
 
     def dispatch(store: Store) -> list[str]:
-        dispatcher = Dispatcher(store, load_config())
+        # The daemon settles sequences and retimes as chores of its own, just before this one.
+        dispatcher = Dispatcher(store, load_config(), prepare=None)
         report = asyncio.run(dispatcher.run_until_empty(limit=batch))
-        counts = {name: getattr(report, name, 0) for name in ("sent", "deferred", "failed", "skipped")}
-        lines = ["dispatch: " + ", ".join(f"{count} {name}" for name, count in counts.items() if count)]
+        counts = {"sent": report.sent, "deferred": report.deferred, "failed": report.failed,
+                  "skipped": report.skipped}
+        lines = ["dispatch: " + ", ".join(f"{n} {name}" for name, n in counts.items() if n)]
         lines = lines if any(counts.values()) else []
-        lines += [f"dispatch: paused {name}" for name in getattr(report, "paused", [])]
-        if getattr(report, "halted", None):
+        lines += [f"dispatch: paused {name}" for name in report.paused]
+        if report.halted:
             lines.append(f"dispatch: halted: {report.halted}")
         return lines
 
@@ -58,15 +52,12 @@ def dispatch_chore(batch: int) -> Chore | None:
 
 
 def sync_chore() -> Chore | None:
-    """Pull replies over IMAP through `mailer.sync` (None: not installed)."""
-    try:
-        from mailer.sync import sync
-    except ImportError:
+    """Pull replies over IMAP (None when no IMAP server is configured)."""
+    if not (os.environ.get(imap_config.ENV_URL, "").strip() or imap_config.read_config().get("url")):
         return None
 
     def pull(store: Store) -> list[str]:
         report = sync(store)
-        fetched = getattr(report, "fetched", 0)
-        return [f"sync: {fetched} fetched, {getattr(report, 'matched', 0)} matched"] if fetched else []
+        return [f"sync: {report.fetched} fetched, {report.matched} matched"] if report.fetched else []
 
     return pull

@@ -84,7 +84,7 @@ class Daemon:
     def run(self, *, once: bool = False) -> None:
         missing = [name for name, chore in self.chores if chore is None]
         self.emit(f"start pid {self.me.pid}, plan hour {self.settings.plan_hour}:00 local"
-                  + (f"; not installed: {', '.join(missing)}" if missing else ""))
+                  + (f"; not configured: {', '.join(missing)}" if missing else ""))
         try:
             while not self.stop.is_set():
                 self.tick()

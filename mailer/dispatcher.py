@@ -23,6 +23,7 @@ from mailer.classify import Outcome, SendError, classify
 from mailer.config import Config
 from mailer.dispatch_db import DispatchDb, is_busy, never_waiting
 from mailer.limits import CircuitBreaker, SenderLimiter, ServerDown, ServerGate
+from mailer.outreach_due import settle
 from mailer.prebuild import attach_bytes, prepare_outbox
 from mailer.progress import DispatchProgress, DispatchReport, snapshot
 from mailer.recorder import Recorder
@@ -61,8 +62,10 @@ class Dispatcher:
     """Sends what is due in the outbox of `store` through the SMTP server of `config`."""
 
     def __init__(self, store: Store, config: Config, *, owner: str | None = None,
-                 concurrency: int | None = None) -> None:
+                 concurrency: int | None = None,
+                 prepare: Callable[[Store], object] | None = settle) -> None:
         self.store = store
+        self.prepare = prepare
         self.config = config
         self.smtp = config.require_smtp()
         self.settings = config.dispatch
@@ -122,6 +125,8 @@ class Dispatcher:
         self._states: list[WorkerState] = []
         renewer = watchdog = None
         try:
+            if self.prepare is not None:
+                await self._db(self.prepare, self.store)
             self._total, backoff = await self._db(self.db.start)
             self._restore_backoff(*backoff)
             for connection in self.pool.connections[:self.concurrency]:
@@ -212,6 +217,8 @@ class Dispatcher:
         self._notify("idle", force=True)
         await self._db(self.db.purge)
         await self._db(prepare_outbox, self.store, self.config)
+        if self.prepare is not None:
+            await self._db(self.prepare, self.store)
         next_due = await self._db(self.db.next_due)
         seconds = self.settings.poll_seconds
         if next_due is not None:
