@@ -40,6 +40,8 @@ class Pending:
 
 @dataclass
 class WorkerState:
+    """One worker: its connection, when its current exchange began, whether it is being replaced."""
+
     connection: SmtpConnection
     exchange_started: float | None = None
     retiring: bool = False
