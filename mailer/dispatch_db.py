@@ -117,4 +117,6 @@ def never_waiting(store: Store) -> Store:
     """A second connection to the same file whose writes fail at once instead of waiting."""
     inline = Store(store.path, store.clock, actor=store.actor)
     inline.writer.conn.execute("PRAGMA busy_timeout = 0")
+    # Checkpoints (writing the WAL back, with an fsync) stay with the threaded connection.
+    inline.writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
     return inline

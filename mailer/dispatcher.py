@@ -1,10 +1,10 @@
 """The dispatch loop: claim due rows, send them over K persistent connections, record the results.
 
-One feeder claims small batches under a lease; K workers each own an SMTP connection and
-send one message at a time; a recorder commits their results in groups, each worker's
-commit overlapping its next MAIL and RCPT. All database work runs on one thread of its
-own, so a busy database never stalls the SMTP sessions. A watchdog gives a worker whose
-exchange has stalled a fresh connection, so one slow recipient cannot hold up the pool.
+One feeder claims batches under a lease (on the dispatcher's database thread); K workers
+(mailer/workers.py) each own an SMTP connection and send one message at a time; a
+recorder commits their results in groups, inline on a connection that never waits for a
+lock (on the thread when the database is busy), each worker's commit overlapping its
+next MAIL and RCPT.
 """
 
 from __future__ import annotations
@@ -16,49 +16,26 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from mailer.classify import Outcome, SendError, classify
 from mailer.config import Config
 from mailer.dispatch_db import DispatchDb, is_busy, never_waiting
-from mailer.limits import CircuitBreaker, SenderLimiter, ServerDown, ServerGate
+from mailer.limits import CircuitBreaker, SenderLimiter, ServerGate
 from mailer.outreach_due import settle
 from mailer.prebuild import attach_bytes, prepare_outbox
-from mailer.progress import DispatchProgress, DispatchReport, snapshot
+from mailer.progress import DispatchProgress, DispatchReport
 from mailer.recorder import Recorder
-from mailer.smtp_pool import SendAborted, SmtpConnection, SmtpPool
-from mailer.verdicts import postpone, release, retry_seconds, verdict
-from store.clock import from_iso, iso
+from mailer.smtp_pool import SmtpPool
+from mailer.workers import Workers, WorkerState, error_sentence
+from store.clock import from_iso
 from store.db import Store
 from store.errors import UserError
 from store.outbox_claims import Claim, new_owner
-from store.outbox_results import Completion
 
 ProgressCallback = Callable[[DispatchProgress], None]
-PROGRESS_INTERVAL = 0.1
 
 
-@dataclass
-class Pending:
-    """A finished attempt whose completion is being committed."""
-
-    row: dict
-    label: str
-    outcome: Outcome | None
-    committed: asyncio.Future[bool]
-    settled: bool = False
-
-
-@dataclass
-class WorkerState:
-    connection: SmtpConnection
-    exchange_started: float | None = None
-    retiring: bool = False
-    task: asyncio.Task | None = field(default=None, repr=False)
-
-
-class Dispatcher:
+class Dispatcher(Workers):
     """Sends what is due in the outbox of `store` through the SMTP server of `config`."""
 
     def __init__(self, store: Store, config: Config, *, owner: str | None = None,
@@ -135,7 +112,7 @@ class Dispatcher:
             watchdog = asyncio.create_task(self._watch_stalls())
             await self._feed(forever=forever, stop=stop, limit=limit)
         except (UserError, sqlite3.Error, OSError) as error:
-            self._halt(_sentence(error))
+            self._halt(error_sentence(error))
         finally:
             await self._wind_down(renewer, watchdog)
         self._notify("done", force=True)
@@ -239,174 +216,6 @@ class Dispatcher:
         while True:
             await asyncio.sleep(max(1.0, self.db.lease.total_seconds() / 3))
             await self._quick("renew")
-
-    async def _watch_stalls(self) -> None:
-        """Give a worker stuck in a slow exchange a successor with a fresh connection."""
-        while True:
-            await asyncio.sleep(max(0.05, self.stall_seconds / 4))
-            now = time.monotonic()
-            retiring = sum(1 for state in self._states if state.retiring and not state.task.done())
-            for state in list(self._states):
-                started = state.exchange_started
-                if state.retiring or started is None or now - started < self.stall_seconds:
-                    continue
-                if retiring >= 2 * self.concurrency:
-                    break
-                state.retiring = True
-                retiring += 1
-                self._spawn(self.pool.add_connection())
-
-    # -- workers ------------------------------------------------------------------------
-
-    def _spawn(self, connection: SmtpConnection) -> None:
-        state = WorkerState(connection)
-        state.task = asyncio.create_task(self._worker(state))
-        self._states.append(state)
-
-    async def _worker(self, state: WorkerState) -> None:
-        previous: Pending | None = None
-        while not state.retiring:
-            if self._queue.empty():
-                await self._settle(previous)
-                try:
-                    row = await asyncio.wait_for(self._queue.get(), timeout=self.smtp.idle_seconds)
-                except TimeoutError:
-                    await state.connection.quit()
-                    continue
-            else:
-                row = self._queue.get_nowait()
-            if self._queue.qsize() < self.concurrency:
-                self._room.set()
-            if row is None:
-                break
-            previous = await self._send_one(state, row, previous)
-        await self._settle(previous)
-
-    async def _send_one(self, state: WorkerState, row: dict, previous: Pending | None) -> Pending:
-        self._in_flight += 1
-        if self._will_send(row):
-            await self.limiter.acquire(row["from_addr"])
-        state.exchange_started = time.monotonic()
-        try:
-            completion, label, outcome = await self._attempt(state.connection, row, previous)
-        finally:
-            state.exchange_started = None
-        # Judged at once, not at commit, so the other workers stop right after this failure.
-        judged = outcome is not None and label in ("sent", "failed")
-        if judged and self.breaker.record(row["campaign_id"], failed=label == "failed"):
-            await self._trip(row["campaign_id"], outcome.response)
-        await self._settle(previous)
-        await self._store_backoff(label)
-        return Pending(row, label, outcome, self._recorder.submit(completion))
-
-    async def _settle(self, pending: Pending | None) -> bool:
-        """Wait for a previous completion to be committed and count it; False if sending must stop."""
-        if pending is not None and not pending.settled:
-            pending.settled = True
-            try:
-                committed = await pending.committed
-            except (sqlite3.Error, OSError) as error:
-                self._halt(_sentence(error))
-                committed = None
-            self._in_flight -= 1
-            if committed is not None:
-                self._account(pending, committed)
-        return self.report.halted is None
-
-    def _will_send(self, row: dict) -> bool:
-        return not (self.report.halted or row["campaign_id"] in self._paused
-                    or "compose_error" in row or (self._gate_until is not None and self.gate.is_down()))
-
-    async def _attempt(self, connection: SmtpConnection, row: dict,
-                       previous: Pending | None) -> tuple[Completion, str, Outcome | None]:
-        if self.report.halted or row["campaign_id"] in self._paused:
-            return release(row, None), "released", None
-        if self._gate_until is not None and self.gate.is_down():
-            return postpone(row, self._gate_until, self.gate.reply), "deferred", None
-        if "compose_error" in row:
-            return self._judge(row, Outcome("failed", row["compose_error"]))
-        try:
-            reply = await connection.send(row["from_addr"], row["to_addr"], row["bytes"],
-                                          functools.partial(self._settle, previous))
-        except SendAborted:
-            return release(row, self.report.halted), "released", None
-        except ServerDown:
-            if self.report.halted:
-                return release(row, self.report.halted), "released", None
-            return postpone(row, self._gate_until, self.gate.reply), "deferred", None
-        except SendError as error:
-            outcome = classify(error.error, error.stage)
-        else:
-            outcome = Outcome("sent", reply)
-        if not outcome.server_down and outcome.status != "halt":
-            self.gate.settle()
-        return self._judge(row, outcome)
-
-    def _judge(self, row: dict, outcome: Outcome) -> tuple[Completion, str, Outcome]:
-        if outcome.status == "halt":
-            self._halt(outcome.response)
-            return release(row, outcome.response), "released", outcome
-        now = self.store.clock.now()
-        if outcome.server_down:
-            self._server_failed(outcome.response, now)
-        completion, label = verdict(row, outcome, now, self.settings)
-        return completion, label, outcome
-
-    def _server_failed(self, reply: str, now: datetime) -> None:
-        seconds = self.gate.fail(reply, lambda failures: retry_seconds(self.settings, failures, None, 0.0))
-        if seconds is not None:
-            self._gate_until = iso(now + timedelta(seconds=seconds))
-            self._backoff_pending = True
-
-    async def _store_backoff(self, label: str) -> None:
-        """Keep the server's back-off in the database while it lasts; forget it after a success."""
-        if self._backoff_pending:
-            self._backoff_pending, self._backoff_stored = False, True
-            await self._quick("save_backoff", self.gate.failures, self._gate_until or "", self.gate.reply)
-        elif label == "sent" and self._backoff_stored:
-            self._backoff_stored = False
-            await self._quick("clear_backoff")
-
-    def _account(self, pending: Pending, committed: bool) -> None:
-        if not committed:
-            self.report.fenced += 1
-        elif pending.label in ("sent", "deferred", "failed"):
-            setattr(self.report, pending.label, getattr(self.report, pending.label) + 1)
-        self._notify("sending")
-
-    async def _trip(self, campaign_id: int, last_reply: str) -> None:
-        reason = (f"Paused after {self.breaker.threshold} failed messages in a row; "
-                  f"the last: {last_reply}")
-        self._paused.add(campaign_id)
-        if await self._db(self.db.pause, campaign_id, reason):
-            self.report.paused.append(reason)
-
-    def _halt(self, sentence: str) -> None:
-        if self.report.halted is None:
-            self.report.halted = sentence
-            self.gate.shut(sentence)
-
-    def _notify(self, state: str, *, force: bool = False) -> None:
-        if self._progress is None:
-            return
-        now = time.monotonic()
-        if not force and now - self._progress_at < PROGRESS_INTERVAL:
-            return
-        self._progress_at = now
-        report = self.report
-        total = max(self._total, report.sent + report.deferred + report.failed + report.skipped
-                    + self._in_flight + self._queue.qsize())
-        note = f"server down: {self.gate.reply}" if state == "waiting" else None
-        self._progress(snapshot(report, total, self._in_flight, state, note))
-
-
-def _sentence(error: BaseException) -> str:
-    if isinstance(error, UserError):
-        return error.sentence
-    if isinstance(error, sqlite3.Error):
-        return f"The database refused a write ({error}); unsent mail stays in the outbox."
-    return f"{type(error).__name__}: {error}"
-
 
 def dispatch_once(store: Store, config: Config) -> DispatchReport:
     """Send everything due now and return the counts (for code that is not async)."""

@@ -51,6 +51,7 @@ class AppDispatcher:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
         self.dispatcher: Dispatcher | None = None
+        self.stopping = False
 
     def run(self) -> None:
         """The body of the app's thread worker."""
@@ -64,9 +65,11 @@ class AppDispatcher:
         asyncio.run(self._main(config))
 
     async def _main(self, config: object) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.stop_event = asyncio.Event()
         self.dispatcher = Dispatcher(self.app.store, config)  # type: ignore[attr-defined]
+        self.stop_event = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        if self.stopping:  # the app closed while the config was being read
+            self.stop_event.set()
         report = await self.dispatcher.run_forever(self.stop_event, self._progress)
         if report.halted:
             self.app.post_message(DispatchTrouble(f"Mail stopped: {report.halted}"))
@@ -80,5 +83,6 @@ class AppDispatcher:
             self.loop.call_soon_threadsafe(self.dispatcher.wake)
 
     def request_stop(self) -> None:
+        self.stopping = True
         if self.loop is not None and self.stop_event is not None:
             self.loop.call_soon_threadsafe(self.stop_event.set)

@@ -199,8 +199,8 @@ def test_throughput(template, tmp_path) -> None:
     messages = _messages(template)
     sinks = ["aiosmtpd"] + (["smtp-sink"] if _smtp_sink_binary() else [])
     lines = [f"{COUNT:,} messages; msgs/s and ratios to (a) raw aiosmtplib sendmail of prebuilt bytes",
-             f"{'sink':10} {'conns':>5} {'(b) source':>10} {'(a) raw':>8} {'full path':>9} {'ratio':>6} "
-             f"{'2 procs':>8} {'ratio':>6}"]
+             f"{'sink':10} {'conns':>5} {'(b) source':>10} {'(a) raw':>8} {'full path':>9} {'/(a)':>6} "
+             f"{'/(b)':>6} {'2 procs':>8} {'/(a)':>6}"]
     for kind in sinks:
         for connections in CONNECTIONS:
             sink = SinkServer(kind)
@@ -212,8 +212,9 @@ def test_throughput(template, tmp_path) -> None:
                     if connections > 1 else None
             finally:
                 sink.stop()
+            to_physical = f"{full / physical:6.2f}" if physical else f"{'-':>6}"
             lines.append(f"{kind:10} {connections:5} {physical or 0:10.0f} {raw:8.0f} {full:9.0f} "
-                         f"{full / raw:6.2f} {both or 0:8.0f} {(both or 0) / raw:6.2f}")
+                         f"{full / raw:6.2f} {to_physical} {both or 0:8.0f} {(both or 0) / raw:6.2f}")
             print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
 
