@@ -58,6 +58,9 @@ def sync_chore() -> Chore | None:
 
     def pull(store: Store) -> list[str]:
         report = sync(store)
-        return [f"sync: {report.fetched} fetched, {report.matched} matched"] if report.fetched else []
+        if not report.fetched:
+            return []
+        unsubscribed = f", {report.unsubscribes} unsubscribed" if report.unsubscribes else ""
+        return [f"sync: {report.fetched} fetched, {report.matched} matched{unsubscribed}"]
 
     return pull

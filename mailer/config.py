@@ -104,6 +104,11 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     return Config(smtp=smtp, dispatch=dispatch, path=path)
 
 
+def load_dispatch_settings(path: Path | None = None) -> DispatchSettings:
+    """Only the [dispatch] settings: for readers such as reply sync, which need no SMTP password."""
+    return _dispatch_settings(dict(_read_toml(path or config_path()).get("dispatch", {})))
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")

@@ -28,6 +28,9 @@ MAX_BODY_CHARS = 200_000
 MAX_HEADER_CHARS = 998
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
+# "unsubscribe", alone or followed by what our links put there: the token (List-Unsubscribe
+# mailto) or the campaign's name (a template's unsubscribe link).
+_UNSUBSCRIBE_SUBJECT = re.compile(r"unsubscribe(?:[\s:]+(.{0,200}))?", re.I)
 
 
 def synthetic_message_id(raw: bytes) -> str:
@@ -131,6 +134,15 @@ def _with_attachment_notes(body: str, attachments: list[str]) -> str:
     return f"{body.rstrip()}\n\n[attachments: {', '.join(attachments[:20])}]"
 
 
+def unsubscribe_subject(subject: str) -> tuple[bool, str | None]:
+    """(whether the subject asks to unsubscribe, the word after "unsubscribe" that may be a token)."""
+    found = _UNSUBSCRIBE_SUBJECT.fullmatch(subject.strip())
+    if found is None:
+        return False, None
+    rest = (found.group(1) or "").strip()
+    return True, (rest if rest and " " not in rest else None)
+
+
 def _parse_message(raw: bytes) -> InboundMessage:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     flags = ["malformed"] if message.defects else []
@@ -150,6 +162,7 @@ def _parse_message(raw: bytes) -> InboundMessage:
         sent_at=_date(message),
         flags=flags,
     )
+    mail.unsubscribe, mail.unsubscribe_token = unsubscribe_subject(mail.subject)
     if not own_ids:
         mail.flags.append("no-message-id")
     if _header(message, "Auto-Submitted").lower().startswith("auto-"):

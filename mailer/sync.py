@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from mailer import imap_config
+from mailer.config import load_dispatch_settings
 from mailer.imap_client import Fetched, ImapDropped, ImapError, Mailbox
 from mailer.imap_config import ImapSettings
 from mailer.parse import parse
@@ -32,6 +33,7 @@ class SyncReport:
     matched: int = 0
     unmatched: int = 0
     bounces: int = 0
+    unsubscribes: int = 0
     duplicates: int = 0
     malformed: int = 0
     reconnects: int = 0
@@ -49,6 +51,8 @@ class SyncReport:
             self.malformed += 1
         if mail.bounce is not None:
             self.bounces += 1
+        elif saved.unsubscribe:
+            self.unsubscribes += 1
         elif saved.match.influencer_id is None:
             self.unmatched += 1
         else:
@@ -75,18 +79,20 @@ def batches(pending: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
 
 
 def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
-                 fetched: list[Fetched]) -> SyncReport:
+                 fetched: list[Fetched], unsubscribe_to: str | None) -> SyncReport:
     parsed = [(item, parse(item.raw, truncated=item.truncated)) for item in fetched]
     batch_report = SyncReport()
     with store.write() as db:
         now = store.now_iso()
         for _, mail in parsed:
-            batch_report.count(mail, inbound.save(db, mail, now=now, actor=store.actor))
+            saved = inbound.save(db, mail, now=now, actor=store.actor, unsubscribe_to=unsubscribe_to)
+            batch_report.count(mail, saved)
         imap_state.advance(db, folder, uidvalidity, last_uid)
     return batch_report
 
 
-def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport) -> None:
+def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport,
+                unsubscribe_to: str | None = None) -> None:
     """Store everything new in one folder, counting into `report` batch by batch.
 
     Raises ImapDropped with every finished batch committed and counted.
@@ -96,16 +102,16 @@ def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport)
         last_uid = imap_state.begin(db, folder, uidvalidity)
     for batch in batches(mailbox.new_uids(last_uid)):
         fetched = mailbox.fetch(batch)
-        report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched))
+        report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched, unsubscribe_to))
 
 
 def _sync_with_retries(store: Store, settings: ImapSettings, folder: str, connect: Callable,
-                       report: SyncReport, attempts: int) -> None:
+                       report: SyncReport, attempts: int, unsubscribe_to: str | None) -> None:
     for attempt in range(1, attempts + 1):
         mailbox = None
         try:
             mailbox = connect(settings)
-            sync_folder(store, mailbox, folder, report)
+            sync_folder(store, mailbox, folder, report, unsubscribe_to)
             return
         except ImapDropped as dropped:
             if attempt == attempts:
@@ -124,13 +130,19 @@ def sync(
     *,
     connect: Callable[[ImapSettings], Mailbox] = Mailbox,
     attempts: int = ATTEMPTS,
+    unsubscribe_to: str | None = None,
 ) -> SyncReport:
-    """Pull new replies from every configured folder (blocking: run it in a thread)."""
+    """Pull new replies from every configured folder (blocking: run it in a thread).
+
+    Mail to `unsubscribe_to` (default: `unsubscribe_mailto` of the config file) is an
+    unsubscribe request, as is mail from someone we know whose subject says "unsubscribe".
+    """
     store.require("read")
     settings = settings or imap_config.load()
+    unsubscribe_to = unsubscribe_to or load_dispatch_settings().unsubscribe_mailto
     report = SyncReport()
     for folder in settings.folders:
-        _sync_with_retries(store, settings, folder, connect, report, attempts)
+        _sync_with_retries(store, settings, folder, connect, report, attempts, unsubscribe_to)
     with store.write() as db:
         imap_state.record_sync(db, store.now_iso())
     return report

@@ -23,7 +23,7 @@ class Match:
 
     influencer_id: int | None
     campaign_id: int | None
-    how: str  # 'thread', 'address' or 'none'
+    how: str  # 'thread', 'address', 'token' (an unsubscribe token) or 'none'
     thread_message_id: str | None = None
 
 

@@ -68,13 +68,14 @@ def _register() -> None:
         sequence,
         sync,
         templates,
+        unsubscribe,
     )
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
                     importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
-                    dispatch.dispatch, dispatch.outbox):
+                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
 

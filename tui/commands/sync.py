@@ -16,7 +16,8 @@ def _plural(count: int, word: str) -> str:
 
 
 @click.command("sync")
-@click.option("--json", "as_json", is_flag=True, help="Print fetched, matched, unmatched, bounces as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print fetched, matched, unmatched, bounces, unsubscribes as JSON.")
 @click.pass_obj
 def sync_command(obj: CliContext, as_json: bool) -> None:
     """Pull replies from the team's mailbox over IMAP (only what is new)."""
@@ -26,7 +27,8 @@ def sync_command(obj: CliContext, as_json: bool) -> None:
         return
     click.echo(f"Fetched {_plural(report.fetched, 'message')}: {report.matched} matched, "
                f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{_plural(report.bounces, 'bounce')}, {_plural(report.duplicates, 'duplicate')}.")
+               f"{_plural(report.bounces, 'bounce')}, {_plural(report.unsubscribes, 'unsubscribe')}, "
+               f"{_plural(report.duplicates, 'duplicate')}.")
 
 
 @click.group("bounces", invoke_without_command=True)

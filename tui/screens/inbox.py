@@ -248,7 +248,7 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         def pull() -> str:
             report = sync(self.store)
             return (f"Fetched {report.fetched}: {report.matched} matched, {report.unmatched} kept aside, "
-                    f"{report.bounces} bounces.")
+                    f"{report.bounces} bounces, {report.unsubscribes} unsubscribes.")
 
         self.notify("Syncing mail…", timeout=2)
         self.run_action_worker(pull)
