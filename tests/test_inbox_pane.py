@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from textual.worker import WorkerCancelled
 
 from mailer.parse import parse
 from store import inbound
 from store.db import Store
 from tests.inbox_helpers import add_campaign, add_influencer, raw_mail, send
+from tests.pilot_helpers import until as wait_for
 from tui.app import CallsheetApp, make_app
 from tui.screens.compose_modal import ComposeModal
 from tui.screens.inbox import InboxScreen
 from tui.screens.inbox_modals import ConfirmModal, FilterModal, PickModal
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], tries: int = 100) -> None:
-    """Let workers and timers run until `condition` holds (no fixed sleeps)."""
-    for _ in range(tries):
-        # An exclusive worker (the panes' database watchers) replaced by its successor raises here.
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.02)
-        if condition():
-            return
-    raise AssertionError("the condition never held")
 
 
 @pytest.fixture
@@ -250,5 +235,5 @@ async def test_mail_synced_elsewhere_shows_up_by_itself(seeded: Store) -> None:
                                             date="2026-11-23T10:00:00+00:00")), now=daemon.now_iso(),
                          actor="daemon")
         await wait_for(pilot, lambda: [(r["handle"], r["unread"]) for r in listing.rows][:2] == [
-            ("cy", 1), ("ana", 1)], tries=300)
+            ("cy", 1), ("ana", 1)])
     daemon.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -12,22 +11,13 @@ from mailer import pipeline
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED, demo_app
+from tests.pilot_helpers import until
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign
 from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_messages import ActionDone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait on a condition (workers and messages settle), never on a fixed sleep."""
-    waited = 0.0
-    while not condition():
-        assert waited < timeout, "condition not met in time"
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        waited += 0.05
 
 
 def _text(screen: PipelineScreen, selector: str) -> str:
@@ -215,7 +205,7 @@ async def test_the_pane_refreshes_when_another_process_writes(tmp_path: Path) ->
             pipeline.decide(other, "Big", ["p0000", "p0001"], "reject")
         finally:
             other.close()
-        await until(pilot, lambda: "2 rejected" in str(screen.query_one(CountersBar).render()), timeout=4)
+        await until(pilot, lambda: "2 rejected" in str(screen.query_one(CountersBar).render()))
 
 
 async def test_the_search_bar_speaks_the_query_syntax(tmp_path: Path) -> None:

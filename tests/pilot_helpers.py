@@ -1,0 +1,24 @@
+"""Waiting on the app in Pilot tests: on conditions, never on fixed sleeps."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let workers and timers run until `condition` holds, or fail after `timeout` real seconds.
+
+    The deadline is wall time and generous: a loaded 2-core CI machine slows every pause.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        # An exclusive worker (a pane's database watcher) replaced by its successor raises here.
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
