@@ -421,3 +421,11 @@ DISPATCH_OUTBOX = [
 @migrations(name="dispatch_outbox")
 def _dispatch_outbox(db: Database) -> None:
     _run(db, DISPATCH_OUTBOX)
+
+
+@migrations(name="query_replies_index")
+def _query_replies_index(db: Database) -> None:
+    # `replied:` asks whether an influencer wrote back (bounces and unsubscribes are not replies):
+    # a partial index answers it without reading the message rows.
+    _run(db, ["""CREATE INDEX messages_replies ON messages(influencer_id)
+                 WHERE direction = 'in' AND kind = 'reply'"""])
