@@ -94,8 +94,11 @@ class SinkProcess:
 
 
 def _cli(env: dict[str, str], *args: str) -> tuple[list[str], int, str, str]:
-    done = subprocess.run([sys.executable, "-m", "tui.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    try:
+        done = subprocess.run([sys.executable, "-m", "tui.cli", *args], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as error:  # a hung command is a failure to report, not a dead thread
+        return list(args), -1, "", f"timed out: {error}"
     return list(args), done.returncode, done.stdout, done.stderr
 
 
