@@ -6,6 +6,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -22,3 +23,9 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.05)
+
+
+async def settled(app: App) -> None:
+    """Wait for the app's workers, ignoring a database watcher replaced by its successor."""
+    with contextlib.suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()

@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from tests.app_helpers import demo_app
+from tests.pilot_helpers import settled, until
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.moderation import ModerationScreen
@@ -17,7 +18,7 @@ from tui.widgets.invitation_list import InvitationList
 async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.pause()
         assert isinstance(app.screen, PipelineScreen)
         table = app.screen.query_one(DataTable)
@@ -40,10 +41,7 @@ async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-        assert len(app.screen.query_one(InvitationList).items) == 60
+        await until(pilot, lambda: len(app.screen.query_one(InvitationList).items) == 60)
         assert "flagged" in str(app.screen.query_one("#counters", Static).render())
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from tests.dispatch_helpers import add_campaign, queue, row, statuses
+from tests.pilot_helpers import settled
 from tui.app import make_app
 from tui.screens.outbox import OutboxScreen
 
@@ -41,7 +42,7 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("4")
         assert isinstance(app.screen, OutboxScreen)
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         shown = [table.get_row_at(index) for index in range(table.row_count)]
@@ -53,7 +54,7 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
         assert summary == "1 failed · 1 deferred · 1 queued · 0 sending"
         await pilot.press("R")
         await _until(pilot, lambda: row(store, ids[0])["status"] == "queued")
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.pause()
         table.move_cursor(row=[r[0] for r in (table.get_row_at(i) for i in range(table.row_count))]
                           .index(ids[1]))
@@ -99,7 +100,7 @@ async def test_a_bad_config_is_one_notification_and_no_worker(store) -> None:
     write_config('[smtp]\nurl = "smtp://team@mail.example.com"\npassword = "x"\n', 0o644)
     app = make_app(store)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.pause()
         assert [n.message for n in app._notifications] == [
             f"Mail is not being sent: The config file {_config_file()} holds a password but others can "

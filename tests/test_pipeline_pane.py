@@ -11,7 +11,7 @@ from mailer import pipeline
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED, demo_app
-from tests.pilot_helpers import until
+from tests.pilot_helpers import settled, until
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign
 from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
@@ -95,7 +95,7 @@ async def test_cancelling_the_confirmation_changes_nothing(tmp_path: Path) -> No
         assert "Accept 1 application" in str(app.screen.query_one(".question", Static).render())
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PipelineScreen))
-        await app.workers.wait_for_complete()
+        await settled(app)
         assert _stages(app.store) == before
 
 

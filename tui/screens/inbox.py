@@ -98,7 +98,8 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-watch")
     def watch_database(self) -> None:
         """Replies synced by the daemon, another operator's changes: refresh by ourselves."""
-        if self._watcher is not None and self._watcher.changed():
+        # A hidden mode waits: the change is still pending when it comes back into view.
+        if self.is_current and self._watcher is not None and self._watcher.changed():
             self.post_message(ConversationsChanged())
 
     # Loading -----------------------------------------------------------------

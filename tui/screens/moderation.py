@@ -95,9 +95,13 @@ class ModerationScreen(Screen[None]):
         if self._watcher is not None:
             self._watcher.close()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
     def _follow_database(self) -> None:
-        if self._watcher is not None and self._watcher.changed() and not self.to_tagged:
-            self.action_reload()
+        # A hidden mode waits: the change is still pending when it comes back into view.
+        if not self.is_current or self.to_tagged or self._watcher is None:
+            return
+        if self._watcher.changed():
+            self.app.call_from_thread(self.action_reload)
 
     # -- loading -----------------------------------------------------------------------
 

@@ -195,7 +195,8 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
     def watch_database(self) -> None:
-        if self._watcher is not None and self._watcher.changed():
+        # A hidden mode waits: the change is still pending when it comes back into view.
+        if self.is_current and self._watcher is not None and self._watcher.changed():
             self.post_message(DatabaseChanged())
 
     # Message handlers: plain data in, widgets updated.
