@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -251,3 +253,25 @@ def write_config(text: str, mode: int = 0o600) -> Path:
     path.write_text(text)
     path.chmod(mode)
     return path
+
+
+class SinkProcess:
+    """tests/sink_process.py in its own process, logging every accepted Message-ID."""
+
+    def __init__(self, folder: Path) -> None:
+        self.log = folder / "sink.log"
+        self.delay_file = folder / "slow-data"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.sink_process", str(self.log), "--delay-file", str(self.delay_file)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+        self.port = int(self.process.stdout.readline())
+
+    def accepted(self) -> list[str]:
+        return self.log.read_text().split() if self.log.exists() else []
+
+    def count(self) -> int:
+        return self.log.read_bytes().count(b"\n") if self.log.exists() else 0
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)

@@ -15,32 +15,10 @@ from pathlib import Path
 import pytest
 
 from mailer.config import DispatchSettings
-from tests.dispatch_helpers import add_campaign, prebuild_quickly, queue
+from tests.dispatch_helpers import SinkProcess, add_campaign, prebuild_quickly, queue
 
 ROOT = Path(__file__).parent.parent
 K = 8
-
-
-class SinkProcess:
-    """tests/sink_process.py in its own process, logging every accepted Message-ID."""
-
-    def __init__(self, folder: Path) -> None:
-        self.log = folder / "sink.log"
-        self.delay_file = folder / "slow-data"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sink_process", str(self.log), "--delay-file", str(self.delay_file)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        self.port = int(self.process.stdout.readline())
-
-    def accepted(self) -> list[str]:
-        return self.log.read_text().split() if self.log.exists() else []
-
-    def count(self) -> int:
-        return self.log.read_bytes().count(b"\n") if self.log.exists() else 0
-
-    def stop(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture

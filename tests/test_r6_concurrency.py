@@ -28,7 +28,7 @@ from pathlib import Path
 from mailer.config import DispatchSettings
 from store.clock import Clock
 from store.db import Store
-from tests.dispatch_helpers import prebuild_quickly, queue
+from tests.dispatch_helpers import SinkProcess, prebuild_quickly, queue
 from tests.pipeline_helpers import make_campaign
 from tui.app import make_app
 
@@ -71,26 +71,6 @@ class AppProgress:
 
     def done_enough(self) -> bool:
         return self.switches >= APP_MINIMUM_SWITCHES
-
-
-class SinkProcess:
-    """tests/sink_process.py in its own process, logging every accepted Message-ID."""
-
-    def __init__(self, folder: Path) -> None:
-        self.log = folder / "sink.log"
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.sink_process", str(self.log)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        self.port = int(self.process.stdout.readline())
-
-    def accepted(self) -> list[str]:
-        return self.log.read_text().split() if self.log.exists() else []
-
-    def count(self) -> int:
-        return self.log.read_bytes().count(b"\n") if self.log.exists() else 0
-
-    def stop(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
 
 
 def _cli(env: dict[str, str], *args: str) -> tuple[list[str], int, str, str]:
