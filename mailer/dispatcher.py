@@ -49,6 +49,9 @@ class Dispatcher(Workers):
         self.owner = owner or new_owner()
         self.concurrency = max(1, concurrency or self.smtp.connections)
         self.batch = self.settings.batch_size or min(256, max(32, 4 * self.concurrency))
+        # Claim the next batch while half of this one is still queued, so a worker never
+        # waits for a claim (with room for only K rows, one connection stalled every batch).
+        self.ahead = max(self.concurrency, self.batch // 2)
         # Far above a normal exchange (milliseconds) yet well inside the SMTP timeout.
         self.stall_seconds = min(5.0, self.smtp.timeout / 4)
         lease = timedelta(seconds=max(1, self.settings.lease_seconds))
@@ -185,7 +188,7 @@ class Dispatcher(Workers):
                 await self._idle(stop)
 
     async def _wait_for_room(self) -> None:
-        while self._queue.qsize() >= self.concurrency:
+        while self._queue.qsize() >= self.ahead:
             self._room.clear()
             await self._room.wait()
 
