@@ -24,6 +24,12 @@ from store.outbox_raw import purge_raw
 from store.outbox_results import Completion, complete, defer_due, pause_campaign
 
 DEAD_OWNER_CHECK_SECONDS = 5.0
+# WAL pages between checkpoints while dispatching (SQLite's default is 1,000). Each
+# checkpoint costs two fsyncs (~5 ms each here) and writes back every page touched
+# since the last; claims and completions rewrite the same few index pages over and
+# over, so a longer interval writes back far fewer pages per message (measured:
+# ~300 µs/message of checkpoint work at 1,000 pages, ~120 µs at 10,000).
+DISPATCH_CHECKPOINT_PAGES = 10_000
 
 
 class DispatchDb:
@@ -106,6 +112,14 @@ class DispatchDb:
     def clear_backoff(self) -> None:
         with self.store.write() as db:
             clear_backoff(db, self.server)
+
+
+def set_checkpoint_pages(store: Store, pages: int) -> int:
+    """Set the writer connection's automatic checkpoint interval; returns the previous one."""
+    with store.write() as db:
+        previous = db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        db.conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    return previous
 
 
 def is_busy(error: sqlite3.OperationalError) -> bool:

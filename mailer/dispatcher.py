@@ -19,7 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from mailer.config import Config
-from mailer.dispatch_db import DispatchDb, is_busy, never_waiting
+from mailer.dispatch_db import (
+    DISPATCH_CHECKPOINT_PAGES,
+    DispatchDb,
+    is_busy,
+    never_waiting,
+    set_checkpoint_pages,
+)
 from mailer.limits import CircuitBreaker, SenderLimiter, ServerGate
 from mailer.outreach_due import settle
 from mailer.prebuild import attach_bytes, prepare_outbox
@@ -49,6 +55,9 @@ class Dispatcher(Workers):
         self.owner = owner or new_owner()
         self.concurrency = max(1, concurrency or self.smtp.connections)
         self.batch = self.settings.batch_size or min(256, max(32, 4 * self.concurrency))
+        # Claim the next batch while half of this one is still queued, so a worker never
+        # waits for a claim (with room for only K rows, one connection stalled every batch).
+        self.ahead = max(self.concurrency, self.batch // 2)
         # Far above a normal exchange (milliseconds) yet well inside the SMTP timeout.
         self.stall_seconds = min(5.0, self.smtp.timeout / 4)
         lease = timedelta(seconds=max(1, self.settings.lease_seconds))
@@ -98,10 +107,13 @@ class Dispatcher(Workers):
         self._recorder = Recorder(functools.partial(self._quick, "apply"))
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="callsheet-dispatch-db")
         self._inline_store = never_waiting(self.store)
+        self._checkpoint_pages: int | None = None
         self.db_inline = DispatchDb(self._inline_store, self.config, self.owner, self.db.lease)
         self._states: list[WorkerState] = []
         renewer = watchdog = None
         try:
+            self._checkpoint_pages = await self._db(set_checkpoint_pages, self.store,
+                                                    DISPATCH_CHECKPOINT_PAGES)
             if self.prepare is not None:
                 await self._db(self.prepare, self.store)
             self._total, backoff = await self._db(self.db.start)
@@ -132,6 +144,8 @@ class Dispatcher(Workers):
         await self.pool.close()
         with contextlib.suppress(sqlite3.Error):
             await self._db(self.db.purge)
+            if self._checkpoint_pages is not None:
+                await self._db(set_checkpoint_pages, self.store, self._checkpoint_pages)
         self._executor.shutdown(wait=True)
         self._inline_store.close()
 
@@ -185,7 +199,7 @@ class Dispatcher(Workers):
                 await self._idle(stop)
 
     async def _wait_for_room(self) -> None:
-        while self._queue.qsize() >= self.concurrency:
+        while self._queue.qsize() >= self.ahead:
             self._room.clear()
             await self._room.wait()
 

@@ -86,7 +86,7 @@ class Workers:
                     continue
             else:
                 row = self._queue.get_nowait()
-            if self._queue.qsize() < self.concurrency:
+            if self._queue.qsize() < self.ahead:
                 self._room.set()
             if row is None:
                 break
