@@ -46,7 +46,9 @@ async def test_rate_limit_per_sender_holds_at_the_server(store) -> None:
     team = [item.at for item in sink.received if item.mail_from == "team@brand.example"]
     press = [item.at for item in sink.received if item.mail_from == "press@brand.example"]
     assert len(team) == 30 and len(press) == 5
-    assert _most_in_any_window(team, 0.5) <= 10
+    # The limiter counts when a send starts, the sink when it arrives: allow 50 ms of transport
+    # and scheduling jitter on a loaded machine, no more.
+    assert _most_in_any_window(team, 0.45) <= 10
     assert elapsed >= 1.0, "30 messages at 10 per half second need two waits"
 
 
