@@ -92,7 +92,7 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     """Read the config file (if any) and the environment, or raise one sentence."""
     env = os.environ if environ is None else environ
     path = path or config_path()
-    document = _read_toml(path)
+    document = read_toml(path)
     smtp_table = dict(document.get("smtp", {}))
     dispatch = _dispatch_settings(dict(document.get("dispatch", {})))
     url = env.get(ENV_URL, "").strip() or smtp_table.pop("url", None)
@@ -106,10 +106,10 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
 
 def load_dispatch_settings(path: Path | None = None) -> DispatchSettings:
     """Only the [dispatch] settings: for readers such as reply sync, which need no SMTP password."""
-    return _dispatch_settings(dict(_read_toml(path or config_path()).get("dispatch", {})))
+    return _dispatch_settings(dict(read_toml(path or config_path()).get("dispatch", {})))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -172,7 +172,7 @@ def _smtp_settings(from_url: dict[str, Any], table: dict[str, Any], env: dict[st
     password = _password(merged.pop("password", None), merged.pop("password_command", None), env)
     if password is not None and not merged.get("user"):
         raise UserError("An SMTP password is set but no user: add user@ to the SMTP URL.")
-    if merged.get("user") and tls == "none" and not _is_loopback(merged["host"]):
+    if merged.get("user") and tls == "none" and not is_loopback(merged["host"]):
         raise UserError(f"Refusing to send SMTP credentials unencrypted to {merged['host']}; "
                         "use tls=starttls or tls=tls.")
     if int(merged.get("connections", 4)) < 1:
@@ -188,8 +188,9 @@ def _password(inline: str | None, command: str | None, env: dict[str, str]) -> S
     return Secret(inline) if inline else None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine, where plaintext credentials cannot be overheard."""
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

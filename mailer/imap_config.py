@@ -6,7 +6,6 @@ from `CALLSHEET_IMAP_PASSWORD` or the output of `password_command`.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import subprocess
 import tomllib
@@ -15,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import platformdirs
-
+from mailer.config import config_path, is_loopback
 from store.errors import UserError
 
 ENV_URL = "CALLSHEET_IMAP_URL"
@@ -24,10 +22,6 @@ ENV_PASSWORD = "CALLSHEET_IMAP_PASSWORD"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_TIMEOUT = 30.0
 PASSWORD_COMMAND_TIMEOUT = 30
-
-
-def config_path() -> Path:
-    return Path(platformdirs.user_config_dir("callsheet")) / "config.toml"
 
 
 @dataclass(frozen=True)
@@ -45,15 +39,6 @@ class ImapSettings:
     @property
     def label(self) -> str:
         return f"{self.user}@{self.host}:{self.port}"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_url(url: str) -> tuple[str, int, str, str]:
