@@ -48,6 +48,7 @@ class SmtpSettings:
     helo_name: str = field(default_factory=socket.gethostname)
     ca_file: str | None = None
     idle_seconds: float = 30.0
+    pipelining: bool = True
 
     @property
     def server_key(self) -> str:
@@ -158,7 +159,7 @@ def _url_fields(url: str) -> dict[str, Any]:
 
 SMTP_KEYS = {"host": str, "port": int, "tls": str, "user": str, "password": str,
              "password_command": str, "connections": int, "timeout": (int, float),
-             "helo_name": str, "ca_file": str, "idle_seconds": (int, float)}
+             "helo_name": str, "ca_file": str, "idle_seconds": (int, float), "pipelining": bool}
 
 
 def _smtp_settings(from_url: dict[str, Any], table: dict[str, Any], env: dict[str, str]) -> SmtpSettings:
@@ -227,5 +228,5 @@ def _check_keys(section: str, table: dict[str, Any], known: dict[str, Any]) -> N
     for key, value in table.items():
         if key not in known:
             raise UserError(f"Unknown setting {key!r} in [{section}] of the config file.")
-        if not isinstance(value, known[key]) or isinstance(value, bool):
+        if not isinstance(value, known[key]) or (isinstance(value, bool) and known[key] is not bool):
             raise UserError(f"The setting {key!r} in [{section}] has the wrong type.")

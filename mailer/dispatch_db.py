@@ -7,11 +7,12 @@ import time
 from datetime import timedelta
 
 from mailer.config import Config
-from mailer.prebuild import prebuilt_bytes
+from mailer.prebuild import prebuilt_bytes, settings_key
 from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox_claims import (
     Claim,
+    add_sources,
     claim_batch,
     due_count,
     next_due_at,
@@ -21,7 +22,7 @@ from store.outbox_claims import (
 )
 from store.outbox_gate import clear_backoff, load_backoff, save_backoff
 from store.outbox_raw import purge_raw
-from store.outbox_results import Completion, complete, defer_due, pause_campaign
+from store.outbox_results import Completion, complete, defer_due, fold_sent, pause_campaign
 
 DEAD_OWNER_CHECK_SECONDS = 5.0
 # WAL pages between checkpoints while dispatching (SQLite's default is 1,000). Each
@@ -71,20 +72,28 @@ class DispatchDb:
             reclaim_dead(db, now=now, actor=actor)
 
     def claim(self, limit: int) -> Claim:
-        """Lease up to `limit` due rows; those whose prebuilt bytes are current get `bytes`."""
+        """Lease up to `limit` due rows; those with bytes built under these settings get `bytes`,
+        the others every column their bytes are built from."""
         now = self.store.clock.now()
+        key = settings_key(self.config.dispatch)
         with self.store.write() as db:
             self._reclaim(db, iso(now))
             claim = claim_batch(db, owner=self.owner, now=now, lease=self.lease, limit=limit)
-        for row in claim.rows:
-            prebuilt = prebuilt_bytes(row, self.config.dispatch)
-            if prebuilt is not None:
-                row["bytes"] = prebuilt
+            unbuilt = []
+            for row in claim.rows:
+                prebuilt = prebuilt_bytes(row, self.config.dispatch, key)
+                row.pop("raw", None)
+                if prebuilt is None:
+                    unbuilt.append(row)
+                else:
+                    row["bytes"] = prebuilt
+            if unbuilt:
+                add_sources(db, unbuilt)
         return claim
 
-    def apply(self, completions: list[Completion]) -> list[int]:
+    def apply(self, completions: list[Completion], fold: bool = False) -> list[int]:
         with self.store.write() as db:
-            return complete(db, completions, now=self.now_iso(), actor=self.store.actor)
+            return complete(db, completions, now=self.now_iso(), actor=self.store.actor, fold=fold)
 
     def renew(self) -> None:
         with self.store.write() as db:
@@ -102,7 +111,9 @@ class DispatchDb:
             return pause_campaign(db, campaign_id, reason, now=self.now_iso(), actor=self.store.actor)
 
     def purge(self) -> int:
+        """Fold the journaled sends, then drop the bytes of finished messages."""
         with self.store.write() as db:
+            fold_sent(db)
             return purge_raw(db)
 
     def save_backoff(self, failures: int, until: str, reply: str) -> None:

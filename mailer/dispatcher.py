@@ -104,7 +104,7 @@ class Dispatcher(Workers):
         self._total = 0
         self._queue: asyncio.Queue[dict | None] = asyncio.Queue()
         self._room = asyncio.Event()
-        self._recorder = Recorder(functools.partial(self._quick, "apply"))
+        self._recorder = Recorder(self._record)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="callsheet-dispatch-db")
         self._inline_store = never_waiting(self.store)
         self._checkpoint_pages: int | None = None
@@ -161,6 +161,11 @@ class Dispatcher(Workers):
             if not is_busy(error):
                 raise
         return await self._db(getattr(self.db, name), *args)
+
+    async def _record(self, completions: list) -> list[int]:
+        # Nothing queued means no claim is coming to fold the journal: fold now, so the
+        # last messages of a run (or a trickle) show as sent at once.
+        return await self._quick("apply", completions, self._queue.empty())
 
     def _restore_backoff(self, failures: int, left: float, reply: str, until: str | None) -> None:
         if failures:

@@ -30,8 +30,6 @@ _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029\x00]")
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
 _FIELD_NAME = re.compile(rb"[!-9;-~]+")
 _MAX_LINE = 998
-SOURCE_FIELDS = ("from_addr", "from_name", "to_addr", "subject", "body", "body_html", "message_id",
-                 "in_reply_to", "refs", "scheduled_at", "created_at")
 
 
 class _UriListHeader(UnstructuredHeader):
@@ -69,10 +67,10 @@ class ComposeError(Exception):
     """A message that cannot be sent as it is; the text is one sentence for the operator."""
 
 
-def fingerprint(row: Mapping, unsubscribe_url: str | None, unsubscribe_mailto: str | None) -> str:
-    """A digest of everything the bytes are built from; prebuilt bytes are used only on a match."""
-    source = [row.get(name) for name in SOURCE_FIELDS]
-    payload = json.dumps([COMPOSE_VERSION, unsubscribe_url, unsubscribe_mailto, source])
+def build_key(unsubscribe_url: str | None, unsubscribe_mailto: str | None) -> str:
+    """A digest of the settings bytes are built under besides the row itself (whose edits
+    delete its prebuilt bytes, store/outbox_raw.py); prebuilt bytes are used only on a match."""
+    payload = json.dumps(["build", COMPOSE_VERSION, unsubscribe_url, unsubscribe_mailto])
     return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

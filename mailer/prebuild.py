@@ -6,20 +6,20 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from mailer.config import Config, DispatchSettings
-from mailer.mime import ComposeError, compose, fingerprint
+from mailer.mime import ComposeError, build_key, compose
 from store.clock import iso
 from store.db import Store
 from store.outbox_raw import rows_without_raw, save_raw
 
 
-def _fingerprint(row: Mapping, settings: DispatchSettings) -> str:
-    return fingerprint(row, settings.unsubscribe_url, settings.unsubscribe_mailto)
+def settings_key(settings: DispatchSettings) -> str:
+    return build_key(settings.unsubscribe_url, settings.unsubscribe_mailto)
 
 
-def prebuilt_bytes(row: Mapping, settings: DispatchSettings) -> bytes | None:
-    """The bytes built when the row was queued, if they still match it."""
+def prebuilt_bytes(row: Mapping, settings: DispatchSettings, key: str | None = None) -> bytes | None:
+    """The bytes built ahead for the row (`raw`: fingerprint and bytes), if built under these settings."""
     prebuilt = row.get("raw")
-    if prebuilt and prebuilt[0] == _fingerprint(row, settings):
+    if prebuilt and prebuilt[0] == (key or settings_key(settings)):
         return bytes(prebuilt[1])
     return None
 
@@ -52,6 +52,7 @@ def prepare_outbox(store: Store, config: Config, *, horizon: timedelta = timedel
     only the SMTP exchange, since building a message is the dearest step of the send path.
     """
     settings = config.dispatch
+    key = settings_key(settings)
     rows = rows_without_raw(store.reader(), before=iso(store.clock.now() + horizon), limit=limit)
     built = []
     for row in rows:
@@ -60,7 +61,7 @@ def prepare_outbox(store: Store, config: Config, *, horizon: timedelta = timedel
                           unsubscribe_mailto=settings.unsubscribe_mailto)
         except ComposeError:
             continue  # refused again, with its sentence, when the dispatcher claims it
-        built.append((row["id"], _fingerprint(row, settings), raw))
+        built.append((row, key, raw))
     if not built:
         return 0
     with store.write() as db:

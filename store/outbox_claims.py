@@ -20,11 +20,16 @@ from sqlite_utils import Database
 
 from store import audit
 from store.clock import iso
+from store.outbox_results import fold_sent
 
 OWNER_PREFIX = "callsheet"
 
 CLAIMED_COLUMNS = """id, influencer_id, campaign_id, kind, from_addr, from_name, to_addr, subject, body,
     body_html, message_id, in_reply_to, refs, flags, attempts, scheduled_at, created_at, lease_token"""
+# What sending and judging a claimed row needs; the text columns are read only for rows
+# whose bytes must be built now (see `add_sources`).
+LEASED_COLUMNS = """id, influencer_id, campaign_id, from_addr, to_addr, flags, attempts, scheduled_at,
+    created_at, lease_token"""
 
 _CANDIDATES = """
     SELECT m.id,
@@ -46,7 +51,7 @@ _CLAIM = f"""
     UPDATE messages SET status = 'sending', lease_owner = :owner, lease_token = :token,
         lease_expires_at = :expires, attempts = attempts + 1, updated_at = :now
     WHERE id IN (SELECT value FROM json_each(:ids))
-    RETURNING {CLAIMED_COLUMNS}"""
+    RETURNING {LEASED_COLUMNS}"""
 
 SKIP_REASONS = {
     "unsubscribed": "Not sent: the influencer unsubscribed.",
@@ -121,6 +126,8 @@ def reclaim_expired(db: Database, *, now: str, actor: str) -> int:
 
 def _put_back(db: Database, condition: str, params: list, now: str, actor: str, why: str,
               owner: str | None) -> int:
+    # A lease whose send is journaled was used: record it before looking for leases to take back.
+    fold_sent(db)
     ids = [row[0] for row in db.execute(
         f"""UPDATE messages SET status = 'deferred', next_attempt_at = ?, lease_owner = NULL,
                lease_token = NULL, lease_expires_at = NULL, updated_at = ?
@@ -154,6 +161,17 @@ def claim_batch(db: Database, *, owner: str, now: datetime, lease: timedelta, li
                         key=lambda row: order[row["id"]])
     _attach_raw(db, claim.rows)
     return claim
+
+
+def add_sources(db: Database, rows: list[dict]) -> None:
+    """Add every column the bytes are built from to claimed `rows` (whose bytes must be built)."""
+    by_id = {row["id"]: row for row in rows}
+    cursor = db.execute(f"SELECT {CLAIMED_COLUMNS} FROM messages "
+                        "WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(by_id))])
+    names = [column[0] for column in cursor.description]
+    for values in cursor.fetchall():
+        source = dict(zip(names, values, strict=True))
+        by_id[source["id"]].update({key: value for key, value in source.items() if key != "lease_token"})
 
 
 def _attach_raw(db: Database, rows: list[dict]) -> None:

@@ -1,17 +1,25 @@
-"""Prebuilt message bytes: built once ahead of sending, checked against a fingerprint when used.
+"""Prebuilt message bytes: built once ahead of sending, dropped the moment their source changes.
 
-The fingerprint covers everything the bytes were built from, so stale bytes (an edit
-after they were built) are never sent; the trigger of the `dispatch_outbox` migration
-only reclaims their space early, and `purge_raw` drops the bytes of finished messages.
+The trigger of the `dispatch_outbox` migration deletes a message's bytes whenever a
+column they were built from changes, and `save_raw` stores bytes only if the row still
+holds the values they were built from, so the bytes present for a row are always its
+own; their `fingerprint` names the build settings (mailer/mime.py `build_key`), and
+bytes built under other settings are rebuilt. `purge_raw` drops the bytes of finished
+messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlite_utils import Database
 
 from store.outbox_claims import CLAIMED_COLUMNS
+
+# What the bytes are built from: the columns the `outbox_raw_stale` trigger watches.
+SOURCE_COLUMNS = ("from_addr", "from_name", "to_addr", "subject", "body", "body_html", "message_id",
+                  "in_reply_to", "refs", "scheduled_at", "created_at")
+_UNCHANGED = " AND ".join(f"{column} IS :{column}" for column in SOURCE_COLUMNS)
 
 _WITHOUT_RAW = f"""
     SELECT {CLAIMED_COLUMNS.replace("lease_token", "NULL AS lease_token")}
@@ -27,14 +35,18 @@ def rows_without_raw(db: Database, *, before: str, limit: int) -> list[dict]:
     return list(db.query(_WITHOUT_RAW, {"before": before, "limit": limit}))
 
 
-def save_raw(db: Database, built: Iterable[tuple[int, str, bytes]]) -> int:
-    """Store (row id, fingerprint, bytes) for rows still waiting to be sent; call in a write transaction."""
+def save_raw(db: Database, built: Iterable[tuple[Mapping, str, bytes]]) -> int:
+    """Store (row as read, fingerprint, bytes) for rows still waiting to be sent and unchanged
+    since they were read (an edit in between would leave stale bytes behind, since the
+    trigger had nothing to delete yet); call in a write transaction."""
     saved = 0
-    for message_id, fingerprint, raw in built:
+    for row, fingerprint, raw in built:
+        source = {column: row[column] for column in SOURCE_COLUMNS}
         saved += db.conn.execute(
-            """INSERT OR REPLACE INTO outbox_raw (message_id, fingerprint, raw)
-               SELECT id, ?, ? FROM messages WHERE id = ? AND status IN ('queued', 'deferred')""",
-            [fingerprint, raw, message_id]).rowcount
+            f"""INSERT OR REPLACE INTO outbox_raw (message_id, fingerprint, raw)
+                SELECT id, :fingerprint, :raw FROM messages
+                WHERE id = :id AND status IN ('queued', 'deferred') AND {_UNCHANGED}""",
+            {**source, "fingerprint": fingerprint, "raw": raw, "id": row["id"]}).rowcount
     return saved
 
 

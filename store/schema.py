@@ -429,3 +429,17 @@ def _query_replies_index(db: Database) -> None:
     # a partial index answers it without reading the message rows.
     _run(db, ["""CREATE INDEX messages_replies ON messages(influencer_id)
                  WHERE direction = 'in' AND kind = 'reply'"""])
+
+
+@migrations(name="outbox_sent_journal")
+def _outbox_sent_journal(db: Database) -> None:
+    # A sent message's result is first written here, one narrow row appended (one page),
+    # instead of rewriting the wide message row and the four indexes its status and
+    # sent_at are in (~7 pages: 142 µs per one-row commit against 35 µs, measured); the
+    # claims fold it into `messages` in bulk (store/outbox_results.py).
+    _run(db, ["""CREATE TABLE outbox_sent (
+        message_id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL,
+        response TEXT,
+        sent_at TEXT NOT NULL
+    )"""])

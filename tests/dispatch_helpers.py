@@ -17,7 +17,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from mailer.config import Config, DispatchSettings, SmtpSettings, config_path
-from mailer.mime import compose, fingerprint
+from mailer.mime import build_key, compose
 from store.campaigns import CampaignSpec, create
 from store.db import Store
 from store.outbox import enqueue
@@ -219,7 +219,7 @@ def prebuild_quickly(store: Store, settings: DispatchSettings) -> int:
                                   b"To: " + item["to_addr"].encode() + b"\r\n")
         if number % 100 == 0:
             assert derived == compose(item, **options)
-        built.append((item["id"], fingerprint(item, **options), derived))
+        built.append((item, build_key(**options), derived))
     with store.write() as db:
         return save_raw(db, built)
 
