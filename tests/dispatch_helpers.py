@@ -22,6 +22,7 @@ from store.campaigns import CampaignSpec, create
 from store.db import Store
 from store.outbox import enqueue
 from store.outbox_raw import rows_without_raw, save_raw
+from tests.sink_process import ehlo_lines
 
 DataFault = Callable[[Envelope, Any], Awaitable[str | None]]
 
@@ -57,6 +58,12 @@ class Sink:
     server: asyncio.AbstractServer | None = None
     password: str | None = None
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # Offered like Postfix, Exim and the big providers do; the client may still not use it.
+    pipelining: bool = True
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        return ehlo_lines(session, hostname, responses, pipelining=self.pipelining)
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           options: list[str]) -> str:
@@ -258,11 +265,13 @@ def write_config(text: str, mode: int = 0o600) -> Path:
 class SinkProcess:
     """tests/sink_process.py in its own process, logging every accepted Message-ID."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, pipelining: bool = False) -> None:
         self.log = folder / "sink.log"
         self.delay_file = folder / "slow-data"
+        offer = ["--pipelining"] if pipelining else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sink_process", str(self.log), "--delay-file", str(self.delay_file)],
+            [sys.executable, "-m", "tests.sink_process", str(self.log), "--delay-file", str(self.delay_file),
+             *offer],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
         self.port = int(self.process.stdout.readline())
 

@@ -1,8 +1,9 @@
-"""An aiosmtpd sink in a process of its own: `python -m tests.sink_process LOG [--delay-file F]`.
+"""An aiosmtpd sink in its own process: `python -m tests.sink_process LOG [--delay-file F] [--pipelining]`.
 
 It prints its port, then appends the Message-ID of every message it accepts to LOG
 (before answering 250). While the delay file exists, each DATA waits a second first.
-Used where a test kills the dispatcher, and by the benchmark.
+With --pipelining it offers PIPELINING (aiosmtpd reads pipelined commands in order but
+does not say so by itself). Used where a test kills the dispatcher, and by the benchmark.
 """
 
 from __future__ import annotations
@@ -18,12 +19,25 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 _MESSAGE_ID = re.compile(rb"^Message-ID: *(<[^>\r\n]+>)", re.MULTILINE | re.IGNORECASE)
 
 
+def ehlo_lines(session: Session, hostname: str, responses: list[str], *, pipelining: bool) -> list[str]:
+    """aiosmtpd's EHLO reply, with PIPELINING offered when asked (the hook must name the session)."""
+    session.host_name = hostname
+    if pipelining:
+        responses.insert(-1, "250-PIPELINING")
+    return responses
+
+
 class LoggingSink:
-    def __init__(self, log_path: str | None, delay_file: str | None, delay: float) -> None:
+    def __init__(self, log_path: str | None, delay_file: str | None, delay: float, pipelining: bool) -> None:
         self.log = open(log_path, "ab", buffering=0) if log_path else None  # noqa: SIM115
         self.delay_file = delay_file
         self.delay = delay
+        self.pipelining = pipelining
         self.count = 0
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        return ehlo_lines(session, hostname, responses, pipelining=self.pipelining)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.delay_file and os.path.exists(self.delay_file):
@@ -51,8 +65,9 @@ def main() -> None:
     parser.add_argument("log", nargs="?")
     parser.add_argument("--delay-file")
     parser.add_argument("--delay", type=float, default=1.0)
+    parser.add_argument("--pipelining", action="store_true")
     options = parser.parse_args()
-    asyncio.run(serve(LoggingSink(options.log, options.delay_file, options.delay)))
+    asyncio.run(serve(LoggingSink(options.log, options.delay_file, options.delay, options.pipelining)))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ ROOT = Path(__file__).parent.parent
 K = 8
 
 
-@pytest.fixture
-def sink(tmp_path: Path):
-    running = SinkProcess(tmp_path)
+@pytest.fixture(params=[True, False], ids=["pipelined", "lockstep"])
+def sink(tmp_path: Path, request):
+    running = SinkProcess(tmp_path, pipelining=request.param)
     yield running
     running.stop()
 

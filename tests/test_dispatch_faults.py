@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from datetime import timedelta
 
@@ -23,6 +24,12 @@ from tests.dispatch_helpers import (
 )
 
 NOW_PLUS_5_MIN = "2026-11-23T10:05:00+00:00"
+
+
+@pytest.fixture(params=[True, False], ids=["pipelined", "lockstep"])
+def config_for(request):
+    """make_config with the client pipelining or not (the sink offers PIPELINING either way)."""
+    return functools.partial(make_config, smtp_pipelining=request.param)
 
 
 async def _drop_mid_data(envelope, server) -> str:
@@ -64,10 +71,10 @@ def _bounced(store) -> tuple[int, str | None]:
 
 @pytest.mark.parametrize(("name", "stage", "fault", "status", "reply", "bounced"), REPLY_FAULTS,
                          ids=[case[0] for case in REPLY_FAULTS])
-async def test_envelope_replies(store, name, stage, fault, status, reply, bounced) -> None:
+async def test_envelope_replies(config_for, store, name, stage, fault, status, reply, bounced) -> None:
     sink = await start_sink()
     setattr(sink, stage, lambda address: fault)
-    report, message = await _one(store, make_config(sink.port))
+    report, message = await _one(store, config_for(sink.port))
     assert message["status"] == status
     assert message["last_smtp_response"] == reply
     assert message["attempts"] == 1
@@ -81,24 +88,24 @@ async def test_envelope_replies(store, name, stage, fault, status, reply, bounce
 
 @pytest.mark.parametrize(("name", "fault", "status", "bounced"), DATA_FAULTS,
                          ids=[case[0] for case in DATA_FAULTS])
-async def test_data_replies(store, name, fault, status, bounced) -> None:
+async def test_data_replies(config_for, store, name, fault, status, bounced) -> None:
     sink = await start_sink()
 
     async def refuse(envelope, server) -> str:
         return fault
 
     sink.on_data = refuse
-    report, message = await _one(store, make_config(sink.port))
+    report, message = await _one(store, config_for(sink.port))
     assert (message["status"], message["last_smtp_response"]) == (status, fault)
     assert _bounced(store)[0] == 0
     assert "ambiguous" not in message["flags"]
 
 
-async def test_greeting_421_defers_everything_due(store) -> None:
+async def test_greeting_421_defers_everything_due(config_for, store) -> None:
     server, port, accepted = await start_raw_server(b"421 4.3.2 Service not available\r\n")
     cid = add_campaign(store)
     ids = queue(store, 30, campaign_id=cid)
-    report = await Dispatcher(store, make_config(port)).run_until_empty()
+    report = await Dispatcher(store, config_for(port)).run_until_empty()
     server.close()
     assert statuses(store) == {"deferred": 30}
     assert report.deferred == 30 and report.failed == 0
@@ -110,37 +117,37 @@ async def test_greeting_421_defers_everything_due(store) -> None:
         assert message["attempts"] <= 1
 
 
-async def test_refused_port_defers(store) -> None:
-    report, message = await _one(store, make_config(free_port()))
+async def test_refused_port_defers(config_for, store) -> None:
+    report, message = await _one(store, config_for(free_port()))
     assert message["status"] == "deferred"
     assert message["last_smtp_response"].startswith("Cannot connect to the SMTP server")
     assert message["next_attempt_at"] == NOW_PLUS_5_MIN
     assert report.ok
 
 
-async def test_mute_server_times_out_and_defers(store) -> None:
+async def test_mute_server_times_out_and_defers(config_for, store) -> None:
     server, port, _ = await start_raw_server(None)
     started = time.monotonic()
-    report, message = await _one(store, make_config(port, smtp_timeout=0.5))
+    report, message = await _one(store, config_for(port, smtp_timeout=0.5))
     server.close()
     assert time.monotonic() - started < 0.5 + 1.0
     assert message["status"] == "deferred"
     assert "Timed out" in message["last_smtp_response"]
 
 
-async def test_dropped_mid_data_is_deferred_and_flagged(store) -> None:
+async def test_dropped_mid_data_is_deferred_and_flagged(config_for, store) -> None:
     sink = await start_sink()
     sink.on_data = _drop_mid_data
-    report, message = await _one(store, make_config(sink.port))
+    report, message = await _one(store, config_for(sink.port))
     assert message["status"] == "deferred"
     assert "ambiguous" in message["flags"]
     assert "delivery unconfirmed" in message["last_smtp_response"]
 
 
-async def test_auth_failure_halts_and_spends_no_attempt(store) -> None:
+async def test_auth_failure_halts_and_spends_no_attempt(config_for, store) -> None:
     sink = Sink(password="right")
     await start_sink(sink)
-    config = make_config(sink.port, smtp_user="team", smtp_password=_secret("wrong"))
+    config = config_for(sink.port, smtp_user="team", smtp_password=_secret("wrong"))
     report, message = await _one(store, config)
     assert report.halted.startswith("SMTP authentication failed: 535")
     assert message["status"] == "queued"
@@ -156,13 +163,13 @@ def _secret(text: str):
     return Secret(text)
 
 
-async def test_retries_follow_the_schedule_then_give_up(store, clock) -> None:
+async def test_retries_follow_the_schedule_then_give_up(config_for, store, clock) -> None:
     """Min 300 s, doubling, capped at 4000 s; failed after the 5-day lifetime."""
     sink = await start_sink()
     sink.on_rcpt = lambda address: "451 4.4.0 Later"
     cid = add_campaign(store)
     [message_id] = queue(store, 1, campaign_id=cid)
-    config = make_config(sink.port)
+    config = config_for(sink.port)
     waits = []
     for _ in range(8):
         await Dispatcher(store, config).run_until_empty()
@@ -191,7 +198,7 @@ def test_jitter_stays_inside_its_bounds() -> None:
     assert retry_delay(3, minimum=300, maximum=4000, jitter=0.1, seed=(7, 3)) == delays[7]
 
 
-async def test_ambiguous_final_dot_is_retried_once(store, clock) -> None:
+async def test_ambiguous_final_dot_is_retried_once(config_for, store, clock) -> None:
     """R4: the sink keeps the message and drops the line; the retry makes exactly 2 copies."""
     sink = await start_sink()
     calls = []
@@ -205,10 +212,10 @@ async def test_ambiguous_final_dot_is_retried_once(store, clock) -> None:
         return None
 
     sink.on_data = take_then_drop
-    await _ambiguous_then_retry(store, sink)
+    await _ambiguous_then_retry(config_for, store, sink)
 
 
-async def test_late_250_after_client_timeout_is_retried_once(store) -> None:
+async def test_late_250_after_client_timeout_is_retried_once(config_for, store) -> None:
     sink = await start_sink()
     calls = []
 
@@ -220,13 +227,13 @@ async def test_late_250_after_client_timeout_is_retried_once(store) -> None:
         return None if len(calls) > 1 else "250 2.0.0 Too late"
 
     sink.on_data = slow_first
-    await _ambiguous_then_retry(store, sink, timeout=0.5)
+    await _ambiguous_then_retry(config_for, store, sink, timeout=0.5)
 
 
-async def _ambiguous_then_retry(store, sink: Sink, timeout: float = 1.0) -> None:
+async def _ambiguous_then_retry(config_for, store, sink: Sink, timeout: float = 1.0) -> None:
     cid = add_campaign(store)
     [message_id] = queue(store, 1, campaign_id=cid)
-    config = make_config(sink.port, smtp_timeout=timeout)
+    config = config_for(sink.port, smtp_timeout=timeout)
     await Dispatcher(store, config).run_until_empty()
     first = row(store, message_id)
     assert first["status"] == "deferred" and "ambiguous" in first["flags"]
@@ -243,7 +250,7 @@ async def _ambiguous_then_retry(store, sink: Sink, timeout: float = 1.0) -> None
     assert copies[0].as_bytes() == copies[1].as_bytes()
 
 
-async def test_ambiguous_twice_fails_without_a_third_copy(store) -> None:
+async def test_ambiguous_twice_fails_without_a_third_copy(config_for, store) -> None:
     sink = await start_sink()
 
     async def always_drop(envelope, server) -> str:
@@ -255,7 +262,7 @@ async def test_ambiguous_twice_fails_without_a_third_copy(store) -> None:
     cid = add_campaign(store)
     [message_id] = queue(store, 1, campaign_id=cid)
     for _ in range(4):
-        await Dispatcher(store, make_config(sink.port)).run_until_empty()
+        await Dispatcher(store, config_for(sink.port)).run_until_empty()
         store.clock.pinned = store.clock.now() + timedelta(hours=2)
     message = row(store, message_id)
     assert message["status"] == "failed"
@@ -263,12 +270,12 @@ async def test_ambiguous_twice_fails_without_a_third_copy(store) -> None:
     assert len(sink.received) == 2
 
 
-async def test_slow_recipients_do_not_stall_the_pool(store) -> None:
+async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
     """R5: 10 of 200 messages hang at DATA; the other 190 go out within normal time + one timeout."""
     timeout = 1.0
     sink = await start_sink()
     cid = add_campaign(store)
-    config = make_config(sink.port, smtp_timeout=timeout)
+    config = config_for(sink.port, smtp_timeout=timeout)
     # The normal time: 190 messages to prompt recipients, same pool, same sink.
     queue(store, 190, campaign_id=cid, prefix="warmup")
     started = time.monotonic()
