@@ -39,6 +39,8 @@ from store.errors import UserError
 from store.outbox_claims import Claim, new_owner
 
 ProgressCallback = Callable[[DispatchProgress], None]
+# A claim holds the write lock for a millisecond or two: the retries span ~30 ms in all.
+INLINE_RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016)
 
 
 class Dispatcher(Workers):
@@ -154,12 +156,18 @@ class Dispatcher(Workers):
         return await loop.run_in_executor(self._executor, functools.partial(function, *args))
 
     async def _quick(self, name: str, *args: object) -> object:
-        """A short write, inline when the database is free, else on the database thread."""
-        try:
-            return getattr(self.db_inline, name)(*args)
-        except sqlite3.OperationalError as error:
-            if not is_busy(error):
-                raise
+        """A short write, inline when the database is free; while another transaction holds it
+        (this dispatcher's own claim, on its thread, or another process), retried inline after
+        short pauses, since the database thread queues it behind that very claim."""
+        for pause in (*INLINE_RETRY_PAUSES, None):
+            try:
+                return getattr(self.db_inline, name)(*args)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+            if pause is None:
+                break
+            await asyncio.sleep(pause)
         return await self._db(getattr(self.db, name), *args)
 
     async def _record(self, completions: list) -> list[int]:

@@ -31,11 +31,10 @@ MAX_REPLY = 8192 * 4
 
 
 class Progress:
-    """How far one exchange got: the stage a failure is charged to, and whether data mode began."""
+    """How far one exchange got: the stage a failure is charged to."""
 
     def __init__(self) -> None:
         self.stage = "connect"
-        self.in_data = False
 
 
 class DataAborted(Exception):
@@ -149,7 +148,6 @@ async def send_pipelined(client: aiosmtplib.SMTP, sender: str, recipient: str, r
         await _refused(reader, transport, progress, sender, recipient, (mail, rcpt, start), timeout)
         if before_data is not None and not await before_data():
             raise DataAborted()
-        progress.in_data = True
         transport.write(wire_data(raw))
         done = await reader.reply(timeout)
     finally:
@@ -168,10 +166,8 @@ async def _refused(reader: ReplyReader, transport: asyncio.Transport, progress: 
         return
     if start.code == 354:
         # RFC 2920 §3.1: a server that took DATA after a refusal gets an empty message, ended at once.
-        progress.in_data = True
         transport.write(b".\r\n")
         await reader.reply(timeout)
-        progress.in_data = False
     if mail.code != 250:
         progress.stage = "mail"
         raise SMTPSenderRefused(mail.code, mail.message, sender)

@@ -132,7 +132,8 @@ class SmtpConnection:
 
     async def _after_reply_error(self, error: SMTPResponseException, stage: str) -> None:
         """Keep the session for the next message when the server only refused this one."""
-        if error.code == 421 or stage == "connect" or not self.is_open:
+        # 421 closes the session; -1 is a reply that could not be parsed: nothing more can be trusted.
+        if error.code in (421, -1) or stage == "connect" or not self.is_open:
             self.close()
             return
         try:

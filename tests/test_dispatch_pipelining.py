@@ -4,14 +4,18 @@ and a server that breaks the rules never gets a message it should not have."""
 from __future__ import annotations
 
 import asyncio
+import ssl
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from mailer.config import load_config
 from mailer.dispatcher import Dispatcher
 from store.errors import UserError
-from tests.dispatch_helpers import add_campaign, make_config, queue, row
+from tests.dispatch_helpers import Sink, add_campaign, make_config, queue, row
 
 
 @dataclass
@@ -129,3 +133,40 @@ def test_pipelining_can_be_turned_off_and_must_be_true_or_false(tmp_path) -> Non
     path.write_text('[smtp]\nurl = "smtp://127.0.0.1:2525?tls=none"\npipelining = "no"\n')
     with pytest.raises(UserError, match="'pipelining' in \\[smtp\\] has the wrong type"):
         load_config(path, environ={})
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made by the openssl command."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("tls", ["starttls", "tls"])
+async def test_pipelining_over_tls(store, certificate, tls) -> None:
+    """The transport lent to the reply reader may be a TLS one (after STARTTLS, or from the start)."""
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    sink = Sink()
+    options = {"tls_context": context, "require_starttls": True} if tls == "starttls" else {}
+
+    def factory() -> SMTP:
+        sink.connections += 1
+        return SMTP(sink, hostname="sink.test", **options)
+
+    server = await asyncio.get_running_loop().create_server(
+        factory, "127.0.0.1", 0, ssl=context if tls == "tls" else None)
+    port = server.sockets[0].getsockname()[1]
+    cid = add_campaign(store)
+    ids = queue(store, 6, campaign_id=cid)
+    config = make_config(port, smtp_tls=tls, smtp_ca_file=str(cert), smtp_connections=2, smtp_timeout=5.0)
+    report = await Dispatcher(store, config).run_until_empty()
+    server.close()
+    assert report.sent == 6 and len(sink.received) == 6
+    assert {item.message_id for item in sink.received} == {row(store, i)["message_id"] for i in ids}
+    assert sink.connections <= 2
