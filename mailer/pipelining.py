@@ -1,11 +1,14 @@
-"""One message over a server that offers PIPELINING (RFC 2920): two round trips instead of four.
+"""One message's exchange: MAIL, RCPT, DATA and the content, pipelined (RFC 2920) when offered.
 
-MAIL, RCPT and DATA go out in one write and their three replies are read together; then
-the content, and its reply. aiosmtplib (5.1.3) cannot read pipelined replies: it parses
-one reply per read and drops bytes that arrive while a parsed reply waits to be picked up.
-So for the length of one exchange the connection's transport is lent to a small reader of
-our own (`transport.set_protocol`), then handed back; aiosmtplib keeps the session (connect,
-TLS, EHLO, AUTH, RSET, QUIT) and its exception types describe every failure here too.
+With PIPELINING the three commands go out in one write and their replies are read
+together: two round trips per message instead of four. aiosmtplib (5.1.3) cannot read
+pipelined replies: it parses one reply per read and drops bytes that arrive while a parsed
+reply waits to be picked up. So for the length of one exchange the connection's transport
+is lent to a small reader of our own (`transport.set_protocol`), then handed back. The
+lockstep exchange uses the same reader, which also spares each reply aiosmtplib's
+`wait_for` (an extra turn of the event loop per reply on Python 3.11); aiosmtplib keeps the
+session (connect, TLS, EHLO, AUTH, RSET, QUIT) and its exception types describe every
+failure here too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class Progress:
 
 class DataAborted(Exception):
     """The previous result could not be recorded; the session is in DATA mode and must be dropped."""
+
+
+class EnvelopeAborted(Exception):
+    """The previous result could not be recorded; the envelope is open and must be reset."""
 
 
 class ReplyReader(asyncio.Protocol):
@@ -122,32 +129,42 @@ def wire_data(raw: bytes) -> bytes:
     return PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n"
 
 
-async def send_pipelined(client: aiosmtplib.SMTP, sender: str, recipient: str, raw: bytes,
-                         before_data: Callable[[], Awaitable[bool]] | None, progress: Progress,
-                         timeout: float) -> SMTPResponse:
-    """MAIL + RCPT + DATA in one write, then the content; returns the reply to the content.
+EXPECTED = {"mail": (250,), "rcpt": (250, 251), "data": (354,)}
+
+
+async def send_message(client: aiosmtplib.SMTP, sender: str, recipient: str, raw: bytes,
+                       before_data: Callable[[], Awaitable[bool]] | None, progress: Progress,
+                       timeout: float, *, pipelined: bool) -> SMTPResponse:
+    """MAIL, RCPT, DATA (in one write when `pipelined`), then the content; returns its reply.
 
     Refusals raise aiosmtplib's SMTPSenderRefused, SMTPRecipientRefused or SMTPDataError
-    with the session left ready for RSET; `before_data` returning False raises DataAborted.
+    with the session left ready for RSET. When `before_data` returns False nothing has been
+    handed over: lockstep raises EnvelopeAborted (RSET it), pipelined DataAborted (the
+    session is in DATA mode: drop it).
     """
     protocol = client.protocol
     transport = protocol.transport if protocol is not None else None
     if transport is None or transport.is_closing():
         raise SMTPServerDisconnected("Connection lost")
     size = f" SIZE={len(raw)}" if client.supports_extension("size") else ""
+    commands = {"mail": f"MAIL FROM:<{sender}>{size}\r\n".encode(),
+                "rcpt": f"RCPT TO:<{recipient}>\r\n".encode(), "data": b"DATA\r\n"}
     reader = ReplyReader(transport.get_protocol())
     transport.set_protocol(reader)
     try:
-        transport.write(f"MAIL FROM:<{sender}>{size}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
-        progress.stage = "mail"
-        mail = await reader.reply(timeout)
-        progress.stage = "rcpt"
-        rcpt = await reader.reply(timeout)
-        progress.stage = "data"
-        start = await reader.reply(timeout)
-        await _refused(reader, transport, progress, sender, recipient, (mail, rcpt, start), timeout)
-        if before_data is not None and not await before_data():
-            raise DataAborted()
+        if pipelined:
+            await _pipelined_envelope(reader, transport, commands, progress, sender, recipient, timeout)
+            if before_data is not None and not await before_data():
+                raise DataAborted()
+        else:
+            for stage in ("mail", "rcpt", "data"):
+                if stage == "data" and before_data is not None and not await before_data():
+                    raise EnvelopeAborted()
+                progress.stage = stage
+                transport.write(commands[stage])
+                reply = await reader.reply(timeout)
+                if reply.code not in EXPECTED[stage]:
+                    raise _refusal(stage, reply, sender, recipient)
         transport.write(wire_data(raw))
         done = await reader.reply(timeout)
     finally:
@@ -157,21 +174,28 @@ async def send_pipelined(client: aiosmtplib.SMTP, sender: str, recipient: str, r
     return done
 
 
-async def _refused(reader: ReplyReader, transport: asyncio.Transport, progress: Progress, sender: str,
-                   recipient: str, replies: tuple[SMTPResponse, SMTPResponse, SMTPResponse],
-                   timeout: float) -> None:
-    """Raise for the first refusal among the three envelope replies (charged to its stage)."""
-    mail, rcpt, start = replies
-    if mail.code == 250 and rcpt.code in (250, 251) and start.code == 354:
+async def _pipelined_envelope(reader: ReplyReader, transport: asyncio.Transport, commands: dict[str, bytes],
+                              progress: Progress, sender: str, recipient: str, timeout: float) -> None:
+    """Send the three commands at once and raise for the first refusal (charged to its stage)."""
+    transport.write(b"".join(commands.values()))
+    replies = {}
+    for stage in commands:
+        progress.stage = stage
+        replies[stage] = await reader.reply(timeout)
+    refused = [stage for stage, reply in replies.items() if reply.code not in EXPECTED[stage]]
+    if not refused:
         return
-    if start.code == 354:
+    if replies["data"].code == 354:
         # RFC 2920 §3.1: a server that took DATA after a refusal gets an empty message, ended at once.
         transport.write(b".\r\n")
         await reader.reply(timeout)
-    if mail.code != 250:
-        progress.stage = "mail"
-        raise SMTPSenderRefused(mail.code, mail.message, sender)
-    if rcpt.code not in (250, 251):
-        progress.stage = "rcpt"
-        raise SMTPRecipientRefused(rcpt.code, rcpt.message, recipient)
-    raise SMTPDataError(start.code, start.message)
+    progress.stage = refused[0]
+    raise _refusal(refused[0], replies[refused[0]], sender, recipient)
+
+
+def _refusal(stage: str, reply: SMTPResponse, sender: str, recipient: str) -> SMTPResponseException:
+    if stage == "mail":
+        return SMTPSenderRefused(reply.code, reply.message, sender)
+    if stage == "rcpt":
+        return SMTPRecipientRefused(reply.code, reply.message, recipient)
+    return SMTPDataError(reply.code, reply.message)

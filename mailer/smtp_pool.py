@@ -15,13 +15,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 import aiosmtplib
-from aiosmtplib import SMTPRecipientRefused, SMTPResponseException, SMTPSenderRefused
+from aiosmtplib import SMTPResponseException
 
 from mailer.classify import SendError
 from mailer.config import SmtpSettings
 from mailer.limits import ServerDown, ServerGate
 from mailer.mime import ComposeError
-from mailer.pipelining import DataAborted, Progress, send_pipelined
+from mailer.pipelining import DataAborted, EnvelopeAborted, Progress, send_message
 
 MAX_CONNECTION_AGE = 300.0
 # The stored form (store/addresses.py): an ASCII dot-atom local part and an ASCII (punycode) domain.
@@ -83,15 +83,16 @@ class SmtpConnection:
             _check_addresses(sender, recipient)
             if client.is_ehlo_or_helo_needed:
                 await client.ehlo()
-            if self.settings.pipelining and client.supports_extension("pipelining"):
-                response = await send_pipelined(client, sender, recipient, raw, before_data, progress,
-                                                self.settings.timeout)
-            else:
-                response = await self._lockstep(client, sender, recipient, raw, before_data, progress)
+            pipelined = self.settings.pipelining and client.supports_extension("pipelining")
+            response = await send_message(client, sender, recipient, raw, before_data, progress,
+                                          self.settings.timeout, pipelined=pipelined)
         except (ServerDown, SendAborted):
             raise
         except DataAborted:
             self.close()
+            raise SendAborted() from None
+        except EnvelopeAborted:
+            await self._reset()
             raise SendAborted() from None
         except SMTPResponseException as error:
             await self._after_reply_error(error, progress.stage)
@@ -104,38 +105,16 @@ class SmtpConnection:
         self.last_used = time.monotonic()
         return " ".join(f"{response.code} {response.message}".split())
 
-    async def _lockstep(self, client: aiosmtplib.SMTP, sender: str, recipient: str, raw: bytes,
-                        before_data: Callable[[], Awaitable[bool]] | None,
-                        progress: Progress) -> aiosmtplib.SMTPResponse:
-        """MAIL, RCPT, DATA one reply at a time, for servers without PIPELINING."""
-        await self._envelope(client, sender, len(raw))
-        progress.stage = "rcpt"
-        await self._recipient(client, recipient)
-        if before_data is not None and not await before_data():
-            await client.rset()
-            raise SendAborted()
-        progress.stage = "data"
-        return await client.data(raw)
-
-    @staticmethod
-    async def _envelope(client: aiosmtplib.SMTP, sender: str, size: int) -> None:
-        options = [f"SIZE={size}".encode()] if client.supports_extension("size") else []
-        response = await client.execute_command(b"MAIL", f"FROM:<{sender}>".encode(), *options)
-        if response.code != 250:
-            raise SMTPSenderRefused(response.code, response.message, sender)
-
-    @staticmethod
-    async def _recipient(client: aiosmtplib.SMTP, recipient: str) -> None:
-        response = await client.execute_command(b"RCPT", f"TO:<{recipient}>".encode())
-        if response.code not in (250, 251):
-            raise SMTPRecipientRefused(response.code, response.message, recipient)
-
     async def _after_reply_error(self, error: SMTPResponseException, stage: str) -> None:
         """Keep the session for the next message when the server only refused this one."""
         # 421 closes the session; -1 is a reply that could not be parsed: nothing more can be trusted.
         if error.code in (421, -1) or stage == "connect" or not self.is_open:
             self.close()
             return
+        await self._reset()
+
+    async def _reset(self) -> None:
+        """RSET, or drop the session if even that fails."""
         try:
             assert self.client is not None
             await self.client.rset()
