@@ -37,6 +37,7 @@ from store.clock import from_iso
 from store.db import Store
 from store.errors import UserError
 from store.outbox_claims import Claim, new_owner
+from store.outbox_results import Completion
 
 ProgressCallback = Callable[[DispatchProgress], None]
 # A claim holds the write lock for a millisecond or two: the retries span ~30 ms in all.
@@ -170,7 +171,7 @@ class Dispatcher(Workers):
             await asyncio.sleep(pause)
         return await self._db(getattr(self.db, name), *args)
 
-    async def _record(self, completions: list) -> list[int]:
+    async def _record(self, completions: list[Completion]) -> list[int]:
         # Nothing queued means no claim is coming to fold the journal: fold now, so the
         # last messages of a run (or a trickle) show as sent at once.
         return await self._quick("apply", completions, self._queue.empty())
