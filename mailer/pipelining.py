@@ -49,19 +49,28 @@ class EnvelopeAborted(Exception):
 
 
 class ReplyReader(asyncio.Protocol):
-    """Holds the transport for one exchange and parses every reply that arrives, however split."""
+    """Holds the transport for one exchange and parses every reply that arrives, however split.
 
-    def __init__(self, previous: asyncio.BaseProtocol) -> None:
+    Each reply must come within `timeout` of the wait for it. One timer serves the whole
+    exchange: it is armed once and, when it fires early, moved to the current deadline
+    (an `asyncio.timeout` per reply cost ~10 % of the event loop's time per message).
+    """
+
+    def __init__(self, previous: asyncio.BaseProtocol, timeout: float) -> None:
         self.previous = previous
+        self.timeout = timeout
+        self.loop = asyncio.get_running_loop()
         self.buffer = bytearray()
         self.replies: deque[SMTPResponse] = deque()
         self.failure: BaseException | None = None
         self.waiter: asyncio.Future[None] | None = None
+        self.deadline = 0.0
+        self.timer: asyncio.TimerHandle | None = None
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         try:
-            while (reply := _parse(self.buffer)) is not None:
+            while self.buffer and (reply := _parse(self.buffer)) is not None:
                 self.replies.append(reply)
         except SMTPResponseException as error:
             self.failure = error
@@ -88,17 +97,33 @@ class ReplyReader(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
-    async def reply(self, timeout: float) -> SMTPResponse:
-        """The next reply, in order; raises when the server hangs up or is slower than `timeout`."""
+    def _check_deadline(self) -> None:
+        self.timer = None
+        if self.waiter is None:
+            return
+        if self.loop.time() < self.deadline:
+            self.timer = self.loop.call_at(self.deadline, self._check_deadline)
+            return
+        self.failure = self.failure or SMTPReadTimeoutError("Timed out waiting for server response")
+        self._wake()
+
+    def release(self) -> None:
+        """The exchange is over: stop the timer."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    async def reply(self) -> SMTPResponse:
+        """The next reply, in order; raises when the server hangs up or is slower than the timeout."""
         while not self.replies:
             if self.failure is not None:
                 raise self.failure
-            self.waiter = asyncio.get_running_loop().create_future()
+            self.deadline = self.loop.time() + self.timeout
+            if self.timer is None:
+                self.timer = self.loop.call_at(self.deadline, self._check_deadline)
+            self.waiter = self.loop.create_future()
             try:
-                async with asyncio.timeout(timeout):
-                    await self.waiter
-            except TimeoutError:
-                raise SMTPReadTimeoutError("Timed out waiting for server response") from None
+                await self.waiter
             finally:
                 self.waiter = None
         return self.replies.popleft()
@@ -149,11 +174,11 @@ async def send_message(client: aiosmtplib.SMTP, sender: str, recipient: str, raw
     size = f" SIZE={len(raw)}" if client.supports_extension("size") else ""
     commands = {"mail": f"MAIL FROM:<{sender}>{size}\r\n".encode(),
                 "rcpt": f"RCPT TO:<{recipient}>\r\n".encode(), "data": b"DATA\r\n"}
-    reader = ReplyReader(transport.get_protocol())
+    reader = ReplyReader(transport.get_protocol(), timeout)
     transport.set_protocol(reader)
     try:
         if pipelined:
-            await _pipelined_envelope(reader, transport, commands, progress, sender, recipient, timeout)
+            await _pipelined_envelope(reader, transport, commands, progress, sender, recipient)
             if before_data is not None and not await before_data():
                 raise DataAborted()
         else:
@@ -162,12 +187,13 @@ async def send_message(client: aiosmtplib.SMTP, sender: str, recipient: str, raw
                     raise EnvelopeAborted()
                 progress.stage = stage
                 transport.write(commands[stage])
-                reply = await reader.reply(timeout)
+                reply = await reader.reply()
                 if reply.code not in EXPECTED[stage]:
                     raise _refusal(stage, reply, sender, recipient)
         transport.write(wire_data(raw))
-        done = await reader.reply(timeout)
+        done = await reader.reply()
     finally:
+        reader.release()
         transport.set_protocol(reader.previous)
     if done.code != 250:
         raise SMTPDataError(done.code, done.message)
@@ -175,20 +201,20 @@ async def send_message(client: aiosmtplib.SMTP, sender: str, recipient: str, raw
 
 
 async def _pipelined_envelope(reader: ReplyReader, transport: asyncio.Transport, commands: dict[str, bytes],
-                              progress: Progress, sender: str, recipient: str, timeout: float) -> None:
+                              progress: Progress, sender: str, recipient: str) -> None:
     """Send the three commands at once and raise for the first refusal (charged to its stage)."""
     transport.write(b"".join(commands.values()))
     replies = {}
     for stage in commands:
         progress.stage = stage
-        replies[stage] = await reader.reply(timeout)
+        replies[stage] = await reader.reply()
     refused = [stage for stage, reply in replies.items() if reply.code not in EXPECTED[stage]]
     if not refused:
         return
     if replies["data"].code == 354:
         # RFC 2920 §3.1: a server that took DATA after a refusal gets an empty message, ended at once.
         transport.write(b".\r\n")
-        await reader.reply(timeout)
+        await reader.reply()
     progress.stage = refused[0]
     raise _refusal(refused[0], replies[refused[0]], sender, recipient)
 
