@@ -16,13 +16,16 @@ from store.outbox_claims import (
     claim_batch,
     due_count,
     next_due_at,
+    owner_is_dead,
     reclaim_dead,
     reclaim_expired,
     renew_leases,
+    still_leased,
 )
 from store.outbox_gate import clear_backoff, load_backoff, save_backoff
 from store.outbox_raw import purge_raw
-from store.outbox_results import Completion, complete, defer_due, fold_sent, pause_campaign
+from store.outbox_results import Completion, complete, defer_due, pause_campaign
+from store.sent_log import SentLog, sweep
 
 DEAD_OWNER_CHECK_SECONDS = 5.0
 # WAL pages between checkpoints while dispatching (SQLite's default is 1,000). Each
@@ -51,6 +54,8 @@ class DispatchDb:
         self.lease = lease
         self.server = config.require_smtp().server_key
         self._dead_checked = float("-inf")
+        # The dispatcher's sent log, shared by its two DispatchDb (see Dispatcher._run).
+        self.log: SentLog | None = None
 
     def now_iso(self) -> str:
         return self.store.clock.now_iso()
@@ -61,6 +66,7 @@ class DispatchDb:
         with self.store.write() as db:
             self._reclaim(db, iso(now), force=True)
             failures, until, reply = load_backoff(db, self.server)
+        sweep(self.store.writer, owner_is_dead)
         left = (from_iso(until) - now).total_seconds() if until else 0.0
         return due_count(self.store.reader(), iso(now)), (failures, left, reply, until)
 
@@ -78,6 +84,7 @@ class DispatchDb:
         key = settings_key(self.config.dispatch)
         with self.store.write() as db:
             self._reclaim(db, iso(now))
+            folded = self._fold_log(db)
             claim = claim_batch(db, owner=self.owner, now=now, lease=self.lease, limit=limit)
             unbuilt = []
             for row in claim.rows:
@@ -89,11 +96,34 @@ class DispatchDb:
                     row["bytes"] = prebuilt
             if unbuilt:
                 add_sources(db, unbuilt)
+        self._log_folded(folded)
         return claim
 
-    def apply(self, completions: list[Completion], fold: bool = False) -> list[int]:
+    def _fold_log(self, db: object) -> int | None:
+        return self.log.fold(db)[1] if self.log is not None else None
+
+    def _log_folded(self, end: int | None) -> None:
+        if self.log is not None and end is not None:
+            self.log.committed(end)
+
+    def fold(self) -> None:
+        """Record in `messages` what this dispatcher's sent log holds."""
         with self.store.write() as db:
-            return complete(db, completions, now=self.now_iso(), actor=self.store.actor, fold=fold)
+            folded = self._fold_log(db)
+        self._log_folded(folded)
+
+    def log_sent(self, completions: list[Completion]) -> list[int]:
+        """Append plain sends to the sent log; returns the row ids whose lease was no longer ours."""
+        assert self.log is not None
+        held = still_leased(self.store.reader(), [(done.row_id, done.token) for done in completions])
+        now = self.now_iso()
+        self.log.append((done.row_id, done.token, now, done.response or "")
+                        for done in completions if done.row_id in held)
+        return [done.row_id for done in completions if done.row_id not in held]
+
+    def apply(self, completions: list[Completion]) -> list[int]:
+        with self.store.write() as db:
+            return complete(db, completions, now=self.now_iso(), actor=self.store.actor)
 
     def renew(self) -> None:
         with self.store.write() as db:
@@ -111,10 +141,23 @@ class DispatchDb:
             return pause_campaign(db, campaign_id, reason, now=self.now_iso(), actor=self.store.actor)
 
     def purge(self) -> int:
-        """Fold the journaled sends, then drop the bytes of finished messages."""
+        """Fold the sent log, then drop the bytes of finished messages."""
         with self.store.write() as db:
-            fold_sent(db)
-            return purge_raw(db)
+            folded = self._fold_log(db)
+            purged = purge_raw(db)
+        self._log_folded(folded)
+        return purged
+
+    def close_log(self) -> None:
+        """Close the sent log, and delete it unless a lease of ours is still out (then its
+        lines are folded by whoever takes those leases back)."""
+        if self.log is None:
+            return
+        leased = self.store.writer.execute(
+            "SELECT 1 FROM messages WHERE status = 'sending' AND lease_owner = ? LIMIT 1",
+            [self.owner]).fetchone()
+        self.log.close(remove=leased is None)
+        self.log = None
 
     def save_backoff(self, failures: int, until: str, reply: str) -> None:
         with self.store.write() as db:

@@ -38,6 +38,7 @@ from store.db import Store
 from store.errors import UserError
 from store.outbox_claims import Claim, new_owner
 from store.outbox_results import Completion
+from store.sent_log import SentLog
 
 ProgressCallback = Callable[[DispatchProgress], None]
 # A claim holds the write lock for a millisecond or two: the retries span ~30 ms in all.
@@ -57,7 +58,9 @@ class Dispatcher(Workers):
         self.settings = config.dispatch
         self.owner = owner or new_owner()
         self.concurrency = max(1, concurrency or self.smtp.connections)
-        self.batch = self.settings.batch_size or min(256, max(32, 4 * self.concurrency))
+        # Claims are the one write every dispatcher needs the lock for: 128 rows a claim measured
+        # 10-20 % faster than 32 with one dispatcher and ~40 % faster with two on one file.
+        self.batch = self.settings.batch_size or min(256, max(128, 4 * self.concurrency))
         # Claim the next batch while half of this one is still queued, so a worker never
         # waits for a claim (with room for only K rows, one connection stalled every batch).
         self.ahead = max(self.concurrency, self.batch // 2)
@@ -112,9 +115,11 @@ class Dispatcher(Workers):
         self._inline_store = never_waiting(self.store)
         self._checkpoint_pages: int | None = None
         self.db_inline = DispatchDb(self._inline_store, self.config, self.owner, self.db.lease)
+        self._folding: asyncio.Future | None = None
         self._states: list[WorkerState] = []
         renewer = watchdog = None
         try:
+            self.db.log = self.db_inline.log = SentLog(self.store.path, self.owner)
             self._checkpoint_pages = await self._db(set_checkpoint_pages, self.store,
                                                     DISPATCH_CHECKPOINT_PAGES)
             if self.prepare is not None:
@@ -145,10 +150,13 @@ class Dispatcher(Workers):
             renewer.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
         await self.pool.close()
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, OSError):
             await self._db(self.db.purge)
             if self._checkpoint_pages is not None:
                 await self._db(set_checkpoint_pages, self.store, self._checkpoint_pages)
+        with contextlib.suppress(sqlite3.Error, OSError):
+            await self._db(self.db.close_log)
+        self.db_inline.log = None
         self._executor.shutdown(wait=True)
         self._inline_store.close()
 
@@ -172,9 +180,25 @@ class Dispatcher(Workers):
         return await self._db(getattr(self.db, name), *args)
 
     async def _record(self, completions: list[Completion]) -> list[int]:
-        # Nothing queued means no claim is coming to fold the journal: fold now, so the
-        # last messages of a run (or a trickle) show as sent at once.
-        return await self._quick("apply", completions, self._queue.empty())
+        sends = [done for done in completions if done.plain_send]
+        others = [done for done in completions if not done.plain_send]
+        fenced = self.db_inline.log_sent(sends) if sends else []
+        if others:
+            fenced += await self._quick("apply", others)
+        if sends and self._queue.empty():
+            self._fold_soon()
+        return fenced
+
+    def _fold_soon(self) -> None:
+        """Nothing queued means no claim is coming to fold the sent log: fold it on the database
+        thread now, so the last messages of a run (or a trickle) show as sent at once."""
+        if self._folding is None or self._folding.done():
+            self._folding = asyncio.ensure_future(self._fold_quietly())
+
+    async def _fold_quietly(self) -> None:
+        # A fold that fails changes nothing: the next claim, or the end of the run, folds again.
+        with contextlib.suppress(sqlite3.Error):
+            await self._db(self.db.fold)
 
     def _restore_backoff(self, failures: int, left: float, reply: str, until: str | None) -> None:
         if failures:

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from store import audit
 from store.clock import iso
-from store.outbox_results import fold_sent
+from store.sent_log import fold_owners
 
 OWNER_PREFIX = "callsheet"
 
@@ -126,8 +126,12 @@ def reclaim_expired(db: Database, *, now: str, actor: str) -> int:
 
 def _put_back(db: Database, condition: str, params: list, now: str, actor: str, why: str,
               owner: str | None) -> int:
-    # A lease whose send is journaled was used: record it before looking for leases to take back.
-    fold_sent(db)
+    owners = [row[0] for row in db.execute(
+        f"SELECT DISTINCT lease_owner FROM messages WHERE status = 'sending' AND {condition}", params)]
+    if not owners:
+        return 0
+    # A lease whose send is in its owner's sent log was used: record it before taking leases back.
+    fold_owners(db, owners)
     ids = [row[0] for row in db.execute(
         f"""UPDATE messages SET status = 'deferred', next_attempt_at = ?, lease_owner = NULL,
                lease_token = NULL, lease_expires_at = NULL, updated_at = ?
@@ -181,6 +185,15 @@ def _attach_raw(db: Database, rows: list[dict]) -> None:
         "(SELECT value FROM json_each(?))", [json.dumps(list(by_id))]
     ).fetchall():
         by_id[message_id]["raw"] = (fingerprint, raw)
+
+
+def still_leased(db: Database, leases: list[tuple[int, str]]) -> set[int]:
+    """Which of these (row id, lease token) pairs are still `sending` under that token."""
+    # CROSS JOIN fixes the order: each pair looked up by id, not every `sending` row probed.
+    return {row[0] for row in db.execute(
+        """SELECT m.id FROM json_each(?) AS l CROSS JOIN messages m ON m.id = l.value ->> 0
+           WHERE m.lease_token = l.value ->> 1 AND m.status = 'sending'""",
+        [json.dumps(leases)]).fetchall()}
 
 
 def renew_leases(db: Database, *, owner: str, expires: str) -> int:

@@ -4,11 +4,8 @@ A completion only lands on a row that is still `sending` under the same token: a
 dispatcher whose lease expired and was taken over cannot overwrite the newer owner's
 result (R7). Completions are applied in batches, one short transaction per batch.
 
-A plain `sent` result is journaled: one narrow row in `outbox_sent`, committed before the
-connection hands the server its next message, and folded into `messages` in bulk by the
-next claim (or at once when the dispatcher has nothing queued). The message row stays
-`sending` until then, so every path that could take it back (store/outbox_claims.py)
-folds the journal first in the same transaction: a journaled message is never resent.
+A plain `sent` result is not recorded here but in the dispatcher's sent log
+(store/sent_log.py), folded into `messages` by its claims.
 """
 
 from __future__ import annotations
@@ -53,28 +50,18 @@ class Completion:
     attempts_delta: int = 0
     bounced_influencer: int | None = None
 
-
-_JOURNAL_SENT = """
-    INSERT INTO outbox_sent (message_id, token, response, sent_at)
-    SELECT id, lease_token, ?, ? FROM messages WHERE id = ? AND lease_token = ? AND status = 'sending'"""
-
-_FOLD_SENT = """
-    UPDATE messages SET status = 'sent', last_smtp_response = s.response, sent_at = s.sent_at,
-        updated_at = s.sent_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-    FROM outbox_sent s
-    WHERE messages.id = s.message_id AND messages.lease_token = s.token AND messages.status = 'sending'"""
+    @property
+    def plain_send(self) -> bool:
+        """A send with nothing more to record than its reply: it goes to the sent log."""
+        return (self.status == "sent" and self.flag is None and not self.attempts_delta
+                and self.bounced_influencer is None)
 
 
-def complete(db: Database, completions: Iterable[Completion], *, now: str, actor: str,
-             fold: bool = False) -> list[int]:
-    """Apply completions (plain sends journaled, folded too when `fold`); return the row ids
-    whose lease was no longer ours (fenced off). Call in a write transaction."""
+def complete(db: Database, completions: Iterable[Completion], *, now: str, actor: str) -> list[int]:
+    """Apply completions; return the row ids whose lease was no longer ours (fenced off).
+    Call in a write transaction."""
     fenced = []
     for done in completions:
-        if done.status == "sent" and done.flag is None and not done.attempts_delta:
-            if not db.conn.execute(_JOURNAL_SENT, (done.response, now, done.row_id, done.token)).rowcount:
-                fenced.append(done.row_id)
-            continue
         cursor = db.conn.execute(_COMPLETE, {
             "id": done.row_id, "token": done.token, "status": done.status,
             "attempts_delta": done.attempts_delta, "response": done.response,
@@ -84,23 +71,7 @@ def complete(db: Database, completions: Iterable[Completion], *, now: str, actor
             continue
         if done.bounced_influencer is not None:
             mark_bounced(db, done.bounced_influencer, done.response or "", now=now, actor=actor)
-    if fold:
-        fold_sent(db)
     return fenced
-
-
-def fold_sent(db: Database) -> int:
-    """Record every journaled send in `messages` (sent, its reply and time); returns how many.
-
-    A journaled row whose message is gone or no longer holds that lease is dropped; a live
-    lease cannot be lost that way, since every path that takes leases back folds first.
-    Call in a write transaction.
-    """
-    if db.conn.execute("SELECT 1 FROM outbox_sent LIMIT 1").fetchone() is None:
-        return 0
-    folded = db.conn.execute(_FOLD_SENT).rowcount
-    db.conn.execute("DELETE FROM outbox_sent")
-    return folded
 
 
 def mark_bounced(db: Database, influencer_id: int, reason: str, *, now: str, actor: str) -> bool:

@@ -443,3 +443,17 @@ def _outbox_sent_journal(db: Database) -> None:
         response TEXT,
         sent_at TEXT NOT NULL
     )"""])
+
+
+@migrations(name="outbox_sent_log")
+def _outbox_sent_log(db: Database) -> None:
+    # Sends are now recorded in each dispatcher's log file (store/sent_log.py), not in a table
+    # that every record had to take the write lock for: fold what the table still holds, then drop it.
+    _run(db, [
+        """UPDATE messages SET status = 'sent', last_smtp_response = s.response, sent_at = s.sent_at,
+               updated_at = s.sent_at, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+           FROM outbox_sent s
+           WHERE messages.id = s.message_id AND messages.lease_token = s.token
+             AND messages.status = 'sending'""",
+        "DROP TABLE outbox_sent",
+    ])
