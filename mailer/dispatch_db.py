@@ -66,7 +66,7 @@ class DispatchDb:
         with self.store.write() as db:
             self._reclaim(db, iso(now), force=True)
             failures, until, reply = load_backoff(db, self.server)
-        sweep(self.store.writer, owner_is_dead)
+        sweep(self.store.reader(), owner_is_dead)
         left = (from_iso(until) - now).total_seconds() if until else 0.0
         return due_count(self.store.reader(), iso(now)), (failures, left, reply, until)
 
@@ -153,7 +153,7 @@ class DispatchDb:
         lines are folded by whoever takes those leases back)."""
         if self.log is None:
             return
-        leased = self.store.writer.execute(
+        leased = self.store.reader().execute(
             "SELECT 1 FROM messages WHERE status = 'sending' AND lease_owner = ? LIMIT 1",
             [self.owner]).fetchone()
         self.log.close(remove=leased is None)

@@ -119,7 +119,7 @@ class Dispatcher(Workers):
         self._states: list[WorkerState] = []
         renewer = watchdog = None
         try:
-            self.db.log = self.db_inline.log = SentLog(self.store.path, self.owner)
+            self.db.log = self.db_inline.log = SentLog.open(self.store.reader(), self.owner)
             self._checkpoint_pages = await self._db(set_checkpoint_pages, self.store,
                                                     DISPATCH_CHECKPOINT_PAGES)
             if self.prepare is not None:

@@ -109,6 +109,14 @@ def sweep(db: Database, is_dead: Callable[[str], bool]) -> int:
 class SentLog:
     """One dispatcher's log: appended to by its event loop, folded by its database thread."""
 
+    @classmethod
+    def open(cls, db: Database, owner: str) -> SentLog:
+        """`owner`'s log beside `db`'s file, named as the folds of other dispatchers will look for it."""
+        database = database_path(db)
+        if database is None:
+            raise ValueError("a sent log needs a database file")
+        return cls(database, owner)
+
     def __init__(self, database: Path, owner: str) -> None:
         self.path = log_path(database, owner)
         self.path.parent.mkdir(mode=0o700, exist_ok=True)

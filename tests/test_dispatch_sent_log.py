@@ -25,7 +25,7 @@ def _claim_and_log(store, owner: str, claimed: int, sent: int) -> list[dict]:
     with store.write() as db:
         rows = claim_batch(db, owner=owner, now=store.clock.now(), lease=timedelta(seconds=LEASE),
                            limit=claimed).rows
-    log = SentLog(store.path, owner)
+    log = SentLog.open(store.reader(), owner)
     log.append((item["id"], item["lease_token"], store.now_iso(), "250 2.0.0 Ok: queued")
                for item in rows[:sent])
     log.close(remove=False)
@@ -102,7 +102,7 @@ def test_a_torn_last_line_is_skipped_and_a_broken_log_takes_nothing_more(store) 
     with store.write() as db:
         assert fold_owners(db, ["callsheet-test:A"]) == 1
     assert row(store, rows[1]["id"])["status"] == "sending"
-    log = SentLog(store.path, "callsheet-test:B")
+    log = SentLog.open(store.reader(), "callsheet-test:B")
     log.close(remove=False)
     with pytest.raises(OSError):
         log.append([(rows[1]["id"], rows[1]["lease_token"], "x", "250")])
@@ -117,7 +117,7 @@ def test_a_log_folded_to_its_end_is_emptied_and_keeps_taking_lines(store, monkey
     with store.write() as db:
         rows = claim_batch(db, owner="callsheet-test:A", now=store.clock.now(),
                            lease=timedelta(seconds=LEASE), limit=4).rows
-    log = SentLog(store.path, "callsheet-test:A")
+    log = SentLog.open(store.reader(), "callsheet-test:A")
     for item in rows[:2], rows[2:]:
         log.append((entry["id"], entry["lease_token"], store.now_iso(), "250 ok") for entry in item)
         with store.write() as db:
