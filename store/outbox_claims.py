@@ -189,6 +189,11 @@ def _attach_raw(db: Database, rows: list[dict]) -> None:
 
 def still_leased(db: Database, leases: list[tuple[int, str]]) -> set[int]:
     """Which of these (row id, lease token) pairs are still `sending` under that token."""
+    if len(leases) <= 4:
+        # The usual case, a result or two: one indexed lookup each is half the cost of the JSON.
+        return {lease[0] for lease in leases if db.execute(
+            "SELECT 1 FROM messages WHERE id = ? AND lease_token = ? AND status = 'sending'",
+            lease).fetchone()}
     # CROSS JOIN fixes the order: each pair looked up by id, not every `sending` row probed.
     return {row[0] for row in db.execute(
         """SELECT m.id FROM json_each(?) AS l CROSS JOIN messages m ON m.id = l.value ->> 0

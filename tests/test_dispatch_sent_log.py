@@ -98,7 +98,7 @@ def test_a_torn_last_line_is_skipped_and_a_broken_log_takes_nothing_more(store) 
     queue(store, 2)
     rows = _claim_and_log(store, "callsheet-test:A", claimed=2, sent=1)
     with log_path(store.path, "callsheet-test:A").open("ab") as log:
-        log.write(json.dumps([rows[1]["id"], rows[1]["lease_token"], "x", "250"]).encode()[:-3])
+        log.write(f"{rows[1]['id']}\t{rows[1]['lease_token']}\tx".encode())
     with store.write() as db:
         assert fold_owners(db, ["callsheet-test:A"]) == 1
     assert row(store, rows[1]["id"])["status"] == "sending"
@@ -163,3 +163,17 @@ def test_an_older_database_folds_its_sent_table_when_upgraded(store, clock) -> N
             "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_sent'").fetchone()[0] == 0
     finally:
         upgraded.close()
+
+
+def test_a_reply_is_kept_on_one_line_whatever_it_holds(store) -> None:
+    add_campaign(store)
+    queue(store, 1)
+    with store.write() as db:
+        [leased] = claim_batch(db, owner="callsheet-test:A", now=store.clock.now(),
+                               lease=timedelta(seconds=LEASE), limit=1).rows
+    log = SentLog.open(store.reader(), "callsheet-test:A")
+    log.append([(leased["id"], leased["lease_token"], store.now_iso(), "250 ok\tqueued\r\nas é1")])
+    with store.write() as db:
+        assert log.fold(db)[0] == 1
+    log.close(remove=True)
+    assert row(store, leased["id"])["last_smtp_response"] == "250 ok queued as é1"
