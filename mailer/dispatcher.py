@@ -2,9 +2,10 @@
 
 One feeder claims batches under a lease (on the dispatcher's database thread); K workers
 (mailer/workers.py) each own an SMTP connection and send one message at a time; a
-recorder commits their results in groups, inline on a connection that never waits for a
-lock (on the thread when the database is busy), each worker's commit overlapping its
-next MAIL and RCPT.
+recorder records their results in groups, each worker's record overlapping its next MAIL
+and RCPT: plain sends appended to the dispatcher's sent log (store/sent_log.py, folded into
+the database by the next claim), anything else committed inline on a connection that never
+waits for a lock (on the thread when the database is busy).
 """
 
 from __future__ import annotations
@@ -180,6 +181,8 @@ class Dispatcher(Workers):
         return await self._db(getattr(self.db, name), *args)
 
     async def _record(self, completions: list[Completion]) -> list[int]:
+        # Two dispatchers on one file measured 1.4-1.7x (a) with sends in the log, 0.8-1.0x
+        # with a database commit per group (each waited out the other's claims).
         sends = [done for done in completions if done.plain_send]
         others = [done for done in completions if not done.plain_send]
         fenced = self.db_inline.log_sent(sends) if sends else []

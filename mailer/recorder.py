@@ -1,9 +1,9 @@
-"""Group commit of completions: one short transaction records what every worker finished meanwhile.
+"""Group recording of completions: one write records what every worker finished meanwhile.
 
-A worker waits for its previous result to be durable before it hands the server its next
-message's data (it overlaps the commit with MAIL and RCPT), so at any moment at most one
-message per connection has been accepted without its `sent` committed: a crash can
-double at most K messages (R1).
+A worker waits for its previous result to be durable (in the sent log, or committed) before
+it hands the server its next message's data (it overlaps the record with MAIL and RCPT), so
+at any moment at most one message per connection has been accepted without its `sent`
+recorded: a crash can double at most K messages (R1).
 """
 
 from __future__ import annotations

@@ -226,8 +226,8 @@ def test_throughput(template, tmp_path) -> None:
                     full = max(full, asyncio.run(_full_path(copy, sink.port, connections)))
                 lockstep = asyncio.run(_full_path(_copy(template, tmp_path), sink.port, connections, False)) \
                     if kind == "smtp-sink" else None
-                both = _two_processes(_copy(template, tmp_path), sink.port, connections) \
-                    if connections > 1 else None
+                both = max(_two_processes(_copy(template, tmp_path), sink.port, connections)
+                           for _ in range(2)) if connections > 1 else None
             finally:
                 sink.stop()
             lines.append(f"{kind:10} {connections:5} {_cell(physical, 10, 0)} {raw:8.0f} {busy:8.0%} "
