@@ -140,15 +140,18 @@ class Dispatcher(Workers):
         return self.report
 
     async def _wind_down(self, renewer: asyncio.Task | None, watchdog: asyncio.Task | None) -> None:
-        """Let the workers finish what they hold (the lease renewal runs until they have)."""
-        helpers = [task for task in (watchdog, renewer) if task is not None]
-        if watchdog is not None:
-            watchdog.cancel()
+        """Let the workers finish what they hold and is queued; the lease renewal and the stall
+        watchdog run until they have (a worker stuck in the run's tail still gets a successor).
+
+        One end mark per worker ever spawned: a successor replaces a retiring worker, which
+        leaves without taking one, so every worker still taking rows finds its mark."""
         for _ in self._states:
             self._queue.put_nowait(None)
-        await asyncio.gather(*(state.task for state in self._states if state.task), return_exceptions=True)
-        if renewer is not None:
-            renewer.cancel()
+        while running := [state.task for state in self._states if state.task and not state.task.done()]:
+            await asyncio.gather(*running, return_exceptions=True)
+        helpers = [task for task in (watchdog, renewer) if task is not None]
+        for task in helpers:
+            task.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
         await self.pool.close()
         with contextlib.suppress(sqlite3.Error, OSError):

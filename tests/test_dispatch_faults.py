@@ -308,3 +308,28 @@ async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
         "SELECT status, flags, lease_token FROM messages WHERE to_addr LIKE 'slow%'"))
     assert len(slow_rows) == 10
     assert all(r["status"] == "deferred" and r["lease_token"] is None for r in slow_rows)
+
+
+async def test_slow_recipients_in_the_last_claim_still_get_successors(config_for, store) -> None:
+    """All 60 rows fit one claim, so the feeder is done at once: the stall watchdog must still
+    replace the 6 stuck connections (2 of them), or each holds the rest up for a whole timeout."""
+    timeout = 1.0
+    sink = await start_sink()
+    cid = add_campaign(store)
+    config = config_for(sink.port, smtp_timeout=timeout, smtp_connections=2)
+    ids = queue(store, 60, campaign_id=cid)
+    with store.write() as db:
+        db.conn.execute("UPDATE messages SET to_addr = 'slow' || id || '@example.test' WHERE id IN "
+                        f"({','.join(map(str, ids[5::10]))})")
+
+    async def slow(envelope, server) -> str | None:
+        if envelope.rcpt_tos[0].startswith("slow"):
+            await asyncio.sleep(3 * timeout)
+        return None
+
+    sink.on_data = slow
+    started = time.monotonic()
+    report = await Dispatcher(store, config).run_until_empty()
+    assert (report.sent, report.deferred) == (54, 6)
+    # Without successors, 6 stuck exchanges over 2 connections cost three whole timeouts.
+    assert max(item.at - started for item in sink.received) < 2 * timeout
