@@ -270,6 +270,20 @@ async def test_ambiguous_twice_fails_without_a_third_copy(config_for, store) -> 
     assert len(sink.received) == 2
 
 
+def _slow_recipients(store, sink, slow_ids: list[int], delay: float) -> None:
+    """Readdress `slow_ids` to `slow…@` recipients, whose data the sink answers after `delay`."""
+    with store.write() as db:
+        db.conn.execute("UPDATE messages SET to_addr = 'slow' || id || '@example.test' WHERE id IN "
+                        f"({','.join(map(str, slow_ids))})")
+
+    async def slow(envelope, server) -> str | None:
+        if envelope.rcpt_tos[0].startswith("slow"):
+            await asyncio.sleep(delay)
+        return None
+
+    sink.on_data = slow
+
+
 async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
     """R5: 10 of 200 messages hang at DATA; the other 190 go out within normal time + one timeout."""
     timeout = 1.0
@@ -283,18 +297,8 @@ async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
     normal = time.monotonic() - started
 
     ids = queue(store, 200, campaign_id=cid)
-    slow_ids = ids[7::20]
-    with store.write() as db:
-        db.conn.execute("UPDATE messages SET to_addr = 'slow' || id || '@example.test' WHERE id IN "
-                        f"({','.join(map(str, slow_ids))})")
     sink.received.clear()
-
-    async def slow(envelope, server) -> str | None:
-        if envelope.rcpt_tos[0].startswith("slow"):
-            await asyncio.sleep(3 * timeout)
-        return None
-
-    sink.on_data = slow
+    _slow_recipients(store, sink, ids[7::20], 3 * timeout)
     started = time.monotonic()
     report = await Dispatcher(store, config).run_until_empty()
     elapsed = time.monotonic() - started
@@ -318,16 +322,7 @@ async def test_slow_recipients_in_the_last_claim_still_get_successors(config_for
     cid = add_campaign(store)
     config = config_for(sink.port, smtp_timeout=timeout, smtp_connections=2)
     ids = queue(store, 60, campaign_id=cid)
-    with store.write() as db:
-        db.conn.execute("UPDATE messages SET to_addr = 'slow' || id || '@example.test' WHERE id IN "
-                        f"({','.join(map(str, ids[5::10]))})")
-
-    async def slow(envelope, server) -> str | None:
-        if envelope.rcpt_tos[0].startswith("slow"):
-            await asyncio.sleep(3 * timeout)
-        return None
-
-    sink.on_data = slow
+    _slow_recipients(store, sink, ids[5::10], 3 * timeout)
     started = time.monotonic()
     report = await Dispatcher(store, config).run_until_empty()
     assert (report.sent, report.deferred) == (54, 6)
