@@ -85,8 +85,9 @@ class DispatchDb:
         now = self.store.clock.now()
         key = settings_key(self.config.dispatch)
         with self.store.write() as db:
-            self._reclaim(db, iso(now))
+            # Our own sends first: the reclaim then looks through fewer `sending` rows.
             folded = self._fold_log(db)
+            self._reclaim(db, iso(now))
             claim = claim_batch(db, owner=self.owner, now=now, lease=self.lease, limit=limit)
             unbuilt = []
             for row in claim.rows:

@@ -42,7 +42,7 @@ from store.outbox_results import Completion
 from store.sent_log import SentLog
 
 ProgressCallback = Callable[[DispatchProgress], None]
-# A claim holds the write lock for a millisecond or two: the retries span ~30 ms in all.
+# A claim holds the write lock for a few milliseconds: the retries span ~30 ms in all.
 INLINE_RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016)
 
 
@@ -203,7 +203,7 @@ class Dispatcher(Workers):
 
     async def _fold_quietly(self) -> None:
         # A fold that fails changes nothing: the next claim, or the end of the run, folds again.
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, OSError):
             await self._db(self.db.fold)
 
     def _restore_backoff(self, failures: int, left: float, reply: str, until: str | None) -> None:

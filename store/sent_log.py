@@ -23,6 +23,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from store.errors import UserError
+
 # Fold lines into the rows still leased under their token; the rest are stale. The `+` keeps
 # SQLite from walking every `sending` row through the status index and probing the lines for each.
 _FOLD = """
@@ -123,8 +125,12 @@ class SentLog:
 
     def __init__(self, database: Path, owner: str) -> None:
         self.path = log_path(database, owner)
-        self.path.parent.mkdir(mode=0o700, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise UserError(f"Cannot keep the record of sent mail in {self.path.parent} "
+                            f"({error.strerror or error}); nothing was sent.") from None
         self._lock = threading.Lock()
         self._broken: OSError | None = None
         self.folded = 0  # bytes at the front of the file already folded and committed

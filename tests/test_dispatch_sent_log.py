@@ -177,3 +177,14 @@ def test_a_reply_is_kept_on_one_line_whatever_it_holds(store) -> None:
         assert log.fold(db)[0] == 1
     log.close(remove=True)
     assert row(store, leased["id"])["last_smtp_response"] == "250 ok queued as é1"
+
+
+async def test_a_log_that_cannot_be_kept_stops_sending_with_one_sentence(store) -> None:
+    sink = await start_sink()
+    add_campaign(store)
+    queue(store, 3)
+    folder_of(store.path).write_text("in the way")
+    report = await Dispatcher(store, make_config(sink.port)).run_until_empty()
+    assert report.halted.startswith("Cannot keep the record of sent mail in ")
+    assert report.halted.endswith("; nothing was sent.") and "\n" not in report.halted
+    assert report.sent == 0 and sink.received == [] and statuses(store) == {"queued": 3}
