@@ -290,22 +290,28 @@ async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
     sink = await start_sink()
     cid = add_campaign(store)
     config = config_for(sink.port, smtp_timeout=timeout)
-    # The normal time: 190 messages to prompt recipients, same pool, same sink.
-    queue(store, 190, campaign_id=cid, prefix="warmup")
-    started = time.monotonic()
-    await Dispatcher(store, config).run_until_empty()
-    normal = time.monotonic() - started
 
+    async def normal_time(prefix: str) -> float:
+        """190 messages to prompt recipients, same pool, same sink."""
+        queue(store, 190, campaign_id=cid, prefix=prefix)
+        started = time.monotonic()
+        await Dispatcher(store, config).run_until_empty()
+        return time.monotonic() - started
+
+    before = await normal_time("before")
     ids = queue(store, 200, campaign_id=cid)
     sink.received.clear()
     _slow_recipients(store, sink, ids[7::20], 3 * timeout)
     started = time.monotonic()
     report = await Dispatcher(store, config).run_until_empty()
     elapsed = time.monotonic() - started
-    fast = [item.at - started for item in sink.received]
+    fast = sorted(item.at - started for item in sink.received)
+    # Measured again afterwards, since the other tests running beside this one vary the load.
+    normal = max(before, await normal_time("after"))
     assert (report.sent, report.deferred) == (190, 10)
     assert len(fast) == 190
-    assert max(fast) < normal + timeout + 0.3, (max(fast), normal)
+    stalls = [(round(a, 2), round(b - a, 2)) for a, b in zip(fast, fast[1:], strict=False) if b - a > 0.1]
+    assert fast[-1] < normal + timeout + 0.3, (fast[-1], before, normal, stalls)
     # Nobody waited for a slow reply much longer than the timeout.
     assert elapsed < normal + 2 * timeout + 0.3, (elapsed, normal)
     slow_rows = list(store.reader().query(
