@@ -17,7 +17,7 @@ ApplyBatch = Callable[[list[Completion]], Awaitable[list[int]]]
 
 
 class Recorder:
-    """Collects completions and commits them in batches; `record` returns once committed."""
+    """Collects completions and records them in batches; each future resolves once its batch is durable."""
 
     def __init__(self, apply_batch: ApplyBatch) -> None:
         self.apply_batch = apply_batch
@@ -25,16 +25,12 @@ class Recorder:
         self.flusher: asyncio.Task | None = None
 
     def submit(self, completion: Completion) -> asyncio.Future[bool]:
-        """Queue `completion` for the next commit; the future says False when the lease was lost."""
+        """Queue `completion` for the next batch; the future says False when the lease was lost."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.pending.append((completion, future))
         if self.flusher is None or self.flusher.done():
             self.flusher = asyncio.create_task(self._flush())
         return future
-
-    async def record(self, completion: Completion) -> bool:
-        """Commit `completion` (with whatever else is pending) and wait for it."""
-        return await self.submit(completion)
 
     async def _flush(self) -> None:
         while self.pending:
