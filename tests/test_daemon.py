@@ -254,7 +254,7 @@ def test_second_daemon_process_stands_by(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_a_chore_and_its_log_line_read_one_now(db_path: Path, tmp_path: Path) -> None:
-    """The clock file moves while a chore runs: the chore keeps its instant and its line is stamped with it."""
+    """The clock file moves while a chore runs: the chore keeps its instant, its line is stamped with it."""
     now_file = tmp_path / "now"
     _set_time(now_file, paris(2026, 11, 23, 17, 1))
     store = Store(db_path, Clock.from_env({"CALLSHEET_NOW_FILE": str(now_file)}), actor="tester")
