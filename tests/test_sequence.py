@@ -204,3 +204,14 @@ def test_welcome_is_scheduled_once_even_when_advanced_twice(store: Store) -> Non
     first = sequence.advance(store, renderer=RENDER)
     assert first and sequence.advance(store, renderer=RENDER) == []
     assert len(rows(store, "SELECT id FROM messages WHERE kind = 'welcome'")) == 1
+
+
+def test_followups_moved_past_a_weekend_keep_their_order_and_spacing(store: Store) -> None:
+    campaign, ids = invited(store, window="mon-fri 09:00-18:00", followups=[2, 4])
+    accept(store, campaign, ids[0], paris(2026, 4, 1, 12))  # welcome on Thursday 2 April
+    store.clock.pinned = paris(2026, 4, 1, 13)
+    sequence.advance(store, renderer=RENDER)
+    when = {kind: from_iso(row["scheduled_at"]).astimezone(PARIS).strftime("%a %d %H:%M")
+            for kind, row in steps(store, ids[0]).items()}
+    # +2 is Saturday, moved to Monday; +4 would be Monday too: it keeps its two days' gap.
+    assert when == {"welcome": "Thu 02 09:00", "followup-1": "Mon 06 09:00", "followup-2": "Wed 08 09:00"}
