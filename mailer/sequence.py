@@ -30,8 +30,9 @@ STALE_AFTER = timedelta(days=1)
 def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
     """Which rule stops this welcome or follow-up now, or None when it may go."""
     settings = SequenceSettings.of(campaign)
-    if step.get("stage") == "rejected":
-        return "stopped_rejected"
+    left = steps.stage_stop(step.get("stage"))
+    if left:
+        return left
     suppressed = suppression(db, step["influencer_id"])
     if suppressed:
         return suppressed
