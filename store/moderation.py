@@ -73,6 +73,21 @@ def is_blocked(flags: Iterable[str]) -> bool:
     return bool(BLOCKING_FLAGS & set(flags))
 
 
+_LEAVES = "it leaves at the next dispatch inside the campaign's window"
+
+
+def untimed(row: dict) -> str | None:
+    """When an invitation without a send time (one added by hand) gets one; None when it has a time."""
+    if row["scheduled_at"]:
+        return None
+    if row["status"] == "skipped":
+        return "unscheduled: skipped, it gets no time"
+    if row["status"] == "queued":
+        return f"unscheduled: {_LEAVES}"
+    flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
+    return f"unscheduled: once {'fixed' if is_blocked(flags) else 'approved'}, {_LEAVES}"
+
+
 def counters(rows: Iterable[dict]) -> Counters:
     to_review = approved = skipped = flagged = total = 0
     for row in rows:

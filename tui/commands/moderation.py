@@ -32,15 +32,22 @@ def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[d
                        campaign_id=campaign_id)
 
 
-def _local(row: dict) -> str:
+def _local(row: dict) -> str | None:
+    if not row["scheduled_at"]:
+        return None
     return from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _when(row: dict) -> str:
+    return _local(row) or queue.untimed(row) or ""
 
 
 def _public(row: dict) -> dict:
     return {"id": row["id"], "campaign": row["campaign"], "sender": row["sender"], "handle": row["handle"],
             "language": row["language"], "length": row["length"], "limit": row["invite_limit"],
             "status": row["status"], "flags": json.loads(row["flags"]), "approved_by": row["approved_by"],
-            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "plan_date": row["plan_date"],
+            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "unscheduled": queue.untimed(row),
+            "plan_date": row["plan_date"],
             "subject": row["subject"]}
 
 
@@ -64,7 +71,7 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
     emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
                [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
                  f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
-                 r["approved_by"] or "", _local(r)) for r in rows])
+                 r["approved_by"] or "", _when(r)) for r in rows])
     click.echo(counts.describe())
 
 
@@ -76,7 +83,7 @@ def show(obj: CliContext, message_id: int) -> None:
     row = queue.message(obj.store.reader(), message_id)
     click.echo(f"#{row['id']} {row['campaign']} → @{row['handle']} ({row['language']}, "
                f"{row['length']}/{row['invite_limit']} characters, {row['status']}"
-               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''})")
+               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''}), at {_when(row)}")
     click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
 
 

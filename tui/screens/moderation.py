@@ -151,8 +151,10 @@ class ModerationScreen(Screen[None]):
             pane.update("")
             return
         _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
+        untimed = queue.untimed(row)
         pane.update(f"[b]To @{row['handle']}[/b] ({row['name']}) · {row['language']} · "
-                    f"{row['length']}/{row['invite_limit']} · {words}\n"
+                    f"{row['length']}/{row['invite_limit']} · {words}"
+                    + (f" · {untimed}" if untimed else "") + "\n"
                     f"[b]{escape(row['subject'])}[/b]\n{escape(row['body'].strip())}")
 
     # -- decisions ---------------------------------------------------------------------

@@ -42,7 +42,8 @@ def to_item(row: dict) -> QueueItem:
         id=row["id"], campaign=row["campaign"], sender=row["sender"] or "", handle=row["handle"],
         language=row["language"] or "", length=row["length"] or 0, limit=row["invite_limit"],
         status=row["status"], flags=tuple(json.loads(row["flags"])), approved_by=row["approved_by"],
-        when=f"{local:%a %H:%M}" if local else "", languages=tuple(json.loads(row["campaign_languages"])),
+        when=f"{local:%a %H:%M}" if local else "untimed",
+        languages=tuple(json.loads(row["campaign_languages"])),
         influencer_language=row["influencer_language"], moderated=bool(row["moderation"]))
 
 
