@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from store import campaigns
 from store.errors import NotFound, UserError
 from store.outreach import BLOCKING_FLAGS
 
@@ -86,6 +87,13 @@ def untimed(row: dict) -> str | None:
         return f"unscheduled: {_LEAVES}"
     flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
     return f"unscheduled: once {'fixed' if is_blocked(flags) else 'approved'}, {_LEAVES}"
+
+
+def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
+    """Why campaigns add nothing to the queue (paused, no segment…); closed ones unless asked for."""
+    where = "id = ?" if campaign_id else "status != 'closed'"
+    rows = db.query(f"SELECT * FROM campaigns WHERE {where} ORDER BY id", [campaign_id] if campaign_id else [])
+    return [block for row in rows if (block := campaigns.planning_block(row))]
 
 
 def counters(rows: Iterable[dict]) -> Counters:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mailer import daemon
 from store.clock import Clock
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
@@ -18,7 +19,8 @@ def workspace(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Paris campaign (fr, en; cap 4) and 10 influencers; Monday 23 Nov 2026, 19:00 in Paris."""
     monkeypatch.setenv("CALLSHEET_NOW", "2026-11-23T18:00:00+00:00")
     assert run(db_path, "campaign", "create", "Spring", "--sender", "casting@brand.example",
-               "--timezone", "Europe/Paris", "--daily-cap", "4", "--languages", "fr,en").exit_code == 0
+               "--timezone", "Europe/Paris", "--daily-cap", "4", "--languages", "fr,en",
+               "--segment", "has:email").exit_code == 0
     store = Store(db_path, Clock.from_env(), actor="tester")
     add_influencers(store, 5, language="fr")
     add_influencers(store, 5, start=5, language="en")
@@ -143,3 +145,25 @@ def test_an_accept_through_the_pipeline_gets_its_welcome(workspace: Path,
     log = run(workspace, "run", "--once", "--plan-hour", "23").stdout
     assert f"welcome Spring @{handle}: due, queued" in log
     assert json.loads(welcome["flags"]) == []
+
+
+def test_a_campaign_without_a_segment_invites_nobody_and_says_why(db_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLSHEET_NOW", "2026-11-23T18:00:00+00:00")
+    assert run(db_path, "campaign", "create", "Glow", "--sender", "casting@brand.example").exit_code == 0
+    store = Store(db_path, Clock.from_env(), actor="tester")
+    add_influencers(store, 5)
+    assert daemon.plan_due(store, store.clock.now(), plan_hour=17) == []
+    store.close()
+    why = "Glow has no segment: nothing is planned for it."
+    result = run(db_path, "plan")
+    assert result.exit_code == 0 and result.stdout.strip() == why
+    [planned] = run_json(db_path, "plan")["campaigns"]
+    assert (planned["planned"], planned["skipped"], planned["note"]) == (0, True, why[:-1])
+    assert rows_of(db_path, "SELECT count(*) AS n FROM messages")[0]["n"] == 0
+    assert rows_of(db_path, "SELECT count(*) AS n FROM applications")[0]["n"] == 0
+    dry = run(db_path, "plan", "--dry-run")
+    assert dry.stdout.splitlines()[0] == why and "Nothing would be sent" in dry.stdout
+    assert run_json(db_path, "plan", "--dry-run")["notes"] == [why[:-1]]
+    assert run(db_path, "moderation", "list").stdout.splitlines() == ["The moderation queue is empty.", why]
+    assert run_json(db_path, "moderation", "list")["notes"] == [why[:-1]]

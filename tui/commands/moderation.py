@@ -17,6 +17,7 @@ from store.errors import UserError
 from tui.commands.plan import parse_day
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 @click.group("moderation")
@@ -60,19 +61,27 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
     """Upcoming invitations by campaign and sender, with the counters."""
     rows = _rows(obj, day_text, campaign)
     counts = queue.counters(rows)
+    reader = obj.store.reader()
+    notes = queue.unplanned(reader, get_campaign(reader, campaign)["id"] if campaign else None)
     if as_json:
         emit_json({"counters": {"to_review": counts.to_review, "approved": counts.approved,
                                 "skipped": counts.skipped, "flagged": counts.flagged},
-                   "messages": [_public(row) for row in rows]})
+                   "messages": [_public(row) for row in rows], "notes": notes})
         return
-    if not rows:
+    if rows:
+        _table(rows)
+        click.echo(counts.describe())
+    else:
         click.echo("The moderation queue is empty.")
-        return
+    for note in notes:
+        click.echo(visible(note) + ".")
+
+
+def _table(rows: list[dict]) -> None:
     emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
                [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
                  f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
                  r["approved_by"] or "", _when(r)) for r in rows])
-    click.echo(counts.describe())
 
 
 @moderation_group.command("show")
