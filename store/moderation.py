@@ -91,8 +91,8 @@ def untimed(row: dict) -> str | None:
 
 def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
     """Why campaigns add nothing to the queue (paused, no segment…); closed ones unless asked for."""
-    where = "id = ?" if campaign_id else "status != 'closed'"
-    rows = db.query(f"SELECT * FROM campaigns WHERE {where} ORDER BY id", [campaign_id] if campaign_id else [])
+    where, params = ("id = ?", [campaign_id]) if campaign_id else ("status != 'closed'", [])
+    rows = db.query(f"SELECT * FROM campaigns WHERE {where} ORDER BY id", params)
     return [block for row in rows if (block := campaigns.planning_block(row))]
 
 
