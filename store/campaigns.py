@@ -183,3 +183,27 @@ def planning_block(campaign: dict) -> str | None:
     if not campaign.get("sender_email"):
         return f"{name} has no sender address: nothing is planned for it"
     return None
+
+
+def pause(db: Database, campaign_id: int, reason: str, *, now: str, actor: str) -> bool:
+    """Pause an open campaign with a sentence for the operator (the breaker's and a person's pause
+    are this one state); False if it was not open. Call inside a write transaction."""
+    changed = db.conn.execute(
+        """UPDATE campaigns SET status = 'paused', paused_reason = ?, updated_at = ?
+           WHERE id = ? AND status = 'open'""", [reason, now, campaign_id]).rowcount
+    if changed:
+        audit.record(db, at=now, actor=actor, action="campaign.pause", entity="campaign",
+                     entity_id=campaign_id, campaign_id=campaign_id, reason=reason)
+    return bool(changed)
+
+
+def resume(db: Database, campaign: dict, *, now: str, actor: str) -> bool:
+    """Open a paused campaign again, its reason kept in the audit trail; False if it was not paused."""
+    changed = db.conn.execute(
+        """UPDATE campaigns SET status = 'open', paused_reason = NULL, updated_at = ?
+           WHERE id = ? AND status = 'paused'""", [now, campaign["id"]]).rowcount
+    if changed:
+        audit.record(db, at=now, actor=actor, action="campaign.resume", entity="campaign",
+                     entity_id=campaign["id"], campaign_id=campaign["id"],
+                     reason=campaign.get("paused_reason"))
+    return bool(changed)
