@@ -50,6 +50,9 @@ def by_influencer(db: Database, campaign_id: int, influencer_ids: list[int]) -> 
 
 def closed_reason(campaign: dict, now: datetime) -> str | None:
     """Why nobody may join the campaign now, or None while it is open."""
+    if campaign.get("collaborated_at"):
+        return (f"Campaign {campaign['name']!r} started its collaboration on {campaign['collaborated_at']}; "
+                f"its group is fixed and it takes no more candidates")
     closes = campaign.get("closes_at")
     if campaign.get("status") == "closed" or (closes and from_iso(closes) <= now):
         when = f" on {closes}" if closes else ""

@@ -13,6 +13,7 @@ from store.errors import UserError
 from store.moves import Move
 from tui.context import CliContext
 from tui.output import emit_json
+from tui.visible import visible
 
 PAST = {"accept": "Accepted", "reject": "Rejected", "shortlist": "Shortlisted", "decline": "Declined",
         "send-agreement": "Sent the agreement to", "signed": "Marked as signed",
@@ -158,6 +159,7 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
         return
     budget = (f"{numbers['budget_used']:g} of {row['budget']:g} {row['currency']} "
               f"({numbers['budget_used_pct']}%)" if row["budget"] else "no budget set")
+    click.echo(f"{'state':<15} {visible(campaigns.state_text(row))}")
     for label, value in (("all candidates", numbers["all_candidates"]),
                          ("new applicants", numbers["new_applicants"]),
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),

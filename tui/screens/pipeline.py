@@ -17,8 +17,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
 
-from mailer import pipeline
-from store import pipeline_view, stages
+from mailer import campaign_state, pipeline
+from store import campaigns, pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import View
@@ -83,6 +83,7 @@ class PipelineScreen(Screen[None]):
         Binding("g", "first_page", "First page"),
         Binding("G", "last_page", "Last page"),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("P", "pause_resume", "Pause/resume", key_display="P"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -92,6 +93,7 @@ class PipelineScreen(Screen[None]):
         super().__init__()
         self.view: View | None = None
         self.campaign_name = ""
+        self.campaign_state = "open"
         self.campaign_names: dict[int, str] = {}
         self.rows: list[dict] = []
         self.fetch: dict[str, Any] = {}
@@ -174,7 +176,8 @@ class PipelineScreen(Screen[None]):
             return
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = dict(db.query("SELECT * FROM campaigns WHERE id = ?", [view.campaign_id]).__next__())
-        self.post_message(PageLoaded(view, fetch, rows, total, offset, counters(db, campaign),
+        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
+        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
@@ -208,6 +211,18 @@ class PipelineScreen(Screen[None]):
             f" {refusals[0]}" if refusals else "")
         self.post_message(ActionDone(text, "warning" if refusals else "information", "undo", []))
 
+    @work(thread=True, exit_on_error=False, group="write")
+    def change_state(self, campaign: str, pause: bool) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            done = campaign_state.pause(store, campaign) if pause else campaign_state.resume(store, campaign)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        if not pause:
+            self.app.call_from_thread(self.app.wake_dispatcher)  # type: ignore[attr-defined]
+        self.post_message(ActionDone(done.sentence(), "information"))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
     def watch_database(self) -> None:
         # A hidden mode waits: the change is still pending when it comes back into view.
@@ -234,6 +249,7 @@ class PipelineScreen(Screen[None]):
         self._fill_table(self.query_one(DataTable), message.cursor)
         self.page_offset = message.offset
         self.query_one(CountersBar).show(message.counters)
+        self.campaign_state = message.counters.get("state", "open")
         self.query_one(Sparkline).data = message.per_day
         self.show_page_info()
 
@@ -401,6 +417,17 @@ class PipelineScreen(Screen[None]):
 
         label = f"{decision.capitalize()} {len(check.ready)}"
         self.app.push_screen(ConfirmScreen(confirmation(campaign, decision, check), label), answered)
+
+    def action_pause_resume(self) -> None:
+        if not self.campaign_name:
+            return
+        name = self.campaign_name
+        if self.campaign_state.startswith("paused"):
+            self.change_state(name, pause=False)
+            return
+        question = f"Pause {name!r}?\n\nNothing is planned or sent for it until it is resumed (P again)."
+        self.app.push_screen(ConfirmScreen(question, "Pause"),
+                             lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
 
     def action_undo(self) -> None:
         if not self.campaign_name:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from rich.markup import escape
 from textual.widgets import Static
 
 from store import stages
+from tui.visible import visible
 
 
 def _number(value: float | int | None) -> str:
@@ -33,7 +35,13 @@ class CountersBar(Static):
             f"[b]{numbers['in_campaign']}[/] in · [b]{numbers['rejected']}[/] rejected · "
             f"[b]{numbers['invited']}[/] invited · [b]{numbers['applicants']}[/] applied · "
             f"budget [b]{budget}[/] · changed {last}"
+            + _state(numbers.get("state", "open"))
         )
+
+
+def _state(state: str) -> str:
+    """The campaign's state after the counters, when it is not simply open."""
+    return "" if state == "open" else f"\n[b $warning]{escape(visible(state))}[/]"
 
 
 def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
