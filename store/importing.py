@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, import_limits
 from store.db import Store
 from store.errors import UserError
 from store.import_columns import map_columns
@@ -89,21 +89,25 @@ def import_influencers(store: Store, path: Path | str, *, fmt: str | None = None
     path = Path(path)
     with _collector_paused():
         table = read_source(path, fmt=fmt, sheet=sheet, progress=progress)
-        clean, rejected = check_rows(table, map_columns(table), progress)
+        columns = map_columns(table)
+        limit = import_limits.max_variables(store.reader())
+        import_limits.refuse_wide_file(path.name, [key for _, key in columns.custom], limit)
+        clean, rejected = check_rows(table, columns, progress)
         report = ImportReport(path.name, table.unit, len(table.rows), rejected=rejected, notes=table.notes)
         table.rows.clear()  # the raw cells are not needed any more: free them before writing
         if rejected and (not skip_invalid or not clean):
             raise InvalidRows(report)
-        _write(store, table.format, report, clean, progress)
+        _write(store, table.format, report, clean, progress, limit)
     return report
 
 
 def _write(store: Store, fmt: str, report: ImportReport, clean: list[CleanRow],
-           progress: Progress | None) -> None:
+           progress: Progress | None, limit: int) -> None:
     with store.write() as db:
         store.require("import")
         now = store.now_iso()
-        report.created, report.updated, report.unchanged = upsert(db, clean, now, progress)
+        report.created, report.updated, report.unchanged = upsert(
+            db, clean, now, progress, max_custom=(limit, report.file, report.unit))
         audit.record(db, at=now, actor=store.actor, action="import", entity="influencers",
                      file=report.file, format=fmt, created=report.created, updated=report.updated,
                      unchanged=report.unchanged, rejected=len(report.rejected))
@@ -126,12 +130,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def upsert(db: Database, rows: Sequence[CleanRow], now: str,
-           progress: Progress | None = None) -> tuple[int, int, int]:
-    """Insert new handles and update changed ones; return (created, updated, unchanged)."""
+def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress | None = None,
+           max_custom: tuple[int, str, str] | None = None) -> tuple[int, int, int]:
+    """Insert new handles and update changed ones; return (created, updated, unchanged).
+
+    `max_custom` is (limit, file, unit): an influencer whose merged custom variables
+    would pass the limit refuses the whole import before anything is written.
+    """
     stored = _stored_by_handle(db, [row.handle for row in rows])
     inserts: list[tuple] = []
     updates: list[tuple] = []
+    over: list[tuple[int, str, int]] = []
     for row in rows:
         current = stored.get(fold(row.handle))
         if current is None:
@@ -140,6 +149,12 @@ def upsert(db: Database, rows: Sequence[CleanRow], now: str,
         merged = _apply(current[2:], row)
         if merged != current[2:]:
             updates.append((*merged, now, current[0]))
+            if max_custom and merged[CUSTOM] != current[2 + CUSTOM]:
+                count = len(json.loads(merged[CUSTOM]))
+                if count > max_custom[0]:
+                    over.append((row.line, current[1], count))
+    if max_custom:
+        import_limits.refuse_wide_influencer(max_custom[1], max_custom[2], over, max_custom[0])
     written = 0
     for statement, params in ((INSERT, inserts), (UPDATE, updates)):
         for chunk in _chunks(params, CHUNK * 4):
