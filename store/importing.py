@@ -20,9 +20,10 @@ from sqlite_utils import Database
 from store import audit, import_limits
 from store.db import Store
 from store.errors import UserError
+from store.handles import handle_key
 from store.import_columns import map_columns
 from store.import_readers import read_source
-from store.import_rows import CleanRow, Rejection, check_rows, fold
+from store.import_rows import CleanRow, Rejection, check_rows
 from store.import_source import Progress
 
 CHUNK = 500
@@ -33,8 +34,8 @@ POSITION = {column: at for at, column in enumerate(STORED)}
 CUSTOM = POSITION["custom"]
 EMPTY = ("", "", None, "[]", None, None, None, None, "[]", None, "{}")  # a new row, before its values
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
-INSERT = (f"INSERT INTO influencers (handle, {', '.join(STORED)}, created_at, updated_at) "
-          f"VALUES ({', '.join('?' * (len(STORED) + 3))})")
+INSERT = (f"INSERT INTO influencers (handle, handle_key, {', '.join(STORED)}, created_at, updated_at) "
+          f"VALUES ({', '.join('?' * (len(STORED) + 4))})")
 UPDATE = (f"UPDATE influencers SET {', '.join(f'{c} = ?' for c in STORED)}, updated_at = ? "
           "WHERE id = ?")
 
@@ -137,14 +138,15 @@ def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress 
     `max_custom` is (limit, file, unit): an influencer whose merged custom variables
     would pass the limit refuses the whole import before anything is written.
     """
-    stored = _stored_by_handle(db, [row.handle for row in rows])
+    keys = [handle_key(row.handle) for row in rows]
+    stored = _stored_by_key(db, keys)
     inserts: list[tuple] = []
     updates: list[tuple] = []
     over: list[tuple[int, str, int]] = []
-    for row in rows:
-        current = stored.get(fold(row.handle))
+    for row, key in zip(rows, keys, strict=True):
+        current = stored.get(key)
         if current is None:
-            inserts.append((row.handle, *_apply(EMPTY, row), now, now))
+            inserts.append((row.handle, key, *_apply(EMPTY, row), now, now))
             continue
         merged = _apply(current[2:], row)
         if merged != current[2:]:
@@ -165,15 +167,15 @@ def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress 
     return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
 
-def _stored_by_handle(db: Database, handles: list[str]) -> dict[str, tuple]:
-    """(id, handle, *STORED) of these handles as stored, keyed the way NOCASE compares handles."""
+def _stored_by_key(db: Database, keys: list[str]) -> dict[str, tuple]:
+    """(id, handle, *STORED) of the influencers with these handle keys, by key."""
     found: dict[str, tuple] = {}
-    for chunk in _chunks(handles, CHUNK):
+    for chunk in _chunks(keys, CHUNK):
         marks = ", ".join("?" * len(chunk))
-        cursor = db.conn.execute(
-            f"SELECT id, handle, {', '.join(STORED)} FROM influencers WHERE handle IN ({marks})", chunk)
-        for values in cursor:
-            found[fold(values[1])] = values
+        cursor = db.conn.execute(f"SELECT handle_key, id, handle, {', '.join(STORED)} FROM influencers "
+                                 f"WHERE handle_key IN ({marks})", chunk)
+        for key, *values in cursor:
+            found[key] = tuple(values)
     return found
 
 
