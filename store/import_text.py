@@ -94,3 +94,16 @@ def _refusal(path: Path, data: bytes, error: UnicodeDecodeError, encoding: str =
                          f"0x{byte} at offset {offset} (line {line}) is not {encoding.upper()}.")
     return UserError(f"{path.name} is neither UTF-8 nor Windows-1252 text (byte 0x{byte} at offset "
                      f"{offset}, line {line}); save it as CSV UTF-8.")
+
+
+def is_mojibake_of(text: str, original: str) -> bool:
+    """Whether `text` is `original`'s UTF-8 bytes read as Windows-1252 or Latin-1 (José → JosÃ©)."""
+    if text == original or text.isascii():
+        return False
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            if text.encode(encoding).decode("utf-8") == original:
+                return True
+        except UnicodeError:
+            continue
+    return False

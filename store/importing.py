@@ -22,6 +22,7 @@ from store.db import Store
 from store.errors import UserError
 from store.handles import handle_key
 from store.import_columns import map_columns
+from store.import_guard import UpdateGuard
 from store.import_readers import read_source
 from store.import_rows import CleanRow, Rejection, check_rows
 from store.import_source import Progress
@@ -32,6 +33,7 @@ STORED = ("name", "first_name", "email", "platforms", "followers", "engagement_r
 JSON_STORED = {"platforms", "tags", "custom"}
 POSITION = {column: at for at, column in enumerate(STORED)}
 CUSTOM = POSITION["custom"]
+TEXTS = {column: POSITION[column] for column in ("name", "first_name", "address")}
 EMPTY = ("", "", None, "[]", None, None, None, None, "[]", None, "{}")  # a new row, before its values
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
 INSERT = (f"INSERT INTO influencers (handle, handle_key, {', '.join(STORED)}, created_at, updated_at) "
@@ -107,8 +109,8 @@ def _write(store: Store, fmt: str, report: ImportReport, clean: list[CleanRow],
     with store.write() as db:
         store.require("import")
         now = store.now_iso()
-        report.created, report.updated, report.unchanged = upsert(
-            db, clean, now, progress, max_custom=(limit, report.file, report.unit))
+        guard = UpdateGuard(report.file, report.unit, limit, TEXTS, CUSTOM)
+        report.created, report.updated, report.unchanged = upsert(db, clean, now, progress, guard)
         audit.record(db, at=now, actor=store.actor, action="import", entity="influencers",
                      file=report.file, format=fmt, created=report.created, updated=report.updated,
                      unchanged=report.unchanged, rejected=len(report.rejected))
@@ -132,17 +134,16 @@ def _collector_paused() -> Iterator[None]:
 
 
 def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress | None = None,
-           max_custom: tuple[int, str, str] | None = None) -> tuple[int, int, int]:
+           guard: UpdateGuard | None = None) -> tuple[int, int, int]:
     """Insert new handles and update changed ones; return (created, updated, unchanged).
 
-    `max_custom` is (limit, file, unit): an influencer whose merged custom variables
-    would pass the limit refuses the whole import before anything is written.
+    Each update is shown to `guard` first, which may refuse the whole import before
+    anything is written.
     """
     keys = [handle_key(row.handle) for row in rows]
     stored = _stored_by_key(db, keys)
     inserts: list[tuple] = []
     updates: list[tuple] = []
-    over: list[tuple[int, str, int]] = []
     for row, key in zip(rows, keys, strict=True):
         current = stored.get(key)
         if current is None:
@@ -151,12 +152,10 @@ def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress 
         merged = _apply(current[2:], row)
         if merged != current[2:]:
             updates.append((*merged, now, current[0]))
-            if max_custom and merged[CUSTOM] != current[2 + CUSTOM]:
-                count = len(json.loads(merged[CUSTOM]))
-                if count > max_custom[0]:
-                    over.append((row.line, current[1], count))
-    if max_custom:
-        import_limits.refuse_wide_influencer(max_custom[1], max_custom[2], over, max_custom[0])
+            if guard:
+                guard.check(row.line, current[1], current[2:], merged)
+    if guard:
+        guard.refuse()
     written = 0
     for statement, params in ((INSERT, inserts), (UPDATE, updates)):
         for chunk in _chunks(params, CHUNK * 4):

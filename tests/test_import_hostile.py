@@ -42,6 +42,20 @@ def test_a_json_file_with_mixed_encodings_is_refused(db_path: Path, tmp_path: Pa
     assert influencer_rows(db_path) == []
 
 
+def test_a_stored_name_is_never_replaced_by_its_mojibake(db_path: Path, tmp_path: Path) -> None:
+    seed = write_csv(tmp_path / "seed.csv", [["jose", "José García", "Málaga"]],
+                     header=["handle", "name", "city"])
+    assert _import(db_path, seed).exit_code == 0
+    before = fingerprint(db_path)
+    garbled = "José García".encode().decode("cp1252")
+    garbled_city = "Málaga".encode().decode("cp1252")
+    for row, what in ((["jose", garbled, ""], "name"), (["jose", "", garbled_city], "city")):
+        path = write_csv(tmp_path / "export.csv", [row], header=["handle", "name", "city"])
+        assert_user_error(_import(db_path, path), f"export.csv line 2 would replace the {what} of jose, ")
+        assert fingerprint(db_path) == before
+    assert [row["name"] for row in influencer_rows(db_path)] == ["José García"]
+
+
 def test_a_whole_windows_1252_file_still_imports_and_updates_names(db_path: Path, tmp_path: Path) -> None:
     seed = tmp_path / "seed.csv"
     seed.write_bytes(UTF8_ROWS)
