@@ -35,8 +35,29 @@ def _sql_key(handle: object) -> str | None:
     return handle_key(handle) if isinstance(handle, str) else None
 
 
-def variant(handle: str, taken: set[str]) -> str:
-    """`handle-2`, `handle-3`, … : the first whose key is not in `taken`."""
+def unique_keys(rows: list[tuple[int, str]]) -> tuple[list[tuple[str, int]], list[tuple[int, str, str]]]:
+    """Keys for (id, handle) rows in id order, and the renames that make them unique.
+
+    The first row of a key keeps its handle; each later one becomes `handle-2`,
+    `handle-3`, … (the first whose key no row has). Returns ([(key, id)], [(id, old, new)]).
+    """
+    taken = {handle_key(handle) for _, handle in rows}
+    kept: set[str] = set()
+    keyed: list[tuple[str, int]] = []
+    renamed: list[tuple[int, str, str]] = []
+    for influencer_id, handle in rows:
+        key = handle_key(handle)
+        if key in kept:
+            new_handle = _variant(handle, taken)
+            renamed.append((influencer_id, handle, new_handle))
+            key = handle_key(new_handle)
+            taken.add(key)
+        kept.add(key)
+        keyed.append((key, influencer_id))
+    return keyed, renamed
+
+
+def _variant(handle: str, taken: set[str]) -> str:
     number = 2
     while handle_key(f"{handle}-{number}") in taken:
         number += 1

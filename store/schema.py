@@ -13,9 +13,10 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from store import audit, handles
+from store.clock import Clock
 
 migrations = Migrations("callsheet")
-_migrated_at: ContextVar[str] = ContextVar("migrated_at")  # the store's clock, for migrations that audit
+_migrated_at: ContextVar[str] = ContextVar("migrated_at")  # the store's `now`, for migrations that audit
 
 
 def _run(db: Database, statements: list[str]) -> None:
@@ -490,22 +491,13 @@ def _handle_keys(db: Database) -> None:
     # application is lost and every influencer can still be named.
     db.conn.execute("ALTER TABLE influencers ADD COLUMN handle_key TEXT")
     rows = db.conn.execute("SELECT id, handle FROM influencers ORDER BY id").fetchall()
-    taken = {handles.handle_key(handle) for _, handle in rows}
-    keepers: set[str] = set()
-    renamed: list[tuple[int, str, str]] = []
-    for influencer_id, handle in rows:
-        key = handles.handle_key(handle)
-        if key in keepers:
-            new_handle = handles.variant(handle, taken)
-            renamed.append((influencer_id, handle, new_handle))
-            key = handles.handle_key(new_handle)
-            taken.add(key)
-            db.conn.execute("UPDATE influencers SET handle = ? WHERE id = ?", (new_handle, influencer_id))
-        keepers.add(key)
-    db.conn.execute(f"UPDATE influencers SET handle_key = {handles.SQL_FUNCTION}(handle)")
+    keyed, renamed = handles.unique_keys(rows)
+    db.conn.executemany("UPDATE influencers SET handle = ? WHERE id = ?", [(new, i) for i, _, new in renamed])
+    db.conn.executemany("UPDATE influencers SET handle_key = ? WHERE id = ?", keyed)
     _run(db, ["CREATE UNIQUE INDEX influencers_handle_key ON influencers(handle_key)",
               *HANDLE_KEY_TRIGGERS])
+    at = _migrated_at.get(None) or Clock.from_env().now_iso()
     for influencer_id, old, new in renamed:
-        audit.record(db, at=_migrated_at.get(), actor="callsheet", action="influencer.rename",
+        audit.record(db, at=at, actor="callsheet", action="influencer.rename",
                      entity="influencer", entity_id=influencer_id, handle=old, renamed_to=new,
                      reason="another influencer has the same handle in other letter case or width")

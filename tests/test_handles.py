@@ -99,6 +99,7 @@ def test_the_migration_keeps_handles_that_now_collide_and_renames_the_later_ones
     for handle in ("élise", "ÉLISE", "élise-2", "ÉＬＩＳＥ"):  # all distinct under NOCASE
         conn.execute("INSERT INTO influencers (handle, created_at, updated_at) VALUES (?, 'x', 'x')",
                      [handle])
+    conn.execute("INSERT INTO notes (influencer_id, author, body, created_at) VALUES (2, 'a', 'kept', 'x')")
     conn.close()
     store = Store(db_path, clock, actor="tester")
     try:
@@ -110,5 +111,7 @@ def test_the_migration_keeps_handles_that_now_collide_and_renames_the_later_ones
         assert [(e[1], json.loads(e[2])["handle"], json.loads(e[2])["renamed_to"]) for e in events] == [
             (2, "ÉLISE", "ÉLISE-3"), (4, "ÉＬＩＳＥ", "ÉＬＩＳＥ-4")]
         assert get_by_handle(reader, "ÉLISE")["id"] == 1
+        assert get_by_handle(reader, "élise-3")["id"] == 2
+        assert reader.execute("SELECT influencer_id, body FROM notes").fetchall() == [(2, "kept")]
     finally:
         store.close()
