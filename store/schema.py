@@ -457,3 +457,9 @@ def _outbox_sent_log(db: Database) -> None:
              AND messages.status = 'sending'""",
         "DROP TABLE outbox_sent",
     ])
+
+
+@migrations(name="workspace_meta")
+def _workspace_meta(db: Database) -> None:
+    # Facts about the workspace itself, e.g. that the demo made it (store/workspace.py).
+    _run(db, ["CREATE TABLE workspace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"])

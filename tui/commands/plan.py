@@ -8,6 +8,7 @@ import click
 
 from mailer import dryrun, planner
 from mailer.drafting import Renderer
+from store.clock import check_day
 from store.errors import UserError
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
@@ -17,9 +18,10 @@ def parse_day(text: str | None, option: str = "--date") -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r} is not a date of the form YYYY-MM-DD.") from None
+    return check_day(day, option)
 
 
 @click.command("plan")

@@ -1,0 +1,49 @@
+"""Parameter types shared by every command: integers that fit SQLite, so a huge number is a sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from store.errors import UserError
+from tui.visible import visible
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def label(param: click.Parameter | None) -> str:
+    """How the user typed the parameter: `--limit` for an option, `ID` for an argument."""
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name if param is not None else "the value"
+
+
+class _FitsSQLite:
+    """Refuse, with one sentence, an integer that SQLite could not store or compare."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)  # type: ignore[misc]
+        if isinstance(number, int) and not INT64_MIN <= number <= INT64_MAX:
+            raise UserError(f"{label(param)} {visible(value)} is out of range: numbers go up to "
+                            f"{INT64_MAX:,}; nothing was changed.")
+        return number
+
+
+class Integer(_FitsSQLite, click.types.IntParamType):
+    """An integer of SQLite's size."""
+
+
+class IntegerRange(_FitsSQLite, click.IntRange):
+    """An integer range that also stays within SQLite's size."""
+
+
+def bounded(kind: click.ParamType) -> click.ParamType:
+    """The SQLite-sized version of an integer parameter type; any other type as it is."""
+    if isinstance(kind, _FitsSQLite):
+        return kind
+    if isinstance(kind, click.IntRange):
+        return IntegerRange(kind.min, kind.max, kind.min_open, kind.max_open, kind.clamp)
+    if isinstance(kind, click.types.IntParamType):
+        return Integer()
+    return kind
