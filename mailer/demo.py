@@ -29,7 +29,7 @@ INVITATION = {
 
 
 def build(store: Store) -> dict:
-    """Seed an empty store, marked as the demo's own, and plan tomorrow's invitations; returns what was made."""
+    """Seed an empty store marked as the demo's own, plan tomorrow's invitations; returns what was made."""
     with store.write() as db:
         mark_demo(db)
         counts = seed(db, store.clock.now(), store.actor)

@@ -23,6 +23,7 @@ from mailer.verdicts import postpone, release, retry_seconds, verdict
 from store.clock import iso
 from store.errors import UserError
 from store.outbox_results import Completion
+from store.wording import plural
 
 PROGRESS_INTERVAL = 0.1
 
@@ -186,7 +187,7 @@ class Workers:
         self._notify("sending")
 
     async def _trip(self, campaign_id: int, last_reply: str) -> None:
-        reason = (f"Paused after {self.breaker.threshold} failed messages in a row; "
+        reason = (f"Paused after {plural(self.breaker.threshold, 'failed message')} in a row; "
                   f"the last: {last_reply}")
         self._paused.add(campaign_id)
         if await self._db(self.db.pause, campaign_id, reason):

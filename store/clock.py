@@ -26,7 +26,8 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 def check_day(day: date, what: str) -> date:
     """`day`, or one sentence when it lies outside the dates callsheet works with."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise UserError(f"{what} {day.isoformat()} is out of range: use a date from {FIRST_DAY} to {LAST_DAY}.")
+        raise UserError(f"{what} {day.isoformat()} is out of range: use a date from {FIRST_DAY} "
+                        f"to {LAST_DAY}.")
     return day
 
 

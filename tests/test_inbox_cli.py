@@ -136,7 +136,7 @@ def test_bulk_asks_with_the_count_and_queues_all_or_nothing(db_path: Path, store
     count = "SELECT count(*) FROM messages WHERE kind = 'bulk'"
     assert store.writer.execute(count).fetchone()[0] == 0
     accepted = run(db_path, *args, input="y\n")
-    assert accepted.exit_code == 0 and "Queued 3 queued." in accepted.stdout
+    assert accepted.exit_code == 0 and "Queued 3 messages." in accepted.stdout
     assert store.writer.execute(count).fetchone()[0] == 3
 
 

@@ -94,4 +94,5 @@ def _run_app(store: Store, path: Path) -> None:
             app.run()
     finally:
         catcher.stop()
-    click.echo(f"The demo's mail catcher kept {plural(catcher.handler.count, 'message')} in {catcher.folder}.")
+    kept = plural(catcher.handler.count, "message")
+    click.echo(f"The demo's mail catcher kept {kept} in {catcher.folder}.")

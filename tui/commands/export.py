@@ -12,6 +12,7 @@ import click
 from store import campaigns
 from store.errors import UserError
 from store.pipeline_view import addresses_in_campaign
+from store.wording import plural
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
@@ -89,7 +90,7 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
         raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
     missing = sum(1 for row in rows if not row["address"])
     note = f"; {missing} without a postal address" if missing else ""
-    click.echo(f"Wrote {len(rows)} address{'' if len(rows) == 1 else 'es'} of {campaign!r} to {out}{note}.")
+    click.echo(f"Wrote {plural(len(rows), 'address', 'addresses')} of {campaign!r} to {out}{note}.")
 
 
 COMMANDS = (export,)

@@ -10,6 +10,7 @@ from mailer import dryrun, planner
 from mailer.drafting import Renderer
 from store.clock import check_day
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -61,7 +62,7 @@ def _describe(result: planner.PlanResult) -> str:
     head = f"{result.campaign}, {result.day:%a %Y-%m-%d}: "
     if result.already_planned:
         return head + "already planned; nothing new."
-    line = head + f"planned {result.planned} invitation{'s' if result.planned != 1 else ''}"
+    line = head + f"planned {plural(result.planned, 'invitation')}"
     line += f" ({result.flagged} flagged)" if result.flagged else ""
     return line + (f"; {result.note}." if result.note else ".")
 
@@ -79,9 +80,10 @@ def _dry_run(obj: CliContext, day: date | None, campaign: str | None, days: int,
         emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews]})
         return
     if not previews:
-        click.echo(f"Nothing would be sent in the {days} day(s) from {first}.")
+        click.echo(f"Nothing would be sent in the {plural(days, 'day')} from {first}.")
         return
     emit_table(("date", "time", "campaign", "window", "cap", "handle", "kind", "lang", "length", "note"),
                [(p.date, p.local_time, p.campaign, p.window, p.cap, p.handle, p.kind, p.language or "",
                  "" if p.length is None else p.length, p.note) for p in previews])
-    click.echo(f"Dry run: {len(previews)} message(s) over {days} day(s) from {first}; nothing was written.")
+    click.echo(f"Dry run: {plural(len(previews), 'message')} over {plural(days, 'day')} from {first}; "
+               "nothing was written.")
