@@ -191,3 +191,4 @@ def test_counted_words_agree_with_their_number() -> None:
     assert [plural(n, "message") for n in (0, 1, 2)] == ["0 messages", "1 message", "2 messages"]
     assert plural(1, "address", "addresses") == "1 address"
     assert plural(3, "address", "addresses") == "3 addresses"
+    assert (plural(1.0, "day"), plural(2.5, "day")) == ("1 day", "2.5 days")
