@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-
-import click
 
 from store.errors import UserError
 
@@ -13,7 +12,7 @@ def read_text(path: Path, option: str) -> str:
     """The UTF-8 text of `path` given as `option`; '-' reads standard input."""
     try:
         if str(path) == "-":
-            return click.get_text_stream("stdin").read()
+            return sys.stdin.read()
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"{option} {path}: no such file.") from None
