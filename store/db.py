@@ -131,9 +131,10 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        # A COMMIT can fail too (busy, a deferred foreign key, a full disk) and SQLite then keeps
+        # the transaction open: without the rollback every later write would nest inside it.
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    else:
-        conn.execute("COMMIT")

@@ -79,7 +79,10 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
         raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
     *handles, decision = words
     decision = stages.parse_decision(decision)
-    count = pipeline.check_decision(obj.store, campaign, handles, decision)
+    check = pipeline.check_decision(obj.store, campaign, handles, decision)
+    if check.problems:
+        raise UserError(check.refusal())
+    count = len(check.ready)
     if decision in stages.IRREVERSIBLE:
         held = f" (held {grace} s for undo)" if grace else ""
         confirm(f"{decision.capitalize()} {_plural(count, 'application')} in {campaign!r} and send their "

@@ -28,6 +28,7 @@ from tui.screens.pipeline_messages import (
     ActionDone,
     CampaignsLoaded,
     DatabaseChanged,
+    DecisionChecked,
     PageLoaded,
     ProfileLoaded,
 )
@@ -44,6 +45,20 @@ STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
+
+
+def confirmation(campaign: str, decision: str, check: pipeline.DecisionCheck) -> str:
+    """The question before an irreversible decision: what will happen, to how many, and who is left out."""
+    count = len(check.ready)
+    plural = "" if count == 1 else "s"
+    text = (f"{decision.capitalize()} {count} application{plural} in {campaign!r}?\n\n"
+            f"{count} {decision}ed email{plural} will be sent. "
+            "This is final once the emails leave (u undoes it until then).")
+    if check.problems:
+        others = len(check.problems)
+        text += (f"\n\n{others} other{'' if others == 1 else 's'} cannot be {decision}ed and stay as "
+                 f"{'it is' if others == 1 else 'they are'}:" + "".join(f"\n  {p}" for p in check.problems))
+    return text
 
 
 class PipelineScreen(Screen[None]):
@@ -362,16 +377,30 @@ class PipelineScreen(Screen[None]):
         if decision not in stages.IRREVERSIBLE:
             self.apply_decision(self.campaign_name, handles, decision)
             return
-        count = f"{len(handles)} application{'' if len(handles) == 1 else 's'}"
-        question = (f"{decision.capitalize()} {count} in {self.campaign_name!r}?\n\n"
-                    f"{len(handles)} {decision}ed email{'' if len(handles) == 1 else 's'} will be sent. "
-                    "This is final once the emails leave (u undoes it until then).")
+        self.check_decision(self.campaign_name, handles, decision)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def check_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        try:
+            check = pipeline.check_decision(self.app.store, campaign, handles, decision)  # type: ignore[attr-defined]
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        self.post_message(DecisionChecked(campaign, decision, check))
+
+    def on_decision_checked(self, message: DecisionChecked) -> None:
+        """Ask only about what the rules allow: refuse outright when nothing is, list the others."""
+        check, decision, campaign = message.check, message.decision, message.campaign
+        if not check.ready:
+            self.notify(check.refusal(), severity="error", timeout=10, markup=False)
+            return
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
-                self.apply_decision(self.campaign_name, handles, decision)
+                self.apply_decision(campaign, check.ready, decision)
 
-        self.app.push_screen(ConfirmScreen(question, f"{decision.capitalize()} {len(handles)}"), answered)
+        label = f"{decision.capitalize()} {len(check.ready)}"
+        self.app.push_screen(ConfirmScreen(confirmation(campaign, decision, check), label), answered)
 
     def action_undo(self) -> None:
         if not self.campaign_name:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from textual.widgets import Static
 
 from store import stages
@@ -49,6 +51,12 @@ def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
     )
 
 
+def _tag_list(tags: str | list[str] | None) -> str:
+    """Tags as the contact panel shows them (`#beauty #fr`), not as the JSON they are stored in."""
+    values = json.loads(tags) if isinstance(tags, str) else (tags or [])
+    return " ".join(f"#{tag}" for tag in values) or "–"
+
+
 class ProfilePanel(Static):
     """The side panel: one influencer's contact data and where their application stands."""
 
@@ -63,7 +71,7 @@ class ProfilePanel(Static):
             f"{data['country'] or '–'} · {data['language'] or '–'}",
             f"followers {_number(data['followers'])}",
             f"engagement {data['engagement_rate'] if data['engagement_rate'] is not None else '–'}%",
-            f"tags {data['tags']}",
+            f"tags {_tag_list(data['tags'])}",
             "",
             f"stage [b]{stages.label(data['stage'])}[/] ({data['source']})",
             f"fee {_number(data['fee'])}",
