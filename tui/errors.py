@@ -45,7 +45,7 @@ def report(error: BaseException) -> int:
     """Print one sentence for `error` on stderr and return the exit code."""
     sentence = _sentence(error)
     if sentence is not None:
-        click.echo(f"Error: {visible(sentence)}", err=True)
+        click.echo(f"Error: {visible(sentence, lines=True)}", err=True)
         return 1
     where = log_traceback(error)
     click.echo(f"Error: unexpected {type(error).__name__}: {visible(error)}. Details in {where}.", err=True)
