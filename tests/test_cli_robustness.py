@@ -1,4 +1,4 @@
-"""The command line under rough use: closed pipes, --db anywhere, missing workspaces, extreme values, wording."""
+"""The command line under rough use: closed pipes, --db anywhere, missing workspaces, extremes, wording."""
 
 from __future__ import annotations
 
@@ -137,6 +137,9 @@ EXTREMES = [
     ("moderation", "list", "--date", "0001-01-01"),
     ("campaign", "create", "Late", "--closes", "9999-12-31"),
     ("decide", "Spring", "person00", "shortlist", "--grace", HUGE),
+    ("campaign", "create", "Rich", "--budget", "inf"),
+    ("campaign", "create", "Odd", "--min-engagement", "nan"),
+    ("apply", "Spring", "person00", "--fee", "-inf"),
 ]
 
 
@@ -177,7 +180,8 @@ def test_bulk_with_no_terminal_and_no_yes_is_refused_in_one_sentence(workspace: 
     ("compose", "person01", "--subject", "Hi", "--body-file", "{missing}"),
     ("reply", "person00", "--body-file", "{missing}"),
     ("bulk", "person01", "--subject", "Hi", "--body-file", "{missing}", "--yes"),
-    ("template", "set", "Spring", "invitation", "--lang", "en", "--subject", "Hi", "--body-file", "{missing}"),
+    ("template", "set", "Spring", "invitation", "--lang", "en", "--subject", "Hi",
+     "--body-file", "{missing}"),
     ("moderation", "edit", "1", "--body-file", "{missing}"),
 ], ids=lambda c: c[0])
 def test_a_missing_body_file_is_a_sentence(workspace: Path, tmp_path: Path, command: tuple) -> None:

@@ -22,7 +22,7 @@ HOSTILE = ("ok \x1b]0;pwned\x07\x1b[2J \x9b6n \x9d0;t\x9c \u202egnp.exe\u202c \u
 
 
 def raw_characters(text: str, *, lines: bool = True) -> list[str]:
-    """Every character a terminal would act on (newline and tab allowed with `lines`); an independent oracle."""
+    """Every character a terminal would act on (newline and tab allowed with `lines`): our own oracle."""
     allowed = "\n\t" if lines else ""
     return [c for c in text if (ord(c) < 0x20 and c not in allowed) or 0x7f <= ord(c) <= 0x9f
             or 0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 or c in "\u2028\u2029"]
@@ -39,7 +39,7 @@ def _receive(store: Store, mail: bytes) -> None:
 
 @pytest.fixture
 def hostile(store: Store, db_path: Path) -> dict[str, int]:
-    """Hostile text in a reply, a stranger's mail, a bounce report, a name, a note, a campaign, an operator."""
+    """Hostile text in a reply, a stranger's mail, a bounce, a name, a note, a campaign, an operator."""
     campaign = add_campaign(store, f"Glow {HOSTILE}")
     ana = add_influencer(store, "ana", name=f"Ana {HOSTILE}")
     bo = add_influencer(store, "bo")

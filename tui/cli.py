@@ -1,6 +1,6 @@
 """The `callsheet` command line: a stable contract that scripts and cron rely on.
 
-Every command accepts `--db` before or after its name, every integer it takes fits SQLite
+Every command accepts `--db` before or after its name, every number it takes fits SQLite
 (`tui.params`), and everything it prints passes `tui.output.neutralised()`.
 """
 
@@ -107,7 +107,7 @@ def _commands(group: click.Group) -> Iterator[click.Command]:
 
 
 def _share_params(root: click.Group) -> None:
-    """Give every command `--db`, and every integer parameter SQLite's bounds."""
+    """Give every command `--db`, and every numeric parameter SQLite's bounds."""
     for command in _commands(root):
         command.params.append(_db_option())
     for command in (root, *_commands(root)):

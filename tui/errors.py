@@ -32,10 +32,10 @@ def _sentence(error: BaseException) -> str | None:
     if isinstance(error, sqlite3.OperationalError) and "disk" in str(error).lower():
         return f"the disk refused the write ({error}); nothing was changed."
     if isinstance(error, OverflowError):
-        return f"a number is too large to use ({error}); nothing was changed."
+        return f"a number is too large to use ({error})."
     if isinstance(error, OSError) and error.filename is not None:
         # A file named on the command line (an output path, a folder) that the system refused.
-        return f"cannot use {error.filename}: {error.strerror or error}; nothing was changed."
+        return f"cannot use {error.filename}: {error.strerror or error}."
     if isinstance(error, PermissionError):
         return f"permission denied: {error}."
     return None

@@ -1,7 +1,8 @@
-"""Parameter types shared by every command: integers that fit SQLite, so a huge number is a sentence."""
+"""Parameter types shared by every command: numbers SQLite can hold, so a huge or infinite one is refused."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -30,6 +31,17 @@ class _FitsSQLite:
         return number
 
 
+class _Finite:
+    """Refuse, with one sentence, a number that is not finite (inf, nan): no budget or rate is."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)  # type: ignore[misc]
+        if isinstance(number, float) and not math.isfinite(number):
+            raise UserError(f"{label(param)} {visible(value)} is out of range: give a finite number; "
+                            "nothing was changed.")
+        return number
+
+
 class Integer(_FitsSQLite, click.types.IntParamType):
     """An integer of SQLite's size."""
 
@@ -38,10 +50,22 @@ class IntegerRange(_FitsSQLite, click.IntRange):
     """An integer range that also stays within SQLite's size."""
 
 
+class Number(_Finite, click.types.FloatParamType):
+    """A finite float."""
+
+
+class NumberRange(_Finite, click.FloatRange):
+    """A float range that also refuses inf and nan."""
+
+
 def bounded(kind: click.ParamType) -> click.ParamType:
-    """The SQLite-sized version of an integer parameter type; any other type as it is."""
-    if isinstance(kind, _FitsSQLite):
+    """The SQLite-sized version of a numeric parameter type; any other type as it is."""
+    if isinstance(kind, _FitsSQLite | _Finite):
         return kind
+    if isinstance(kind, click.FloatRange):
+        return NumberRange(kind.min, kind.max, kind.min_open, kind.max_open, kind.clamp)
+    if isinstance(kind, click.types.FloatParamType):
+        return Number()
     if isinstance(kind, click.IntRange):
         return IntegerRange(kind.min, kind.max, kind.min_open, kind.max_open, kind.clamp)
     if isinstance(kind, click.types.IntParamType):
