@@ -17,6 +17,7 @@ from store import audit, campaigns, outreach
 from store.campaigns import zone
 from store.clock import iso
 from store.db import Store
+from store.wording import plural
 
 
 def _move(db: Database, campaign: dict, rows: list[dict], now: datetime) -> tuple[int, schedule.Slot | None]:
@@ -61,7 +62,7 @@ def sweep(store: Store, now: datetime | None = None) -> list[str]:
             name = campaigns.get_by_id(db, campaign_id)["name"]
             audit.record(db, at=iso(now), actor="callsheet", action="outreach.cancel", entity="campaign",
                          entity_id=campaign_id, campaign_id=campaign_id, skipped=count)
-            lines.append(f"closed {name}: {count} unsent outreach message(s) skipped")
+            lines.append(f"closed {name}: {plural(count, 'unsent outreach message')} skipped")
         due = outreach.overdue(db, iso(now))
         for campaign_id, rows in groupby(due, key=lambda row: row["campaign_id"]):
             line = _retime_campaign(db, campaigns.get_by_id(db, campaign_id), list(rows), now)

@@ -22,6 +22,7 @@ from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox import enqueue, suppression
 from store.sequence import SequenceSettings
+from store.wording import plural
 
 # An accept whose welcome would be more than this late is not welcomed at all.
 STALE_AFTER = timedelta(days=1)
@@ -93,7 +94,7 @@ def schedule_accept(db: Database, renderer: Renderer, application: dict, now: da
     first_kind, first_at = times[0]
     return (f"sequence {campaign['name']} @{person['handle']}: {first_kind} "
             f"{first_at.astimezone(zone(campaign['timezone'])):%Y-%m-%d %H:%M %Z}"
-            + (f" and {len(times) - 1} follow-up(s)" if len(times) > 1 else ""))
+            + (f" and {plural(len(times) - 1, 'follow-up')}" if len(times) > 1 else ""))
 
 
 def settle_step(db: Database, step: dict, now: datetime) -> str | None:

@@ -24,6 +24,7 @@ from mailer.verdicts import postpone, release, retry_seconds, verdict
 from store.clock import iso
 from store.errors import UserError
 from store.outbox_results import Completion
+from store.wording import plural
 
 PROGRESS_INTERVAL = 0.1
 
@@ -199,7 +200,7 @@ class Workers:
         self._notify("sending")
 
     async def _trip(self, campaign_id: int, last_reply: str) -> None:
-        reason = (f"Paused after {self.breaker.threshold} failed messages in a row; "
+        reason = (f"Paused after {plural(self.breaker.threshold, 'failed message')} in a row; "
                   f"the last: {last_reply}")
         self._paused[campaign_id] = math.inf
         claims_before = self._claims

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from store import audit
 from store.addresses import normalise_address
-from store.clock import iso
+from store.clock import check_day, iso
 from store.errors import NotFound, UserError
 from store.windows import Window, parse_windows
 
@@ -68,6 +68,7 @@ def _local_instant(text: str, tz: ZoneInfo, option: str, end_of_day: bool) -> st
             moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r} is not a date (YYYY-MM-DD) or ISO date-time.") from None
+    check_day(moment.date(), option)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return iso(moment)

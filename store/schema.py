@@ -501,3 +501,9 @@ def _handle_keys(db: Database) -> None:
         audit.record(db, at=at, actor="callsheet", action="influencer.rename",
                      entity="influencer", entity_id=influencer_id, handle=old, renamed_to=new,
                      reason="another influencer has the same handle in other letter case or width")
+
+
+@migrations(name="workspace_meta")
+def _workspace_meta(db: Database) -> None:
+    # Facts about the workspace itself, e.g. that the demo made it (store/workspace.py).
+    _run(db, ["CREATE TABLE workspace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"])

@@ -65,6 +65,6 @@ def test_bad_targets(selected: Store, db_path: Path, tmp_path: Path, out: str, f
     assert list(tmp_path.glob(".export-*")) == []
 
 
-def test_unknown_campaign(db_path: Path, tmp_path: Path) -> None:
+def test_unknown_campaign(db_path: Path, store: Store, tmp_path: Path) -> None:
     assert_user_error(run(db_path, "export", "addresses", "Nope", "--out", str(tmp_path / "x.csv")),
                       "There is no campaign named 'Nope'")

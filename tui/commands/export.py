@@ -12,6 +12,7 @@ import click
 from store import campaigns
 from store.errors import UserError
 from store.pipeline_view import addresses_in_campaign
+from store.wording import plural
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
@@ -57,6 +58,18 @@ def _write_xlsx(path: Path, rows: list[dict]) -> None:
 WRITERS = {".csv": _write_csv, ".xlsx": _write_xlsx}
 
 
+def _write_atomically(out: Path, directory: Path, writer, rows: list[dict]) -> None:
+    """Write beside the target and rename into place: never a half-written file."""
+    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
+    os.close(fd)
+    try:
+        writer(Path(temporary), rows)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @click.group("export")
 def export() -> None:
     """Export data to files."""
@@ -77,18 +90,13 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"The folder {directory} does not exist.")
-    # Written beside the target and renamed into place: never a half-written file.
-    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
-    os.close(fd)
     try:
-        writer(Path(temporary), rows)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        _write_atomically(out, directory, writer, rows)
+    except OSError as error:
+        raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
     missing = sum(1 for row in rows if not row["address"])
     note = f"; {missing} without a postal address" if missing else ""
-    click.echo(f"Wrote {len(rows)} address{'' if len(rows) == 1 else 'es'} of {campaign!r} to {out}{note}.")
+    click.echo(f"Wrote {plural(len(rows), 'address', 'addresses')} of {campaign!r} to {out}{note}.")
 
 
 COMMANDS = (export,)

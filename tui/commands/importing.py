@@ -13,7 +13,7 @@ from store.errors import UserError
 from store.import_readers import FORMATS
 from store.importing import ImportReport, InvalidRows, import_influencers
 from tui.context import CliContext
-from tui.output import emit_json
+from tui.output import emit_json, raw
 
 
 @click.group("import")
@@ -100,7 +100,7 @@ class _ProgressBars:
             self.close()
             self._phase = phase
             if total:
-                self._bar = click.progressbar(length=total, label=phase, file=sys.stderr)
+                self._bar = click.progressbar(length=total, label=phase, file=raw(sys.stderr))
                 self._bar.__enter__()
         if self._bar is not None:
             self._bar.update(done - self._shown)

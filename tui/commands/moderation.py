@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from store.clock import from_iso
 from store.errors import UserError
 from tui.commands.plan import parse_day
 from tui.context import CliContext
+from tui.files import read_text
 from tui.output import emit_json, emit_table
 from tui.visible import visible
 
@@ -157,15 +157,9 @@ def language(obj: CliContext, message_id: int, language: str) -> None:
 @click.pass_obj
 def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
     """Replace one invitation's text; the length limit is checked on it."""
-    body = sys.stdin.read() if str(body_file) == "-" else _read(body_file)
+    body = read_text(body_file, "--body-file")
     current = queue.message(obj.store.reader(), message_id)
     row = moderation.edit(obj.store, message_id, subject if subject is not None else current["subject"], body)
     click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"
                f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
 
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"Cannot read {path}: {getattr(error, 'strerror', None) or error}.") from None

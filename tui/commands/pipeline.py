@@ -11,8 +11,9 @@ from store import campaigns, stages
 from store.counters import by_stage, counters
 from store.errors import UserError
 from store.moves import Move
+from store.wording import plural as _plural
 from tui.context import CliContext
-from tui.output import emit_json
+from tui.output import confirm, emit_json
 from tui.visible import visible
 
 PAST = {"accept": "Accepted", "reject": "Rejected", "shortlist": "Shortlisted", "decline": "Declined",
@@ -39,22 +40,6 @@ def _public(move: Move) -> dict:
     row = asdict(move)
     row["from_stage"], row["to_stage"] = move.from_stage, move.to_stage
     return {key: value for key, value in row.items() if key != "extra"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def confirm(question: str, refusal: str, yes: bool) -> None:
-    """Ask before an irreversible action; with no one to answer and no --yes, refuse."""
-    if yes:
-        return
-    try:
-        answered = click.confirm(question, default=False)
-    except click.Abort:
-        raise UserError(refusal) from None
-    if not answered:
-        raise UserError("Nothing changed: you did not confirm.")
 
 
 @click.command("invite")

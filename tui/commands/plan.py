@@ -8,7 +8,9 @@ import click
 
 from mailer import dryrun, planner
 from mailer.drafting import Renderer
+from store.clock import check_day
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 from tui.visible import visible
@@ -18,9 +20,10 @@ def parse_day(text: str | None, option: str = "--date") -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r} is not a date of the form YYYY-MM-DD.") from None
+    return check_day(day, option)
 
 
 @click.command("plan")
@@ -62,7 +65,7 @@ def _describe(result: planner.PlanResult) -> str:
     head = f"{result.campaign}, {result.day:%a %Y-%m-%d}: "
     if result.already_planned:
         return head + "already planned; nothing new."
-    line = head + f"planned {result.planned} invitation{'s' if result.planned != 1 else ''}"
+    line = head + f"planned {plural(result.planned, 'invitation')}"
     line += f" ({result.flagged} flagged)" if result.flagged else ""
     return line + (f"; {result.note}." if result.note else ".")
 
@@ -84,9 +87,10 @@ def _dry_run(obj: CliContext, day: date | None, campaign: str | None, days: int,
     for note in notes:
         click.echo(visible(note) + ".")
     if not previews:
-        click.echo(f"Nothing would be sent in the {days} day(s) from {first}.")
+        click.echo(f"Nothing would be sent in the {plural(days, 'day')} from {first}.")
         return
     emit_table(("date", "time", "campaign", "window", "cap", "handle", "kind", "lang", "length", "note"),
                [(p.date, p.local_time, p.campaign, p.window, p.cap, p.handle, p.kind, p.language or "",
                  "" if p.length is None else p.length, p.note) for p in previews])
-    click.echo(f"Dry run: {len(previews)} message(s) over {days} day(s) from {first}; nothing was written.")
+    click.echo(f"Dry run: {plural(len(previews), 'message')} over {plural(days, 'day')} from {first}; "
+               "nothing was written.")

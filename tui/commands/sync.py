@@ -7,12 +7,9 @@ import click
 from mailer.sync import sync
 from store import bounces, influencers
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @click.command("sync")
@@ -25,10 +22,10 @@ def sync_command(obj: CliContext, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_json())
         return
-    click.echo(f"Fetched {_plural(report.fetched, 'message')}: {report.matched} matched, "
+    click.echo(f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
                f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{_plural(report.bounces, 'bounce')}, {_plural(report.unsubscribes, 'unsubscribe')}, "
-               f"{_plural(report.duplicates, 'duplicate')}.")
+               f"{plural(report.bounces, 'bounce')}, {plural(report.unsubscribes, 'unsubscribe')}, "
+               f"{plural(report.duplicates, 'duplicate')}.")
 
 
 @click.group("bounces", invoke_without_command=True)
