@@ -107,6 +107,10 @@ class Store:
         """Refuse `action` unless this store's actor may do it."""
         operators.require(self._writer, self.actor, action)
 
+    def may(self, action: str) -> bool:
+        """Whether this store's actor may do `action` (for what runs by itself, as the app's dispatcher)."""
+        return operators.may(self.reader(), self.actor, action)
+
     def close(self) -> None:
         for conn in self._all_conns:
             conn.close()

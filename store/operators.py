@@ -59,12 +59,17 @@ def role_of(db: Database, login: str) -> str:
     return row[0] if row else "viewer"
 
 
+def may(db: Database, login: str, action: str) -> bool:
+    """Whether `login`'s role allows `action`."""
+    allowed = PERMISSIONS[role_of(db, login)]
+    return "*" in allowed or action in allowed
+
+
 def require(db: Database, login: str, action: str) -> None:
     """Refuse `action` unless `login`'s role allows it."""
-    role = role_of(db, login)
-    allowed = PERMISSIONS[role]
-    if "*" in allowed or action in allowed:
+    if may(db, login, action):
         return
+    role = role_of(db, login)
     words = ACTION_WORDS.get(action, action.replace("_", " "))
     article = "an" if role[0] in "aeiou" else "a"
     raise Forbidden(f"{login} is {article} {role} and may not {words}.")
