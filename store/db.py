@@ -57,6 +57,7 @@ class Store:
         self.path = Path(path)
         self.clock = clock or Clock.from_env()
         self.actor = actor or operators.current_login()
+        self._claimed = actor is None and operators.claimed_login() is not None
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._all_conns: list[sqlite3.Connection] = []
@@ -73,9 +74,15 @@ class Store:
             raise UserError(f"Cannot open the database {self.path}: {error}.") from None
         self._all_conns.append(conn)
         db = Database(conn)
-        with _immediate(conn):
-            migrate(db)
-            operators.bootstrap(db, self.actor, self.clock.now_iso())
+        try:
+            with _immediate(conn):
+                migrate(db)
+                operators.bootstrap(db, self.actor, self.clock.now_iso())
+                if self._claimed:
+                    operators.check_acting_as(db, self.actor, self.path)
+        except UserError:
+            self.close()
+            raise
         return db
 
     @contextmanager
