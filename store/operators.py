@@ -16,8 +16,9 @@ ENV_USER = "CALLSHEET_USER"
 # What each role may do; a manager may do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "manager": frozenset({"*"}),
-    "evaluator": frozenset({"read", "move_application", "write_message", "edit_influencer"}),
-    "moderator": frozenset({"read", "moderate", "write_message"}),
+    "evaluator": frozenset({"read", "move_application", "write_message", "edit_influencer", "triage_inbox",
+                            "sync_mail"}),
+    "moderator": frozenset({"read", "moderate", "write_message", "triage_inbox", "sync_mail"}),
     "viewer": frozenset({"read"}),
 }
 
@@ -31,6 +32,9 @@ ACTION_WORDS = {
     "import": "import influencers",
     "manage_operators": "manage operators",
     "dispatch": "dispatch email",
+    "triage_inbox": "mark or bookmark conversations",
+    "sync_mail": "sync mail",
+    "export_personal_data": "export personal data",
 }
 
 

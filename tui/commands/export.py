@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from store import campaigns
+from store import campaigns, exports
 from store.errors import UserError
-from store.pipeline_view import addresses_in_campaign
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
@@ -66,20 +65,23 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
     writer = WRITERS.get(out.suffix.lower())
     if writer is None:
         raise UserError(f"--out {out} must end in .xlsx or .csv.")
-    db = obj.store.reader()
-    rows = addresses_in_campaign(db, campaigns.get(db, campaign)["id"])
-    directory = out.parent if str(out.parent) else Path(".")
-    if not directory.is_dir():
-        raise UserError(f"The folder {directory} does not exist.")
-    # Written beside the target and renamed into place: never a half-written file.
-    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
-    os.close(fd)
-    try:
-        writer(Path(temporary), rows)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    store = obj.store
+    # The file is written inside the transaction that audits it: no record without the file.
+    with store.write() as db:
+        rows = exports.addresses(db, campaigns.get(db, campaign)["id"], actor=store.actor,
+                                 now=store.now_iso(), destination=str(out.resolve()))
+        directory = out.parent if str(out.parent) else Path(".")
+        if not directory.is_dir():
+            raise UserError(f"The folder {directory} does not exist.")
+        # Written beside the target and renamed into place: never a half-written file.
+        fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
+        os.close(fd)
+        try:
+            writer(Path(temporary), rows)
+            os.replace(temporary, out)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     missing = sum(1 for row in rows if not row["address"])
     note = f"; {missing} without a postal address" if missing else ""
     click.echo(f"Wrote {len(rows)} address{'' if len(rows) == 1 else 'es'} of {campaign!r} to {out}{note}.")

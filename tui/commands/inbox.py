@@ -98,10 +98,10 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
     with store.write() as db:
         influencer = influencers.get_by_handle(db, handle)
         if read:
-            count = inbox.mark_read(db, influencer["id"], now=store.now_iso())
+            count = inbox.mark_read(db, influencer["id"], now=store.now_iso(), actor=store.actor)
             click.echo(f"Marked {count} message{'s' * (count != 1)} from {influencer['handle']} read.")
         else:
-            inbox.mark_unread(db, influencer["id"], now=store.now_iso())
+            inbox.mark_unread(db, influencer["id"], now=store.now_iso(), actor=store.actor)
             click.echo(f"Marked the latest message from {influencer['handle']} unread.")
 
 
@@ -114,7 +114,7 @@ def bookmark(obj: CliContext, handle: str, off: bool) -> None:
     store = obj.store
     with store.write() as db:
         influencer = influencers.get_by_handle(db, handle)
-        inbox.set_bookmark(db, influencer["id"], not off, now=store.now_iso())
+        inbox.set_bookmark(db, influencer["id"], not off, now=store.now_iso(), actor=store.actor)
     click.echo(f"{'Removed the bookmark from' if off else 'Bookmarked'} {influencer['handle']}.")
 
 

@@ -42,9 +42,9 @@ def load_page(store: Store, flt: InboxFilter, after: Cursor | None, size: int = 
 
 def open_conversation(store: Store, influencer_id: int, campaign_id: int | None,
                       mark_read: bool) -> tuple[list[dict], dict]:
-    if mark_read:
+    if mark_read and store.may("triage_inbox"):  # a viewer reads without changing read state
         with store.write() as db:
-            inbox.mark_read(db, influencer_id, campaign_id, now=store.now_iso())
+            inbox.mark_read(db, influencer_id, campaign_id, now=store.now_iso(), actor=store.actor)
     db = store.reader()
     return timeline.entries(db, influencer_id, campaign_id), contact.card(db, influencer_id)
 
@@ -121,13 +121,13 @@ def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None,
 
 def toggle_unread(store: Store, influencer_id: int) -> str:
     with store.write() as db:
-        unread = inbox.toggle_unread(db, influencer_id, now=store.now_iso())
+        unread = inbox.toggle_unread(db, influencer_id, now=store.now_iso(), actor=store.actor)
     return "Marked unread." if unread else "Marked read."
 
 
 def toggle_bookmark(store: Store, influencer_id: int) -> str:
     with store.write() as db:
-        on = inbox.toggle_bookmark(db, influencer_id, now=store.now_iso())
+        on = inbox.toggle_bookmark(db, influencer_id, now=store.now_iso(), actor=store.actor)
     return "Bookmarked." if on else "Bookmark removed."
 
 
