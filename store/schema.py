@@ -457,3 +457,10 @@ def _outbox_sent_log(db: Database) -> None:
              AND messages.status = 'sending'""",
         "DROP TABLE outbox_sent",
     ])
+
+
+@migrations(name="message_author")
+def _message_author(db: Database) -> None:
+    # Who wrote each outgoing message: an operator's login, or `callsheet` for what the planner
+    # and the sequence wrote from templates. NULL on older rows, where nobody kept it.
+    _run(db, ["ALTER TABLE messages ADD COLUMN author TEXT"])

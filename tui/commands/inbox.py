@@ -67,7 +67,8 @@ def history(obj: CliContext, handle: str, campaign: str | None, limit: int, as_j
         emit_json([{"at": e["at"], "direction": e["direction"], "kind": e["kind"],
                     "subject": e["subject"], "status": e["status"], "entry": e["entry"], "id": e["id"],
                     "campaign_id": e["campaign_id"], "flags": e["flags"],
-                    "smtp_response": e["last_smtp_response"], "body": e["body"]} for e in entries])
+                    "smtp_response": e["last_smtp_response"], "body": e["body"],
+                    "actor": e["actor"]} for e in entries])
         return
     emit_table(["at", "dir", "kind", "subject", "status"],
                [[e["at"], e["direction"] or "", e["kind"], (e["subject"] or "")[:60], e["status"] or ""]

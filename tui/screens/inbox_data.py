@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailer import bulk
-from mailer.compose import Draft, compose_draft, queue, quote, replied_message, reply_draft, reply_subject
+from mailer.compose import (
+    Draft,
+    compose_draft,
+    quote,
+    replied_message,
+    reply_draft,
+    reply_subject,
+    send_draft,
+)
 from store import bounces, contact, conversations, inbox, influencers, threads, timeline
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
@@ -100,7 +108,7 @@ def queue_drafts(store: Store, drafts: list[Draft]) -> str:
     """Queue single drafts (reply or compose) in one transaction; says what happened."""
     with store.write() as db:
         store.require("write_message")
-        statuses = [queue(db, draft, now=store.now_iso())[1] for draft in drafts]
+        statuses = [send_draft(db, draft, now=store.now_iso())[1] for draft in drafts]
     if statuses == ["skipped"]:
         return "Not sent: they are unsubscribed or bounced (the outbox row says so)."
     return f"Queued {len(statuses)} message{'s' * (len(statuses) != 1)} in the outbox."
