@@ -8,8 +8,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.visible import visible
-
 BODY_LINES = 12
 STATUS_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "deferred": "dark_orange",
                  "failed": "bold red", "skipped": "dim", "planned": "blue"}
@@ -33,8 +31,6 @@ def _message(entry: dict) -> Text:
         text.append(f"  {status}", style=STATUS_STYLES.get(status, ""))
         if status in ("deferred", "failed") and entry["last_smtp_response"]:
             text.append(f"  {entry['last_smtp_response']}", style=STATUS_STYLES[status])
-        if entry.get("actor"):
-            text.append(f"  by {visible(entry['actor'])}", style="dim")
     flags = [f for f in entry["flags"] if f not in ("malformed",)] if entry["flags"] else []
     if flags:
         text.append(f"  [{', '.join(flags)}]", style="magenta")
