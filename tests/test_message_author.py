@@ -81,7 +81,8 @@ def test_the_apps_compose_and_reply_record_their_author(store, db_path, eve) -> 
         "message.reply", "message.compose"]
 
 
-def test_decision_mail_is_the_deciders_and_planned_mail_the_systems(store, db_path, monkeypatch) -> None:
+def test_decision_mail_is_the_deciders_and_planned_mail_the_systems(store, db_path, tmp_path,
+                                                                   monkeypatch) -> None:
     make_campaign(store, segment="followers>=1", windows=["mon-sun 09:00-18:00"])
     add_person(store, "ana")
     add_person(store, "cy")
@@ -95,3 +96,11 @@ def test_decision_mail_is_the_deciders_and_planned_mail_the_systems(store, db_pa
     planned = run_json(db_path, "plan")
     assert planned["planned"] == 1
     assert _authors(store, "invitation") == [("invitation", "callsheet")]
+    run(db_path, "operator", "add", "mo", "--role", "moderator")
+    monkeypatch.setenv("CALLSHEET_USER", "mo")
+    body = tmp_path / "edit.txt"
+    body.write_text("Hi Cy, a short casting call for you.")
+    invitation = store.writer.execute("SELECT id FROM messages WHERE kind = 'invitation'").fetchone()[0]
+    edited = run(db_path, "moderation", "edit", str(invitation), "--body-file", str(body))
+    assert edited.exit_code == 0, edited.output
+    assert _authors(store, "invitation") == [("invitation", "mo")]
