@@ -2,7 +2,8 @@
 
 Read state lives on the inbound messages (`is_read`); the conversation summary
 follows through its triggers. Only inbound mail can be unread. Marks and bookmarks
-are the `triage_inbox` right (no viewer) and each change is audited.
+are the `triage_inbox` right (no viewer) and each change is audited (read marks as the
+`conversation` entity, so they stay out of the influencer's timeline).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, 
         [now, influencer_id, *params],
     )
     if cursor.rowcount:
-        audit.record(db, at=now, actor=actor, action="conversation.read", entity="influencer",
+        audit.record(db, at=now, actor=actor, action="conversation.read", entity="conversation",
                      entity_id=influencer_id, campaign_id=campaign_id, messages=cursor.rowcount)
     return cursor.rowcount
 
@@ -41,7 +42,7 @@ def mark_unread(db: Database, influencer_id: int, *, now: str, actor: str) -> No
     if row is None:
         raise UserError("There is no message from them to mark unread.")
     db.conn.execute("UPDATE messages SET is_read = 0, updated_at = ? WHERE id = ?", (now, row[0]))
-    audit.record(db, at=now, actor=actor, action="conversation.unread", entity="influencer",
+    audit.record(db, at=now, actor=actor, action="conversation.unread", entity="conversation",
                  entity_id=influencer_id, message=row[0])
 
 
