@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import campaigns, influencers, operators
+from store import audit, campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.errors import UserError
 from store.outbox import enqueue, one_line
@@ -31,6 +31,7 @@ class Draft:
     in_reply_to: str | None = None
     refs: str | None = None
     kind: str = "manual"
+    author: str = ""
 
 
 def sender(db: Database, campaign_id: int | None, actor: str) -> tuple[str, str]:
@@ -110,7 +111,7 @@ def reply_draft(db: Database, influencer_id: int, body: str, *, actor: str, mess
         to_addr=recipient(influencer, original["from_addr"] if incoming else original["to_addr"]),
         from_addr=from_addr, from_name=from_name, subject=reply_subject(original["subject"]),
         body=f"{text.rstrip()}\n\n{quote(original)}\n" if with_quote else text,
-        in_reply_to=original["message_id"], refs=" ".join(dict.fromkeys(chain)) or None,
+        in_reply_to=original["message_id"], refs=" ".join(dict.fromkeys(chain)) or None, author=actor,
     )
 
 
@@ -123,14 +124,26 @@ def compose_draft(db: Database, influencer_id: int, subject: str, body: str, *, 
     from_addr, from_name = sender(db, campaign_id, actor)
     return Draft(influencer_id=influencer_id, campaign_id=campaign_id, to_addr=recipient(influencer),
                  from_addr=from_addr, from_name=from_name, subject=one_line(subject),
-                 body=_check_body(body), kind=kind)
+                 body=_check_body(body), kind=kind, author=actor)
 
 
 def queue(db: Database, draft: Draft, *, now: str) -> tuple[int, str]:
-    """Put a draft in the outbox (suppressed influencers get a `skipped` row)."""
+    """Put a draft in the outbox under its author (suppressed influencers get a `skipped` row)."""
+    if not draft.author:
+        raise ValueError("a draft is queued only with its author")
     return enqueue(
         db, now=now, kind=draft.kind, to_addr=draft.to_addr, from_addr=draft.from_addr,
         from_name=draft.from_name, subject=draft.subject, body=draft.body,
         influencer_id=draft.influencer_id, campaign_id=draft.campaign_id,
-        in_reply_to=draft.in_reply_to, refs=draft.refs,
+        in_reply_to=draft.in_reply_to, refs=draft.refs, author=draft.author,
     )
+
+
+def send_draft(db: Database, draft: Draft, *, now: str) -> tuple[int, str]:
+    """The reply or compose action: its author's right checked, queued, and on the audit trail."""
+    operators.require(db, draft.author, "write_message")
+    row, status = queue(db, draft, now=now)
+    audit.record(db, at=now, actor=draft.author, action="message.reply" if draft.in_reply_to else
+                 "message.compose", entity="message", entity_id=row, campaign_id=draft.campaign_id,
+                 influencer_id=draft.influencer_id, status=status)
+    return row, status

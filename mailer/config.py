@@ -111,25 +111,31 @@ def load_dispatch_settings(path: Path | None = None) -> DispatchSettings:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """The config file's tables, refused when others may change it or read its secret."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+            raw = handle.read()
     except FileNotFoundError:
         return {}
     except OSError as error:
         raise UserError(f"Cannot read the config file {path}: {error.strerror}.") from None
+    if mode & 0o022:
+        # It can name a password_command, which runs through the shell.
+        raise UserError(f"The config file {path} can be changed by others (mode {mode:04o}), so it is "
+                        f"not used; run chmod 600 {path}.")
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UserError(f"The config file {path} is not valid TOML: {error}.") from None
-    _check_permissions(path, document)
+    _check_secret_mode(path, document, mode)
     return document
 
 
-def _check_permissions(path: Path, document: dict[str, Any]) -> None:
+def _check_secret_mode(path: Path, document: dict[str, Any], mode: int) -> None:
     """Refuse a file that holds a secret and that others may read (the pgpass rule)."""
     holds_secret = any(isinstance(table, dict) and any(key in table for key in SECRET_KEYS)
                        for table in document.values())
-    mode = stat.S_IMODE(path.stat().st_mode)
     if holds_secret and mode & 0o077:
         raise UserError(f"The config file {path} holds a password but others can read it "
                         f"(mode {mode:04o}); run chmod 600 {path}.")

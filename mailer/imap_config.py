@@ -7,21 +7,19 @@ from `CALLSHEET_IMAP_PASSWORD` or the output of `password_command`.
 from __future__ import annotations
 
 import os
-import subprocess
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from mailer.config import config_path, is_loopback
+from mailer.config import config_path, is_loopback, read_toml
+from mailer.secret import run_password_command
 from store.errors import UserError
 
 ENV_URL = "CALLSHEET_IMAP_URL"
 ENV_PASSWORD = "CALLSHEET_IMAP_PASSWORD"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_TIMEOUT = 30.0
-PASSWORD_COMMAND_TIMEOUT = 30
 
 
 @dataclass(frozen=True)
@@ -69,33 +67,10 @@ def parse_url(url: str) -> tuple[str, int, str, str]:
 def read_config(path: Path | None = None) -> Mapping:
     """The `[imap]` table of the config file, empty when there is none."""
     path = path or config_path()
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (tomllib.TOMLDecodeError, OSError) as error:
-        raise UserError(f"Cannot read {path}: {error}.") from None
-    section = data.get("imap", {})
+    section = read_toml(path).get("imap", {})
     if not isinstance(section, dict):
         raise UserError(f"[imap] in {path} must be a table.")
     return section
-
-
-def run_password_command(command: str) -> str:
-    """The first line printed by `password_command` (run by the shell, like msmtp's passwordeval)."""
-    try:
-        done = subprocess.run(command, shell=True, capture_output=True, text=True,
-                              timeout=PASSWORD_COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise UserError(f"The IMAP password_command did not finish within {PASSWORD_COMMAND_TIMEOUT} s.") \
-            from None
-    if done.returncode != 0:
-        raise UserError(f"The IMAP password_command failed with exit code {done.returncode}.")
-    password = done.stdout.split("\n", 1)[0].rstrip("\r")
-    if not password:
-        raise UserError("The IMAP password_command printed nothing.")
-    return password
 
 
 def _folders(section: Mapping) -> tuple[str, ...]:
@@ -117,7 +92,7 @@ def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> 
     host, port, user, tls = parse_url(url)
     password = env.get(ENV_PASSWORD, "")
     if not password and section.get("password_command"):
-        password = run_password_command(str(section["password_command"]))
+        password = run_password_command(str(section["password_command"]), "IMAP").reveal()
     if not password:
         raise UserError(f"No IMAP password: set {ENV_PASSWORD} or password_command in [imap].")
     try:

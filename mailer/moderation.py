@@ -144,7 +144,7 @@ def edit(store: Store, message_id: int, subject: str, body: str, renderer: Rende
         length = measure_text(renderer, "invitation", row["language"], subject, body)
         flags = _content_flags(row, length, missing=False)
         queue.update(db, row, now=store.now_iso(), flags=flags, subject=subject, body=body, body_html=None,
-                     approved_by=None)
+                     approved_by=None, author=store.actor)
         _record(db, store, row, "edit", length=length, limit=row["invite_limit"],
                 over_limit=length > row["invite_limit"])
         return queue.message(db, message_id)

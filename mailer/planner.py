@@ -19,7 +19,7 @@ from store.campaigns import planning_block, zone
 from store.clock import from_iso, iso
 from store.db import Store
 from store.errors import UserError
-from store.outbox import enqueue
+from store.outbox import SYSTEM_AUTHOR, enqueue
 from store.windows import Window
 
 
@@ -124,7 +124,7 @@ def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResul
             subject=text.subject, body=text.body, body_html=text.body_html,
             influencer_id=invitation.influencer_id, campaign_id=campaign["id"], language=text.language,
             status="planned" if text.blocked else "queued", scheduled_at=iso(invitation.send_at),
-            flags=text.flags)
+            flags=text.flags, author=SYSTEM_AUTHOR)
         outreach.set_plan_date(db, message_id, day_text)
         outreach.add_invited(db, campaign["id"], invitation.influencer_id, now)
     audit.record(db, at=now, actor=actor, action="outreach.plan", entity="campaign",

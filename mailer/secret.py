@@ -35,16 +35,17 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-def run_password_command(command: str) -> Secret:
-    """Run the configured `password_command` and keep the first line of its output."""
+def run_password_command(command: str, service: str = "SMTP") -> Secret:
+    """Run a `password_command` through the shell (as msmtp's passwordeval); keep its first line."""
+    name = f"The {service} password_command"
     try:
-        done = subprocess.run(command, shell=True, capture_output=True, text=True,
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               timeout=PASSWORD_COMMAND_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
-        raise UserError(f"password_command did not finish within {PASSWORD_COMMAND_TIMEOUT} s.") from None
+        raise UserError(f"{name} did not finish within {PASSWORD_COMMAND_TIMEOUT} s.") from None
     if done.returncode != 0:
-        raise UserError(f"password_command exited with status {done.returncode}; nothing was sent.")
+        raise UserError(f"{name} exited with status {done.returncode}.")
     password = done.stdout.split("\n", 1)[0].rstrip("\r")
     if not password:
-        raise UserError("password_command printed nothing; nothing was sent.")
+        raise UserError(f"{name} printed nothing.")
     return Secret(password)

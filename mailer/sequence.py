@@ -20,7 +20,7 @@ from store import sequence as steps
 from store.campaigns import zone
 from store.clock import from_iso, iso
 from store.db import Store
-from store.outbox import enqueue, suppression
+from store.outbox import SYSTEM_AUTHOR, enqueue, suppression
 from store.sequence import SequenceSettings
 from store.wording import plural
 
@@ -87,7 +87,8 @@ def schedule_accept(db: Database, renderer: Renderer, application: dict, now: da
         enqueue(db, now=iso(now), kind=kind, to_addr=person["email"], from_addr=campaign["sender_email"],
                 from_name=campaign["sender_name"], subject=text.subject, body=text.body,
                 body_html=text.body_html, influencer_id=person["id"], campaign_id=campaign["id"],
-                language=text.language, status="planned", scheduled_at=iso(due), flags=text.flags)
+                language=text.language, status="planned", scheduled_at=iso(due), flags=text.flags,
+                author=SYSTEM_AUTHOR)
     audit.record(db, at=iso(now), actor=actor, action="outreach.sequence", entity="application",
                  entity_id=application["id"], campaign_id=campaign["id"], accepted_at=accepted,
                  steps={kind: iso(due) for kind, due in times})

@@ -137,7 +137,7 @@ def sync(
     Mail to `unsubscribe_to` (default: `unsubscribe_mailto` of the config file) is an
     unsubscribe request, as is mail from someone we know whose subject says "unsubscribe".
     """
-    store.require("read")
+    store.require("sync_mail")  # a sync applies bounces and unsubscribes
     settings = settings or imap_config.load()
     unsubscribe_to = unsubscribe_to or load_dispatch_settings().unsubscribe_mailto
     report = SyncReport()

@@ -77,7 +77,7 @@ def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campai
             move.application_id = int(cursor.lastrowid)
         else:
             set_stage(db, move, now=stamp, columns=columns)
-        send(db, move, email, campaign_id=campaign["id"], now=stamp, scheduled_at=scheduled_at)
+        send(db, move, email, campaign_id=campaign["id"], now=stamp, author=actor, scheduled_at=scheduled_at)
         record(db, move, campaign_id=campaign["id"], now=stamp, actor=actor)
     return [move for move, _email, _columns in planned]
 

@@ -58,6 +58,7 @@ class Store:
         self.path = Path(path)
         self.clock = clock or Clock.from_env()
         self.actor = actor or operators.current_login()
+        self._claimed = actor is None and operators.claimed_login() is not None
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._all_conns: list[sqlite3.Connection] = []
@@ -74,9 +75,15 @@ class Store:
             raise UserError(f"Cannot open the database {self.path}: {error}.") from None
         self._all_conns.append(conn)
         db = Database(conn)
-        with _immediate(conn):
-            migrate(db, self.clock.now_iso())
-            operators.bootstrap(db, self.actor, self.clock.now_iso())
+        try:
+            with _immediate(conn):
+                migrate(db, self.clock.now_iso())
+                operators.bootstrap(db, self.actor, self.clock.now_iso())
+                if self._claimed:
+                    operators.check_acting_as(db, self.actor, self.path)
+        except UserError:
+            self.close()
+            raise
         return db
 
     @contextmanager
@@ -107,6 +114,10 @@ class Store:
     def require(self, action: str) -> None:
         """Refuse `action` unless this store's actor may do it."""
         operators.require(self._writer, self.actor, action)
+
+    def may(self, action: str) -> bool:
+        """Whether this store's actor may do `action` (for what runs by itself, as the app's dispatcher)."""
+        return operators.may(self.reader(), self.actor, action)
 
     def close(self) -> None:
         for conn in self._all_conns:

@@ -1,31 +1,39 @@
 """What an operator does to a conversation: read state, bookmarks, attaching stray mail.
 
 Read state lives on the inbound messages (`is_read`); the conversation summary
-follows through its triggers. Only inbound mail can be unread.
+follows through its triggers. Only inbound mail can be unread. Marks and bookmarks
+are the `triage_inbox` right (no viewer) and each change is audited (read marks as the
+`conversation` entity, so they stay out of the influencer's timeline).
 """
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
-from store import audit, threads
+from store import audit, operators, threads
 from store.errors import NotFound, UserError
 from store.influencers import get_by_handle
 
 
-def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, *, now: str) -> int:
+def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, *, now: str,
+              actor: str) -> int:
     """Mark their inbound mail read (in one campaign, or all); returns how many changed."""
+    operators.require(db, actor, "triage_inbox")
     scope, params = ("AND campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
     cursor = db.conn.execute(
         f"""UPDATE messages SET is_read = 1, updated_at = ?
             WHERE influencer_id = ? AND direction = 'in' AND is_read = 0 {scope}""",
         [now, influencer_id, *params],
     )
+    if cursor.rowcount:
+        audit.record(db, at=now, actor=actor, action="conversation.read", entity="conversation",
+                     entity_id=influencer_id, campaign_id=campaign_id, messages=cursor.rowcount)
     return cursor.rowcount
 
 
-def mark_unread(db: Database, influencer_id: int, *, now: str) -> None:
+def mark_unread(db: Database, influencer_id: int, *, now: str, actor: str) -> None:
     """Mark their latest inbound message unread, as a reminder to come back."""
+    operators.require(db, actor, "triage_inbox")
     row = db.execute(
         """SELECT id FROM messages WHERE influencer_id = ? AND direction = 'in'
            ORDER BY created_at DESC, id DESC LIMIT 1""",
@@ -34,6 +42,8 @@ def mark_unread(db: Database, influencer_id: int, *, now: str) -> None:
     if row is None:
         raise UserError("There is no message from them to mark unread.")
     db.conn.execute("UPDATE messages SET is_read = 0, updated_at = ? WHERE id = ?", (now, row[0]))
+    audit.record(db, at=now, actor=actor, action="conversation.unread", entity="conversation",
+                 entity_id=influencer_id, message=row[0])
 
 
 def has_unread(db: Database, influencer_id: int) -> bool:
@@ -43,27 +53,30 @@ def has_unread(db: Database, influencer_id: int) -> bool:
     return bool(row and row[0])
 
 
-def toggle_unread(db: Database, influencer_id: int, *, now: str) -> bool:
+def toggle_unread(db: Database, influencer_id: int, *, now: str, actor: str) -> bool:
     """Read if anything is unread, else unread again; returns whether it is now unread."""
     if has_unread(db, influencer_id):
-        mark_read(db, influencer_id, now=now)
+        mark_read(db, influencer_id, now=now, actor=actor)
         return False
-    mark_unread(db, influencer_id, now=now)
+    mark_unread(db, influencer_id, now=now, actor=actor)
     return True
 
 
-def set_bookmark(db: Database, influencer_id: int, on: bool, *, now: str) -> None:
+def set_bookmark(db: Database, influencer_id: int, on: bool, *, now: str, actor: str) -> None:
+    operators.require(db, actor, "triage_inbox")
     db.conn.execute(
         "UPDATE influencers SET bookmarked = ?, updated_at = ? WHERE id = ?", (int(on), now, influencer_id)
     )
+    audit.record(db, at=now, actor=actor, action="influencer.bookmark" if on else "influencer.unbookmark",
+                 entity="influencer", entity_id=influencer_id)
 
 
-def toggle_bookmark(db: Database, influencer_id: int, *, now: str) -> bool:
+def toggle_bookmark(db: Database, influencer_id: int, *, now: str, actor: str) -> bool:
     """Flip the bookmark; returns whether it is now set."""
     row = db.execute("SELECT bookmarked FROM influencers WHERE id = ?", (influencer_id,)).fetchone()
     if row is None:
         raise NotFound(f"There is no influencer #{influencer_id}.")
-    set_bookmark(db, influencer_id, not row[0], now=now)
+    set_bookmark(db, influencer_id, not row[0], now=now, actor=actor)
     return not row[0]
 
 

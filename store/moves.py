@@ -72,9 +72,9 @@ class Move:
         return f"@{self.handle}: {change}{mail}"
 
 
-def send(db: Database, move: Move, email: Email | None, *, campaign_id: int, now: str,
+def send(db: Database, move: Move, email: Email | None, *, campaign_id: int, now: str, author: str,
          scheduled_at: str | None = None) -> None:
-    """Put `email` in the outbox for `move` (or note why it cannot go)."""
+    """Put `email` in the outbox for `move`, written by the deciding `author` (or note why it cannot go)."""
     if email is None:
         return
     move.email_kind = email.kind
@@ -86,7 +86,7 @@ def send(db: Database, move: Move, email: Email | None, *, campaign_id: int, now
         db, now=now, kind=email.kind, to_addr=email.to_addr, from_addr=email.from_addr,
         from_name=email.from_name, subject=email.subject, body=email.body, body_html=email.body_html,
         influencer_id=move.influencer_id, campaign_id=campaign_id, language=email.language,
-        status=email.status, scheduled_at=scheduled_at, flags=flags,
+        status=email.status, scheduled_at=scheduled_at, flags=flags, author=author,
     )
     if move.email_status == "skipped":
         move.note = f"{outbox.suppression(db, move.influencer_id)}: no email sent"

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 # CR, LF and every other character that some mail parser treats as a line end.
+# The author of what callsheet wrote by itself (planned invitations, sequence steps), as in the audit trail.
+SYSTEM_AUTHOR = "callsheet"
 _HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
@@ -63,8 +65,9 @@ def enqueue(
     status: str = "queued",
     scheduled_at: str | None = None,
     flags: Iterable[str] = (),
+    author: str = SYSTEM_AUTHOR,
 ) -> tuple[int, str]:
-    """Insert an outgoing message and return (row id, status).
+    """Insert an outgoing message written by `author` and return (row id, status).
 
     Suppressed influencers get a `skipped` row, so their timeline says why nothing left.
     """
@@ -74,10 +77,10 @@ def enqueue(
     cursor = db.conn.execute(
         """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,
                from_name, to_addr, subject, body, body_html, message_id, in_reply_to, refs, is_read, status,
-               flags, scheduled_at, next_attempt_at, created_at, updated_at)
-           VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)""",
+               flags, scheduled_at, next_attempt_at, created_at, updated_at, author)
+           VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)""",
         (influencer_id, campaign_id, kind, language, from_addr, one_line(from_name), to_addr,
          one_line(subject), body, body_html, new_message_id(from_addr), in_reply_to, refs, status,
-         json.dumps(sorted(set(flags))), scheduled_at, scheduled_at or now, now, now),
+         json.dumps(sorted(set(flags))), scheduled_at, scheduled_at or now, now, now, author),
     )
     return int(cursor.lastrowid), status

@@ -507,3 +507,10 @@ def _handle_keys(db: Database) -> None:
 def _workspace_meta(db: Database) -> None:
     # Facts about the workspace itself, e.g. that the demo made it (store/workspace.py).
     _run(db, ["CREATE TABLE workspace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"])
+
+
+@migrations(name="message_author")
+def _message_author(db: Database) -> None:
+    # Who wrote each outgoing message: an operator's login, or `callsheet` for what the planner
+    # and the sequence wrote from templates. NULL on older rows, where nobody kept it.
+    _run(db, ["ALTER TABLE messages ADD COLUMN author TEXT"])

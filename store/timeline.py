@@ -24,7 +24,7 @@ _MESSAGES = """
                 ELSE coalesce(m.sent_at, m.scheduled_at, m.created_at) END AS at,
            m.direction, m.kind, m.subject, m.status, m.body, m.campaign_id, m.flags,
            m.last_smtp_response, m.is_read, m.from_addr, m.from_name, m.to_addr, m.message_id,
-           NULL AS actor
+           m.author AS actor
     FROM messages m WHERE m.influencer_id = :influencer {campaign}"""
 
 _NOTES = """

@@ -111,3 +111,27 @@ def _config_file() -> Path:
     from mailer.config import config_path
 
     return config_path()
+
+
+async def test_a_viewers_app_sends_nothing_and_says_so(store, db_path, tmp_path, monkeypatch) -> None:
+    from store.db import Store
+
+    log = tmp_path / "sink.log"
+    sink = subprocess.Popen([sys.executable, "-m", "tests.sink_process", str(log)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    viewer = Store(db_path, store.clock, actor="visitor")
+    try:
+        port = int(sink.stdout.readline())
+        monkeypatch.setenv("CALLSHEET_SMTP_URL", f"smtp://127.0.0.1:{port}?tls=none")
+        queue(store, 3, campaign_id=add_campaign(store))
+        app = make_app(viewer)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _until(pilot, lambda: "mail is not sent from this login" in app.sub_title)
+            await app.workers.wait_for_complete()
+            assert app.sub_title == f"{app.workspace_line()} · mail is not sent from this login"
+        assert statuses(store) == {"queued": 3}
+        assert log.read_text() == ""
+    finally:
+        viewer.close()
+        sink.stdin.close()
+        sink.wait(timeout=10)

@@ -125,3 +125,30 @@ def test_the_password_is_nowhere_in_the_database_files_or_logs(store, db_path, t
     for path in tmp_path.rglob("*"):
         if path.is_file() and path.name != "config.toml":
             assert secret not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o620, 0o602])
+def test_a_config_file_others_may_change_is_refused_whatever_it_holds(mode, tmp_path) -> None:
+    from mailer import imap_config
+
+    ran = tmp_path / "ran"
+    text = (f'[smtp]\nurl = "smtp://team@mail.example.com"\npassword_command = "touch {ran}; echo x"\n'
+            f'[imap]\nurl = "imap://team@127.0.0.1?tls=none"\npassword_command = "touch {ran}; echo x"\n')
+    for document in (text, "[dispatch]\nrate_per_minute = 5\n"):
+        path = write_config(document, mode)
+        for load in (load_config, imap_config.load):
+            with pytest.raises(UserError) as caught:
+                load()
+            assert caught.value.sentence == (
+                f"The config file {path} can be changed by others (mode {mode:04o}), so it is not used; "
+                f"run chmod 600 {path}.")
+    assert not ran.exists(), "the password_command of a file others may change never runs"
+
+
+def test_dispatch_and_sync_refuse_a_group_writable_config(store, db_path) -> None:
+    queue(store, 1)
+    write_config('[smtp]\nurl = "smtp://team@127.0.0.1:9?tls=none"\npassword_command = "echo x"\n'
+                 '[imap]\nurl = "imap://team@127.0.0.1:9?tls=none"\npassword_command = "echo x"\n', 0o620)
+    for command in ("dispatch", "sync"):
+        assert_user_error(run(db_path, command), "can be changed by others (mode 0620)")
+    assert statuses(store) == {"queued": 1}

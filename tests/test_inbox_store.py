@@ -144,11 +144,11 @@ def test_unread_first_then_latest(store: Store) -> None:
     # Both unread, newest first; then the read ones, newest first.
     assert listed(store) == ["bo", "ana", "di", "cy"]
     with store.write() as db:
-        inbox.mark_read(db, ids["bo"], now=NOW)
+        inbox.mark_read(db, ids["bo"], now=NOW, actor="tester")
     assert listed(store) == ["ana", "di", "cy", "bo"]
     assert listed(store, InboxFilter(unread_only=True)) == ["ana"]
     with store.write() as db:
-        assert inbox.toggle_unread(db, ids["bo"], now=NOW) is True
+        assert inbox.toggle_unread(db, ids["bo"], now=NOW, actor="tester") is True
     assert listed(store)[:2] == ["bo", "ana"]
     assert maintained(store) == recomputed(store)
 
@@ -179,7 +179,7 @@ def test_campaign_and_bookmark_filters(store: Store) -> None:
     assert listed(store, InboxFilter(campaign_id=spring)) == ["ana"]
     assert listed(store, InboxFilter(campaign_id=autumn)) == ["bo"]
     with store.write() as db:
-        assert inbox.toggle_bookmark(db, bo, now=NOW) is True
+        assert inbox.toggle_bookmark(db, bo, now=NOW, actor="tester") is True
     assert listed(store, InboxFilter(bookmarked=True)) == ["bo"]
 
 

@@ -12,13 +12,14 @@ from textual.screen import Screen
 
 from store.clock import Clock
 from store.db import Store
-from tui.dispatch_worker import AppDispatcher, DispatchProgressed, DispatchTrouble, status_line
+from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.moderation import ModerationScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.pipeline import PipelineScreen
 
+NOT_SENT_HERE = "mail is not sent from this login"
 MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
 
 
@@ -61,6 +62,9 @@ class CallsheetApp(App[None]):
     def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
         line = status_line(message.progress)
         self.sub_title = f"{self.workspace_line()} · {line}" if line else self.workspace_line()
+
+    def on_dispatch_off(self, message: DispatchOff) -> None:
+        self.sub_title = f"{self.workspace_line()} · {NOT_SENT_HERE}"
 
     def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
         self.notify(message.sentence, severity="error", timeout=10)

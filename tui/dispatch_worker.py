@@ -28,6 +28,10 @@ class DispatchProgressed(Message):
         return isinstance(message, DispatchProgressed)
 
 
+class DispatchOff(Message):
+    """This login may not send mail, so the app's dispatcher does not run; the header says so."""
+
+
 class DispatchTrouble(Message):
     """The dispatcher cannot run or had to stop; one sentence for the operator."""
 
@@ -55,6 +59,9 @@ class AppDispatcher:
 
     def run(self) -> None:
         """The body of the app's thread worker."""
+        if not self.app.store.may("dispatch"):  # type: ignore[attr-defined]
+            self.app.post_message(DispatchOff())
+            return
         try:
             config = load_config()
         except UserError as error:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mailer import bulk as bulk_mail
-from mailer.compose import compose_draft, queue, reply_draft
+from mailer.compose import compose_draft, reply_draft, send_draft
 from store import influencers
 from store.errors import UserError
 from store.wording import plural
@@ -48,7 +48,7 @@ def reply(obj: CliContext, handle: str, body_file: Path, message_row: int | None
         influencer = influencers.get_by_handle(db, handle)
         draft = reply_draft(db, influencer["id"], body, actor=store.actor, message_row=message_row,
                             with_quote=quote, campaign_id=campaign_id(db, campaign))
-        _, status = queue(db, draft, now=store.now_iso())
+        _, status = send_draft(db, draft, now=store.now_iso())
     click.echo(_queued(influencer["handle"], status))
 
 
@@ -68,7 +68,7 @@ def compose(obj: CliContext, handle: str, subject: str, body_file: Path, campaig
         influencer = influencers.get_by_handle(db, handle)
         draft = compose_draft(db, influencer["id"], subject, body, actor=store.actor,
                               campaign_id=campaign_id(db, campaign))
-        _, status = queue(db, draft, now=store.now_iso())
+        _, status = send_draft(db, draft, now=store.now_iso())
     click.echo(_queued(influencer["handle"], status))
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from store import campaigns
+from store import campaigns, exports
 from store.errors import UserError
-from store.pipeline_view import addresses_in_campaign
 from store.wording import plural
 from tui.context import CliContext
 
@@ -85,15 +84,18 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
     writer = WRITERS.get(out.suffix.lower())
     if writer is None:
         raise UserError(f"--out {out} must end in .xlsx or .csv.")
-    db = obj.store.reader()
-    rows = addresses_in_campaign(db, campaigns.get(db, campaign)["id"])
+    store = obj.store
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"The folder {directory} does not exist.")
-    try:
-        _write_atomically(out, directory, writer, rows)
-    except OSError as error:
-        raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
+    # The file is written inside the transaction that audits it: no record without the file.
+    with store.write() as db:
+        rows = exports.addresses(db, campaigns.get(db, campaign)["id"], actor=store.actor,
+                                 now=store.now_iso(), destination=str(out.resolve()))
+        try:
+            _write_atomically(out, directory, writer, rows)
+        except OSError as error:
+            raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
     missing = sum(1 for row in rows if not row["address"])
     note = f"; {missing} without a postal address" if missing else ""
     click.echo(f"Wrote {plural(len(rows), 'address', 'addresses')} of {campaign!r} to {out}{note}.")

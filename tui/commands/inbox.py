@@ -68,7 +68,8 @@ def history(obj: CliContext, handle: str, campaign: str | None, limit: int, as_j
         emit_json([{"at": e["at"], "direction": e["direction"], "kind": e["kind"],
                     "subject": e["subject"], "status": e["status"], "entry": e["entry"], "id": e["id"],
                     "campaign_id": e["campaign_id"], "flags": e["flags"],
-                    "smtp_response": e["last_smtp_response"], "body": e["body"]} for e in entries])
+                    "smtp_response": e["last_smtp_response"], "body": e["body"],
+                    "actor": e["actor"]} for e in entries])
         return
     emit_table(["at", "dir", "kind", "subject", "status"],
                [[e["at"], e["direction"] or "", e["kind"], (e["subject"] or "")[:60], e["status"] or ""]
@@ -99,10 +100,10 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
     with store.write() as db:
         influencer = influencers.get_by_handle(db, handle)
         if read:
-            count = inbox.mark_read(db, influencer["id"], now=store.now_iso())
+            count = inbox.mark_read(db, influencer["id"], now=store.now_iso(), actor=store.actor)
             click.echo(f"Marked {plural(count, 'message')} from {influencer['handle']} read.")
         else:
-            inbox.mark_unread(db, influencer["id"], now=store.now_iso())
+            inbox.mark_unread(db, influencer["id"], now=store.now_iso(), actor=store.actor)
             click.echo(f"Marked the latest message from {influencer['handle']} unread.")
 
 
@@ -115,7 +116,7 @@ def bookmark(obj: CliContext, handle: str, off: bool) -> None:
     store = obj.store
     with store.write() as db:
         influencer = influencers.get_by_handle(db, handle)
-        inbox.set_bookmark(db, influencer["id"], not off, now=store.now_iso())
+        inbox.set_bookmark(db, influencer["id"], not off, now=store.now_iso(), actor=store.actor)
     click.echo(f"{'Removed the bookmark from' if off else 'Bookmarked'} {influencer['handle']}.")
 
 

@@ -1,4 +1,4 @@
-"""`callsheet operator add | list`."""
+"""`callsheet operator add | remove | list`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,20 @@ def add(obj: CliContext, login: str, role: str, from_address: str | None, name: 
         audit.record(db, at=store.now_iso(), actor=store.actor, action="operator.add",
                      entity="operator", login=login, role=role)
     click.echo(f"{login} is now a {role}.")
+
+
+@operator.command("remove")
+@click.argument("login")
+@click.pass_obj
+def remove(obj: CliContext, login: str) -> None:
+    """Take LOGIN off the operators; from then on it reads as a viewer."""
+    store = obj.store
+    with store.write() as db:
+        store.require("manage_operators")
+        operators.remove(db, login)
+        audit.record(db, at=store.now_iso(), actor=store.actor, action="operator.remove",
+                     entity="operator", login=login)
+    click.echo(f"{login} is no longer an operator (a viewer from now on).")
 
 
 @operator.command("list")

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailer import bulk
-from mailer.compose import Draft, compose_draft, queue, quote, replied_message, reply_draft, reply_subject
+from mailer.compose import (
+    Draft,
+    compose_draft,
+    quote,
+    replied_message,
+    reply_draft,
+    reply_subject,
+    send_draft,
+)
 from store import bounces, contact, conversations, inbox, influencers, threads, timeline
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
@@ -42,9 +50,9 @@ def load_page(store: Store, flt: InboxFilter, after: Cursor | None, size: int = 
 
 def open_conversation(store: Store, influencer_id: int, campaign_id: int | None,
                       mark_read: bool) -> tuple[list[dict], dict]:
-    if mark_read:
+    if mark_read and store.may("triage_inbox"):  # a viewer reads without changing read state
         with store.write() as db:
-            inbox.mark_read(db, influencer_id, campaign_id, now=store.now_iso())
+            inbox.mark_read(db, influencer_id, campaign_id, now=store.now_iso(), actor=store.actor)
     db = store.reader()
     return timeline.entries(db, influencer_id, campaign_id), contact.card(db, influencer_id)
 
@@ -100,7 +108,7 @@ def queue_drafts(store: Store, drafts: list[Draft]) -> str:
     """Queue single drafts (reply or compose) in one transaction; says what happened."""
     with store.write() as db:
         store.require("write_message")
-        statuses = [queue(db, draft, now=store.now_iso())[1] for draft in drafts]
+        statuses = [send_draft(db, draft, now=store.now_iso())[1] for draft in drafts]
     if statuses == ["skipped"]:
         return "Not sent: they are unsubscribed or bounced (the outbox row says so)."
     return f"Queued {len(statuses)} message{'s' * (len(statuses) != 1)} in the outbox."
@@ -121,13 +129,13 @@ def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None,
 
 def toggle_unread(store: Store, influencer_id: int) -> str:
     with store.write() as db:
-        unread = inbox.toggle_unread(db, influencer_id, now=store.now_iso())
+        unread = inbox.toggle_unread(db, influencer_id, now=store.now_iso(), actor=store.actor)
     return "Marked unread." if unread else "Marked read."
 
 
 def toggle_bookmark(store: Store, influencer_id: int) -> str:
     with store.write() as db:
-        on = inbox.toggle_bookmark(db, influencer_id, now=store.now_iso())
+        on = inbox.toggle_bookmark(db, influencer_id, now=store.now_iso(), actor=store.actor)
     return "Bookmarked." if on else "Bookmark removed."
 
 
