@@ -26,6 +26,7 @@ from store.errors import UserError
 from store.outbox import one_line
 
 DEFAULTS_DIR = Path(__file__).parent / "default_templates"
+_REASON_LIMIT = 300
 _ENVIRONMENTS = {False: GuardedEnvironment(autoescape=False), True: GuardedEnvironment(autoescape=True)}
 
 
@@ -46,6 +47,8 @@ class TemplateError(UserError):
     def __init__(self, kind: str, language: str, part: str, line: int | None, reason: str) -> None:
         where = f"{part} line {line}" if line else part
         reason = re.sub(r"\s+", " ", reason).strip().rstrip(".")
+        if len(reason) > _REASON_LIMIT:  # an error may quote a whole value the template built
+            reason = reason[:_REASON_LIMIT] + "…"
         super().__init__(f"Template {kind} ({language}), {where}: {reason}.")
         self.kind, self.language, self.part, self.line, self.reason = kind, language, part, line, reason
 
