@@ -149,13 +149,28 @@ def _choose(db: Database, campaign: dict, kind: str, wanted: str | None,
 
 
 def render(db: Database, campaign: dict, kind: str, influencer: dict, *,
-           language: str | None = None, extra: dict | None = None) -> Rendered:
-    """Render `kind` for `influencer` in their language (or `language`), stored template first."""
+           language: str | None = None, extra: dict | None = None,
+           source: tuple[str, str] | None = None) -> Rendered:
+    """Render `kind` for `influencer` in their language (or `language`), stored template first.
+
+    With `source` (subject, body), that text is the template instead: a moderator's edit,
+    rendered with the same tokens as the campaign's own.
+    """
     stored.parse_kind(kind)
     wanted = language or influencer.get("language")
-    chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
+    if source is not None:
+        chosen = wanted or (campaign.get("languages") or ["en"])[0]
+        (subject, body), html = source, None
+    else:
+        chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
     context = template_context(campaign, influencer, extra)
     return _render_parts(kind, chosen, subject, body, html, context)
+
+
+def template_source(db: Database, campaign: dict, kind: str, language: str) -> tuple[str, str]:
+    """The (subject, body) template `kind` is rendered from in `language`."""
+    _, subject, body, _ = _choose(db, campaign, kind, language, explicit=True)
+    return subject, body
 
 
 def _render_parts(kind: str, language: str, subject: str, body: str, html: str | None,

@@ -457,3 +457,14 @@ def _outbox_sent_log(db: Database) -> None:
              AND messages.status = 'sending'""",
         "DROP TABLE outbox_sent",
     ])
+
+
+@migrations(name="invitation_edit_sources")
+def _invitation_edit_sources(db: Database) -> None:
+    # A moderator's edit is a template for one recipient: its source is kept so a re-edit
+    # starts from the tokens, not from the text they were rendered into.
+    _run(db, ["""CREATE TABLE invitation_edits (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL
+    )"""])
