@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from store import campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.errors import UserError
+from store.header_text import check_header_text
 from store.outbox import enqueue, one_line
 from store.threads import MAX_REFERENCES, message_ids
 
@@ -103,6 +104,7 @@ def reply_draft(db: Database, influencer_id: int, body: str, *, actor: str, mess
     original = replied_message(db, influencer_id, message_row, campaign_id)
     incoming = original["direction"] == "in"
     from_addr, from_name = sender(db, original["campaign_id"], actor)
+    check_header_text(original["subject"], "The subject of the message being answered")
     chain = [*message_ids(original["refs"]), *message_ids(original["message_id"])][-MAX_REFERENCES:]
     text = _check_body(body)
     return Draft(
@@ -120,6 +122,7 @@ def compose_draft(db: Database, influencer_id: int, subject: str, body: str, *, 
     influencer = influencers.get(db, influencer_id)
     if not one_line(subject):
         raise UserError("The subject is empty.")
+    check_header_text(subject, "The subject")
     from_addr, from_name = sender(db, campaign_id, actor)
     return Draft(influencer_id=influencer_id, campaign_id=campaign_id, to_addr=recipient(influencer),
                  from_addr=from_addr, from_name=from_name, subject=one_line(subject),

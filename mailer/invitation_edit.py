@@ -16,6 +16,7 @@ from mailer.drafting import Renderer
 from store import campaigns, influencers
 from store import moderation as queue
 from store.errors import UserError
+from store.header_text import check_header_text
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class EditSession:
         """The edit rendered for this recipient; TemplateError (a UserError) when it cannot be."""
         if not body.strip():
             raise UserError("An invitation cannot be empty.")
+        check_header_text(subject, "The subject")
         return self.renderer.render(None, self.campaign, "invitation", self.person,
                                     language=self.row["language"], source=(subject, body))
 

@@ -23,6 +23,8 @@ from mailer.context import sample_context, template_context
 from mailer.sandbox import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
 from store import templates as stored
 from store.errors import UserError
+from store.header_text import PROBLEM as ENCODED_WORD_PROBLEM
+from store.header_text import decodes_to_control
 from store.outbox import one_line
 
 DEFAULTS_DIR = Path(__file__).parent / "default_templates"
@@ -191,4 +193,6 @@ def check_template(kind: str, language: str, subject: str, body: str, *,
         raise TemplateError(kind, language, "subject", None, "the subject is empty")
     if not body.strip():
         raise TemplateError(kind, language, "body", None, "the body is empty")
-    _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
+    rendered = _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
+    if decodes_to_control(subject) or decodes_to_control(rendered.subject):
+        raise TemplateError(kind, language, "subject", None, f"it {ENCODED_WORD_PROBLEM}")

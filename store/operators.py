@@ -8,6 +8,7 @@ import os
 from sqlite_utils import Database
 
 from store.errors import Forbidden, NotFound, UserError
+from store.header_text import check_header_text
 
 ROLES = ("manager", "evaluator", "moderator", "viewer")
 ENV_USER = "CALLSHEET_USER"
@@ -73,6 +74,7 @@ def require(db: Database, login: str, action: str) -> None:
 def add(db: Database, login: str, role: str, from_address: str | None, name: str, now: str) -> None:
     if role not in ROLES:
         raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    check_header_text(name, "--name")
     db.conn.execute(
         """INSERT INTO operators (login, display_name, from_address, role, created_at)
            VALUES (?, ?, ?, ?, ?)

@@ -111,3 +111,10 @@ def test_a_re_edit_starts_from_the_source_and_a_language_change_from_the_templat
     finally:
         store.close()
     assert invitations(workspace)[0]["language"] == "fr"
+
+
+def test_an_unsendable_subject_is_refused(workspace: Path) -> None:
+    before = invitations(workspace)
+    assert_user_error(edit(workspace, before[0]["id"], "Hi", "--subject", "Hi =?UTF-8?Q?=0D=0A?="),
+                      "The subject holds an encoded-word (=?…?=) that decodes to a line break")
+    assert invitations(workspace) == before
