@@ -71,7 +71,8 @@ def test_the_limit_is_checked_on_the_rendered_text(workspace: Path) -> None:
     long_source = "{# " + "a note for the moderators " * 5 + "#}Hi {{ firstName }}"
     assert len(long_source) > 60
     result = edit(workspace, second["id"], long_source)
-    assert f"#{second['id']} edited: {len('Hi ' + second['first_name'])}/60 characters, queued." in result.stdout
+    rendered = f"Hi {second['first_name']}"
+    assert f"#{second['id']} edited: {len(rendered)}/60 characters, queued." in result.stdout
 
 
 @pytest.mark.parametrize(("source", "fragment"), [
@@ -102,7 +103,8 @@ def test_a_re_edit_starts_from_the_source_and_a_language_change_from_the_templat
     try:
         unedited = open_edit(store.reader(), first["id"], Renderer.default())
         assert (unedited.subject, unedited.body) == default_template("invitation", "en")
-        assert edit(workspace, first["id"], "Hi {{ firstName }}", "--subject", "S {{ handle }}").exit_code == 0
+        done = edit(workspace, first["id"], "Hi {{ firstName }}", "--subject", "S {{ handle }}")
+        assert done.exit_code == 0
         edited = open_edit(store.reader(), first["id"], Renderer.default())
         assert (edited.subject, edited.body) == ("S {{ handle }}", "Hi {{ firstName }}")
         assert run(workspace, "moderation", "language", str(first["id"]), "fr").exit_code == 0

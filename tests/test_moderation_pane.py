@@ -231,7 +231,8 @@ async def test_the_editor_edits_the_template_and_saves_it_rendered(tmp_path: Pat
         editor.query_one(TextArea).text = "Hi {{ firstName }}!"
         await pilot.pause()
         name = first_name_of(store, target)
-        assert f"{len(f'Hi {name}!')}/300 characters" in str(editor.query_one("#editor-count", Static).render())
+        count = str(editor.query_one("#editor-count", Static).render())
+        assert f"{len(f'Hi {name}!')}/300 characters" in count
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert invitation(store, target)["body"] == f"Hi {name}!"
