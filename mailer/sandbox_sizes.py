@@ -125,6 +125,11 @@ class MeteredFormatter(SandboxedFormatter):
         charge(len(result))
         return result
 
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion:  # '{!r}' builds the value's text before any field is formatted
+            too_big(size_of(value) * (1 if conversion == "s" else 10), "a formatted value")
+        return super().convert_field(value, conversion)
+
     def format_field(self, value: Any, format_spec: str) -> Any:
         tick()
         digits = _FLOAT_DIGITS if isinstance(value, float) else 0

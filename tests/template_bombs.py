@@ -30,6 +30,7 @@ BOMBS = {
     "bytes center": "{{ 'x'.encode().center(1000000000)|length }}",
     "wordwrap": "{{ ('a ' * 50000)|wordwrap(1, wrapstring='x' * 99999)|length }}",
     "indent": "{{ ('\n' * 99999)|indent('x' * 99999, true, true)|length }}",
+    "format conversion": _BIG + "{{ '{!r}'.format([s] * 99999) }}",
     "padding loop": _LOOP + "{% if l.append('x'|center(99999)) %}{% endif %}{% endfor %}",
 }
 # A list to append to, where a bomb needs one.
