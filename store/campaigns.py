@@ -80,6 +80,7 @@ def validate(spec: CampaignSpec) -> dict:
         raise UserError("A campaign needs a name.")
     if any(ch in name for ch in "\r\n\t\x00"):
         raise UserError("A campaign name must be a single line.")
+    check_header_text(name, "The campaign name")  # subjects name it ({{ campaign.name }})
     check_header_text(spec.sender_name, "--sender-name")
     tz = zone(spec.timezone)
     for value, option in ((spec.budget, "--budget"), (spec.min_followers, "--min-followers"),

@@ -52,15 +52,14 @@ def test_template_set_refuses_the_subject(store: Store, db_path: Path, tmp_path:
     assert table_counts(store) == before
 
 
-@pytest.mark.parametrize(("option", "value", "fragment"), [
-    ("--sender-name", CRLF, f"--sender-name {PROBLEM}"),
-    ("--sender", f"{CRLF}@brand.example", f"--sender '{CRLF}@brand.example' {PROBLEM}"),
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("Spring", "--sender", "casting@brand.example", "--sender-name", CRLF), f"--sender-name {PROBLEM}"),
+    (("Spring", "--sender", f"{CRLF}@brand.example"), f"--sender '{CRLF}@brand.example' {PROBLEM}"),
+    ((f"Spring {CRLF}", "--sender", "casting@brand.example"), f"The campaign name {PROBLEM}"),
 ])
-def test_campaign_create_refuses_the_sender(store: Store, db_path: Path, option: str, value: str,
-                                            fragment: str) -> None:
-    args = {"--sender": "casting@brand.example", option: value}
-    result = run(db_path, "campaign", "create", "Spring", *[part for pair in args.items() for part in pair])
-    assert_user_error(result, fragment)
+def test_campaign_create_refuses_the_name_and_sender(store: Store, db_path: Path, args: tuple,
+                                                     fragment: str) -> None:
+    assert_user_error(run(db_path, "campaign", "create", *args), fragment)
     assert store.writer.execute("SELECT count(*) FROM campaigns").fetchone()[0] == 0
 
 
