@@ -137,8 +137,8 @@ class GuardedEnvironment(SandboxedEnvironment):
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """str.format and format_map through a formatter that meters every field."""
-        if not isinstance(value, types.MethodType | types.BuiltinMethodType) or \
-                value.__name__ not in ("format", "format_map") or not isinstance(value.__self__, str):
+        if not (isinstance(value, types.MethodType | types.BuiltinMethodType)
+                and value.__name__ in ("format", "format_map") and isinstance(value.__self__, str)):
             return None
         text = value.__self__
         formatter = (MeteredEscapeFormatter(self, escape=text.escape) if isinstance(text, Markup)
@@ -148,7 +148,7 @@ class GuardedEnvironment(SandboxedEnvironment):
         def format_text(*args: Any, **kwargs: Any) -> str:
             if as_map and (kwargs or len(args) != 1):
                 raise TypeError("format_map() takes exactly one argument")
-            fields = (args[0] if as_map else kwargs)
+            fields = args[0] if as_map else kwargs
             return type(text)(formatter.vformat(text, () if as_map else args, fields))
 
         return format_text

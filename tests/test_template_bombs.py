@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from mailer import pipeline
+from mailer.templates import TemplateError
+from store import templates
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run
-from tests.pipeline_helpers import make_campaign, table_counts
+from tests.pipeline_helpers import add_influencer, make_campaign, table_counts
 from tests.template_bombs import BOMBS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +71,15 @@ def test_a_bomb_in_the_subject_names_the_subject(store: Store, db_path: Path, tm
     result = run(db_path, "template", "set", "Spring", "welcome", "--lang", "fr",
                  "--subject", BOMBS["format widths"], "--body-file", str(body))
     assert_user_error(result, "Template welcome (fr), subject line 1: it builds a formatted value too large")
+
+
+def test_a_bomb_stored_behind_the_check_is_refused_inside_the_action(store: Store) -> None:
+    campaign = make_campaign(store)
+    add_influencer(store, "ana")
+    with store.write() as db:  # as if written by an older version, unchecked
+        templates.save(db, campaign_id=campaign["id"], kind="acknowledgement", language="en", subject="Hi",
+                       body=BOMBS["list append loop"], body_html=None, actor="x", now="now")
+    before = table_counts(store)
+    with pytest.raises(TemplateError, match="in all"):
+        pipeline.apply(store, "Spring", "ana")
+    assert table_counts(store) == before
