@@ -30,8 +30,9 @@ STALE_AFTER = timedelta(days=1)
 def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
     """Which rule stops this welcome or follow-up now, or None when it may go."""
     settings = SequenceSettings.of(campaign)
-    if step.get("stage") == "rejected":
-        return "stopped_rejected"
+    left = steps.stage_stop(step.get("stage"))
+    if left:
+        return left
     suppressed = suppression(db, step["influencer_id"])
     if suppressed:
         return suppressed
@@ -60,10 +61,8 @@ def step_times(campaign: dict, accepted_at: datetime) -> list[tuple[str, datetim
         return []
     times = [("welcome", welcome_at)] if settings.welcome else []
     base_day = schedule.local_date(welcome_at, tz)
-    for number, offset in enumerate(settings.followups, start=1):
-        due = schedule.followup_due(base_day, offset, windows, tz)
-        if due:
-            times.append((f"followup-{number}", due))
+    dues = schedule.followup_dues(base_day, settings.followups, windows, tz)
+    times += [(f"followup-{number}", due) for number, due in enumerate(dues, start=1)]
     return times
 
 

@@ -9,7 +9,8 @@ moved through time by rewriting that file.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +101,16 @@ class Clock:
         if self.pinned is None:
             raise RuntimeError("only a pinned clock can be advanced")
         self.pinned = self.pinned + delta
+
+    @contextmanager
+    def held(self) -> Iterator[datetime]:
+        """Read the time once and keep it for the block: one pass of work and its log agree on `now`."""
+        before = self.pinned
+        self.pinned = self.now()
+        try:
+            yield self.pinned
+        finally:
+            self.pinned = before
 
     @property
     def is_pinned(self) -> bool:

@@ -15,6 +15,7 @@ from store.outbox_admin import VIEW_STATUSES, cancel_message, outbox_rows, retry
 from store.outbox_claims import due_count
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 BAR_WIDTH = 24
 
@@ -109,8 +110,12 @@ def retry(obj: CliContext, message_id: int) -> None:
     store = obj.store
     with store.write() as db:
         store.require("write_message")
-        retry_message(db, message_id, store.now_iso(), actor=store.actor)
-    click.echo(f"Message #{message_id} is queued to be sent now.")
+        paused = retry_message(db, message_id, store.now_iso(), actor=store.actor)
+    if paused:
+        click.echo(visible(f"Message #{message_id} is queued; it waits while {paused} is paused "
+                           f"(`callsheet campaign resume {paused}` sends it)."))
+    else:
+        click.echo(f"Message #{message_id} is queued to be sent now.")
 
 
 @outbox.command("cancel")

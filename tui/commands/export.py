@@ -15,12 +15,17 @@ from store.pipeline_view import addresses_in_campaign
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+# A CSV cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def _safe(value: object) -> str:
-    text = "" if value is None else str(value)
+    """A CSV cell that no spreadsheet program runs as a formula: a leading quote when it looks like one."""
+    text = _text(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
@@ -41,8 +46,9 @@ def _write_xlsx(path: Path, rows: list[dict]) -> None:
     for row in rows:
         cells = []
         for column in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=_safe(row[column]))
-            cell.data_type = "s"  # text, never a formula
+            # A string cell is never read as a formula, so the value is written exactly as stored.
+            cell = WriteOnlyCell(sheet, value=_text(row[column]))
+            cell.data_type = "s"
             cells.append(cell)
         sheet.append(cells)
     book.save(path)

@@ -17,6 +17,7 @@ from store.errors import UserError
 from tui.commands.plan import parse_day
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 @click.group("moderation")
@@ -32,15 +33,22 @@ def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[d
                        campaign_id=campaign_id)
 
 
-def _local(row: dict) -> str:
+def _local(row: dict) -> str | None:
+    if not row["scheduled_at"]:
+        return None
     return from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _when(row: dict) -> str:
+    return _local(row) or queue.untimed(row) or ""
 
 
 def _public(row: dict) -> dict:
     return {"id": row["id"], "campaign": row["campaign"], "sender": row["sender"], "handle": row["handle"],
             "language": row["language"], "length": row["length"], "limit": row["invite_limit"],
             "status": row["status"], "flags": json.loads(row["flags"]), "approved_by": row["approved_by"],
-            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "plan_date": row["plan_date"],
+            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "unscheduled": queue.untimed(row),
+            "plan_date": row["plan_date"],
             "subject": row["subject"]}
 
 
@@ -53,19 +61,27 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
     """Upcoming invitations by campaign and sender, with the counters."""
     rows = _rows(obj, day_text, campaign)
     counts = queue.counters(rows)
+    reader = obj.store.reader()
+    notes = queue.unplanned(reader, get_campaign(reader, campaign)["id"] if campaign else None)
     if as_json:
         emit_json({"counters": {"to_review": counts.to_review, "approved": counts.approved,
                                 "skipped": counts.skipped, "flagged": counts.flagged},
-                   "messages": [_public(row) for row in rows]})
+                   "messages": [_public(row) for row in rows], "notes": notes})
         return
-    if not rows:
+    if rows:
+        _table(rows)
+        click.echo(counts.describe())
+    else:
         click.echo("The moderation queue is empty.")
-        return
+    for note in notes:
+        click.echo(visible(note) + ".")
+
+
+def _table(rows: list[dict]) -> None:
     emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
                [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
                  f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
-                 r["approved_by"] or "", _local(r)) for r in rows])
-    click.echo(counts.describe())
+                 r["approved_by"] or "", _when(r)) for r in rows])
 
 
 @moderation_group.command("show")
@@ -76,7 +92,7 @@ def show(obj: CliContext, message_id: int) -> None:
     row = queue.message(obj.store.reader(), message_id)
     click.echo(f"#{row['id']} {row['campaign']} → @{row['handle']} ({row['language']}, "
                f"{row['length']}/{row['invite_limit']} characters, {row['status']}"
-               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''})")
+               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''}), at {_when(row)}")
     click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
 
 

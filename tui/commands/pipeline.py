@@ -13,6 +13,7 @@ from store.errors import UserError
 from store.moves import Move
 from tui.context import CliContext
 from tui.output import emit_json
+from tui.visible import visible
 
 PAST = {"accept": "Accepted", "reject": "Rejected", "shortlist": "Shortlisted", "decline": "Declined",
         "send-agreement": "Sent the agreement to", "signed": "Marked as signed",
@@ -94,7 +95,10 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
         raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
     *handles, decision = words
     decision = stages.parse_decision(decision)
-    count = pipeline.check_decision(obj.store, campaign, handles, decision)
+    check = pipeline.check_decision(obj.store, campaign, handles, decision)
+    if check.problems:
+        raise UserError(check.refusal())
+    count = len(check.ready)
     if decision in stages.IRREVERSIBLE:
         held = f" (held {grace} s for undo)" if grace else ""
         confirm(f"{decision.capitalize()} {_plural(count, 'application')} in {campaign!r} and send their "
@@ -155,6 +159,7 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
         return
     budget = (f"{numbers['budget_used']:g} of {row['budget']:g} {row['currency']} "
               f"({numbers['budget_used_pct']}%)" if row["budget"] else "no budget set")
+    click.echo(f"{'state':<15} {visible(campaigns.state_text(row))}")
     for label, value in (("all candidates", numbers["all_candidates"]),
                          ("new applicants", numbers["new_applicants"]),
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),

@@ -11,6 +11,7 @@ from mailer.drafting import Renderer
 from store.errors import UserError
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 def parse_day(text: str | None, option: str = "--date") -> date | None:
@@ -47,7 +48,7 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
         emit_json({"date": day.isoformat(), "planned": planned, "flagged": flagged,
                    "campaigns": [{"campaign": r.campaign, "date": r.day.isoformat(), "planned": r.planned,
                                   "flagged": r.flagged, "already_planned": r.already_planned,
-                                  "note": r.note} for r in results]})
+                                  "skipped": r.skipped, "note": r.note} for r in results]})
         return
     if not results:
         click.echo("No open campaign to plan.")
@@ -56,6 +57,8 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
 
 
 def _describe(result: planner.PlanResult) -> str:
+    if result.skipped:
+        return visible(result.note) + "."
     head = f"{result.campaign}, {result.day:%a %Y-%m-%d}: "
     if result.already_planned:
         return head + "already planned; nothing new."
@@ -73,9 +76,13 @@ def _dry_run(obj: CliContext, day: date | None, campaign: str | None, days: int,
     first = day or planner.default_day(reader, store.clock.now())
     previews = dryrun.preview(reader, store.clock.now(), days, Renderer.default(), first=first,
                               campaign=campaign)
+    notes = dryrun.notes(reader, campaign)
     if as_json:
-        emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews]})
+        emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews],
+                   "notes": notes})
         return
+    for note in notes:
+        click.echo(visible(note) + ".")
     if not previews:
         click.echo(f"Nothing would be sent in the {days} day(s) from {first}.")
         return
