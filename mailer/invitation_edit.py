@@ -35,8 +35,11 @@ class EditSession:
         if not body.strip():
             raise UserError("An invitation cannot be empty.")
         check_header_text(subject, "The subject")
+        # The sender is this message's own: the campaign's, or the operator's for a hand-made one.
+        sender = {"email": self.row["sender"] or "", "name": self.row["from_name"] or ""}
         return self.renderer.render(None, self.campaign, "invitation", self.person,
-                                    language=self.row["language"], source=(subject, body))
+                                    language=self.row["language"], extra={"sender": sender},
+                                    source=(subject, body))
 
     def measure(self, subject: str, body: str) -> int | str:
         """The rendered length of a draft, or the sentence saying why it does not render."""

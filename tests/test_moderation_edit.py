@@ -120,3 +120,17 @@ def test_an_unsendable_subject_is_refused(workspace: Path) -> None:
     assert_user_error(edit(workspace, before[0]["id"], "Hi", "--subject", "Hi =?UTF-8?Q?=0D=0A?="),
                       "The subject holds an encoded-word (=?…?=) that decodes to a line break")
     assert invitations(workspace) == before
+
+
+def test_a_hand_made_invitation_is_rendered_with_its_own_sender(db_path: Path) -> None:
+    assert run(db_path, "operator", "add", "tester", "--role", "manager", "--from", "me@brand.example",
+               "--name", "Me").exit_code == 0
+    assert run(db_path, "campaign", "create", "Glow").exit_code == 0  # no sender: the operator's is used
+    store = Store(db_path, Clock.from_env(), actor="tester")
+    add_influencers(store, 1)
+    store.close()
+    assert run(db_path, "invite", "Glow", "person0").exit_code == 0
+    [planned] = invitations(db_path)
+    done = edit(db_path, planned["id"], "{{ firstName }}, from {{ sender.name }} <{{ sender.email }}>")
+    assert done.exit_code == 0, done.output
+    assert invitations(db_path)[0]["body"] == "P0, from Me <me@brand.example>"
