@@ -101,14 +101,6 @@ _CHECKS: dict[str, Callable[[Arguments], None]] = {
 }
 
 
-def _subject(signature: inspect.Signature, arguments: Arguments) -> Any:
-    """The value a filter is applied to: its first parameter after any context."""
-    for name in signature.parameters:
-        if name not in _CONTEXT_PARAMETERS:
-            return arguments.get(name)
-    return None
-
-
 def guard_filter(name: str, func: Callable) -> Callable:
     """Tick on every call, refuse one that would build too much, and charge what it built."""
     signature = inspect.signature(func)
@@ -116,20 +108,22 @@ def guard_filter(name: str, func: Callable) -> Callable:
     # An async-capable filter receives a context its (sync) signature does not name.
     named = next(iter(signature.parameters), "") in _CONTEXT_PARAMETERS
     hidden = 1 if hasattr(func, "jinja_pass_arg") and not named else 0
+    subject = hidden + named  # where the filtered value sits: jinja2 passes it positionally
+    stringifies = name not in _COLLECTION_FILTERS
 
     @functools.wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         tick()
-        leading = args[:hidden]
+        if stringifies and len(args) > subject:
+            check_text(args[subject], "a filtered value")
+        if check is None:
+            return built(func(*args, **kwargs), "a filtered value")
         try:
             bound = signature.bind(*args[hidden:], **kwargs)
         except TypeError:  # the filter itself says what is wrong with its arguments
             return built(func(*args, **kwargs), "a filtered value")
         bound.apply_defaults()
-        if name not in _COLLECTION_FILTERS:
-            check_text(_subject(signature, bound.arguments), "a filtered value")
-        if check is not None:
-            check(bound.arguments)
-        return built(func(*leading, *bound.args, **bound.kwargs), "a filtered value")
+        check(bound.arguments)
+        return built(func(*args[:hidden], *bound.args, **bound.kwargs), "a filtered value")
 
     return guarded
