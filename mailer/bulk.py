@@ -13,6 +13,7 @@ from mailer.templates import default_template, render_text
 from store import audit, campaigns, influencers, operators, threads
 from store import templates as stored_templates
 from store.errors import UserError
+from store.header_text import check_header_text
 
 # (influencer row) -> (subject, body); the default sends the text as written.
 Renderer = Callable[[dict], tuple[str, str]]
@@ -45,6 +46,8 @@ def _campaign_for(db: Database, campaign_id: int | None, influencer_id: int) -> 
 
 def templated(db: Database, subject: str, body: str, campaign_id: int | None = None) -> Renderer:
     """The written subject and body as sandboxed jinja2 templates (`{{ firstName }}`…), per influencer."""
+    check_header_text(subject, "The subject")
+
     def render(influencer: dict) -> tuple[str, str]:
         context = template_context(_campaign_for(db, campaign_id, influencer["id"]), influencer)
         language = influencer.get("language") or "en"

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from store import audit, campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.errors import UserError
+from store.header_text import check_header_text
 from store.outbox import enqueue, one_line
 from store.threads import MAX_REFERENCES, message_ids
 
@@ -98,18 +99,24 @@ def _check_body(body: str) -> str:
 
 
 def reply_draft(db: Database, influencer_id: int, body: str, *, actor: str, message_row: int | None = None,
-                with_quote: bool = True, campaign_id: int | None = None) -> Draft:
-    """A reply threaded under the message it answers (In-Reply-To and References)."""
+                with_quote: bool = True, campaign_id: int | None = None, subject: str | None = None) -> Draft:
+    """A reply threaded under the message it answers (In-Reply-To and References).
+
+    The subject is `subject` when one is written, else "Re: " and the answered message's.
+    """
     influencer = influencers.get(db, influencer_id)
     original = replied_message(db, influencer_id, message_row, campaign_id)
     incoming = original["direction"] == "in"
     from_addr, from_name = sender(db, original["campaign_id"], actor)
+    written = one_line(subject or "")
+    check_header_text(written or original["subject"],
+                      "The subject" if written else "The subject of the message being answered")
     chain = [*message_ids(original["refs"]), *message_ids(original["message_id"])][-MAX_REFERENCES:]
     text = _check_body(body)
     return Draft(
         influencer_id=influencer_id, campaign_id=original["campaign_id"],
         to_addr=recipient(influencer, original["from_addr"] if incoming else original["to_addr"]),
-        from_addr=from_addr, from_name=from_name, subject=reply_subject(original["subject"]),
+        from_addr=from_addr, from_name=from_name, subject=written or reply_subject(original["subject"]),
         body=f"{text.rstrip()}\n\n{quote(original)}\n" if with_quote else text,
         in_reply_to=original["message_id"], refs=" ".join(dict.fromkeys(chain)) or None, author=actor,
     )
@@ -121,6 +128,7 @@ def compose_draft(db: Database, influencer_id: int, subject: str, body: str, *, 
     influencer = influencers.get(db, influencer_id)
     if not one_line(subject):
         raise UserError("The subject is empty.")
+    check_header_text(subject, "The subject")
     from_addr, from_name = sender(db, campaign_id, actor)
     return Draft(influencer_id=influencer_id, campaign_id=campaign_id, to_addr=recipient(influencer),
                  from_addr=from_addr, from_name=from_name, subject=one_line(subject),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from sqlite_utils import Database
 
 from store.errors import UserError
 
-# render(db, campaign, kind, influencer, *, language=None) -> a Rendered (mailer.templates).
+# render(db, campaign, kind, influencer, *, language=None, source=None) -> a Rendered (mailer.templates).
 Render = Callable[..., Any]
 Measure = Callable[[Any], int]
+# source(db, campaign, kind, language) -> the (subject, body) template a message is rendered from.
+Source = Callable[[Database, dict, str, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,13 @@ class Renderer:
 
     render: Render
     measure: Measure
+    source: Source
 
     @classmethod
     def default(cls) -> Renderer:
         from mailer import templates
 
-        return cls(templates.render, templates.invitation_length)
+        return cls(templates.render, templates.invitation_length, templates.template_source)
 
 
 def draft(db: Database, renderer: Renderer, campaign: dict, kind: str, influencer: dict,
@@ -59,9 +61,3 @@ def draft(db: Database, renderer: Renderer, campaign: dict, kind: str, influence
     flags = ("over_limit",) if kind == "invitation" and length > campaign["invite_limit"] else ()
     return Draft(kind, rendered.language, rendered.subject, rendered.body, rendered.body_html,
                  length, flags)
-
-
-def measure_text(renderer: Renderer, kind: str, language: str | None, subject: str, body: str) -> int:
-    """The length of an edited text, measured the way rendered invitations are."""
-    return renderer.measure(SimpleNamespace(kind=kind, language=language, subject=subject, body=body,
-                                            body_html=None))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from mailer.drafting import Renderer, draft, measure_text
+from mailer.drafting import Renderer, draft
+from mailer.invitation_edit import open_edit
 from store import audit, campaigns, influencers
 from store import moderation as queue
 from store.db import Store
@@ -118,6 +119,7 @@ def change_language(store: Store, message_id: int, language: str,
         flags = _content_flags(row, text.length, missing="missing_data" in text.flags)
         queue.update(db, row, now=store.now_iso(), flags=flags, language=text.language, subject=text.subject,
                      body=text.body, body_html=text.body_html, approved_by=None)
+        queue.keep_edit_source(db, message_id, None)  # the campaign's template again, in the new language
         _record(db, store, row, "language", **{"from": row["language"], "to": text.language})
         return queue.message(db, message_id)
 
@@ -132,19 +134,21 @@ def next_language(row: dict) -> str:
     return languages[(current + 1) % len(languages)]
 
 
-def edit(store: Store, message_id: int, subject: str, body: str, renderer: Renderer | None = None) -> dict:
-    """Replace one invitation's text; the limit is checked again on what was written."""
-    if not body.strip():
-        raise UserError("An invitation cannot be empty.")
-    subject = one_line(subject)
+def edit(store: Store, message_id: int, subject: str | None, body: str,
+         renderer: Renderer | None = None) -> dict:
+    """Replace one invitation's template (subject None: keep it) and re-render it for its recipient."""
     renderer = renderer or Renderer.default()
     with store.write() as db:
         store.require("moderate")
-        row = queue.message(db, message_id)
-        length = measure_text(renderer, "invitation", row["language"], subject, body)
+        session = open_edit(db, message_id, renderer)
+        source = (session.subject if subject is None else subject, body)
+        text = session.render(*source)
+        length = renderer.measure(text)
+        row = session.row
         flags = _content_flags(row, length, missing=False)
-        queue.update(db, row, now=store.now_iso(), flags=flags, subject=subject, body=body, body_html=None,
-                     approved_by=None, author=store.actor)
+        queue.update(db, row, now=store.now_iso(), flags=flags, subject=one_line(text.subject), body=text.body,
+                     body_html=None, approved_by=None, author=store.actor)
+        queue.keep_edit_source(db, message_id, source)
         _record(db, store, row, "edit", length=length, limit=row["invite_limit"],
                 over_limit=length > row["invite_limit"])
         return queue.message(db, message_id)

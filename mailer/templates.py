@@ -23,9 +23,12 @@ from mailer.context import sample_context, template_context
 from mailer.sandbox import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
 from store import templates as stored
 from store.errors import UserError
+from store.header_text import PROBLEM as ENCODED_WORD_PROBLEM
+from store.header_text import decodes_to_control
 from store.outbox import one_line
 
 DEFAULTS_DIR = Path(__file__).parent / "default_templates"
+_REASON_LIMIT = 300
 _ENVIRONMENTS = {False: GuardedEnvironment(autoescape=False), True: GuardedEnvironment(autoescape=True)}
 
 
@@ -46,6 +49,8 @@ class TemplateError(UserError):
     def __init__(self, kind: str, language: str, part: str, line: int | None, reason: str) -> None:
         where = f"{part} line {line}" if line else part
         reason = re.sub(r"\s+", " ", reason).strip().rstrip(".")
+        if len(reason) > _REASON_LIMIT:  # an error may quote a whole value the template built
+            reason = reason[:_REASON_LIMIT] + "…"
         super().__init__(f"Template {kind} ({language}), {where}: {reason}.")
         self.kind, self.language, self.part, self.line, self.reason = kind, language, part, line, reason
 
@@ -146,13 +151,28 @@ def _choose(db: Database, campaign: dict, kind: str, wanted: str | None,
 
 
 def render(db: Database, campaign: dict, kind: str, influencer: dict, *,
-           language: str | None = None, extra: dict | None = None) -> Rendered:
-    """Render `kind` for `influencer` in their language (or `language`), stored template first."""
+           language: str | None = None, extra: dict | None = None,
+           source: tuple[str, str] | None = None) -> Rendered:
+    """Render `kind` for `influencer` in their language (or `language`), stored template first.
+
+    With `source` (subject, body), that text is the template instead: a moderator's edit,
+    rendered with the same tokens as the campaign's own.
+    """
     stored.parse_kind(kind)
     wanted = language or influencer.get("language")
-    chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
+    if source is not None:
+        chosen = wanted or (campaign.get("languages") or ["en"])[0]
+        (subject, body), html = source, None
+    else:
+        chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
     context = template_context(campaign, influencer, extra)
     return _render_parts(kind, chosen, subject, body, html, context)
+
+
+def template_source(db: Database, campaign: dict, kind: str, language: str) -> tuple[str, str]:
+    """The (subject, body) template `kind` is rendered from in `language`."""
+    _, subject, body, _ = _choose(db, campaign, kind, language, explicit=True)
+    return subject, body
 
 
 def _render_parts(kind: str, language: str, subject: str, body: str, html: str | None,
@@ -173,4 +193,6 @@ def check_template(kind: str, language: str, subject: str, body: str, *,
         raise TemplateError(kind, language, "subject", None, "the subject is empty")
     if not body.strip():
         raise TemplateError(kind, language, "body", None, "the body is empty")
-    _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
+    rendered = _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
+    if decodes_to_control(subject) or decodes_to_control(rendered.subject):
+        raise TemplateError(kind, language, "subject", None, f"it {ENCODED_WORD_PROBLEM}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from store.errors import UserError
+from store.header_text import PROBLEM as ENCODED_WORD_PROBLEM
+from store.header_text import decodes_to_control
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
@@ -23,6 +25,8 @@ def address_problem(text: str) -> str | None:
         return "is empty"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         return "contains a control character"
+    if decodes_to_control(text):
+        return ENCODED_WORD_PROBLEM
     if any(ch in text for ch in " <>,;\"()[]\\"):
         return "must be a bare address like ana@example.com, with no name, spaces or list"
     if text.count("@") != 1:

@@ -14,6 +14,7 @@ from store import audit
 from store.addresses import normalise_address
 from store.clock import check_day, iso
 from store.errors import NotFound, UserError
+from store.header_text import check_header_text
 from store.windows import Window, parse_windows
 
 DEFAULT_WINDOW = "mon-fri 09:00-18:00"
@@ -81,6 +82,8 @@ def validate(spec: CampaignSpec) -> dict:
         raise UserError("A campaign needs a name.")
     if any(ch in name for ch in "\r\n\t\x00"):
         raise UserError("A campaign name must be a single line.")
+    check_header_text(name, "The campaign name")  # subjects name it ({{ campaign.name }})
+    check_header_text(spec.sender_name, "--sender-name")
     tz = zone(spec.timezone)
     for value, option in ((spec.budget, "--budget"), (spec.min_followers, "--min-followers"),
                           (spec.min_engagement, "--min-engagement"), (spec.daily_cap, "--daily-cap"),

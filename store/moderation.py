@@ -146,3 +146,21 @@ def update(db: Database, row: dict, *, now: str, flags: set[str], skipped: bool 
         [*values.values(), row["id"]],
     )
     return cursor.rowcount == 1
+
+
+def edit_source(db: Database, message_id: int) -> tuple[str, str] | None:
+    """The (subject, body) template a moderator wrote for this invitation, if any."""
+    row = db.execute("SELECT subject, body FROM invitation_edits WHERE message_id = ?",
+                     (message_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def keep_edit_source(db: Database, message_id: int, source: tuple[str, str] | None) -> None:
+    """Remember a moderator's template for this invitation, or forget it (None)."""
+    if source is None:
+        db.conn.execute("DELETE FROM invitation_edits WHERE message_id = ?", (message_id,))
+        return
+    db.conn.execute(
+        """INSERT INTO invitation_edits (message_id, subject, body) VALUES (?, ?, ?)
+           ON CONFLICT (message_id) DO UPDATE SET subject = excluded.subject, body = excluded.body""",
+        (message_id, *source))

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from store.errors import Forbidden, NotFound, UserError
+from store.header_text import check_header_text
 
 ROLES = ("manager", "evaluator", "moderator", "viewer")
 ENV_USER = "CALLSHEET_USER"
@@ -127,6 +128,7 @@ def add(db: Database, login: str, role: str, from_address: str | None, name: str
         raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if role != "manager":
         keep_a_manager(db, login)
+    check_header_text(name, "--name")
     db.conn.execute(
         """INSERT INTO operators (login, display_name, from_address, role, created_at)
            VALUES (?, ?, ?, ?, ?)

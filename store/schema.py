@@ -514,3 +514,14 @@ def _message_author(db: Database) -> None:
     # Who wrote each outgoing message: an operator's login, or `callsheet` for what the planner
     # and the sequence wrote from templates. NULL on older rows, where nobody kept it.
     _run(db, ["ALTER TABLE messages ADD COLUMN author TEXT"])
+
+
+@migrations(name="invitation_edit_sources")
+def _invitation_edit_sources(db: Database) -> None:
+    # A moderator's edit is a template for one recipient: its source is kept so a re-edit
+    # starts from the tokens, not from the text they were rendered into.
+    _run(db, ["""CREATE TABLE invitation_edits (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL
+    )"""])

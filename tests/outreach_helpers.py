@@ -35,13 +35,14 @@ class TinyRenderer:
         self.templates = {**TEMPLATES, **(overrides or {})}
 
     def __call__(self, db: Any, campaign: dict, kind: str, influencer: dict, *,
-                 language: str | None = None, extra: dict | None = None) -> Any:
+                 language: str | None = None, extra: dict | None = None,
+                 source: tuple[str, str] | None = None) -> Any:
         from types import SimpleNamespace
 
         wanted = language or influencer.get("language") or campaign["languages"][0]
         if (kind, wanted) not in self.templates:
             wanted = campaign["languages"][0]
-        subject, body = self.templates[(kind, wanted)]
+        subject, body = source or self.templates[(kind, wanted)]
         custom = influencer["custom"]
         custom = json.loads(custom) if isinstance(custom, str) else custom
         context = {"first_name": influencer["first_name"], "campaign": campaign["name"], **custom}
@@ -53,8 +54,13 @@ class TinyRenderer:
             raise UserError(f"Template {kind} ({wanted}): {error.message}.") from None
 
 
+    def source(self, db: Any, campaign: dict, kind: str, language: str) -> tuple[str, str]:
+        return self.templates.get((kind, language)) or self.templates[(kind, campaign["languages"][0])]
+
+
 def tiny_renderer(overrides: dict | None = None) -> Renderer:
-    return Renderer(TinyRenderer(overrides), lambda rendered: len(rendered.body.strip()))
+    tiny = TinyRenderer(overrides)
+    return Renderer(tiny, lambda rendered: len(rendered.body.strip()), tiny.source)
 
 
 def make_campaign(store: Store, name: str = "Spring", **options: Any) -> dict:

@@ -226,4 +226,62 @@ async def test_the_counters_say_why_a_campaign_adds_nothing(tmp_path: Path) -> N
         counters = str(app.screen.query_one("#counters", Static).render())
         assert "Casting has no segment: nothing is planned for it." in counters
         assert "Glow" not in counters and "Trail" not in counters
+
+
+def first_name_of(store: Store, message_id: int) -> str:
+    return rows(store, "SELECT i.first_name FROM messages m JOIN influencers i ON i.id = m.influencer_id "
+                       "WHERE m.id = ?", (message_id,))[0]["first_name"]
+
+
+async def test_the_editor_edits_the_template_and_saves_it_rendered(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        target = app.screen.query_one(InvitationList).current.id
+        before = invitation(store, target)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, InvitationEditor)
+        assert "{{" in editor.query_one(TextArea).text, "the editor shows the template, not its rendering"
+
+        editor.query_one(TextArea).text = "Hi {{ fistName }}!"
+        await pilot.pause()
+        count = editor.query_one("#editor-count", Static)
+        assert "'fistName' is undefined" in str(count.render()) and count.has_class("over")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert invitation(store, target) == before, "a template error changes nothing"
+
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        editor.query_one(TextArea).text = "Hi {{ firstName }}!"
+        await pilot.pause()
+        name = first_name_of(store, target)
+        count = str(editor.query_one("#editor-count", Static).render())
+        assert f"{len(f'Hi {name}!')}/300 characters" in count
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert invitation(store, target)["body"] == f"Hi {name}!"
+    assert invitation(store, target)["status"] == "queued"
+    store.close()
+
+
+async def test_dollar_editor_edits_the_template_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = queue_store(tmp_path / "q.db")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\ngrep -q "{{" "$1" && printf "Bye {{ firstName }}." > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        first = app.screen.query_one(InvitationList).current.id
+        await pilot.press("E")
+        await settle(pilot)
+    assert invitation(store, first)["body"] == f"Bye {first_name_of(store, first)}."
     store.close()

@@ -151,15 +151,14 @@ def language(obj: CliContext, message_id: int, language: str) -> None:
 
 @moderation_group.command("edit")
 @click.argument("message_id", type=int)
-@click.option("--subject", help="New subject (default: unchanged).")
+@click.option("--subject", help="New subject template (default: unchanged).")
 @click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File holding the new text ('-' for standard input).")
 @click.pass_obj
 def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
-    """Replace one invitation's text; the length limit is checked on it."""
+    """Replace one invitation's text: a template for its recipient ({{ firstName }}…), limit checked."""
     body = read_text(body_file, "--body-file")
-    current = queue.message(obj.store.reader(), message_id)
-    row = moderation.edit(obj.store, message_id, subject if subject is not None else current["subject"], body)
+    row = moderation.edit(obj.store, message_id, subject, body)
     click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"
                f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
 

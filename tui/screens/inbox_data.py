@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mailer import bulk
 from mailer.compose import (
@@ -19,7 +19,6 @@ from store import bounces, contact, conversations, inbox, influencers, threads, 
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
 from store.errors import UserError
-from store.outbox import one_line
 
 PAGE = 100
 MAX_RELOAD = 1000
@@ -66,9 +65,8 @@ def reply_start(store: Store, influencer_id: int, campaign_id: int | None) -> tu
 
 
 def reply_drafts(store: Store, influencer_id: int, message_row: int, subject: str, body: str) -> list[Draft]:
-    draft = reply_draft(store.reader(), influencer_id, body, actor=store.actor, message_row=message_row,
-                        with_quote=False)
-    return [replace(draft, subject=one_line(subject) or draft.subject)]
+    return [reply_draft(store.reader(), influencer_id, body, actor=store.actor, message_row=message_row,
+                        with_quote=False, subject=subject)]
 
 
 def compose_campaign(store: Store, influencer_id: int, campaign_id: int | None) -> int | None:

@@ -11,7 +11,6 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.markup import escape
@@ -22,7 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from mailer import moderation
-from mailer.drafting import Renderer, measure_text
+from mailer.drafting import Renderer
+from mailer.invitation_edit import EditSession, open_edit
 from store import moderation as queue
 from store.db import Store
 from store.errors import UserError
@@ -69,7 +69,6 @@ class ModerationScreen(Screen[None]):
         self.to_tagged = False
         self._renderer: Renderer | None = None
         self._watcher: DataVersion | None = None
-        self._previewed: dict | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,7 +150,6 @@ class ModerationScreen(Screen[None]):
 
     def on_preview_loaded(self, message: PreviewLoaded) -> None:
         row, pane = message.row, self.query_one("#preview", Static)
-        self._previewed = row
         if row is None:
             pane.update("")
             return
@@ -250,26 +248,27 @@ class ModerationScreen(Screen[None]):
             self._renderer = Renderer.default()
         return self._renderer
 
-    def _measure(self, language: str) -> Callable[[str, str], int]:
-        return lambda subject, body: measure_text(self.renderer, "invitation", language, subject, body)
-
     def action_edit(self) -> None:
         item = self.invitations.current
         if item is not None:
             self.open_editor(item)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
-    def open_editor(self, item: QueueItem) -> None:
+    def open_editor(self, item: QueueItem, external: list[str] | None = None) -> None:
         try:
-            row = queue.message(self.store.reader(), item.id)
+            session = open_edit(self.store.reader(), item.id, self.renderer)
         except UserError as error:
             self.post_message(DecisionMade(str(error), None, error=True))
             return
-        self.app.call_from_thread(self._push_editor, row)
+        if external:
+            self.app.call_from_thread(self._edit_outside, session, external)
+        else:
+            self.app.call_from_thread(self._push_editor, session)
 
-    def _push_editor(self, row: dict) -> None:
-        editor = InvitationEditor(f"#{row['id']} to @{row['handle']} ({row['language']})", row["subject"],
-                                  row["body"], row["invite_limit"], self._measure(row["language"]))
+    def _push_editor(self, session: EditSession) -> None:
+        row = session.row
+        editor = InvitationEditor(f"#{row['id']} to @{row['handle']} ({row['language']})", session.subject,
+                                  session.body, row["invite_limit"], session.measure)
         self.app.push_screen(editor, lambda result: result and self.save_edit(row["id"], *result))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
@@ -284,30 +283,28 @@ class ModerationScreen(Screen[None]):
                                        message_id))
 
     def action_external_edit(self) -> None:
-        """Edit the body in $EDITOR (the app is suspended meanwhile)."""
+        """Edit the invitation's template in $EDITOR (the app is suspended meanwhile)."""
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         item = self.invitations.current
         if not editor or item is None:
             self.notify("Set $EDITOR to edit in your own editor; e opens the built-in one.",
                         severity="warning")
             return
-        row = self._previewed
-        if row is None or row["id"] != item.id:
-            self.notify("The invitation is still loading; try again.", severity="warning")
-            return
+        self.open_editor(item, shlex.split(editor))
+
+    def _edit_outside(self, session: EditSession, editor: list[str]) -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
-            handle.write(row["body"])
+            handle.write(session.body)
         path = Path(handle.name)
-        command = [*shlex.split(editor), str(path)]
         try:
             try:
                 with self.app.suspend():
-                    subprocess.run(command, check=False)
+                    subprocess.run([*editor, str(path)], check=False)
             except SuspendNotSupported:  # headless (tests, web): there is no terminal to hand over
-                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+                subprocess.run([*editor, str(path)], check=False, stdin=subprocess.DEVNULL,
+                               capture_output=True)
             body = path.read_text(encoding="utf-8")
         finally:
             path.unlink(missing_ok=True)
-        if body != row["body"]:
-            self.save_edit(item.id, row["subject"], body)
-
+        if body != session.body:
+            self.save_edit(session.row["id"], session.subject, body)
