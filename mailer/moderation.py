@@ -146,8 +146,8 @@ def edit(store: Store, message_id: int, subject: str | None, body: str,
         length = renderer.measure(text)
         row = session.row
         flags = _content_flags(row, length, missing=False)
-        queue.update(db, row, now=store.now_iso(), flags=flags, subject=one_line(text.subject), body=text.body,
-                     body_html=None, approved_by=None, author=store.actor)
+        queue.update(db, row, now=store.now_iso(), flags=flags, subject=one_line(text.subject),
+                     body=text.body, body_html=None, approved_by=None, author=store.actor)
         queue.keep_edit_source(db, message_id, source)
         _record(db, store, row, "edit", length=length, limit=row["invite_limit"],
                 over_limit=length > row["invite_limit"])
