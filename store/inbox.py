@@ -1,7 +1,8 @@
 """What an operator does to a conversation: read state, bookmarks, attaching stray mail.
 
-Read state lives on the inbound messages (`is_read`); the conversation summary
-follows through its triggers. Only inbound mail can be unread.
+Read state lives on the messages (`is_read`); the conversation summary follows
+through its triggers. Mail arrives unread; marking a conversation unread marks its
+latest message, whichever way it went, so a conversation of our mail alone can be too.
 """
 
 from __future__ import annotations
@@ -14,25 +15,24 @@ from store.influencers import get_by_handle
 
 
 def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, *, now: str) -> int:
-    """Mark their inbound mail read (in one campaign, or all); returns how many changed."""
+    """Mark their unread mail read (in one campaign, or all); returns how many changed."""
     scope, params = ("AND campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
     cursor = db.conn.execute(
         f"""UPDATE messages SET is_read = 1, updated_at = ?
-            WHERE influencer_id = ? AND direction = 'in' AND is_read = 0 {scope}""",
+            WHERE influencer_id = ? AND is_read = 0 {scope}""",
         [now, influencer_id, *params],
     )
     return cursor.rowcount
 
 
 def mark_unread(db: Database, influencer_id: int, *, now: str) -> None:
-    """Mark their latest inbound message unread, as a reminder to come back."""
+    """Mark the conversation's latest message (theirs or ours) unread, as a reminder to come back."""
     row = db.execute(
-        """SELECT id FROM messages WHERE influencer_id = ? AND direction = 'in'
-           ORDER BY created_at DESC, id DESC LIMIT 1""",
+        "SELECT last_message_id FROM conversations WHERE influencer_id = ? AND campaign_id = 0",
         (influencer_id,),
     ).fetchone()
     if row is None:
-        raise UserError("There is no message from them to mark unread.")
+        raise UserError("There is no conversation with them to mark unread.")
     db.conn.execute("UPDATE messages SET is_read = 0, updated_at = ? WHERE id = ?", (now, row[0]))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from store import conversation_summary
+
 migrations = Migrations("callsheet")
 
 
@@ -315,13 +317,14 @@ INBOX_SEARCH = [
 ]
 
 
-INBOX_TRIGGERS = [s for s in (*INBOX_CONVERSATIONS, *INBOX_SEARCH) if s.lstrip().startswith("CREATE TRIGGER")]
+# The summary and full-text triggers as they are now (the summary's were redefined later).
+INBOX_TRIGGERS = [*conversation_summary.TRIGGERS,
+                  *(s for s in INBOX_SEARCH if s.lstrip().startswith("CREATE TRIGGER"))]
 
 
 def rebuild_inbox(db: Database) -> None:
     """Recompute every conversation summary and the full-text index from `messages`."""
-    _run(db, [*_conversation_rows("SELECT DISTINCT influencer_id FROM messages"),
-              "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"])
+    _run(db, [*conversation_summary.REBUILD_ALL, "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"])
 
 
 @migrations(name="inbox_conversations")
@@ -456,4 +459,34 @@ def _outbox_sent_log(db: Database) -> None:
            WHERE messages.id = s.message_id AND messages.lease_token = s.token
              AND messages.status = 'sending'""",
         "DROP TABLE outbox_sent",
+    ])
+
+
+@migrations(name="inbox_activity_time")
+def _inbox_activity_time(db: Database) -> None:
+    # A conversation's time is when its latest mail was sent or received, no longer when a
+    # message row was made (a queued invitation counted as activity): new triggers, and
+    # every summary recomputed once. Read state may now be set on any message.
+    _run(db, [*(f"DROP TRIGGER IF EXISTS {name}" for name in conversation_summary.NAMES),
+              *conversation_summary.TRIGGERS, *conversation_summary.REBUILD_ALL])
+
+
+@migrations(name="inbox_own_mail_and_bounce_reports")
+def _inbox_own_mail_and_bounce_reports(db: Database) -> None:
+    _run(db, [
+        # Mail kept aside is whatever arrived by sync and matched nobody: received mail, and
+        # copies of our own mail to an address we do not know.
+        "DROP INDEX IF EXISTS messages_unmatched",
+        """CREATE INDEX messages_stray ON messages(created_at)
+            WHERE influencer_id IS NULL AND received_at IS NOT NULL""",
+        # Every delivery report stored, whom it names, and whether it refers to mail we sent
+        # them: only a verified one suppresses; the rest wait in the bounce inspector.
+        """CREATE TABLE bounce_reports (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            recipient TEXT,
+            influencer_id INTEGER REFERENCES influencers(id) ON DELETE SET NULL,
+            verified INTEGER NOT NULL,
+            permanent INTEGER NOT NULL
+        )""",
+        "CREATE INDEX bounce_reports_unverified ON bounce_reports(message_id) WHERE verified = 0",
     ])

@@ -43,7 +43,7 @@ def inbox_command(obj: CliContext, unread_only: bool, campaign: str | None, book
     flt = InboxFilter(campaign_id(store.reader(), campaign), bookmarked, unread_only, text, query)
     rows = _all_pages(store, flt, limit)
     if as_json:
-        emit_json([{"handle": r["handle"], "unread": r["unread"], "last_at": r["last_at"],
+        emit_json([{"handle": r["handle"], "unread": r["unread"], "last_at": r["last_at"] or None,
                     "messages": r["total"], "last_subject": r["last_subject"],
                     "last_direction": r["last_direction"], "bookmarked": bool(r["bookmarked"])}
                    for r in rows])
@@ -102,7 +102,7 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
             click.echo(f"Marked {count} message{'s' * (count != 1)} from {influencer['handle']} read.")
         else:
             inbox.mark_unread(db, influencer["id"], now=store.now_iso())
-            click.echo(f"Marked the latest message from {influencer['handle']} unread.")
+            click.echo(f"Marked the conversation with {influencer['handle']} unread.")
 
 
 @click.command("bookmark")
