@@ -474,11 +474,9 @@ def _inbox_activity_time(db: Database) -> None:
 @migrations(name="inbox_own_mail_and_bounce_reports")
 def _inbox_own_mail_and_bounce_reports(db: Database) -> None:
     _run(db, [
-        # Mail kept aside is whatever arrived by sync and matched nobody: received mail, and
-        # copies of our own mail to an address we do not know.
+        # Mail kept aside is whatever arrived by sync and matched nobody, copies of our own mail
+        # included: messages_influencer (influencer_id IS NULL, by created_at) serves that list.
         "DROP INDEX IF EXISTS messages_unmatched",
-        """CREATE INDEX messages_stray ON messages(created_at)
-            WHERE influencer_id IS NULL AND received_at IS NOT NULL""",
         # Every delivery report stored, whom it names, and whether it refers to mail we sent
         # them: only a verified one suppresses; the rest wait in the bounce inspector.
         """CREATE TABLE bounce_reports (
@@ -486,7 +484,8 @@ def _inbox_own_mail_and_bounce_reports(db: Database) -> None:
             recipient TEXT,
             influencer_id INTEGER REFERENCES influencers(id) ON DELETE SET NULL,
             verified INTEGER NOT NULL,
-            permanent INTEGER NOT NULL
+            permanent INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
         )""",
         "CREATE INDEX bounce_reports_unverified ON bounce_reports(message_id) WHERE verified = 0",
     ])

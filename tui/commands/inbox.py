@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mailer import own_addresses
 from store import campaigns, conversations, inbox, influencers, notes, timeline
 from store.conversations import InboxFilter
 from tui.context import CliContext
@@ -143,7 +144,8 @@ def attach(obj: CliContext, message_id: int, handle: str, campaign: str | None) 
     with store.write() as db:
         store.require("edit_influencer")
         influencer = inbox.attach(db, message_id, handle, campaign_id=campaign_id(db, campaign),
-                                  now=store.now_iso(), actor=store.actor)
+                                  now=store.now_iso(), actor=store.actor,
+                                  own_addresses=own_addresses.configured())
     click.echo(f"Attached message #{message_id} to {influencer['handle']}.")
 
 

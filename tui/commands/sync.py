@@ -11,8 +11,8 @@ from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 @click.command("sync")
@@ -27,24 +27,36 @@ def sync_command(obj: CliContext, as_json: bool) -> None:
         return
     click.echo(f"Fetched {_plural(report.fetched, 'message')}: {report.matched} matched, "
                f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{_plural(report.bounces, 'bounce')}, {_plural(report.unsubscribes, 'unsubscribe')}, "
+               f"{_plural(report.bounces, 'bounce')}{_unverified(report.unverified_bounces)}, "
+               f"{_plural(report.unsubscribes, 'unsubscribe')}, {_own(report.outgoing)}"
                f"{_plural(report.duplicates, 'duplicate')}.")
+
+
+def _unverified(count: int) -> str:
+    return f" ({count} unverified, suppressing nobody: see `callsheet bounces`)" if count else ""
+
+
+def _own(count: int) -> str:
+    return f"{_plural(count, 'copy', 'copies')} of our own mail, " if count else ""
 
 
 @click.group("bounces", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def bounces_group(ctx: click.Context, as_json: bool) -> None:
-    """Bounced influencers (never emailed until cleared)."""
+    """Bounced influencers (never emailed until cleared), then unverified delivery reports.
+
+    A report that refers to no mail we sent them suppresses nobody: it is listed as unverified.
+    """
     if ctx.invoked_subcommand is not None:
         return
-    rows = bounces.listing(ctx.obj.store.reader())
+    rows = bounces.inspector(ctx.obj.store.reader())
     if as_json:
         emit_json(rows)
         return
-    emit_table(["handle", "email", "reported", "reason"],
-               [[r["handle"], r["email"] or "", r["reported_at"] or "", (r["bounce_reason"] or "")[:70]]
-                for r in rows])
+    emit_table(["handle", "email", "state", "reported", "reason"],
+               [[r["handle"] or "", r["email"] or "", r["state"], r["reported_at"] or "",
+                 (r["bounce_reason"] or "")[:70]] for r in rows])
 
 
 @bounces_group.command("show")
