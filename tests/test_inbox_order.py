@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from mailer.parse import parse
@@ -126,3 +128,76 @@ def test_the_migration_recomputes_summaries_of_an_existing_database(db_path: Pat
         assert maintained(store) == recomputed(store)
     finally:
         store.close()
+
+
+def latest_ids(store: Store) -> list[tuple]:
+    """Each summary's latest message as maintained, and as the greatest (time, id) says it is."""
+    maintained_ids = store.writer.execute(
+        "SELECT influencer_id, campaign_id, last_message_id FROM conversations ORDER BY 1, 2").fetchall()
+    oracle = store.writer.execute(
+        """SELECT influencer_id, scope, id FROM (
+               SELECT influencer_id, scope, id, row_number() OVER (
+                   PARTITION BY influencer_id, scope ORDER BY coalesce(at, '') DESC, id DESC) AS n
+               FROM (SELECT *, CASE WHEN direction = 'in' THEN created_at
+                                    WHEN coalesce(status, 'sent') = 'sent' THEN coalesce(sent_at, created_at)
+                               END AS at
+                     FROM (SELECT *, 0 AS scope FROM messages UNION ALL
+                           SELECT *, campaign_id AS scope FROM messages WHERE campaign_id IS NOT NULL))
+               WHERE influencer_id IS NOT NULL
+                 AND (direction = 'in' OR coalesce(status, '') NOT IN ('planned', 'skipped')))
+           WHERE n = 1 ORDER BY 1, 2""").fetchall()
+    return [maintained_ids, oracle]
+
+
+CHANGES = st.lists(st.tuples(
+    st.sampled_from(["insert", "status", "sent_at", "read", "move", "campaign", "delete", "created"]),
+    st.integers(1, 6), st.integers(0, 3), st.sampled_from(["planned", "queued", "sending", "sent",
+                                                           "failed", "skipped", None]),
+    st.integers(0, 9)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=CHANGES)
+def test_summaries_stay_equal_to_a_recomputation_whatever_the_writes(store: Store, changes: list) -> None:
+    with store.write() as db:
+        db.conn.execute("DELETE FROM messages")
+        for handle in ("a", "b", "c"):
+            db.conn.execute("INSERT OR IGNORE INTO influencers (handle, created_at, updated_at) "
+                            "VALUES (?, ?, ?)", (handle, NOW, NOW))
+        for name in ("x", "y", "z"):
+            db.conn.execute("INSERT OR IGNORE INTO campaigns (name, created_at, updated_at) VALUES (?, ?, ?)",
+                            (name, NOW, NOW))
+        for n, (change, target, number, status, hour) in enumerate(changes):
+            _apply(db.conn, n, change, target, number, status, f"2026-11-2{hour // 5}T0{hour}:00:00+00:00")
+    assert maintained(store) == recomputed(store)
+    maintained_ids, oracle = latest_ids(store)
+    assert maintained_ids == oracle
+
+
+def _apply(conn: sqlite3.Connection, n: int, change: str, target: int, number: int, status: str | None,
+           moment: str) -> None:
+    """One write of the kind the app, the sync and the dispatcher make."""
+    influencer, campaign = number % 3 + 1 if number else None, number or None
+    ids = [row[0] for row in conn.execute("SELECT id FROM messages ORDER BY id")]
+    row = ids[target % len(ids)] if ids else None
+    if change == "insert" or row is None:
+        direction = "in" if status is None else "out"
+        conn.execute(
+            """INSERT INTO messages (influencer_id, campaign_id, direction, kind, status, is_read, sent_at,
+                   message_id, created_at, updated_at) VALUES (?, ?, ?, 'manual', ?, ?, ?, ?, ?, ?)""",
+            (influencer, campaign, direction, status, int(direction == "out"),
+             moment if status == "sent" and target % 2 else None, f"<p{n}@x>", moment, moment))
+    elif change == "status":
+        conn.execute("UPDATE messages SET status = ? WHERE id = ? AND direction = 'out'", (status, row))
+    elif change == "sent_at":
+        conn.execute("UPDATE messages SET status = 'sent', sent_at = ? WHERE id = ?", (moment, row))
+    elif change == "read":
+        conn.execute("UPDATE messages SET is_read = 1 - is_read WHERE id = ?", (row,))
+    elif change == "move":
+        conn.execute("UPDATE messages SET influencer_id = ? WHERE id = ?", (influencer, row))
+    elif change == "campaign":
+        conn.execute("UPDATE messages SET campaign_id = ? WHERE id = ?", (campaign, row))
+    elif change == "created":
+        conn.execute("UPDATE messages SET created_at = ? WHERE id = ?", (moment, row))
+    else:
+        conn.execute("DELETE FROM messages WHERE id = ?", (row,))
