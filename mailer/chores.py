@@ -16,6 +16,7 @@ from mailer.dispatcher import Dispatcher
 from mailer.pipeline import housekeeping
 from mailer.sync import sync
 from store.db import Store
+from store.wording import plural
 
 Chore = Callable[[Store], list[str]]
 DAEMON_ACTOR = "callsheet-run"
@@ -26,7 +27,7 @@ def upkeep_chore(store: Store) -> list[str]:
     done = housekeeping(store, DAEMON_ACTOR)
     lines = [f"close {name}: its closing time has passed" for name in done["closed"]]
     if done["expired"]:
-        lines.append(f"expire: {len(done['expired'])} agreement(s) past their deadline")
+        lines.append(f"expire: {plural(len(done['expired']), 'agreement')} past their deadline")
     return lines
 
 

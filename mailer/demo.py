@@ -8,6 +8,7 @@ from mailer import planner
 from mailer.template_admin import save_template
 from store.db import Store
 from store.demo_data import seed
+from store.workspace import mark_demo
 
 # A house invitation that grows for the biggest accounts, so some of tomorrow's queue is
 # over the length limit and shows a moderator what a flagged invitation looks like.
@@ -28,8 +29,9 @@ INVITATION = {
 
 
 def build(store: Store) -> dict:
-    """Seed an empty store and plan tomorrow's invitations; returns what was made."""
+    """Seed an empty store marked as the demo's own, plan tomorrow's invitations; returns what was made."""
     with store.write() as db:
+        mark_demo(db)
         counts = seed(db, store.clock.now(), store.actor)
     for language, (subject, body) in INVITATION.items():
         save_template(store, "Glow Serum Launch", "invitation", language, subject, body)

@@ -74,7 +74,10 @@ class Dispatcher(Workers):
         self.breaker = CircuitBreaker(self.settings.breaker_failures)
         self.pool = SmtpPool(self.smtp, self.concurrency)
         self.report = DispatchReport()
-        self._paused: set[int] = set()
+        # Campaigns this dispatcher paused → the number of claims made before the pause was
+        # written: rows claimed by then are held; one claimed later means someone resumed it.
+        self._paused: dict[int, float] = {}
+        self._claims = 0
         self._gate_until: str | None = None
         self._backoff_pending = False
         self._backoff_stored = False
@@ -228,12 +231,15 @@ class Dispatcher(Workers):
                 return
             await self._wait_for_room()
             size = self.batch if limit is None else min(self.batch, limit - claimed)
+            self._claims += 1
+            number = self._claims
             claim: Claim = await self._db(self.db.claim, size)
             if any("bytes" not in row for row in claim.rows):
                 await self._db(attach_bytes, claim.rows, self.settings)
             self.report.skipped += claim.skipped
             claimed += len(claim.rows)
             for row in claim.rows:
+                row["claim_number"] = number
                 self._queue.put_nowait(row)
             if claim.skipped:
                 self._notify("sending")

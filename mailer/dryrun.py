@@ -19,8 +19,10 @@ from mailer.drafting import Renderer
 from mailer.sequence import step_times, stop_reason
 from store import outreach
 from store import sequence as steps
-from store.campaigns import zone
+from store.campaigns import planning_block, zone
 from store.clock import from_iso, iso
+
+HELD = "held: the campaign is paused"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def _invitations(db: Database, campaign: dict, day: date, now: datetime, rendere
     if outreach.plan_run(db, campaign["id"], day.isoformat()):
         found = outreach.planned_invitations(db, campaign["id"], day.isoformat())
         return [_planned_row(campaign, row, n, len(found)) for n, row in enumerate(found, 1)]
+    if planning_block(campaign):
+        return []
     plan = planner.draft_day(db, campaign, day, now, renderer, exclude)
     exclude.update(invitation.influencer_id for invitation in plan.invitations)
     previews = []
@@ -72,6 +76,8 @@ def _planned_row(campaign: dict, row: dict, n: int, total: int) -> Preview:
     local_day, local_time, window = _when(from_iso(row["scheduled_at"]), campaign)
     flags = json.loads(row["flags"])
     note = f"{row['status']}" + (f" ({', '.join(flags)})" if flags else "")
+    if campaign["status"] == "paused":
+        note += f"; {HELD}"
     return Preview(local_day, row["scheduled_at"], local_time, campaign["name"], window,
                    f"{n}/{campaign['daily_cap']}", row["handle"], "invitation", row["language"],
                    len(row["body"].strip()), note)
@@ -83,10 +89,11 @@ def _sequence(db: Database, campaign: dict, start: datetime, end: datetime) -> l
         if row["campaign_id"] != campaign["id"]:
             continue
         rule = stop_reason(db, row, campaign)
+        note = f"would stop: {rule}" if rule else "would be sent"
         local_day, local_time, window = _when(from_iso(row["scheduled_at"]), campaign)
         previews.append(Preview(local_day, row["scheduled_at"], local_time, campaign["name"], window, "",
                                 row["handle"], row["kind"], row["language"], row["length"],
-                                f"would stop: {rule}" if rule else "would be sent"))
+                                HELD if campaign["status"] == "paused" else note))
     for application in steps.pending_accepts(db):
         if application["campaign_id"] != campaign["id"]:
             continue
@@ -105,7 +112,7 @@ def preview(db: Database, now: datetime, days: int, renderer: Renderer, *, first
     """Everything the next `days` days would send, in time order."""
     first = first or planner.default_day(db, now)
     previews: list[Preview] = []
-    for row in outreach.open_campaigns(db, campaign):
+    for row in outreach.live_campaigns(db, campaign):
         tz = zone(row["timezone"])
         exclude: set[int] = set()
         for offset in range(days):
@@ -114,3 +121,8 @@ def preview(db: Database, now: datetime, days: int, renderer: Renderer, *, first
         end = schedule.day_span(first + timedelta(days=days - 1), tz)[1]
         previews += _sequence(db, row, start, end)
     return sorted(previews, key=lambda p: (p.at, p.campaign, p.handle))
+
+
+def notes(db: Database, campaign: str | None = None) -> list[str]:
+    """Why campaigns plan nothing (paused, no segment…): what the dry run says besides its rows."""
+    return [block for row in outreach.live_campaigns(db, campaign) if (block := planning_block(row))]

@@ -20,6 +20,7 @@ from store.db import Store
 from store.errors import UserError
 from store.moderation import MODERATOR_SKIP
 from store.outbox import one_line
+from store.wording import plural
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Outcome:
     refused: dict[int, str] = field(default_factory=dict)
 
     def describe(self, verb: str) -> str:
-        line = f"{verb} {len(self.done)} invitation{'s' if len(self.done) != 1 else ''}"
+        line = f"{verb} {plural(len(self.done), 'invitation')}"
         if self.refused:
             reasons = sorted(set(self.refused.values()))
             line += f"; {len(self.refused)} left as they were ({'; '.join(reasons)})"

@@ -7,6 +7,8 @@ nothing), then the stage changes, outbox rows and audit events together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlite_utils import Database
 
 from mailer.templates import invitation_length, render
@@ -95,12 +97,33 @@ def apply(store: Store, campaign_name: str, handle: str, fee: float | None = Non
                                   compose=Composer(db, campaign, store.actor), fee=fee)
 
 
-def check_decision(store: Store, campaign_name: str, handles: list[str], decision: str) -> int:
-    """How many applications `decision` would move; one sentence listing every problem otherwise."""
+@dataclass(frozen=True)
+class DecisionCheck:
+    """Who a decision may move (handles) and why it may not move the others (one clause each)."""
+
+    ready: list[str]
+    problems: list[str]
+
+    def refusal(self) -> str:
+        """The sentence that refuses the whole decision."""
+        return applications.refusal(self.problems)
+
+
+def check_decision(store: Store, campaign_name: str, handles: list[str], decision: str) -> DecisionCheck:
+    """What `decision` would do to each named application, by the same rules `decide` applies."""
+    store.require("move_application")
     db = store.reader()
     campaign = campaigns.get(db, campaign_name)
     people = influencers.by_handles(db, handles)
-    return len(applications.plan_decision(db, campaign, people, decision, store.clock.now()))
+    plan = applications.sort_decision(db, campaign, people, decision, store.clock.now())
+    ready = [person["handle"] for person, _application, _target in plan.moves]
+    problems = list(plan.problems)
+    if any(triggers.template_for(db, campaign["id"], target) for _person, _app, target in plan.moves):
+        try:  # the email needs a sender: say so now rather than after the confirmation
+            Composer(db, campaign, store.actor).sender()
+        except UserError as error:
+            return DecisionCheck([], [error.sentence.rstrip(".")])
+    return DecisionCheck(ready, problems)
 
 
 def decide(store: Store, campaign_name: str, handles: list[str], decision: str, *,

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from mailer import schedule
 from mailer.drafting import Draft, Renderer, draft
 from store import audit, outreach
-from store.campaigns import zone
+from store.campaigns import planning_block, zone
 from store.clock import from_iso, iso
 from store.db import Store
 from store.errors import UserError
@@ -61,6 +61,7 @@ class PlanResult:
     flagged: int
     already_planned: bool = False
     note: str = ""
+    skipped: bool = False  # the campaign plans nothing at all; `note` says why
 
 
 def campaign_slots(campaign: dict, day: date) -> list[schedule.Slot]:
@@ -133,9 +134,9 @@ def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResul
 
 
 def default_day(db: Database, now: datetime) -> date:
-    """The next day on which an open campaign's window opens (each campaign in its own zone)."""
+    """The next day on which a campaign's window opens (each campaign in its own zone; closed ones aside)."""
     days = []
-    for campaign in outreach.open_campaigns(db):
+    for campaign in outreach.live_campaigns(db):
         tz = zone(campaign["timezone"])
         day = schedule.next_window_day(schedule.local_date(now, tz), campaign["windows"], tz)
         if day:
@@ -146,12 +147,11 @@ def default_day(db: Database, now: datetime) -> date:
 
 
 def _skip_reason(db: Database, campaign: dict, day: date) -> PlanResult | None:
-    if campaign["status"] != "open":
-        return PlanResult(campaign["name"], day, 0, 0, note=f"the campaign is {campaign['status']}")
+    block = planning_block(campaign)
+    if block:
+        return PlanResult(campaign["name"], day, 0, 0, note=block, skipped=True)
     if outreach.plan_run(db, campaign["id"], day.isoformat()):
         return PlanResult(campaign["name"], day, 0, 0, already_planned=True)
-    if not campaign.get("sender_email"):
-        return PlanResult(campaign["name"], day, 0, 0, note="the campaign has no sender address")
     return None
 
 
@@ -180,9 +180,10 @@ def plan_days(store: Store, targets: list[tuple[dict, date]], renderer: Renderer
 
 def plan(store: Store, day: date | None = None, *, campaign: str | None = None,
          renderer: Renderer | None = None, now: datetime | None = None) -> tuple[date, list[PlanResult]]:
-    """Plan `day` (default: the next window day) for every open campaign, or for one."""
+    """Plan `day` (default: the next window day) for every campaign not closed, or for one;
+    a paused campaign, or one without a segment, gets a result that says why nothing was planned."""
     now = now or store.clock.now()
     renderer = renderer or Renderer.default()
     reader = store.reader()
     day = day or default_day(reader, now)
-    return day, plan_days(store, [(c, day) for c in outreach.open_campaigns(reader, campaign)], renderer, now)
+    return day, plan_days(store, [(c, day) for c in outreach.live_campaigns(reader, campaign)], renderer, now)

@@ -17,25 +17,40 @@ from store import audit, campaigns, outreach
 from store.campaigns import zone
 from store.clock import iso
 from store.db import Store
+from store.wording import plural
+
+
+def _move(db: Database, campaign: dict, rows: list[dict], now: datetime) -> tuple[int, schedule.Slot | None]:
+    """Spread `rows` from now over the window open now or the next one; (how many moved, that window)."""
+    slot = schedule.next_open(now, campaign["windows"], zone(campaign["timezone"]))
+    if slot is None:
+        return 0, None
+    times = schedule.spread([slot], len(rows), not_before=now)
+    moved = sum(outreach.retime(db, row["id"], iso(when), slot.day.isoformat(), iso(now))
+                for row, when in zip(rows, times, strict=True))
+    if moved:
+        audit.record(db, at=iso(now), actor="callsheet", action="outreach.retime", entity="campaign",
+                     entity_id=campaign["id"], campaign_id=campaign["id"], moved=moved,
+                     to=iso(max(slot.start, now)), window=str(slot.window))
+    return moved, slot
 
 
 def _retime_campaign(db: Database, campaign: dict, rows: list[dict], now: datetime) -> str | None:
     tz = zone(campaign["timezone"])
     if schedule.is_open(now, campaign["windows"], tz):
         return None
-    slot = schedule.next_open(now, campaign["windows"], tz)
-    if slot is None:
+    moved, slot = _move(db, campaign, rows, now)
+    if not moved or slot is None:
         return None
-    times = schedule.spread([slot], len(rows), not_before=now)
-    moved = sum(outreach.retime(db, row["id"], iso(when), slot.day.isoformat(), iso(now))
-                for row, when in zip(rows, times, strict=True))
-    if not moved:
-        return None
-    audit.record(db, at=iso(now), actor="callsheet", action="outreach.retime", entity="campaign",
-                 entity_id=campaign["id"], campaign_id=campaign["id"], moved=moved,
-                 to=iso(slot.start), window=str(slot.window))
     return (f"retime {campaign['name']}: {moved} due outside the window moved to "
             f"{slot.start.astimezone(tz):%Y-%m-%d %H:%M %Z} ({slot.window})")
+
+
+def after_pause(db: Database, campaign: dict, now: datetime) -> int:
+    """Spread what fell due while the campaign was paused from now over its current or next window,
+    so a resume continues at the campaign's pace instead of sending the backlog at once."""
+    rows = [row for row in outreach.overdue(db, iso(now)) if row["campaign_id"] == campaign["id"]]
+    return _move(db, campaign, rows, now)[0] if rows else 0
 
 
 def sweep(store: Store, now: datetime | None = None) -> list[str]:
@@ -47,7 +62,7 @@ def sweep(store: Store, now: datetime | None = None) -> list[str]:
             name = campaigns.get_by_id(db, campaign_id)["name"]
             audit.record(db, at=iso(now), actor="callsheet", action="outreach.cancel", entity="campaign",
                          entity_id=campaign_id, campaign_id=campaign_id, skipped=count)
-            lines.append(f"closed {name}: {count} unsent outreach message(s) skipped")
+            lines.append(f"closed {name}: {plural(count, 'unsent outreach message')} skipped")
         due = outreach.overdue(db, iso(now))
         for campaign_id, rows in groupby(due, key=lambda row: row["campaign_id"]):
             line = _retime_campaign(db, campaigns.get_by_id(db, campaign_id), list(rows), now)

@@ -184,7 +184,19 @@ def welcome_due(accepted_at: datetime, windows: Sequence[Window], tz: ZoneInfo) 
     return first_opening(local_date(accepted_at, tz) + timedelta(days=1), windows, tz)
 
 
-def followup_due(base_day: date, offset_days: int, windows: Sequence[Window], tz: ZoneInfo
-                 ) -> datetime | None:
-    """`offset_days` after `base_day`, at the first window opening on or after that date."""
-    return first_opening(base_day + timedelta(days=offset_days), windows, tz)
+def followup_dues(base_day: date, offsets: Sequence[int], windows: Sequence[Window], tz: ZoneInfo
+                  ) -> list[datetime]:
+    """Each follow-up `offset` days after `base_day`, at the first window opening from then on.
+
+    A step moved to a later window day (past a weekend) pushes the steps after it, so they keep
+    their order and the gap between their offsets: two follow-ups never share a window day.
+    """
+    dues: list[datetime] = []
+    previous_day, previous_offset = base_day, 0
+    for offset in offsets:
+        due = first_opening(previous_day + timedelta(days=offset - previous_offset), windows, tz)
+        if due is None:
+            break
+        dues.append(due)
+        previous_day, previous_offset = local_date(due, tz), offset
+    return dues

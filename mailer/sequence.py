@@ -22,6 +22,7 @@ from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox import enqueue, suppression
 from store.sequence import SequenceSettings
+from store.wording import plural
 
 # An accept whose welcome would be more than this late is not welcomed at all.
 STALE_AFTER = timedelta(days=1)
@@ -30,8 +31,9 @@ STALE_AFTER = timedelta(days=1)
 def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
     """Which rule stops this welcome or follow-up now, or None when it may go."""
     settings = SequenceSettings.of(campaign)
-    if step.get("stage") == "rejected":
-        return "stopped_rejected"
+    left = steps.stage_stop(step.get("stage"))
+    if left:
+        return left
     suppressed = suppression(db, step["influencer_id"])
     if suppressed:
         return suppressed
@@ -60,10 +62,8 @@ def step_times(campaign: dict, accepted_at: datetime) -> list[tuple[str, datetim
         return []
     times = [("welcome", welcome_at)] if settings.welcome else []
     base_day = schedule.local_date(welcome_at, tz)
-    for number, offset in enumerate(settings.followups, start=1):
-        due = schedule.followup_due(base_day, offset, windows, tz)
-        if due:
-            times.append((f"followup-{number}", due))
+    dues = schedule.followup_dues(base_day, settings.followups, windows, tz)
+    times += [(f"followup-{number}", due) for number, due in enumerate(dues, start=1)]
     return times
 
 
@@ -94,7 +94,7 @@ def schedule_accept(db: Database, renderer: Renderer, application: dict, now: da
     first_kind, first_at = times[0]
     return (f"sequence {campaign['name']} @{person['handle']}: {first_kind} "
             f"{first_at.astimezone(zone(campaign['timezone'])):%Y-%m-%d %H:%M %Z}"
-            + (f" and {len(times) - 1} follow-up(s)" if len(times) > 1 else ""))
+            + (f" and {plural(len(times) - 1, 'follow-up')}" if len(times) > 1 else ""))
 
 
 def settle_step(db: Database, step: dict, now: datetime) -> str | None:

@@ -10,6 +10,7 @@ from mailer.classify import Outcome
 from mailer.config import DispatchSettings
 from store.clock import from_iso, iso
 from store.outbox_results import Completion
+from store.wording import plural
 
 
 def retry_seconds(settings: DispatchSettings, attempt: int, seed: object,
@@ -34,7 +35,7 @@ def verdict(row: dict, outcome: Outcome, now: datetime, settings: DispatchSettin
     delay = timedelta(seconds=retry_seconds(settings, row["attempts"], (row["id"], row["attempts"])))
     first_due = from_iso(row.get("scheduled_at") or row["created_at"])
     if now + delay > first_due + timedelta(days=settings.max_lifetime_days):
-        base["response"] = f"Gave up after {settings.max_lifetime_days:g} days: {outcome.response}"
+        base["response"] = f"Gave up after {plural(settings.max_lifetime_days, 'day')}: {outcome.response}"
         return Completion(status="failed", **base), "failed"
     return Completion(status="deferred", next_attempt_at=iso(now + delay), flag=flag, **base), "deferred"
 

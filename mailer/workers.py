@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from mailer.verdicts import postpone, release, retry_seconds, verdict
 from store.clock import iso
 from store.errors import UserError
 from store.outbox_results import Completion
+from store.wording import plural
 
 PROGRESS_INTERVAL = 0.1
 
@@ -124,13 +126,25 @@ class Workers:
                 self._account(pending, committed)
         return self.report.halted is None
 
+    def _held(self, row: dict) -> bool:
+        """Whether the row's campaign was paused by this dispatcher after the row was claimed."""
+        campaign_id = row["campaign_id"]
+        if campaign_id not in self._paused:
+            return False
+        if row.get("claim_number", 0) <= self._paused[campaign_id]:
+            return True
+        # Claims skip paused campaigns: this one was resumed since, so its streak starts again.
+        del self._paused[campaign_id]
+        self.breaker.streaks.pop(campaign_id, None)
+        return False
+
     def _will_send(self, row: dict) -> bool:
-        return not (self.report.halted or row["campaign_id"] in self._paused
+        return not (self.report.halted or self._held(row)
                     or "compose_error" in row or (self._gate_until is not None and self.gate.is_down()))
 
     async def _attempt(self, connection: SmtpConnection, row: dict,
                        previous: Pending | None) -> tuple[Completion, str, Outcome | None]:
-        if self.report.halted or row["campaign_id"] in self._paused:
+        if self.report.halted or self._held(row):
             return release(row, None), "released", None
         if self._gate_until is not None and self.gate.is_down():
             return postpone(row, self._gate_until, self.gate.reply), "deferred", None
@@ -186,11 +200,13 @@ class Workers:
         self._notify("sending")
 
     async def _trip(self, campaign_id: int, last_reply: str) -> None:
-        reason = (f"Paused after {self.breaker.threshold} failed messages in a row; "
+        reason = (f"Paused after {plural(self.breaker.threshold, 'failed message')} in a row; "
                   f"the last: {last_reply}")
-        self._paused.add(campaign_id)
+        self._paused[campaign_id] = math.inf
+        claims_before = self._claims
         if await self._db(self.db.pause, campaign_id, reason):
             self.report.paused.append(reason)
+        self._paused[campaign_id] = claims_before
 
     def _halt(self, sentence: str) -> None:
         if self.report.halted is None:

@@ -8,6 +8,7 @@ outbox rows and audit events together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -19,15 +20,20 @@ from store.moves import Compose, Email, Move, no_email, record, send, set_stage
 from store.triggers import COLLABORATION_IN, COLLABORATION_OUT, SUBMITTED
 from store.undo import undo
 
-__all__ = ["answered_invitations", "apply", "close_due_campaigns", "collaborate", "decide",
-           "expire_agreements", "invite", "plan_decision", "undo"]
+__all__ = ["DecisionPlan", "answered_invitations", "apply", "close_due_campaigns", "collaborate", "decide",
+           "expire_agreements", "invite", "plan_decision", "refusal", "sort_decision", "undo"]
+
+
+def refusal(problems: list[str]) -> str:
+    """One sentence for one problem; a count and one problem per line for several."""
+    if len(problems) == 1:
+        return problems[0][0].upper() + problems[0][1:] + "."
+    return f"Nothing changed, {len(problems)} problems:" + "".join(f"\n  {p}" for p in problems)
 
 
 def _refuse_all(problems: list[str]) -> None:
-    if len(problems) == 1:
-        raise UserError(problems[0][0].upper() + problems[0][1:] + ".")
     if problems:
-        raise UserError(f"Nothing changed, {len(problems)} problems: {'; '.join(problems)}.")
+        raise UserError(refusal(problems))
 
 
 def by_influencer(db: Database, campaign_id: int, influencer_ids: list[int]) -> dict[int, dict]:
@@ -44,6 +50,9 @@ def by_influencer(db: Database, campaign_id: int, influencer_ids: list[int]) -> 
 
 def closed_reason(campaign: dict, now: datetime) -> str | None:
     """Why nobody may join the campaign now, or None while it is open."""
+    if campaign.get("collaborated_at"):
+        return (f"Campaign {campaign['name']!r} started its collaboration on {campaign['collaborated_at']}; "
+                f"its group is fixed and it takes no more candidates")
     closes = campaign.get("closes_at")
     if campaign.get("status") == "closed" or (closes and from_iso(closes) <= now):
         when = f" on {closes}" if closes else ""
@@ -119,9 +128,18 @@ def apply(db: Database, campaign: dict, person: dict, *, now: datetime, actor: s
                    actor=actor)[0]
 
 
-def plan_decision(db: Database, campaign: dict, people: list[dict], decision: str,
-                  now: datetime) -> list[tuple[dict, dict, str]]:
-    """(influencer, application, next stage) for each person, or one sentence listing every problem."""
+@dataclass(frozen=True)
+class DecisionPlan:
+    """What a decision would do: (influencer, application, next stage) per person it may move, and
+    one clause per person it may not, so a front end can say so before asking anyone to confirm."""
+
+    moves: list[tuple[dict, dict, str]]
+    problems: list[str]
+
+
+def sort_decision(db: Database, campaign: dict, people: list[dict], decision: str,
+                  now: datetime) -> DecisionPlan:
+    """Check `decision` for each person by the stage rules, changing nothing."""
     decision = stages.parse_decision(decision)
     applications = by_influencer(db, campaign["id"], [p["id"] for p in people])
     planned, problems = [], []
@@ -136,8 +154,15 @@ def plan_decision(db: Database, campaign: dict, people: list[dict], decision: st
             problems.append(illegal.clause(person["handle"]))
             continue
         planned.append((person, application, target))
-    _refuse_all(problems)
-    return planned
+    return DecisionPlan(planned, problems)
+
+
+def plan_decision(db: Database, campaign: dict, people: list[dict], decision: str,
+                  now: datetime) -> list[tuple[dict, dict, str]]:
+    """(influencer, application, next stage) for each person, or one sentence listing every problem."""
+    plan = sort_decision(db, campaign, people, decision, now)
+    _refuse_all(plan.problems)
+    return plan.moves
 
 
 def decide(db: Database, campaign: dict, people: list[dict], decision: str, *, now: datetime,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,7 +12,7 @@ from sqlite_utils import Database
 
 from store import audit
 from store.addresses import normalise_address
-from store.clock import iso
+from store.clock import check_day, iso
 from store.errors import NotFound, UserError
 from store.windows import Window, parse_windows
 
@@ -67,6 +68,7 @@ def _local_instant(text: str, tz: ZoneInfo, option: str, end_of_day: bool) -> st
             moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r} is not a date (YYYY-MM-DD) or ISO date-time.") from None
+    check_day(moment.date(), option)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return iso(moment)
@@ -158,3 +160,51 @@ def listing(db: Database) -> list[dict]:
            FROM campaigns c ORDER BY c.created_at DESC, c.id DESC"""
     )
     return [_decode(row) for row in rows]
+
+
+def state_text(campaign: dict) -> str:
+    """The campaign's state as people read it: 'open', 'closed', 'paused by ana', 'paused after …'."""
+    if campaign["status"] != "paused":
+        return campaign["status"]
+    reason = re.sub(r"^paused\s+", "", (campaign.get("paused_reason") or "").strip(), flags=re.IGNORECASE)
+    return f"paused {reason.rstrip('.')}" if reason else "paused"
+
+
+def planning_block(campaign: dict) -> str | None:
+    """Why the planner invites nobody for this campaign (one sentence, no final period); None if it may."""
+    name = campaign["name"]
+    if campaign["status"] == "paused":
+        return f"{name} is {state_text(campaign)}; nothing is planned or sent for it until it is resumed"
+    if campaign["status"] != "open":
+        return f"{name} is {campaign['status']}: nothing is planned for it"
+    if campaign.get("collaborated_at"):
+        return f"{name} started its collaboration: nothing is planned for it"
+    if not (campaign.get("segment") or "").strip():
+        return f"{name} has no segment: nothing is planned for it"
+    if not campaign.get("sender_email"):
+        return f"{name} has no sender address: nothing is planned for it"
+    return None
+
+
+def pause(db: Database, campaign_id: int, reason: str, *, now: str, actor: str) -> bool:
+    """Pause an open campaign with a sentence for the operator (the breaker's and a person's pause
+    are this one state); False if it was not open. Call inside a write transaction."""
+    changed = db.conn.execute(
+        """UPDATE campaigns SET status = 'paused', paused_reason = ?, updated_at = ?
+           WHERE id = ? AND status = 'open'""", [reason, now, campaign_id]).rowcount
+    if changed:
+        audit.record(db, at=now, actor=actor, action="campaign.pause", entity="campaign",
+                     entity_id=campaign_id, campaign_id=campaign_id, reason=reason)
+    return bool(changed)
+
+
+def resume(db: Database, campaign: dict, *, now: str, actor: str) -> bool:
+    """Open a paused campaign again, its reason kept in the audit trail; False if it was not paused."""
+    changed = db.conn.execute(
+        """UPDATE campaigns SET status = 'open', paused_reason = NULL, updated_at = ?
+           WHERE id = ? AND status = 'paused'""", [now, campaign["id"]]).rowcount
+    if changed:
+        audit.record(db, at=now, actor=actor, action="campaign.resume", entity="campaign",
+                     entity_id=campaign["id"], campaign_id=campaign["id"],
+                     reason=campaign.get("paused_reason"))
+    return bool(changed)

@@ -9,15 +9,27 @@ moved through time by rewriting that file.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from store.errors import UserError
 
 ENV_NOW = "CALLSHEET_NOW"
 ENV_NOW_FILE = "CALLSHEET_NOW_FILE"
+# The dates callsheet works with: far enough from datetime's limits that a day's arithmetic
+# (the next window, a time zone's offset, a deadline) can never overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def check_day(day: date, what: str) -> date:
+    """`day`, or one sentence when it lies outside the dates callsheet works with."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(f"{what} {day.isoformat()} is out of range: use a date from {FIRST_DAY} "
+                        f"to {LAST_DAY}.")
+    return day
 
 
 def parse_instant(text: str, *, what: str = "time") -> datetime:
@@ -28,6 +40,7 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
         raise UserError(f"The {what} {text!r} is not an ISO 8601 date and time.") from None
     if value.tzinfo is None:
         raise UserError(f"The {what} {text!r} needs a UTC offset, e.g. {text.strip()}+00:00.")
+    check_day(value.date(), f"The {what}")
     return value.astimezone(UTC)
 
 
@@ -100,6 +113,16 @@ class Clock:
         if self.pinned is None:
             raise RuntimeError("only a pinned clock can be advanced")
         self.pinned = self.pinned + delta
+
+    @contextmanager
+    def held(self) -> Iterator[datetime]:
+        """Read the time once and keep it for the block: one pass of work and its log agree on `now`."""
+        before = self.pinned
+        self.pinned = self.now()
+        try:
+            yield self.pinned
+        finally:
+            self.pinned = before
 
     @property
     def is_pinned(self) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import operators
+from store import handles, operators
 from store.clock import Clock
 from store.errors import UserError
 from store.schema import migrate
@@ -35,6 +35,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    handles.register(conn)
     return conn
 
 
@@ -74,7 +75,7 @@ class Store:
         self._all_conns.append(conn)
         db = Database(conn)
         with _immediate(conn):
-            migrate(db)
+            migrate(db, self.clock.now_iso())
             operators.bootstrap(db, self.actor, self.clock.now_iso())
         return db
 
@@ -131,9 +132,10 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        # A COMMIT can fail too (busy, a deferred foreign key, a full disk) and SQLite then keeps
+        # the transaction open: without the rollback every later write would nest inside it.
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    else:
-        conn.execute("COMMIT")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from store import import_text
 from store.errors import UserError
-from store.import_source import RawRow, SourceTable
+from store.import_source import RawRow, SourceTable, check_header
 
 DELIMITERS = (",", ";", "\t")
 SAMPLE_RECORDS = 20
@@ -36,6 +37,7 @@ def read(path: Path, data: bytes) -> SourceTable:
             continue
         if not header:
             header = [f.strip(" \t") for f in fields]
+            check_header(path.name, header)
             continue
         problem = _shape_problem(fields, len(header), line, end)
         rows.append(RawRow(line, fields, problem))
@@ -78,18 +80,19 @@ def _consistent(text: str, delimiter: str, width: int) -> bool:
     return all(w == width for w in widths)
 
 
-def _records(path: Path, text: str, delimiter: str, skipped: int) -> list[tuple[int, int, list[str]]]:
-    """Every record with the line it starts on and the line it ends on (after `skipped` lines)."""
+def _records(path: Path, text: str, delimiter: str, skipped: int) -> Iterator[tuple[int, int, list[str]]]:
+    """Every record with the line it starts on and the line it ends on (after `skipped` lines).
+
+    Read lazily, so a header refused for its width is refused before the rows are parsed.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
     end = skipped
     try:
         for fields in reader:
-            records.append((end + 1, reader.line_num + skipped, fields))
+            yield end + 1, reader.line_num + skipped, fields
             end = reader.line_num + skipped
     except csv.Error as error:
         raise _syntax_error(path, error, end + 1, reader.line_num + skipped) from None
-    return records
 
 
 def _syntax_error(path: Path, error: csv.Error, start: int, line: int) -> UserError:

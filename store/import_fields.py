@@ -11,6 +11,7 @@ import re
 
 from store.addresses import normalise_address
 from store.errors import UserError
+from store.handles import shown
 
 MAX_FOLLOWERS = 10**10
 MAX_TEXT = 500
@@ -57,7 +58,8 @@ def single_line(column: str, text: str, limit: int = MAX_TEXT) -> str:
 
 
 def handle(text: str) -> str:
-    clean = text.removeprefix("@")
+    """The handle as it will be shown: composed (NFC), so a decomposed `josé` passes the rule too."""
+    clean = shown(text)
     if "/" in clean:
         raise Invalid(f"handle {text!r} is a link; give the handle alone, like ana_lopez")
     if not _HANDLE.match(clean):

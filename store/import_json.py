@@ -13,7 +13,7 @@ from typing import Any
 
 from store import import_text
 from store.errors import UserError
-from store.import_source import Cell, RawRow, SourceTable
+from store.import_source import Cell, RawRow, SourceTable, check_header
 
 LIST_KEYS = {"platform", "platforms", "tags", "tag"}
 
@@ -49,6 +49,7 @@ def read(path: Path, data: bytes) -> SourceTable:
                 known[key] = len(header)
                 header.append(key)
         flat_items.append((item, flat))
+    check_header(path.name, header, "key")
     rows = [_row(number, item, flat, header)
             for number, (item, flat) in enumerate(flat_items, start=1)]
     labels = [f"field {key!r}" for key in header]

@@ -1,9 +1,9 @@
 """Checking every row of a file: each becomes a clean influencer, or a rejection with its reasons.
 
 All the problems of a row are reported together, so one pass over the file is
-enough to fix it. Handles are compared the way the `influencers.handle` column
-does (COLLATE NOCASE folds ASCII letters only), and a handle that appears on two
-lines rejects both, since neither can be chosen silently.
+enough to fix it. Handles are compared by their key (store/handles.py: any case,
+width or composition), and a handle that appears on two lines rejects both, since
+neither can be chosen silently.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from functools import partial
 from typing import Any
 
 from store import import_fields as rules
+from store.handles import handle_key
 from store.import_columns import ColumnMap
 from store.import_source import Cell, Progress, RawRow, SourceTable
 
 PROGRESS_EVERY = 5000
-_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 # column → (stored column, parser of the cell's text)
 PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -34,11 +34,6 @@ PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "address": ("address", rules.address),
 }
 LIST_COLUMNS = ("platform", "tags")
-
-
-def fold(handle: str) -> str:
-    """The handle as SQLite's NOCASE collation compares it."""
-    return handle.translate(_ASCII_FOLD)
 
 
 @dataclass(slots=True)
@@ -146,13 +141,13 @@ def _reject_repeated_handles(outcomes: list[CleanRow | Rejection], unit: str) ->
     lines: dict[str, list[int]] = {}
     for outcome in outcomes:
         if outcome.handle:
-            lines.setdefault(fold(outcome.handle.removeprefix("@")), []).append(outcome.line)
+            lines.setdefault(handle_key(outcome.handle), []).append(outcome.line)
     repeated = {key: found for key, found in lines.items() if len(found) > 1}
     if not repeated:
         return outcomes
     result: list[CleanRow | Rejection] = []
     for outcome in outcomes:
-        found = repeated.get(fold(outcome.handle.removeprefix("@"))) if outcome.handle else None
+        found = repeated.get(handle_key(outcome.handle)) if outcome.handle else None
         if found is None:
             result.append(outcome)
             continue

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from store.errors import UserError
-from store.import_source import Cell, Progress, RawRow, SourceTable
+from store.import_source import Cell, Progress, RawRow, SourceTable, check_header
 from store.import_xlsx_package import Package
 
 PROGRESS_EVERY = 2000
@@ -74,6 +74,7 @@ def _table(path: Path, worksheet: Any, merges: set[str], progress: Progress | No
             continue
         if not header:
             header = ["" if v is None else str(v).strip() for v in values]
+            check_header(path.name, header)
             _refuse_merges(path, merges, number)
             continue
         problems += _fit(values, len(header))

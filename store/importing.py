@@ -17,12 +17,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, import_limits
 from store.db import Store
 from store.errors import UserError
+from store.handles import handle_key
 from store.import_columns import map_columns
+from store.import_guard import UpdateGuard
 from store.import_readers import read_source
-from store.import_rows import CleanRow, Rejection, check_rows, fold
+from store.import_rows import CleanRow, Rejection, check_rows
 from store.import_source import Progress
 
 CHUNK = 500
@@ -31,10 +33,11 @@ STORED = ("name", "first_name", "email", "platforms", "followers", "engagement_r
 JSON_STORED = {"platforms", "tags", "custom"}
 POSITION = {column: at for at, column in enumerate(STORED)}
 CUSTOM = POSITION["custom"]
+TEXTS = {column: POSITION[column] for column in ("name", "first_name", "address")}
 EMPTY = ("", "", None, "[]", None, None, None, None, "[]", None, "{}")  # a new row, before its values
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
-INSERT = (f"INSERT INTO influencers (handle, {', '.join(STORED)}, created_at, updated_at) "
-          f"VALUES ({', '.join('?' * (len(STORED) + 3))})")
+INSERT = (f"INSERT INTO influencers (handle, handle_key, {', '.join(STORED)}, created_at, updated_at) "
+          f"VALUES ({', '.join('?' * (len(STORED) + 4))})")
 UPDATE = (f"UPDATE influencers SET {', '.join(f'{c} = ?' for c in STORED)}, updated_at = ? "
           "WHERE id = ?")
 
@@ -89,21 +92,25 @@ def import_influencers(store: Store, path: Path | str, *, fmt: str | None = None
     path = Path(path)
     with _collector_paused():
         table = read_source(path, fmt=fmt, sheet=sheet, progress=progress)
-        clean, rejected = check_rows(table, map_columns(table), progress)
+        columns = map_columns(table)
+        limit = import_limits.max_variables(store.reader())
+        import_limits.refuse_wide_file(path.name, [key for _, key in columns.custom], limit)
+        clean, rejected = check_rows(table, columns, progress)
         report = ImportReport(path.name, table.unit, len(table.rows), rejected=rejected, notes=table.notes)
         table.rows.clear()  # the raw cells are not needed any more: free them before writing
         if rejected and (not skip_invalid or not clean):
             raise InvalidRows(report)
-        _write(store, table.format, report, clean, progress)
+        _write(store, table.format, report, clean, progress, limit)
     return report
 
 
 def _write(store: Store, fmt: str, report: ImportReport, clean: list[CleanRow],
-           progress: Progress | None) -> None:
+           progress: Progress | None, limit: int) -> None:
     with store.write() as db:
         store.require("import")
         now = store.now_iso()
-        report.created, report.updated, report.unchanged = upsert(db, clean, now, progress)
+        guard = UpdateGuard(report.file, report.unit, limit, TEXTS, CUSTOM)
+        report.created, report.updated, report.unchanged = upsert(db, clean, now, progress, guard)
         audit.record(db, at=now, actor=store.actor, action="import", entity="influencers",
                      file=report.file, format=fmt, created=report.created, updated=report.updated,
                      unchanged=report.unchanged, rejected=len(report.rejected))
@@ -126,20 +133,29 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def upsert(db: Database, rows: Sequence[CleanRow], now: str,
-           progress: Progress | None = None) -> tuple[int, int, int]:
-    """Insert new handles and update changed ones; return (created, updated, unchanged)."""
-    stored = _stored_by_handle(db, [row.handle for row in rows])
+def upsert(db: Database, rows: Sequence[CleanRow], now: str, progress: Progress | None = None,
+           guard: UpdateGuard | None = None) -> tuple[int, int, int]:
+    """Insert new handles and update changed ones; return (created, updated, unchanged).
+
+    Each update is shown to `guard` first, which may refuse the whole import before
+    anything is written.
+    """
+    keys = [handle_key(row.handle) for row in rows]
+    stored = _stored_by_key(db, keys)
     inserts: list[tuple] = []
     updates: list[tuple] = []
-    for row in rows:
-        current = stored.get(fold(row.handle))
+    for row, key in zip(rows, keys, strict=True):
+        current = stored.get(key)
         if current is None:
-            inserts.append((row.handle, *_apply(EMPTY, row), now, now))
+            inserts.append((row.handle, key, *_apply(EMPTY, row), now, now))
             continue
         merged = _apply(current[2:], row)
         if merged != current[2:]:
             updates.append((*merged, now, current[0]))
+            if guard:
+                guard.check(row.line, current[1], current[2:], merged)
+    if guard:
+        guard.refuse()
     written = 0
     for statement, params in ((INSERT, inserts), (UPDATE, updates)):
         for chunk in _chunks(params, CHUNK * 4):
@@ -150,15 +166,15 @@ def upsert(db: Database, rows: Sequence[CleanRow], now: str,
     return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
 
-def _stored_by_handle(db: Database, handles: list[str]) -> dict[str, tuple]:
-    """(id, handle, *STORED) of these handles as stored, keyed the way NOCASE compares handles."""
+def _stored_by_key(db: Database, keys: list[str]) -> dict[str, tuple]:
+    """(id, handle, *STORED) of the influencers with these handle keys, by key."""
     found: dict[str, tuple] = {}
-    for chunk in _chunks(handles, CHUNK):
+    for chunk in _chunks(keys, CHUNK):
         marks = ", ".join("?" * len(chunk))
-        cursor = db.conn.execute(
-            f"SELECT id, handle, {', '.join(STORED)} FROM influencers WHERE handle IN ({marks})", chunk)
-        for values in cursor:
-            found[fold(values[1])] = values
+        cursor = db.conn.execute(f"SELECT handle_key, id, handle, {', '.join(STORED)} FROM influencers "
+                                 f"WHERE handle_key IN ({marks})", chunk)
+        for key, *values in cursor:
+            found[key] = tuple(values)
     return found
 
 

@@ -1,4 +1,4 @@
-"""Reading influencers: by handle, by id, decoded from their JSON columns."""
+"""Reading influencers: by handle (matched by its key: store/handles.py), by id, decoded from JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from sqlite_utils import Database
 
 from store.errors import NotFound
+from store.handles import handle_key
 
 JSON_COLUMNS = {"platforms": "[]", "tags": "[]", "custom": "{}"}
 
@@ -20,11 +21,17 @@ def decode(row: dict) -> dict:
     return decoded
 
 
+def find_by_handle(db: Database, handle: str) -> dict | None:
+    """The influencer whose handle matches `handle` whatever its case, width or composition."""
+    rows = list(db.query("SELECT * FROM influencers WHERE handle_key = ?", [handle_key(handle)]))
+    return decode(rows[0]) if rows else None
+
+
 def get_by_handle(db: Database, handle: str) -> dict:
-    rows = list(db.query("SELECT * FROM influencers WHERE handle = ?", [handle.strip().lstrip("@")]))
-    if not rows:
+    found = find_by_handle(db, handle)
+    if found is None:
         raise NotFound(f"There is no influencer with the handle {handle!r}.")
-    return decode(rows[0])
+    return found
 
 
 def get(db: Database, influencer_id: int) -> dict:
@@ -38,9 +45,7 @@ def by_handles(db: Database, handles: list[str]) -> list[dict]:
     """Every named influencer, in order; one sentence naming all unknown handles otherwise."""
     found = {}
     for handle in handles:
-        clean = handle.strip().lstrip("@")
-        rows = list(db.query("SELECT * FROM influencers WHERE handle = ?", [clean]))
-        found[handle] = decode(rows[0]) if rows else None
+        found[handle] = find_by_handle(db, handle)
     missing = [h for h, row in found.items() if row is None]
     if missing:
         raise NotFound(f"Unknown handle{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")

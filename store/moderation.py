@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from store import campaigns
 from store.errors import NotFound, UserError
 from store.outreach import BLOCKING_FLAGS
 
@@ -71,6 +72,28 @@ def queue(db: Database, now: str, *, plan_date: str | None = None, campaign_id: 
 
 def is_blocked(flags: Iterable[str]) -> bool:
     return bool(BLOCKING_FLAGS & set(flags))
+
+
+_LEAVES = "it leaves at the next dispatch inside the campaign's window"
+
+
+def untimed(row: dict) -> str | None:
+    """When an invitation without a send time (one added by hand) gets one; None when it has a time."""
+    if row["scheduled_at"]:
+        return None
+    if row["status"] == "skipped":
+        return "unscheduled: skipped, it gets no time"
+    if row["status"] == "queued":
+        return f"unscheduled: {_LEAVES}"
+    flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
+    return f"unscheduled: once {'fixed' if is_blocked(flags) else 'approved'}, {_LEAVES}"
+
+
+def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
+    """Why campaigns add nothing to the queue (paused, no segment…); closed ones unless asked for."""
+    where, params = ("id = ?", [campaign_id]) if campaign_id else ("status != 'closed'", [])
+    rows = db.query(f"SELECT * FROM campaigns WHERE {where} ORDER BY id", params)
+    return [block for row in rows if (block := campaigns.planning_block(row))]
 
 
 def counters(rows: Iterable[dict]) -> Counters:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from store import audit, outbox, stages
+from store import audit, outbox, sequence, stages
 
 UNDOABLE = "undoable"
 STAGE_CHANGE = "application.stage"
@@ -113,3 +113,7 @@ def set_stage(db: Database, move: Move, *, now: str, columns: dict | None = None
     )
     if cursor.rowcount != 1:
         raise RuntimeError(f"application {move.application_id} changed under a write transaction")
+    changed = sequence.follow_stage(db, move.application_id, move.to_stage, now)
+    if changed:
+        verb = "stopped" if sequence.stage_stop(move.to_stage) else "restored"
+        move.extra["sequence"] = f"{changed} step(s) {verb}"

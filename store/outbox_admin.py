@@ -56,8 +56,9 @@ def _outgoing(db: Database, message_id: int) -> dict:
     return rows[0]
 
 
-def retry_message(db: Database, message_id: int, now: str, *, actor: str = "callsheet") -> None:
-    """Make a failed or deferred message due now; call in a write transaction."""
+def retry_message(db: Database, message_id: int, now: str, *, actor: str = "callsheet") -> str | None:
+    """Make a failed or deferred message due now; call in a write transaction. Returns the name of
+    its campaign when that is paused (the message then waits for the resume), else None."""
     row = _outgoing(db, message_id)
     if row["status"] not in RETRYABLE:
         raise UserError(f"Message #{message_id} is {row['status']}; only failed or deferred "
@@ -71,6 +72,9 @@ def retry_message(db: Database, message_id: int, now: str, *, actor: str = "call
         [now, now, message_id])
     audit.record(db, at=now, actor=actor, action="message.retry", entity="message",
                  entity_id=message_id, campaign_id=row["campaign_id"], was=row["status"])
+    paused = db.execute("SELECT name FROM campaigns WHERE id = ? AND status = 'paused'",
+                        [row["campaign_id"]]).fetchone()
+    return paused[0] if paused else None
 
 
 def cancel_message(db: Database, message_id: int, now: str, *, actor: str = "callsheet") -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, campaigns
 
 _COMPLETE = """
     UPDATE messages SET status = :status, attempts = attempts + :attempts_delta,
@@ -87,13 +87,7 @@ def mark_bounced(db: Database, influencer_id: int, reason: str, *, now: str, act
 
 def pause_campaign(db: Database, campaign_id: int, reason: str, *, now: str, actor: str) -> bool:
     """Pause an open campaign with a sentence for the operator; False if it was not open."""
-    changed = db.conn.execute(
-        """UPDATE campaigns SET status = 'paused', paused_reason = ?, updated_at = ?
-           WHERE id = ? AND status = 'open'""", [reason, now, campaign_id]).rowcount
-    if changed:
-        audit.record(db, at=now, actor=actor, action="campaign.pause", entity="campaign",
-                     entity_id=campaign_id, campaign_id=campaign_id, reason=reason)
-    return bool(changed)
+    return campaigns.pause(db, campaign_id, reason, now=now, actor=actor)
 
 
 def defer_due(db: Database, *, now: str, until: str, response: str) -> int:

@@ -37,13 +37,22 @@ def is_sequence_kind(kind: str) -> bool:
 
 
 def segment_filter(segment: str, now: datetime) -> tuple[str, list | dict]:
-    """The campaign segment as SQL over `influencers AS i` (everyone when it is empty)."""
+    """The campaign segment as SQL over `influencers AS i`; nobody when it is empty, since a
+    campaign without a segment takes applications only and must never cold-invite everyone."""
     if not segment.strip():
-        return "1", []
+        return "0", []
     from store.query import parse_query
 
     where, params = parse_query(segment).to_sql(now)
     return where, params if isinstance(params, dict) else list(params)
+
+
+def live_campaigns(db: Database, name: str | None = None) -> list[dict]:
+    """Campaigns not closed (open or paused), oldest first; one named campaign, whatever its state."""
+    if name:
+        return [campaigns.get(db, name)]
+    rows = db.query("SELECT name FROM campaigns WHERE status != 'closed' ORDER BY id")
+    return [campaigns.get(db, row["name"]) for row in rows]
 
 
 def open_campaigns(db: Database, name: str | None = None) -> list[dict]:

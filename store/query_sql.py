@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from store.clock import iso
+from store.handles import handle_key
 from store.query_terms import Term
 
 Sql = tuple[str, list]
@@ -60,11 +61,19 @@ def _word(term: Term, now: datetime) -> Sql:
 
 def _text(term: Term, now: datetime) -> Sql:
     column, value = TEXT_COLUMNS[term.key], term.values[0]
+    if term.key == "handle":
+        return _handle(value)
     if "*" in value:
         return f"{column} {LIKE}", [like_pattern(value, contains=False)]
-    if term.key == "handle":
-        return f"{column} = ?", [value]  # the column is NOCASE: the unique index serves it
     return f"{column} {LIKE}", [like_pattern(value, contains=True)]
+
+
+def _handle(value: str) -> Sql:
+    """Handles compare by their key (any case, width or composition); the unique index serves `=`."""
+    key = handle_key(value)
+    if "*" in key:
+        return f"i.handle_key {LIKE}", [like_pattern(key, contains=False)]
+    return "i.handle_key = ?", [key]
 
 
 def _list(term: Term, now: datetime) -> Sql:

@@ -7,12 +7,16 @@ Never edit a migration that has shipped: add a new one at the end.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import conversation_summary
+from store import audit, conversation_summary, handles
+from store.clock import Clock
 
 migrations = Migrations("callsheet")
+_migrated_at: ContextVar[str] = ContextVar("migrated_at")  # the store's `now`, for migrations that audit
 
 
 def _run(db: Database, statements: list[str]) -> None:
@@ -337,9 +341,13 @@ def _inbox_search(db: Database) -> None:
     _run(db, INBOX_SEARCH)
 
 
-def migrate(db: Database) -> None:
-    """Apply every pending migration (the caller holds the write transaction)."""
-    migrations.apply(db)
+def migrate(db: Database, now: str) -> None:
+    """Apply every pending migration (the caller holds the write transaction) at the store's `now`."""
+    token = _migrated_at.set(now)
+    try:
+        migrations.apply(db)
+    finally:
+        _migrated_at.reset(token)
 
 
 @migrations(name="query_indexes")
@@ -460,6 +468,46 @@ def _outbox_sent_log(db: Database) -> None:
              AND messages.status = 'sending'""",
         "DROP TABLE outbox_sent",
     ])
+
+
+# Handles are matched by their key (store/handles.py: NFKC, case-folded), which NOCASE
+# cannot express: a unique key column, kept right by triggers whatever writes a handle
+# (the function is registered on every connection the store opens; a connection without
+# it can read influencers but not write their handles).
+_KEY = f"{handles.SQL_FUNCTION}(new.handle)"
+HANDLE_KEY_TRIGGERS = [
+    f"""CREATE TRIGGER influencers_handle_key_insert AFTER INSERT ON influencers
+        WHEN new.handle_key IS NOT {_KEY}
+        BEGIN UPDATE influencers SET handle_key = {_KEY} WHERE id = new.id; END""",
+    f"""CREATE TRIGGER influencers_handle_key_update AFTER UPDATE OF handle, handle_key ON influencers
+        WHEN new.handle_key IS NOT {_KEY}
+        BEGIN UPDATE influencers SET handle_key = {_KEY} WHERE id = new.id; END""",
+]
+
+
+@migrations(name="handle_keys")
+def _handle_keys(db: Database) -> None:
+    # Handles that only NOCASE told apart (`élise`, `ÉLISE`) now share a key: the oldest keeps
+    # its handle, each later one is renamed `ÉLISE-2` (audited), so no row, message or
+    # application is lost and every influencer can still be named.
+    db.conn.execute("ALTER TABLE influencers ADD COLUMN handle_key TEXT")
+    rows = db.conn.execute("SELECT id, handle FROM influencers ORDER BY id").fetchall()
+    keyed, renamed = handles.unique_keys(rows)
+    db.conn.executemany("UPDATE influencers SET handle = ? WHERE id = ?", [(new, i) for i, _, new in renamed])
+    db.conn.executemany("UPDATE influencers SET handle_key = ? WHERE id = ?", keyed)
+    _run(db, ["CREATE UNIQUE INDEX influencers_handle_key ON influencers(handle_key)",
+              *HANDLE_KEY_TRIGGERS])
+    at = _migrated_at.get(None) or Clock.from_env().now_iso()
+    for influencer_id, old, new in renamed:
+        audit.record(db, at=at, actor="callsheet", action="influencer.rename",
+                     entity="influencer", entity_id=influencer_id, handle=old, renamed_to=new,
+                     reason="another influencer has the same handle in other letter case or width")
+
+
+@migrations(name="workspace_meta")
+def _workspace_meta(db: Database) -> None:
+    # Facts about the workspace itself, e.g. that the demo made it (store/workspace.py).
+    _run(db, ["CREATE TABLE workspace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"])
 
 
 @migrations(name="inbox_activity_time")

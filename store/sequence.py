@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, stages
 from store.errors import UserError
 
-# Stages an invited influencer reaches only by accepting (both spellings: labels and identifiers).
-NOT_ACCEPTED = ("invited", "rejected", "ineligible")
 ACCEPT_STAGES = ("to review", "to_review")
+# Stages of someone who said yes and was not turned away: only they get the welcome and follow-ups.
+SEQUENCE_STAGES = (*ACCEPT_STAGES, stages.SHORTLISTED, stages.AGREEMENT_SENT, stages.SIGNED,
+                   stages.IN_CAMPAIGN)
+# The stop reason each other stage gives (declined, rejected, expired, refused…).
+STAGE_STOPS = {stage: "stopped_" + stage.replace(" ", "_") for stage in stages.STAGES
+               if stage not in SEQUENCE_STAGES}
+_STEP_SQL = "(kind = 'welcome' OR kind LIKE 'followup-%')"
 # Outgoing kinds a person writes; automatic mail (invitations, triggers, the sequence) is not "ongoing".
 WRITTEN_KINDS = ("manual", "reply", "bulk")
 
@@ -66,15 +71,45 @@ def save_settings(db: Database, campaign: dict, settings: SequenceSettings, *, n
 
 
 def pending_accepts(db: Database) -> list[dict]:
-    """Invited applications that moved past `invited` (an accept) and have no sequence yet."""
-    marks = ", ".join("?" for _ in NOT_ACCEPTED)
+    """Invited applications that said yes, are at a stage that wants the sequence, and have none yet."""
+    marks = ", ".join("?" for _ in SEQUENCE_STAGES)
     return list(db.query(
         f"""SELECT a.* FROM applications a JOIN campaigns c ON c.id = a.campaign_id
-            WHERE a.sequence_at IS NULL AND a.source = 'invited' AND a.stage != 'invited'
-              AND a.stage NOT IN ({marks}) AND c.status = 'open'
+            WHERE a.sequence_at IS NULL AND a.source = 'invited' AND a.stage IN ({marks})
+              AND c.status = 'open'
             ORDER BY a.id""",
-        list(NOT_ACCEPTED),
+        list(SEQUENCE_STAGES),
     ))
+
+
+def stage_stop(stage: str | None) -> str | None:
+    """The stop reason of an application at `stage` that no longer wants its sequence, else None."""
+    return STAGE_STOPS.get(stage or "")
+
+
+def follow_stage(db: Database, application_id: int, stage: str, now: str) -> int:
+    """Skip the unsent steps of an application that left the stages wanting them, or put back
+    the future steps a stage had stopped when it returns; returns how many changed."""
+    owner = ("(influencer_id, campaign_id) = "
+             "(SELECT influencer_id, campaign_id FROM applications WHERE id = ?)")
+    reason = stage_stop(stage)
+    if reason:
+        return db.conn.execute(
+            f"""UPDATE messages SET status = 'skipped', updated_at = ?,
+                   flags = (SELECT json_group_array(value) FROM
+                            (SELECT value FROM json_each(messages.flags) UNION SELECT ? ORDER BY 1))
+                WHERE status IN ('planned', 'queued') AND direction = 'out' AND {_STEP_SQL} AND {owner}""",
+            (now, reason, application_id)).rowcount
+    stops = json.dumps(sorted(STAGE_STOPS.values()))
+    return db.conn.execute(
+        f"""UPDATE messages SET status = 'planned', updated_at = ?,
+               flags = (SELECT json_group_array(value) FROM json_each(messages.flags)
+                        WHERE value NOT IN (SELECT value FROM json_each(?)))
+            WHERE status = 'skipped' AND direction = 'out' AND {_STEP_SQL} AND {owner}
+              AND scheduled_at > ?
+              AND EXISTS (SELECT 1 FROM json_each(messages.flags) f
+                          WHERE f.value IN (SELECT value FROM json_each(?)))""",
+        (now, stops, application_id, now, stops)).rowcount
 
 
 def accept_time(db: Database, application: dict) -> str:

@@ -45,6 +45,8 @@ DECISIONS: dict[str, tuple[str, frozenset[str]]] = {
     "refused": (REFUSED, frozenset({AGREEMENT_SENT})),
 }
 IRREVERSIBLE = frozenset({"accept", "reject"})
+# Decisions that move someone towards the group: refused once the collaboration started.
+ADMITTING = frozenset({"accept", "shortlist", "send-agreement", "signed"})
 # System and candidate actions, besides the operator's decisions.
 ACTIONS = (*DECISIONS, "answer", "expire", "collaborate-in", "collaborate-out")
 
@@ -125,6 +127,8 @@ def _decide(current: str, action: str, rules: CampaignRules) -> str:
         raise _refuse(current, action, " already")
     if current == INVITED:
         raise _refuse(current, action, " and has not answered the invitation yet")
+    if rules.collaborated and action in ADMITTING:
+        raise _refuse(current, action, "; the collaboration started and the group is fixed")
     if action == "send-agreement" and not rules.requires_agreement:
         raise _refuse(current, action, "; this campaign does not require an agreement")
     if action == "accept" and rules.requires_agreement and current != SIGNED:

@@ -11,6 +11,8 @@ import json
 
 from sqlite_utils import Database
 
+from store.moves import UNDOABLE
+
 LIMIT = 500
 # Dispatch bookkeeping on a message (claims, leases, attempts) is already visible as the
 # message's status; only what a person decided about it belongs in the history.
@@ -79,6 +81,13 @@ def entries(db: Database, influencer_id: int, campaign_id: int | None = None,
     params = {"influencer": influencer_id, "campaign": campaign_id, "limit": limit,
               **{f"pattern{i}": p for i, p in enumerate(MESSAGE_EVENT_PATTERNS)}}
     rows = db.query(f"SELECT * FROM ({sql}) ORDER BY at DESC, entry, id DESC LIMIT :limit", params)
-    decoded = [_event(row) if row["entry"] == "event" else {**row, "flags": json.loads(row["flags"])}
-               for row in rows]
+    decoded = [_event(row) if row["entry"] == "event" else _message(row) for row in rows]
     return list(reversed(decoded))
+
+
+def _message(row: dict) -> dict:
+    """A message entry with its flags decoded; `undoable` only while the held email is still queued."""
+    flags = json.loads(row["flags"])
+    if row["status"] != "queued":  # claimed or gone: the decision is final, whatever the flag says
+        flags = [flag for flag in flags if flag != UNDOABLE]
+    return {**row, "flags": flags}

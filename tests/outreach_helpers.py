@@ -58,6 +58,7 @@ def tiny_renderer(overrides: dict | None = None) -> Renderer:
 
 
 def make_campaign(store: Store, name: str = "Spring", **options: Any) -> dict:
+    options.setdefault("segment", "has:email")  # everyone with an address: the planner needs a segment
     spec = CampaignSpec(name=name, sender=options.pop("sender", "casting@brand.example"), **options)
     with store.write() as db:
         return campaigns.create(db, spec, actor=store.actor, now=store.now_iso())

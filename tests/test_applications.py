@@ -400,3 +400,42 @@ def test_a_template_error_during_accept_changes_nothing(store: Store) -> None:
         pipeline.decide(store, "Spring", ["bob", "ana"], "accept")
     assert table_counts(store) == before
     assert stage_of(store, "Spring", "bob") == "to review"
+
+
+def test_starting_the_collaboration_fixes_the_group(store: Store) -> None:
+    make_campaign(store)
+    for handle in ("ana", "quiet", "late", "no"):
+        add_influencer(store, handle)
+    pipeline.apply(store, "Spring", "ana")
+    pipeline.apply(store, "Spring", "no")
+    pipeline.decide(store, "Spring", ["ana"], "accept")
+    pipeline.decide(store, "Spring", ["no"], "reject")
+    pipeline.invite(store, "Spring", ["quiet"])
+    pipeline.collaborate(store, "Spring")
+    counts = table_counts(store)
+    with pytest.raises(UserError, match="started its collaboration on .*; its group is fixed"):
+        pipeline.apply(store, "Spring", "late")
+    with pytest.raises(UserError, match="started its collaboration on .*; its group is fixed"):
+        pipeline.apply(store, "Spring", "quiet")  # the invitee's late yes
+    with pytest.raises(UserError, match="started its collaboration"):
+        pipeline.invite(store, "Spring", ["late"])
+    assert table_counts(store) == counts
+    assert stage_of(store, "Spring", "quiet") == "invited"
+
+
+def test_after_the_collaboration_nobody_new_is_accepted(store: Store) -> None:
+    make_campaign(store, requires_agreement=True)
+    for handle in ("signer", "slow"):
+        add_influencer(store, handle)
+        pipeline.apply(store, "Spring", handle)
+    pipeline.decide(store, "Spring", ["signer", "slow"], "send-agreement")
+    pipeline.decide(store, "Spring", ["signer"], "signed")
+    store.clock.advance(timedelta(days=4))
+    pipeline.housekeeping(store)  # slow's agreement expires: expired is not undecided
+    pipeline.collaborate(store, "Spring")
+    assert stage_of(store, "Spring", "slow") == "expired"
+    counts = table_counts(store)
+    with pytest.raises(UserError, match="the collaboration started and the group is fixed"):
+        pipeline.decide(store, "Spring", ["slow"], "send-agreement")
+    assert table_counts(store) == counts
+    assert stage_of(store, "Spring", "slow") == "expired"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
 
 
@@ -64,12 +65,12 @@ def test_duplicate_name_is_refused(db_path: Path) -> None:
     assert_user_error(run(db_path, "campaign", "create", "SPRING"), "already exists")
 
 
-def test_show_unknown_campaign(db_path: Path) -> None:
+def test_show_unknown_campaign(db_path: Path, store: Store) -> None:
     assert_user_error(run(db_path, "campaign", "show", "nope"), "There is no campaign named 'nope'.")
 
 
-def test_viewer_cannot_create(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run(db_path, "campaign", "list")  # tester creates the file and becomes its manager
+def test_viewer_cannot_create(db_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store fixture made the file as tester, its manager.
     monkeypatch.setenv("CALLSHEET_USER", "visitor")
     assert_user_error(run(db_path, "campaign", "create", "X"), "visitor is a viewer")
 

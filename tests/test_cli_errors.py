@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from store.db import Store
 from tests.cli_helpers import assert_user_error, run
 
 
@@ -29,7 +30,7 @@ def test_unreadable_database_is_one_sentence(tmp_path: Path) -> None:
     assert "Cannot open the database" in done.stderr
 
 
-def test_unexpected_errors_name_the_log(db_path: Path, tmp_path: Path) -> None:
+def test_unexpected_errors_name_the_log(db_path: Path, store: Store, tmp_path: Path) -> None:
     """A bug gives a short message and the path of the full traceback."""
     code = ("import sys; from tui import cli; import store.campaigns as c;\n"
             "c.listing = lambda db: 1/0\n"
@@ -47,5 +48,5 @@ def test_usage_errors_come_from_click(db_path: Path) -> None:
     assert result.exit_code == 2 and "Missing argument" in result.output
 
 
-def test_unknown_campaign_everywhere(db_path: Path) -> None:
+def test_unknown_campaign_everywhere(db_path: Path, store: Store) -> None:
     assert_user_error(run(db_path, "campaign", "show", "ghost"), "ghost")

@@ -29,19 +29,40 @@ def test_demo_seeds_a_realistic_workspace(db_path: Path) -> None:
     store.close()
 
 
+def _note_count(path: Path) -> int:
+    store = Store(path, Clock.from_env())
+    try:
+        return store.reader().execute("SELECT count(*) FROM notes").fetchone()[0]
+    finally:
+        store.close()
+
+
 def test_demo_reuses_a_database_that_has_data(db_path: Path) -> None:
     run(db_path, "demo", "--no-open")
     again = run(db_path, "demo", "--no-open")
-    assert again.exit_code == 0 and "already has data" in again.output
+    assert again.exit_code == 0 and "kept as you left it" in again.output
 
 
-def test_demo_without_db_uses_a_fresh_file(tmp_path: Path) -> None:
+def test_demo_run_twice_keeps_its_notes_and_reset_says_what_it_deletes(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from tui.cli import main
 
+    demo_db = tmp_path / "xdg-data" / "callsheet" / "demo.db"
     first = CliRunner().invoke(main, ["demo", "--no-open"])
+    assert first.exit_code == 0 and "320 influencers" in first.output
+    opened = Store(demo_db)
+    handle = opened.reader().execute("SELECT handle FROM influencers LIMIT 1").fetchone()[0]
+    opened.close()
+    noted = CliRunner().invoke(main, ["--db", str(demo_db), "note", handle, "Loves trail shoes."])
+    assert noted.exit_code == 0, noted.output
     second = CliRunner().invoke(main, ["demo", "--no-open"])
-    assert first.exit_code == second.exit_code == 0
-    assert "320 influencers" in second.output  # recreated, not reused
-    assert (tmp_path / "xdg-data" / "callsheet" / "demo.db").exists()
+    assert second.exit_code == 0
+    assert "kept as you left it" in second.output and "1 note," in second.output
+    assert "--reset" in second.output
+    assert _note_count(demo_db) == 1
+    reset = CliRunner().invoke(main, ["demo", "--no-open", "--reset"])
+    assert reset.exit_code == 0, reset.output
+    assert "deleting its 320 influencers, 3 campaigns" in reset.output and "1 note," in reset.output
+    assert "Demo workspace" in reset.output
+    assert _note_count(demo_db) == 0

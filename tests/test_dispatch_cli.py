@@ -102,3 +102,26 @@ def test_without_until_empty_only_what_was_due_at_the_start(store, db_path, sink
     assert result["sent"] == 5
     bogus = run(db_path, "outbox", "--status", "bogus")
     assert bogus.exit_code == 2 and "Invalid value for '--status'" in bogus.stderr
+
+
+def test_a_breaker_paused_campaign_sends_again_after_campaign_resume(store, db_path, sink) -> None:
+    cid = add_campaign(store)
+    ids = queue(store, 14, campaign_id=cid)
+    sink.on_mail = lambda address: "550 5.7.1 Sender not allowed"  # the relay refuses us for a while
+    run(db_path, "dispatch")
+    assert "after 10 failed messages in a row" in run(db_path, "campaign", "list").stdout
+    sink.on_mail = None
+    failed = [i for i in ids if row(store, i)["status"] == "failed"]
+    retried = run(db_path, "outbox", "retry", str(failed[0]))
+    assert retried.stdout == (f"Message #{failed[0]} is queued; it waits while Spring is paused "
+                              "(`callsheet campaign resume Spring` sends it).\n")
+    assert run_json(db_path, "dispatch")["sent"] == 0
+    held = 14 - len(failed) + 1
+    resumed = run(db_path, "campaign", "resume", "Spring").stdout
+    assert f"{held} messages due while it was paused spread over its window" in resumed
+    # The backlog continues at the campaign's pace: the first now, the others through the window.
+    assert run_json(db_path, "dispatch")["sent"] == 1
+    assert statuses(store) == {"sent": 1, "failed": len(failed) - 1, "queued": held - 1}
+    later = sorted(r[0] for r in store.reader().execute(
+        "SELECT scheduled_at FROM messages WHERE status = 'queued'"))
+    assert later[0] > "2026-11-23T10:00:00+00:00" and later[-1] < "2026-11-23T18:00:00+00:00"

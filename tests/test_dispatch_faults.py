@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -127,10 +127,8 @@ async def test_refused_port_defers(config_for, store) -> None:
 
 async def test_mute_server_times_out_and_defers(config_for, store) -> None:
     server, port, _ = await start_raw_server(None)
-    started = time.monotonic()
     report, message = await _one(store, config_for(port, smtp_timeout=0.5))
     server.close()
-    assert time.monotonic() - started < 0.5 + 1.0
     assert message["status"] == "deferred"
     assert "Timed out" in message["last_smtp_response"]
 
@@ -270,50 +268,52 @@ async def test_ambiguous_twice_fails_without_a_third_copy(config_for, store) -> 
     assert len(sink.received) == 2
 
 
-def _slow_recipients(store, sink, slow_ids: list[int], delay: float) -> None:
-    """Readdress `slow_ids` to `slow…@` recipients, whose data the sink answers after `delay`."""
+@dataclass
+class SlowWatch:
+    """What the sink saw of its slow exchanges: how many hang now, and the most that hung at once
+    while a prompt message was accepted (a hung exchange ends when the client gives up on it)."""
+
+    hanging: int = 0
+    most_hanging_at_a_delivery: int = 0
+
+
+def _slow_recipients(store, sink, slow_ids: list[int], hold: float) -> SlowWatch:
+    """Readdress `slow_ids` to `slow…@` recipients, whose data the sink answers after `hold`."""
     with store.write() as db:
         db.conn.execute("UPDATE messages SET to_addr = 'slow' || id || '@example.test' WHERE id IN "
                         f"({','.join(map(str, slow_ids))})")
+    watch = SlowWatch()
 
     async def slow(envelope, server) -> str | None:
-        if envelope.rcpt_tos[0].startswith("slow"):
-            await asyncio.sleep(delay)
+        if not envelope.rcpt_tos[0].startswith("slow"):
+            watch.most_hanging_at_a_delivery = max(watch.most_hanging_at_a_delivery, watch.hanging)
+            return None
+        watch.hanging += 1
+        try:  # aiosmtpd cancels this when the client drops the connection
+            await asyncio.sleep(hold)
+        finally:
+            watch.hanging -= 1
         return None
 
     sink.on_data = slow
+    return watch
 
 
+# Whether mail kept flowing is read from the order of events at the sink, not from the clock: a
+# prompt message accepted while as many exchanges hang as the pool has connections can only have
+# gone out on a successor's connection. tests/bench/bench_stalls.py measures the times.
 async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
-    """R5: 10 of 200 messages hang at DATA; the other 190 go out within normal time + one timeout."""
-    timeout = 1.0
+    """R5: 10 of 200 messages hang at DATA; the other 190 go out while they hang."""
+    timeout = 2.0
     sink = await start_sink()
     cid = add_campaign(store)
     config = config_for(sink.port, smtp_timeout=timeout)
-
-    async def normal_time(prefix: str) -> float:
-        """190 messages to prompt recipients, same pool, same sink."""
-        queue(store, 190, campaign_id=cid, prefix=prefix)
-        started = time.monotonic()
-        await Dispatcher(store, config).run_until_empty()
-        return time.monotonic() - started
-
-    before = await normal_time("before")
     ids = queue(store, 200, campaign_id=cid)
-    sink.received.clear()
-    _slow_recipients(store, sink, ids[7::20], 3 * timeout)
-    started = time.monotonic()
+    watch = _slow_recipients(store, sink, ids[7::20], 3 * timeout)
     report = await Dispatcher(store, config).run_until_empty()
-    elapsed = time.monotonic() - started
-    fast = sorted(item.at - started for item in sink.received)
-    # Measured again afterwards, since the other tests running beside this one vary the load.
-    normal = max(before, await normal_time("after"))
     assert (report.sent, report.deferred) == (190, 10)
-    assert len(fast) == 190
-    stalls = [(round(a, 2), round(b - a, 2)) for a, b in zip(fast, fast[1:], strict=False) if b - a > 0.1]
-    assert fast[-1] < normal + timeout + 0.3, (fast[-1], before, normal, stalls)
-    # Nobody waited for a slow reply much longer than the timeout.
-    assert elapsed < normal + 2 * timeout + 0.3, (elapsed, normal)
+    assert len(sink.received) == 190
+    assert watch.most_hanging_at_a_delivery >= config.smtp.connections
     slow_rows = list(store.reader().query(
         "SELECT status, flags, lease_token FROM messages WHERE to_addr LIKE 'slow%'"))
     assert len(slow_rows) == 10
@@ -323,14 +323,12 @@ async def test_slow_recipients_do_not_stall_the_pool(config_for, store) -> None:
 async def test_slow_recipients_in_the_last_claim_still_get_successors(config_for, store) -> None:
     """All 60 rows fit one claim, so the feeder is done at once: the stall watchdog must still
     replace the 6 stuck connections (2 of them), or each holds the rest up for a whole timeout."""
-    timeout = 1.0
+    timeout = 2.0
     sink = await start_sink()
     cid = add_campaign(store)
     config = config_for(sink.port, smtp_timeout=timeout, smtp_connections=2)
     ids = queue(store, 60, campaign_id=cid)
-    _slow_recipients(store, sink, ids[5::10], 3 * timeout)
-    started = time.monotonic()
+    watch = _slow_recipients(store, sink, ids[5::10], 3 * timeout)
     report = await Dispatcher(store, config).run_until_empty()
     assert (report.sent, report.deferred) == (54, 6)
-    # Without successors, 6 stuck exchanges over 2 connections cost three whole timeouts.
-    assert max(item.at - started for item in sink.received) < 2 * timeout
+    assert watch.most_hanging_at_a_delivery >= 2

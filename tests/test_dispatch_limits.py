@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from mailer import campaign_state
 from mailer.dispatcher import Dispatcher
 from mailer.limits import SlidingWindow
 from store.outbox import enqueue
@@ -106,3 +107,24 @@ async def test_the_circuit_breaker_pauses_the_campaign(store) -> None:
         "SELECT count(*) FROM messages WHERE status = 'queued' AND attempts > 0").fetchone()[0] == 0
     again = await Dispatcher(store, make_config(sink.port, breaker_failures=10)).run_until_empty()
     assert (again.sent, again.failed) == (0, 0)
+
+
+async def test_a_breaker_paused_campaign_resumes_and_sends_from_the_same_dispatcher(store, clock) -> None:
+    sink = await start_sink()
+    sink.on_rcpt = lambda address: "550 5.7.1 Relaying denied"  # a relay misconfigured for a while
+    typos = add_campaign(store, "Typos")
+    queue(store, 30, campaign_id=typos)
+    dispatcher = Dispatcher(store, make_config(sink.port, breaker_failures=10))  # long-lived, as the app's
+    first = await dispatcher.run_until_empty()
+    assert len(first.paused) == 1 and first.sent == 0
+    held = statuses(store)["queued"]
+    assert held == 30 - first.failed
+    assert (await dispatcher.run_until_empty()).sent == 0  # paused: nothing leaves
+    sink.on_rcpt = None  # the relay is fixed
+    done = campaign_state.resume(store, "Typos")
+    assert done.retimed == held and "Typos is open again" in done.sentence()
+    clock.advance(timedelta(hours=7, minutes=45))  # the backlog is spread over the rest of the window
+    again = await dispatcher.run_until_empty()
+    assert again.sent == held and again.paused == []
+    assert statuses(store) == {"sent": held, "failed": first.failed}
+    assert len(set(sink.message_ids())) == held

@@ -49,6 +49,15 @@ def test_xlsx_cells_are_text(selected: Store, db_path: Path, tmp_path: Path) -> 
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row if cell.value)
 
 
+def test_xlsx_formula_like_names_are_exact_strings_without_an_apostrophe(
+        selected: Store, db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "addresses.xlsx"
+    assert run(db_path, "export", "addresses", "Spring", "--out", str(out)).exit_code == 0
+    bob = next(row for row in load_workbook(out).active.iter_rows(min_row=2) if row[1].value == "bob")
+    assert [(cell.value, cell.data_type) for cell in (bob[0], bob[2])] == [
+        ('=HYPERLINK("http://evil")', "s"), ("+33 trick", "s")]
+
+
 @pytest.mark.parametrize(("out", "fragment"), [("x.pdf", "must end in .xlsx or .csv"),
                                                ("nowhere/x.csv", "does not exist")])
 def test_bad_targets(selected: Store, db_path: Path, tmp_path: Path, out: str, fragment: str) -> None:
@@ -56,6 +65,6 @@ def test_bad_targets(selected: Store, db_path: Path, tmp_path: Path, out: str, f
     assert list(tmp_path.glob(".export-*")) == []
 
 
-def test_unknown_campaign(db_path: Path, tmp_path: Path) -> None:
+def test_unknown_campaign(db_path: Path, store: Store, tmp_path: Path) -> None:
     assert_user_error(run(db_path, "export", "addresses", "Nope", "--out", str(tmp_path / "x.csv")),
                       "There is no campaign named 'Nope'")

@@ -73,11 +73,12 @@ def test_sync_json_then_inbox_and_history(db_path: Path, seeded: dict[str, str],
     assert [e["kind"] for e in run_json(db_path, "history", "ana")][-1] == "message.attached"
 
 
-def test_sync_without_configuration_is_one_sentence(db_path: Path) -> None:
+def test_sync_without_configuration_is_one_sentence(db_path: Path, store: Store) -> None:
     assert_user_error(run(db_path, "sync"), "IMAP is not configured")
 
 
-def test_sync_refuses_plain_imap_off_loopback(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_refuses_plain_imap_off_loopback(db_path: Path, store: Store,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALLSHEET_IMAP_URL", "imap://ana@mail.brand.example?tls=none")
     monkeypatch.setenv("CALLSHEET_IMAP_PASSWORD", "pw")
     assert_user_error(run(db_path, "sync"), "only allowed on loopback")
@@ -135,7 +136,7 @@ def test_bulk_asks_with_the_count_and_queues_all_or_nothing(db_path: Path, store
     count = "SELECT count(*) FROM messages WHERE kind = 'bulk'"
     assert store.writer.execute(count).fetchone()[0] == 0
     accepted = run(db_path, *args, input="y\n")
-    assert accepted.exit_code == 0 and "Queued 3 queued." in accepted.stdout
+    assert accepted.exit_code == 0 and "Queued 3 messages." in accepted.stdout
     assert store.writer.execute(count).fetchone()[0] == 3
 
 

@@ -107,3 +107,24 @@ def test_moderators_may_viewers_may_not(store: Store, db_path, clock, planned: l
     assert state(viewer, planned[1]["id"])["approved_by"] is None
     moderator.close()
     viewer.close()
+
+
+def test_a_hand_made_invitation_says_when_it_gets_a_time(store: Store, db_path) -> None:
+    from mailer import pipeline
+    from tests.cli_helpers import run, run_json
+
+    make_campaign(store, "Glow", timezone="Europe/Paris")
+    add_influencers(store, 1)
+    pipeline.invite(store, "Glow", ["person0"])  # by hand: moderated, no send time
+    result = run(db_path, "moderation", "list")
+    assert result.exit_code == 0, result.output
+    assert "unscheduled: once approved, it leaves at the next dispatch inside the campaign's window" in (
+        result.stdout)
+    [listed] = run_json(db_path, "moderation", "list")["messages"]
+    assert (listed["scheduled_at"], listed["local_time"]) == (None, None)
+    assert listed["unscheduled"].startswith("unscheduled: once approved")
+    assert "at unscheduled: once approved" in run(db_path, "moderation", "show", str(listed["id"])).stdout
+    moderation.approve(store, [listed["id"]])
+    [listed] = run_json(db_path, "moderation", "list")["messages"]
+    assert (listed["status"], listed["unscheduled"]) == (
+        "queued", "unscheduled: it leaves at the next dispatch inside the campaign's window")

@@ -196,3 +196,34 @@ async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert invitation(store, first)["body"] == "Short and sweet."
     assert invitation(store, first)["status"] == "queued"
     store.close()
+
+
+async def test_a_hand_made_invitation_shows_when_it_gets_a_time(tmp_path: Path) -> None:
+    from mailer import pipeline
+
+    store = Store(tmp_path / "q.db", Clock.fixed(EVENING), actor="tester")
+    make_campaign(store, "Glow", timezone="Europe/Paris")
+    add_influencers(store, 1)
+    pipeline.invite(store, "Glow", ["person0"])  # by hand: no send time until it is approved
+    app = make_app(store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        [item] = app.screen.query_one(InvitationList).items
+        assert item.when == "untimed"
+        preview = str(app.screen.query_one("#preview", Static).render())
+        assert "unscheduled: once approved, it leaves at the next dispatch" in preview
+    store.close()
+
+
+async def test_the_counters_say_why_a_campaign_adds_nothing(tmp_path: Path) -> None:
+    store = queue_store(tmp_path / "q.db")
+    make_campaign(store, "Casting", segment="")  # takes applications only
+    app = make_app(store)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        counters = str(app.screen.query_one("#counters", Static).render())
+        assert "Casting has no segment: nothing is planned for it." in counters
+        assert "Glow" not in counters and "Trail" not in counters
+    store.close()

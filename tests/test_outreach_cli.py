@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mailer import daemon
 from store.clock import Clock
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
@@ -18,7 +19,8 @@ def workspace(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Paris campaign (fr, en; cap 4) and 10 influencers; Monday 23 Nov 2026, 19:00 in Paris."""
     monkeypatch.setenv("CALLSHEET_NOW", "2026-11-23T18:00:00+00:00")
     assert run(db_path, "campaign", "create", "Spring", "--sender", "casting@brand.example",
-               "--timezone", "Europe/Paris", "--daily-cap", "4", "--languages", "fr,en").exit_code == 0
+               "--timezone", "Europe/Paris", "--daily-cap", "4", "--languages", "fr,en",
+               "--segment", "has:email").exit_code == 0
     store = Store(db_path, Clock.from_env(), actor="tester")
     add_influencers(store, 5, language="fr")
     add_influencers(store, 5, start=5, language="en")
@@ -143,3 +145,63 @@ def test_an_accept_through_the_pipeline_gets_its_welcome(workspace: Path,
     log = run(workspace, "run", "--once", "--plan-hour", "23").stdout
     assert f"welcome Spring @{handle}: due, queued" in log
     assert json.loads(welcome["flags"]) == []
+
+
+def test_a_campaign_without_a_segment_invites_nobody_and_says_why(db_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLSHEET_NOW", "2026-11-23T18:00:00+00:00")
+    assert run(db_path, "campaign", "create", "Glow", "--sender", "casting@brand.example").exit_code == 0
+    store = Store(db_path, Clock.from_env(), actor="tester")
+    add_influencers(store, 5)
+    assert daemon.plan_due(store, store.clock.now(), plan_hour=17) == []
+    store.close()
+    why = "Glow has no segment: nothing is planned for it."
+    result = run(db_path, "plan")
+    assert result.exit_code == 0 and result.stdout.strip() == why
+    [planned] = run_json(db_path, "plan")["campaigns"]
+    assert (planned["planned"], planned["skipped"], planned["note"]) == (0, True, why[:-1])
+    assert rows_of(db_path, "SELECT count(*) AS n FROM messages")[0]["n"] == 0
+    assert rows_of(db_path, "SELECT count(*) AS n FROM applications")[0]["n"] == 0
+    dry = run(db_path, "plan", "--dry-run")
+    assert dry.stdout.splitlines()[0] == why and "Nothing would be sent" in dry.stdout
+    assert run_json(db_path, "plan", "--dry-run")["notes"] == [why[:-1]]
+    assert run(db_path, "moderation", "list").stdout.splitlines() == ["The moderation queue is empty.", why]
+    assert run_json(db_path, "moderation", "list")["notes"] == [why[:-1]]
+
+
+def test_pause_and_resume_one_state_shown_everywhere(workspace: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLSHEET_USER", "visitor")
+    assert_user_error(run(workspace, "campaign", "pause", "Spring"), "visitor is a viewer")
+    monkeypatch.setenv("CALLSHEET_USER", "tester")
+    result = run(workspace, "campaign", "pause", "Spring", "--reason", "brief under review")
+    assert result.exit_code == 0, result.output
+    state = "paused by tester: brief under review"
+    assert result.stdout.startswith(f"Spring is {state}: nothing is planned or sent")
+    assert_user_error(run(workspace, "campaign", "pause", "Spring"), f"Spring is {state}; only an open")
+    assert state in run(workspace, "campaign", "list").stdout
+    shown = run(workspace, "campaign", "show", "Spring").stdout
+    assert shown.splitlines()[0].split(None, 1) == ["state", state]
+    assert f"state           {state}" in run(workspace, "status", "Spring").stdout
+    why = f"Spring is {state}; nothing is planned or sent for it until it is resumed."
+    assert run(workspace, "plan").stdout.strip() == why
+    dry = run(workspace, "plan", "--dry-run")
+    assert "would be planned" not in dry.stdout and dry.stdout.splitlines()[0] == why
+    assert run_json(workspace, "plan", "--dry-run", "--campaign", "Spring")["messages"] == []
+    assert rows_of(workspace, "SELECT count(*) AS n FROM messages")[0]["n"] == 0
+    result = run(workspace, "campaign", "resume", "Spring")
+    assert result.stdout.strip() == "Spring is open again: its queued mail goes out."
+    assert_user_error(run(workspace, "campaign", "resume", "Spring"), "Spring is open, not paused")
+    assert run_json(workspace, "plan")["planned"] == 4
+    events = rows_of(workspace, "SELECT action, actor, json_extract(detail, '$.reason') AS reason "
+                                "FROM audit_events WHERE action IN ('campaign.pause', 'campaign.resume')")
+    reason = "Paused by tester: brief under review"
+    assert events == [{"action": "campaign.pause", "actor": "tester", "reason": reason},
+                      {"action": "campaign.resume", "actor": "tester", "reason": reason}]
+
+
+def test_a_paused_campaign_with_a_planned_day_shows_its_queue_held(workspace: Path) -> None:
+    run_json(workspace, "plan")
+    run(workspace, "campaign", "pause", "Spring")
+    notes = {p["note"] for p in run_json(workspace, "plan", "--dry-run")["messages"]}
+    assert notes == {"queued; held: the campaign is paused"}

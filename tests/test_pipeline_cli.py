@@ -130,7 +130,7 @@ def test_status_json_has_exactly_the_spec_keys(spring: Store, db_path: Path) -> 
     assert "by stage        invited 1, ineligible 1, in campaign 1" in text
 
 
-def test_status_of_an_unknown_campaign(db_path: Path) -> None:
+def test_status_of_an_unknown_campaign(db_path: Path, store: Store) -> None:
     assert_user_error(run(db_path, "status", "Nope"), "There is no campaign named 'Nope'.")
 
 

@@ -225,3 +225,25 @@ async def test_the_search_bar_speaks_the_query_syntax(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert screen.view.search == "followers<1k"  # a bad query leaves the view as it was
+
+
+async def test_capital_p_pauses_after_asking_then_resumes(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    messages: list = []
+    status = "SELECT status, paused_reason FROM campaigns WHERE name = 'Winter Capsule 25'"
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: bool(screen.rows))
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Pause 'Winter Capsule 25'?" in str(app.screen.query_one(".question", Static).render())
+        await pilot.press("y")
+        await until(pilot, lambda: "paused by tester" in _text(screen, "#counters"))
+        assert app.store.writer.execute(status).fetchone() == ("paused", "Paused by tester")
+        assert any(isinstance(m, ActionDone) and m.text.startswith("Winter Capsule 25 is paused by tester")
+                   for m in messages)
+        await pilot.press("P")  # resuming asks nothing
+        await until(pilot, lambda: "paused" not in _text(screen, "#counters"))
+        assert app.store.writer.execute(status).fetchone() == ("open", None)
+        assert any(isinstance(m, ActionDone) and m.text.startswith("Winter Capsule 25 is open again")
+                   for m in messages)

@@ -236,7 +236,7 @@ def test_any_text_parses_and_runs_or_is_a_query_error(conn: sqlite3.Connection, 
 
 @pytest.mark.parametrize(("text", "index"), [
     ("followers>=10k", "influencers_followers"), ("country:fr", "influencers_country_nocase"),
-    ("language:FR", "influencers_language_nocase"), ("handle:ana", "sqlite_autoindex_influencers_1"),
+    ("language:FR", "influencers_language_nocase"), ("handle:ana", "influencers_handle_key"),
     ("replied:no", "messages_replies"), ("contacted:7d", "messages_influencer_contact"),
     ("campaign:glow", "(campaign_id=?)"), ("has:notes", "notes_influencer"),
 ])

@@ -148,5 +148,13 @@ def test_next_open_and_is_open() -> None:
 
 def test_followups_land_on_window_days() -> None:
     paris = ZoneInfo("Europe/Paris")
-    due = schedule.followup_due(date(2026, 3, 25), 3, OFFICE, paris)  # Wed + 3 = Saturday → Monday
+    [due] = schedule.followup_dues(date(2026, 3, 25), [3], OFFICE, paris)  # Wed + 3 = Saturday → Monday
     assert due.astimezone(paris).strftime("%a %H:%M") == "Mon 09:00"
+
+
+def test_a_followup_moved_past_the_weekend_pushes_the_next_one_keeping_the_gap() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # Welcome Thursday 2 April: +2 is Saturday → Monday 6; +4 would be Monday 6 too.
+    dues = schedule.followup_dues(date(2026, 4, 2), [2, 4, 5], OFFICE, paris)
+    assert [d.astimezone(paris).strftime("%a %d %H:%M") for d in dues] == [
+        "Mon 06 09:00", "Wed 08 09:00", "Thu 09 09:00"]

@@ -170,7 +170,7 @@ def test_segment_save_twice_needs_replace(seeded: Path) -> None:
     run(seeded, "segment", "save", "s", "tag:beauty")
     assert_user_error(run(seeded, "segment", "save", "S", "tag:food"), "A segment named 's' already exists")
     result = run(seeded, "segment", "save", "S", "tag:food", "--replace")
-    assert result.exit_code == 0 and "(1 influencers match now)" in result.stdout
+    assert result.exit_code == 0 and "(1 influencer matches now)" in result.stdout
     assert [(s["name"], s["query"]) for s in run_json(seeded, "segment", "list")] == [("s", "tag:food")]
 
 

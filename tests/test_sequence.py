@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mailer import planner, sequence
+from mailer import pipeline, planner, sequence
 from store.clock import from_iso
 from store.db import Store
 from tests.outreach_helpers import (
@@ -204,3 +204,59 @@ def test_welcome_is_scheduled_once_even_when_advanced_twice(store: Store) -> Non
     first = sequence.advance(store, renderer=RENDER)
     assert first and sequence.advance(store, renderer=RENDER) == []
     assert len(rows(store, "SELECT id FROM messages WHERE kind = 'welcome'")) == 1
+
+
+def test_followups_moved_past_a_weekend_keep_their_order_and_spacing(store: Store) -> None:
+    campaign, ids = invited(store, window="mon-fri 09:00-18:00", followups=[2, 4])
+    accept(store, campaign, ids[0], paris(2026, 4, 1, 12))  # welcome on Thursday 2 April
+    store.clock.pinned = paris(2026, 4, 1, 13)
+    sequence.advance(store, renderer=RENDER)
+    when = {kind: from_iso(row["scheduled_at"]).astimezone(PARIS).strftime("%a %d %H:%M")
+            for kind, row in steps(store, ids[0]).items()}
+    # +2 is Saturday, moved to Monday; +4 would be Monday too: it keeps its two days' gap.
+    assert when == {"welcome": "Thu 02 09:00", "followup-1": "Mon 06 09:00", "followup-2": "Wed 08 09:00"}
+
+
+def test_declining_stops_the_welcome_and_followups_and_shortlisting_puts_them_back(store: Store) -> None:
+    campaign, ids = invited(store, followups=[2])
+    store.clock.pinned = paris(2026, 3, 28, 10)
+    accept(store, campaign, ids[0], store.clock.now())
+    sequence.advance(store, renderer=RENDER)
+    pipeline.decide(store, campaign["name"], ["person0"], "decline")
+    assert {k: (r["status"], r["flags"]) for k, r in steps(store, ids[0]).items()} == {
+        "welcome": ("skipped", ["stopped_declined"]), "followup-1": ("skipped", ["stopped_declined"])}
+    [event] = rows(store, "SELECT detail FROM audit_events WHERE action = 'application.stage' "
+                          "AND json_extract(detail, '$.to') = 'declined'")
+    assert json.loads(event["detail"])["sequence"] == "2 step(s) stopped"
+    pipeline.decide(store, campaign["name"], ["person0"], "shortlist")
+    assert {k: (r["status"], r["flags"]) for k, r in steps(store, ids[0]).items()} == {
+        "welcome": ("planned", []), "followup-1": ("planned", [])}
+    live(store, paris(2026, 4, 1), step=timedelta(hours=2))
+    assert [r["status"] for r in steps(store, ids[0]).values()] == ["sent", "sent"]
+
+
+def test_an_expired_agreement_stops_the_followups_left(store: Store) -> None:
+    campaign, ids = invited(store, followups=[5])
+    with store.write() as db:
+        db.conn.execute("UPDATE campaigns SET requires_agreement = 1 WHERE id = ?", (campaign["id"],))
+    store.clock.pinned = paris(2026, 3, 28, 10)
+    accept(store, campaign, ids[0], store.clock.now())
+    pipeline.decide(store, campaign["name"], ["person0"], "send-agreement")
+    live(store, paris(2026, 3, 31, 12), step=timedelta(hours=2))
+    pipeline.housekeeping(store)  # the three days to sign are over
+    live(store, paris(2026, 4, 5, 12), step=timedelta(hours=2))
+    assert {k: (r["status"], r["flags"]) for k, r in steps(store, ids[0]).items()} == {
+        "agreement": ("sent", []), "welcome": ("sent", []), "followup-1": ("skipped", ["stopped_expired"])}
+
+
+def test_a_due_step_checks_the_stage_again_before_it_leaves(store: Store) -> None:
+    campaign, ids = invited(store)
+    store.clock.pinned = paris(2026, 3, 28, 10)
+    accept(store, campaign, ids[0], store.clock.now())
+    sequence.advance(store, renderer=RENDER)
+    with store.write() as db:  # a stage written behind the pipeline's back
+        db.conn.execute("UPDATE applications SET stage = 'refused' WHERE influencer_id = ?", (ids[0],))
+    lines = live(store, paris(2026, 3, 29, 12))
+    assert steps(store, ids[0])["welcome"]["status"] == "skipped"
+    assert steps(store, ids[0])["welcome"]["flags"] == ["stopped_refused"]
+    assert f"welcome {campaign['name']} @person0: stopped (stopped_refused)" in lines

@@ -86,6 +86,24 @@ def test_nested_writes_roll_back_to_their_savepoint(store: Store) -> None:
     assert keys == ["outer"]
 
 
+def test_a_failed_commit_is_rolled_back_and_the_next_write_stands_alone(store: Store) -> None:
+    """COMMIT itself fails (a deferred foreign key): the writer must not stay inside that transaction."""
+    with store.write() as db:
+        db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id))")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"), store.write() as db:
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        db.execute("INSERT INTO child VALUES (99)")
+    assert not store.writer.conn.in_transaction
+    with store.write() as db:
+        db.execute("INSERT INTO parent VALUES (1)")
+    assert not store.writer.conn.in_transaction
+    other = sqlite3.connect(store.path)
+    assert other.execute("SELECT count(*) FROM parent").fetchone() == (1,), "committed, not a savepoint"
+    assert other.execute("SELECT count(*) FROM child").fetchone() == (0,)
+    other.close()
+
+
 def test_audit_trail_is_append_only(store: Store) -> None:
     from store import audit
 

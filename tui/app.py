@@ -81,9 +81,8 @@ class CallsheetApp(App[None]):
         rows: list[tuple[str, str, str]] = []
         for node in (screen, self):
             where = "everywhere" if node is self else MODE_TITLES.get(self.current_mode, "screen")
-            for key, binding in node._bindings:
-                if binding.description:
-                    rows.append((binding.key_display or key, binding.description, where))
+            rows.extend((binding.key_display or key, binding.description, where)
+                        for key, binding in described_bindings(node))
         return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -92,10 +91,21 @@ class CallsheetApp(App[None]):
             yield SystemCommand(f"Go to {title}", f"Switch to the {title} mode",
                                 partial(self.switch_mode, mode))
         yield SystemCommand("Help", "List every key binding", self.action_help)
-        for key, binding in screen._bindings:
-            if binding.description and binding.show:
+        for key, binding in described_bindings(screen):
+            if binding.show:
                 yield SystemCommand(binding.description, f"key: {binding.key_display or key}",
                                     partial(screen.run_action, binding.action))
+
+
+def described_bindings(node: App | Screen) -> list[tuple[str, Binding]]:
+    """A node's bindings that have a description, once each: `space,t` is one binding for two keys."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for key, binding in node._bindings:
+        if binding.description and (binding.action, binding.description) not in seen:
+            seen.add((binding.action, binding.description))
+            unique.append((key, binding))
+    return unique
 
 
 def make_app(store: Store, *, local_zone: str | None = None) -> CallsheetApp:

@@ -1,13 +1,15 @@
-"""`callsheet campaign create | list | show`."""
+"""`callsheet campaign create | list | show | pause | resume`."""
 
 from __future__ import annotations
 
 import click
 
+from mailer import campaign_state
 from store import campaigns
 from store.campaigns import CampaignSpec
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 @click.group()
@@ -78,7 +80,7 @@ def list_(obj: CliContext, as_json: bool) -> None:
         click.echo("No campaigns yet: create one with `callsheet campaign create NAME`.")
         return
     emit_table(("name", "status", "timezone", "cap", "candidates", "closes"),
-               [(r["name"], r["status"], r["timezone"], r["daily_cap"], r["candidates"],
+               [(r["name"], visible(campaigns.state_text(r)), r["timezone"], r["daily_cap"], r["candidates"],
                  r["closes_at"] or "") for r in rows])
 
 
@@ -88,12 +90,31 @@ def list_(obj: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def show(obj: CliContext, name: str, as_json: bool) -> None:
     """Show one campaign's settings."""
-    row = _public(campaigns.get(obj.store.reader(), name))
+    campaign = campaigns.get(obj.store.reader(), name)
+    row = _public(campaign)
     if as_json:
         emit_json(row)
         return
+    row = {"state": visible(campaigns.state_text(campaign)), **row}
     width = max(len(key) for key in row)
     for key, value in row.items():
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         click.echo(f"{key.ljust(width)}  {'' if value is None else value}")
+
+
+@campaign.command("pause")
+@click.argument("name")
+@click.option("--reason", default="", help="Why, kept with the pause (it always names who paused).")
+@click.pass_obj
+def pause(obj: CliContext, name: str, reason: str) -> None:
+    """Stop planning and sending for NAME; its queue is kept (managers only)."""
+    click.echo(visible(campaign_state.pause(obj.store, name, reason).sentence()))
+
+
+@campaign.command("resume")
+@click.argument("name")
+@click.pass_obj
+def resume(obj: CliContext, name: str) -> None:
+    """Plan and send for NAME again, whoever paused it (a person or the circuit breaker; managers only)."""
+    click.echo(visible(campaign_state.resume(obj.store, name).sentence()))

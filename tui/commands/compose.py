@@ -10,17 +10,17 @@ from mailer import bulk as bulk_mail
 from mailer.compose import compose_draft, queue, reply_draft
 from store import influencers
 from store.errors import UserError
+from store.wording import plural
 from tui.commands.inbox import campaign_id
 from tui.context import CliContext
+from tui.files import read_text
+from tui.output import confirm
 
 PREVIEW = 3
 
 
 def read_body(path: Path) -> str:
-    try:
-        return click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"Cannot read the body file {path}: {error}.") from None
+    return read_text(path, "--body-file")
 
 
 def _queued(handle: str, status: str) -> str:
@@ -98,8 +98,8 @@ def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Pat
     if not plan.count:
         raise UserError("Nobody in the selection can be emailed.")
     # Ask before taking the write lock: a prompt must never hold up other writers.
-    if not yes and not click.confirm(f"Queue {plan.count} message{'s' * (plan.count != 1)}?"):
-        raise click.exceptions.Exit(1)
+    confirm(f"Queue {plural(plan.count, 'message')}?",
+            "Nothing was queued: confirm with --yes when not at a terminal.", yes)
     with store.write() as db:
         render = bulk_mail.templated(db, subject, body, campaign_row)
         final = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
@@ -107,7 +107,14 @@ def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Pat
             raise UserError("The selection changed while you were confirming; nothing was queued.")
         counts = bulk_mail.queue_all(db, final, now=store.now_iso(), actor=store.actor,
                                      campaign_id=campaign_row)
-    click.echo("Queued " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + ".")
+    click.echo(_queued_all(counts))
+
+
+def _queued_all(counts: dict[str, int]) -> str:
+    """The sentence for counts by status: "Queued 3 messages; 1 skipped (unsubscribed or bounced)"."""
+    others = [f"{n} {status}" + (" (unsubscribed or bounced)" if status == "skipped" else "")
+              for status, n in sorted(counts.items()) if status != "queued"]
+    return f"Queued {plural(counts.get('queued', 0), 'message')}" + "".join(f"; {o}" for o in others) + "."
 
 
 def _preview(plan: bulk_mail.BulkPlan) -> None:

@@ -1,4 +1,8 @@
-"""`callsheet demo`: a realistic workspace with a local mail catcher, opened in the app."""
+"""`callsheet demo`: a realistic workspace with a local mail catcher, opened in the app.
+
+The demo only ever runs on a file it made itself (marked inside it, `store.workspace`): it points
+sending at a local catcher, which on a real workspace would swallow real queued mail.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,49 @@ import os
 from pathlib import Path
 
 import click
-import platformdirs
 
 from mailer.demo import build
+from store import workspace
 from store.db import Store
-from tui.context import APP_NAME, ENV_DB, CliContext
+from store.errors import UserError
+from store.wording import plural
+from store.workspace import Kind
+from tui import output
+from tui.context import CliContext, demo_db_path
 
 
-def _demo_path(obj: CliContext) -> tuple[Path, bool]:
-    """The database to use and whether it was asked for explicitly."""
-    explicit = click.get_current_context().find_root().params.get("db_path") or os.environ.get(ENV_DB)
-    if explicit:
-        return obj.db_path, True
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "demo.db", False
+def _demo_path(obj: CliContext) -> Path:
+    """The file named by --db or $CALLSHEET_DB, else the demo's own file."""
+    return obj.db_path if obj.explicit else demo_db_path()
 
 
-def prepare(path: Path, fresh: bool, store_factory=Store) -> tuple[Store, dict | None]:
-    """Open (or recreate) the demo database and seed it when it is empty."""
-    if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store = store_factory(path)
+def _refuse_foreign(path: Path) -> None:
+    if workspace.kind_of(path) is Kind.OTHER:
+        raise UserError(f"{path} is not a demo workspace (the demo did not make it), so the demo will not "
+                        f"open it nor send its mail to a local catcher; name a new file with --db.")
+
+
+def _inventory(store: Store) -> str:
+    counts = workspace.contents(store.reader())
+    return ", ".join(plural(counts.get(table, 0), one, many) for table, one, many in workspace.CONTENTS)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def prepare(path: Path, reset: bool) -> tuple[Store, dict | None]:
+    """Open the demo workspace at `path` (rebuilt with `reset`), seeding it when it is new."""
+    _refuse_foreign(path)
+    if reset and path.exists():
+        old = Store(path)
+        try:
+            click.echo(f"Rebuilding the demo workspace {path}; deleting its {_inventory(old)}.")
+        finally:
+            old.close()
+        _remove(path)
+    store = Store(path)
     if store.reader().execute("SELECT 1 FROM influencers LIMIT 1").fetchone():
         return store, None
     return store, build(store)
@@ -34,19 +60,21 @@ def prepare(path: Path, fresh: bool, store_factory=Store) -> tuple[Store, dict |
 
 @click.command("demo")
 @click.option("--no-open", is_flag=True, help="Create the workspace and exit without opening the app.")
+@click.option("--reset", is_flag=True, help="Delete the demo workspace's data and build it afresh.")
 @click.pass_obj
-def demo(obj: CliContext, no_open: bool) -> None:
-    """Create a demo workspace (or reuse the one given by --db) and open the app on it."""
-    path, explicit = _demo_path(obj)
-    store, counts = prepare(path, fresh=not explicit)
+def demo(obj: CliContext, no_open: bool, reset: bool) -> None:
+    """Create the demo workspace, or reopen it as it was left, and open the app on it."""
+    path = _demo_path(obj)
+    store, counts = prepare(path, reset)
     try:
         if counts:
-            click.echo(f"Demo workspace {path}: {counts['influencers']} influencers, "
-                       f"{counts['campaigns']} campaigns, {counts['messages']} messages, "
-                       f"{counts['planned']} invitations planned for tomorrow "
+            click.echo(f"Demo workspace {path}: {plural(counts['influencers'], 'influencer')}, "
+                       f"{plural(counts['campaigns'], 'campaign')}, {plural(counts['messages'], 'message')}, "
+                       f"{plural(counts['planned'], 'invitation')} planned for tomorrow "
                        f"({counts['flagged']} flagged).")
         else:
-            click.echo(f"Opening the existing workspace {path} (it already has data).")
+            click.echo(f"Opening the existing demo workspace {path}, kept as you left it "
+                       f"({_inventory(store)}); `callsheet demo --reset` rebuilds it.")
         if no_open:
             return
         _run_app(store, path)
@@ -61,7 +89,10 @@ def _run_app(store: Store, path: Path) -> None:
     catcher = MailCatcher(path.parent / "demo-mail").start()
     os.environ["CALLSHEET_SMTP_URL"] = catcher.url
     try:
-        make_app(store).run()
+        app = make_app(store)
+        with output.unfiltered():
+            app.run()
     finally:
         catcher.stop()
-    click.echo(f"The demo's mail catcher kept {catcher.handler.count} messages in {catcher.folder}.")
+    kept = plural(catcher.handler.count, "message")
+    click.echo(f"The demo's mail catcher kept {kept} in {catcher.folder}.")

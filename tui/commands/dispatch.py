@@ -14,7 +14,8 @@ from store.errors import UserError
 from store.outbox_admin import VIEW_STATUSES, cancel_message, outbox_rows, retry_message
 from store.outbox_claims import due_count
 from tui.context import CliContext
-from tui.output import emit_json, emit_table
+from tui.output import emit_json, emit_table, raw
+from tui.visible import visible
 
 BAR_WIDTH = 24
 
@@ -29,8 +30,10 @@ class ProgressLine:
         total = max(progress.total, progress.done, 1)
         filled = int(BAR_WIDTH * progress.done / total)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        sys.stderr.write(f"\r[{bar}] {progress.line()}\x1b[K")
-        sys.stderr.flush()
+        # Its own control sequences (carriage return, erase line) reach the terminal; the text is neutralised.
+        terminal = raw(sys.stderr)
+        terminal.write(f"\r[{bar}] {visible(progress.line())}\x1b[K")
+        terminal.flush()
         self.shown = True
 
     def finish(self) -> None:
@@ -109,8 +112,12 @@ def retry(obj: CliContext, message_id: int) -> None:
     store = obj.store
     with store.write() as db:
         store.require("write_message")
-        retry_message(db, message_id, store.now_iso(), actor=store.actor)
-    click.echo(f"Message #{message_id} is queued to be sent now.")
+        paused = retry_message(db, message_id, store.now_iso(), actor=store.actor)
+    if paused:
+        click.echo(visible(f"Message #{message_id} is queued; it waits while {paused} is paused "
+                           f"(`callsheet campaign resume {paused}` sends it)."))
+    else:
+        click.echo(f"Message #{message_id} is queued to be sent now.")
 
 
 @outbox.command("cancel")

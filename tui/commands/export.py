@@ -12,15 +12,21 @@ import click
 from store import campaigns
 from store.errors import UserError
 from store.pipeline_view import addresses_in_campaign
+from store.wording import plural
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+# A CSV cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def _safe(value: object) -> str:
-    text = "" if value is None else str(value)
+    """A CSV cell that no spreadsheet program runs as a formula: a leading quote when it looks like one."""
+    text = _text(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
@@ -41,14 +47,27 @@ def _write_xlsx(path: Path, rows: list[dict]) -> None:
     for row in rows:
         cells = []
         for column in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=_safe(row[column]))
-            cell.data_type = "s"  # text, never a formula
+            # A string cell is never read as a formula, so the value is written exactly as stored.
+            cell = WriteOnlyCell(sheet, value=_text(row[column]))
+            cell.data_type = "s"
             cells.append(cell)
         sheet.append(cells)
     book.save(path)
 
 
 WRITERS = {".csv": _write_csv, ".xlsx": _write_xlsx}
+
+
+def _write_atomically(out: Path, directory: Path, writer, rows: list[dict]) -> None:
+    """Write beside the target and rename into place: never a half-written file."""
+    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
+    os.close(fd)
+    try:
+        writer(Path(temporary), rows)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @click.group("export")
@@ -71,18 +90,13 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"The folder {directory} does not exist.")
-    # Written beside the target and renamed into place: never a half-written file.
-    fd, temporary = tempfile.mkstemp(dir=directory, suffix=out.suffix, prefix=".export-")
-    os.close(fd)
     try:
-        writer(Path(temporary), rows)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        _write_atomically(out, directory, writer, rows)
+    except OSError as error:
+        raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
     missing = sum(1 for row in rows if not row["address"])
     note = f"; {missing} without a postal address" if missing else ""
-    click.echo(f"Wrote {len(rows)} address{'' if len(rows) == 1 else 'es'} of {campaign!r} to {out}{note}.")
+    click.echo(f"Wrote {plural(len(rows), 'address', 'addresses')} of {campaign!r} to {out}{note}.")
 
 
 COMMANDS = (export,)

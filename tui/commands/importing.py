@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
+from store import import_limits
 from store.errors import UserError
 from store.import_readers import FORMATS
 from store.importing import ImportReport, InvalidRows, import_influencers
 from tui.context import CliContext
-from tui.output import emit_json
+from tui.output import emit_json, raw
 
 
 @click.group("import")
@@ -45,6 +46,25 @@ def influencers(obj: CliContext, file: Path, skip_invalid: bool, fmt: str | None
     _print_details(report, as_json)
     if not as_json:
         click.echo(report.summary())
+
+
+@import_group.command("limits")
+@click.option("--max-variables", type=int, metavar="N",
+              help="Set how many custom variables one file may add and one influencer may hold.")
+@click.option("--json", "as_json", is_flag=True, help="Print the limit as JSON.")
+@click.pass_obj
+def limits(obj: CliContext, max_variables: int | None, as_json: bool) -> None:
+    """Show, or set (managers), the workspace's cap on custom variables."""
+    if max_variables is not None:
+        previous = import_limits.set_max_variables(obj.store, max_variables)
+        click.echo(f"Custom variables are now capped at {max_variables} per file and per influencer "
+                   f"(was {previous}).")
+        return
+    current = import_limits.max_variables(obj.store.reader())
+    if as_json:
+        emit_json({"max_custom_variables": current})
+    else:
+        click.echo(f"Custom variables: at most {current} per file and per influencer.")
 
 
 def _print_details(report: ImportReport, as_json: bool) -> None:
@@ -80,7 +100,7 @@ class _ProgressBars:
             self.close()
             self._phase = phase
             if total:
-                self._bar = click.progressbar(length=total, label=phase, file=sys.stderr)
+                self._bar = click.progressbar(length=total, label=phase, file=raw(sys.stderr))
                 self._bar.__enter__()
         if self._bar is not None:
             self._bar.update(done - self._shown)

@@ -7,6 +7,7 @@ import click
 from mailer import own_addresses
 from store import campaigns, conversations, inbox, influencers, notes, timeline
 from store.conversations import InboxFilter
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -100,7 +101,7 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
         influencer = influencers.get_by_handle(db, handle)
         if read:
             count = inbox.mark_read(db, influencer["id"], now=store.now_iso())
-            click.echo(f"Marked {count} message{'s' * (count != 1)} from {influencer['handle']} read.")
+            click.echo(f"Marked {plural(count, 'message')} from {influencer['handle']} read.")
         else:
             inbox.mark_unread(db, influencer["id"], now=store.now_iso())
             click.echo(f"Marked the conversation with {influencer['handle']} unread.")

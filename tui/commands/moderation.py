@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -16,7 +15,9 @@ from store.clock import from_iso
 from store.errors import UserError
 from tui.commands.plan import parse_day
 from tui.context import CliContext
+from tui.files import read_text
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 @click.group("moderation")
@@ -32,15 +33,22 @@ def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[d
                        campaign_id=campaign_id)
 
 
-def _local(row: dict) -> str:
+def _local(row: dict) -> str | None:
+    if not row["scheduled_at"]:
+        return None
     return from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _when(row: dict) -> str:
+    return _local(row) or queue.untimed(row) or ""
 
 
 def _public(row: dict) -> dict:
     return {"id": row["id"], "campaign": row["campaign"], "sender": row["sender"], "handle": row["handle"],
             "language": row["language"], "length": row["length"], "limit": row["invite_limit"],
             "status": row["status"], "flags": json.loads(row["flags"]), "approved_by": row["approved_by"],
-            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "plan_date": row["plan_date"],
+            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "unscheduled": queue.untimed(row),
+            "plan_date": row["plan_date"],
             "subject": row["subject"]}
 
 
@@ -53,19 +61,27 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
     """Upcoming invitations by campaign and sender, with the counters."""
     rows = _rows(obj, day_text, campaign)
     counts = queue.counters(rows)
+    reader = obj.store.reader()
+    notes = queue.unplanned(reader, get_campaign(reader, campaign)["id"] if campaign else None)
     if as_json:
         emit_json({"counters": {"to_review": counts.to_review, "approved": counts.approved,
                                 "skipped": counts.skipped, "flagged": counts.flagged},
-                   "messages": [_public(row) for row in rows]})
+                   "messages": [_public(row) for row in rows], "notes": notes})
         return
-    if not rows:
+    if rows:
+        _table(rows)
+        click.echo(counts.describe())
+    else:
         click.echo("The moderation queue is empty.")
-        return
+    for note in notes:
+        click.echo(visible(note) + ".")
+
+
+def _table(rows: list[dict]) -> None:
     emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
                [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
                  f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
-                 r["approved_by"] or "", _local(r)) for r in rows])
-    click.echo(counts.describe())
+                 r["approved_by"] or "", _when(r)) for r in rows])
 
 
 @moderation_group.command("show")
@@ -76,7 +92,7 @@ def show(obj: CliContext, message_id: int) -> None:
     row = queue.message(obj.store.reader(), message_id)
     click.echo(f"#{row['id']} {row['campaign']} → @{row['handle']} ({row['language']}, "
                f"{row['length']}/{row['invite_limit']} characters, {row['status']}"
-               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''})")
+               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''}), at {_when(row)}")
     click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
 
 
@@ -141,15 +157,9 @@ def language(obj: CliContext, message_id: int, language: str) -> None:
 @click.pass_obj
 def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
     """Replace one invitation's text; the length limit is checked on it."""
-    body = sys.stdin.read() if str(body_file) == "-" else _read(body_file)
+    body = read_text(body_file, "--body-file")
     current = queue.message(obj.store.reader(), message_id)
     row = moderation.edit(obj.store, message_id, subject if subject is not None else current["subject"], body)
     click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"
                f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
 
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"Cannot read {path}: {getattr(error, 'strerror', None) or error}.") from None

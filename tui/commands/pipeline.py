@@ -11,8 +11,10 @@ from store import campaigns, stages
 from store.counters import by_stage, counters
 from store.errors import UserError
 from store.moves import Move
+from store.wording import plural as _plural
 from tui.context import CliContext
-from tui.output import emit_json
+from tui.output import confirm, emit_json
+from tui.visible import visible
 
 PAST = {"accept": "Accepted", "reject": "Rejected", "shortlist": "Shortlisted", "decline": "Declined",
         "send-agreement": "Sent the agreement to", "signed": "Marked as signed",
@@ -38,22 +40,6 @@ def _public(move: Move) -> dict:
     row = asdict(move)
     row["from_stage"], row["to_stage"] = move.from_stage, move.to_stage
     return {key: value for key, value in row.items() if key != "extra"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def confirm(question: str, refusal: str, yes: bool) -> None:
-    """Ask before an irreversible action; with no one to answer and no --yes, refuse."""
-    if yes:
-        return
-    try:
-        answered = click.confirm(question, default=False)
-    except click.Abort:
-        raise UserError(refusal) from None
-    if not answered:
-        raise UserError("Nothing changed: you did not confirm.")
 
 
 @click.command("invite")
@@ -94,7 +80,10 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
         raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
     *handles, decision = words
     decision = stages.parse_decision(decision)
-    count = pipeline.check_decision(obj.store, campaign, handles, decision)
+    check = pipeline.check_decision(obj.store, campaign, handles, decision)
+    if check.problems:
+        raise UserError(check.refusal())
+    count = len(check.ready)
     if decision in stages.IRREVERSIBLE:
         held = f" (held {grace} s for undo)" if grace else ""
         confirm(f"{decision.capitalize()} {_plural(count, 'application')} in {campaign!r} and send their "
@@ -155,6 +144,7 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
         return
     budget = (f"{numbers['budget_used']:g} of {row['budget']:g} {row['currency']} "
               f"({numbers['budget_used_pct']}%)" if row["budget"] else "no budget set")
+    click.echo(f"{'state':<15} {visible(campaigns.state_text(row))}")
     for label, value in (("all candidates", numbers["all_candidates"]),
                          ("new applicants", numbers["new_applicants"]),
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),

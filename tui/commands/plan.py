@@ -8,18 +8,22 @@ import click
 
 from mailer import dryrun, planner
 from mailer.drafting import Renderer
+from store.clock import check_day
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
+from tui.visible import visible
 
 
 def parse_day(text: str | None, option: str = "--date") -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r} is not a date of the form YYYY-MM-DD.") from None
+    return check_day(day, option)
 
 
 @click.command("plan")
@@ -47,7 +51,7 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
         emit_json({"date": day.isoformat(), "planned": planned, "flagged": flagged,
                    "campaigns": [{"campaign": r.campaign, "date": r.day.isoformat(), "planned": r.planned,
                                   "flagged": r.flagged, "already_planned": r.already_planned,
-                                  "note": r.note} for r in results]})
+                                  "skipped": r.skipped, "note": r.note} for r in results]})
         return
     if not results:
         click.echo("No open campaign to plan.")
@@ -56,10 +60,12 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
 
 
 def _describe(result: planner.PlanResult) -> str:
+    if result.skipped:
+        return visible(result.note) + "."
     head = f"{result.campaign}, {result.day:%a %Y-%m-%d}: "
     if result.already_planned:
         return head + "already planned; nothing new."
-    line = head + f"planned {result.planned} invitation{'s' if result.planned != 1 else ''}"
+    line = head + f"planned {plural(result.planned, 'invitation')}"
     line += f" ({result.flagged} flagged)" if result.flagged else ""
     return line + (f"; {result.note}." if result.note else ".")
 
@@ -73,13 +79,18 @@ def _dry_run(obj: CliContext, day: date | None, campaign: str | None, days: int,
     first = day or planner.default_day(reader, store.clock.now())
     previews = dryrun.preview(reader, store.clock.now(), days, Renderer.default(), first=first,
                               campaign=campaign)
+    notes = dryrun.notes(reader, campaign)
     if as_json:
-        emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews]})
+        emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews],
+                   "notes": notes})
         return
+    for note in notes:
+        click.echo(visible(note) + ".")
     if not previews:
-        click.echo(f"Nothing would be sent in the {days} day(s) from {first}.")
+        click.echo(f"Nothing would be sent in the {plural(days, 'day')} from {first}.")
         return
     emit_table(("date", "time", "campaign", "window", "cap", "handle", "kind", "lang", "length", "note"),
                [(p.date, p.local_time, p.campaign, p.window, p.cap, p.handle, p.kind, p.language or "",
                  "" if p.length is None else p.length, p.note) for p in previews])
-    click.echo(f"Dry run: {len(previews)} message(s) over {days} day(s) from {first}; nothing was written.")
+    click.echo(f"Dry run: {plural(len(previews), 'message')} over {plural(days, 'day')} from {first}; "
+               "nothing was written.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from store import search, segments
+from store.wording import plural
 from tui.commands.influencers import QUERY_SETTINGS, emit_influencers, public, query_text
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
@@ -13,6 +14,10 @@ from tui.output import emit_json, emit_table
 @click.group()
 def segment() -> None:
     """Saved filters over influencers, in the query syntax of the search bar."""
+
+
+def _matching(count: int) -> str:
+    return f"{plural(count, 'influencer')} {'matches' if count == 1 else 'match'} now"
 
 
 @segment.command("save", context_settings=QUERY_SETTINGS)
@@ -28,7 +33,7 @@ def save(obj: CliContext, name: str, words: tuple[str, ...], replace: bool) -> N
         store.require("manage_campaign")
         row = segments.save(db, name, text, actor=store.actor, now=store.now_iso(), replace=replace)
     matches = search.count(store.reader(), segments.check_query(row["query"]), store.clock.now())
-    click.echo(f"Saved segment {row['name']!r}: {row['query']} ({matches} influencers match now).")
+    click.echo(f"Saved segment {row['name']!r}: {row['query']} ({_matching(matches)}).")
 
 
 @segment.command("list")
@@ -66,7 +71,7 @@ def show(obj: CliContext, name: str, limit: int, as_json: bool) -> None:
                    "created_at": row["created_at"], "influencers": [public(r) for r in found]})
         return
     click.echo(f"{row['name']}: {row['query']}")
-    click.echo(f"{matches} influencers match now.")
+    click.echo(f"{_matching(matches).capitalize()}.")
     if found:
         emit_influencers(found)
 

@@ -7,12 +7,9 @@ import click
 from mailer.sync import sync
 from store import bounces, influencers
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
-
-
-def _plural(count: int, word: str, words: str = "") -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 @click.command("sync")
@@ -25,11 +22,11 @@ def sync_command(obj: CliContext, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_json())
         return
-    click.echo(f"Fetched {_plural(report.fetched, 'message')}: {report.matched} matched, "
+    click.echo(f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
                f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{_plural(report.bounces, 'bounce')}{_unverified(report.unverified_bounces)}, "
-               f"{_plural(report.unsubscribes, 'unsubscribe')}, {_own(report.outgoing)}"
-               f"{_plural(report.duplicates, 'duplicate')}.")
+               f"{plural(report.bounces, 'bounce')}{_unverified(report.unverified_bounces)}, "
+               f"{plural(report.unsubscribes, 'unsubscribe')}, {_own(report.outgoing)}"
+               f"{plural(report.duplicates, 'duplicate')}.")
 
 
 def _unverified(count: int) -> str:
@@ -37,7 +34,7 @@ def _unverified(count: int) -> str:
 
 
 def _own(count: int) -> str:
-    return f"{_plural(count, 'copy', 'copies')} of our own mail, " if count else ""
+    return f"{plural(count, 'copy', 'copies')} of our own mail, " if count else ""
 
 
 @click.group("bounces", invoke_without_command=True)

@@ -12,19 +12,10 @@ from mailer.pipeline import Composer
 from mailer.templates import default_template, invitation_length, render
 from store import campaigns, influencers, templates, triggers
 from store.errors import UserError
+from store.wording import plural
 from tui.context import CliContext
+from tui.files import read_text
 from tui.output import emit_json, emit_table
-
-
-def _read(path: Path, option: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{option} {path}: no such file.") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{option} {path} is not UTF-8 text.") from None
-    except OSError as error:
-        raise UserError(f"{option} {path} cannot be read ({error.strerror}).") from None
 
 
 @click.group("template")
@@ -43,8 +34,8 @@ def template() -> None:
 def set_(obj: CliContext, campaign: str, kind: str, language: str, subject: str, body_file: Path,
          html_file: Path | None) -> None:
     """Store CAMPAIGN's KIND template in a language, after checking it renders."""
-    body = _read(body_file, "--body-file")
-    html = _read(html_file, "--html-file") if html_file else None
+    body = read_text(body_file, "--body-file")
+    html = read_text(html_file, "--html-file") if html_file else None
     saved = template_admin.save_template(obj.store, campaign, kind, language, subject, body, html)
     click.echo(f"Saved the {saved['kind']} template ({saved['language']}) of {saved['campaign']!r}.")
 
@@ -109,8 +100,8 @@ def check(obj: CliContext, campaign: str, as_json: bool) -> None:
         if problems:
             emit_table(("handle", "kind", "lang", "problem"),
                        [(f"@{p.handle}", p.kind, p.language, p.problem) for p in problems])
-        found = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}" if problems else "no problems"
-        click.echo(f"Checked {checked} emails: {found}.")
+        found = plural(len(problems), "problem") if problems else "no problems"
+        click.echo(f"Checked {plural(checked, 'email')}: {found}.")
     if problems:
         raise click.exceptions.Exit(1)
 

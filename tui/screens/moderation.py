@@ -35,6 +35,7 @@ from tui.screens.moderation_messages import (
     language_row,
     to_item,
 )
+from tui.visible import visible
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
@@ -56,7 +57,7 @@ class ModerationScreen(Screen[None]):
         Binding("r", "reload", "Reload"),
     ]
     DEFAULT_CSS = """
-    ModerationScreen #counters { height: 1; padding: 0 1; color: $text-muted; }
+    ModerationScreen #counters { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     ModerationScreen #counters.prompt { color: $warning; text-style: bold; }
     ModerationScreen #preview { height: 8; border-top: solid $primary; padding: 0 1; }
     """
@@ -64,6 +65,7 @@ class ModerationScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.counters = queue.Counters()
+        self.notes: tuple[str, ...] = ()
         self.to_tagged = False
         self._renderer: Renderer | None = None
         self._watcher: DataVersion | None = None
@@ -111,11 +113,13 @@ class ModerationScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self, keep_id: int | None) -> None:
-        rows = queue.queue(self.store.reader(), self.store.now_iso())
-        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows), keep_id))
+        reader = self.store.reader()
+        rows = queue.queue(reader, self.store.now_iso())
+        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows), keep_id,
+                                      tuple(queue.unplanned(reader))))
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
-        self.counters = message.counters
+        self.counters, self.notes = message.counters, message.notes
         self.invitations.show(message.items, message.keep_id)
         self._show_counters()
         if not message.items:
@@ -129,7 +133,8 @@ class ModerationScreen(Screen[None]):
             label.update(f"; on {tagged} tagged: s skip/unskip · a approve · L language · esc cancel")
         else:
             label.update(f"{self.counters.total} invitations · {self.counters.describe()}"
-                         + (f" · {tagged} tagged" if tagged else ""))
+                         + (f" · {tagged} tagged" if tagged else "")
+                         + "".join(f"\n{escape(visible(note))}." for note in self.notes))
         label.set_class(self.to_tagged, "prompt")
 
     def on_invitation_list_highlighted(self, message: InvitationList.Highlighted) -> None:
@@ -151,8 +156,10 @@ class ModerationScreen(Screen[None]):
             pane.update("")
             return
         _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
+        untimed = queue.untimed(row)
         pane.update(f"[b]To @{row['handle']}[/b] ({row['name']}) · {row['language']} · "
-                    f"{row['length']}/{row['invite_limit']} · {words}\n"
+                    f"{row['length']}/{row['invite_limit']} · {words}"
+                    + (f" · {untimed}" if untimed else "") + "\n"
                     f"[b]{escape(row['subject'])}[/b]\n{escape(row['body'].strip())}")
 
     # -- decisions ---------------------------------------------------------------------

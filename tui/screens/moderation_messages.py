@@ -15,9 +15,10 @@ from tui.widgets.invitation_list import QueueItem
 class QueueLoaded(Message):
     """A worker read the queue and its counters."""
 
-    def __init__(self, items: list[QueueItem], counters: queue.Counters, keep_id: int | None) -> None:
+    def __init__(self, items: list[QueueItem], counters: queue.Counters, keep_id: int | None,
+                 notes: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self.items, self.counters, self.keep_id = items, counters, keep_id
+        self.items, self.counters, self.keep_id, self.notes = items, counters, keep_id, notes
 
 
 class PreviewLoaded(Message):
@@ -42,7 +43,8 @@ def to_item(row: dict) -> QueueItem:
         id=row["id"], campaign=row["campaign"], sender=row["sender"] or "", handle=row["handle"],
         language=row["language"] or "", length=row["length"] or 0, limit=row["invite_limit"],
         status=row["status"], flags=tuple(json.loads(row["flags"])), approved_by=row["approved_by"],
-        when=f"{local:%a %H:%M}" if local else "", languages=tuple(json.loads(row["campaign_languages"])),
+        when=f"{local:%a %H:%M}" if local else "untimed",
+        languages=tuple(json.loads(row["campaign_languages"])),
         influencer_language=row["influencer_language"], moderated=bool(row["moderation"]))
 
 

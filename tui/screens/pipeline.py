@@ -17,8 +17,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
 
-from mailer import pipeline
-from store import pipeline_view, stages
+from mailer import campaign_state, pipeline
+from store import campaigns, pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import View
@@ -28,6 +28,7 @@ from tui.screens.pipeline_messages import (
     ActionDone,
     CampaignsLoaded,
     DatabaseChanged,
+    DecisionChecked,
     PageLoaded,
     ProfileLoaded,
 )
@@ -44,6 +45,20 @@ STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
+
+
+def confirmation(campaign: str, decision: str, check: pipeline.DecisionCheck) -> str:
+    """The question before an irreversible decision: what will happen, to how many, and who is left out."""
+    count = len(check.ready)
+    plural = "" if count == 1 else "s"
+    text = (f"{decision.capitalize()} {count} application{plural} in {campaign!r}?\n\n"
+            f"{count} {decision}ed email{plural} will be sent. "
+            "This is final once the emails leave (u undoes it until then).")
+    if check.problems:
+        others = len(check.problems)
+        text += (f"\n\n{others} other{'' if others == 1 else 's'} cannot be {decision}ed and stay as "
+                 f"{'it is' if others == 1 else 'they are'}:" + "".join(f"\n  {p}" for p in check.problems))
+    return text
 
 
 class PipelineScreen(Screen[None]):
@@ -68,6 +83,7 @@ class PipelineScreen(Screen[None]):
         Binding("g", "first_page", "First page"),
         Binding("G", "last_page", "Last page"),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("P", "pause_resume", "Pause/resume", key_display="P"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -77,6 +93,7 @@ class PipelineScreen(Screen[None]):
         super().__init__()
         self.view: View | None = None
         self.campaign_name = ""
+        self.campaign_state = "open"
         self.campaign_names: dict[int, str] = {}
         self.rows: list[dict] = []
         self.fetch: dict[str, Any] = {}
@@ -159,7 +176,8 @@ class PipelineScreen(Screen[None]):
             return
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = dict(db.query("SELECT * FROM campaigns WHERE id = ?", [view.campaign_id]).__next__())
-        self.post_message(PageLoaded(view, fetch, rows, total, offset, counters(db, campaign),
+        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
+        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
@@ -193,6 +211,18 @@ class PipelineScreen(Screen[None]):
             f" {refusals[0]}" if refusals else "")
         self.post_message(ActionDone(text, "warning" if refusals else "information", "undo", []))
 
+    @work(thread=True, exit_on_error=False, group="write")
+    def change_state(self, campaign: str, pause: bool) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            done = campaign_state.pause(store, campaign) if pause else campaign_state.resume(store, campaign)
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        if not pause:
+            self.app.call_from_thread(self.app.wake_dispatcher)  # type: ignore[attr-defined]
+        self.post_message(ActionDone(done.sentence(), "information"))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
     def watch_database(self) -> None:
         # A hidden mode waits: the change is still pending when it comes back into view.
@@ -219,6 +249,7 @@ class PipelineScreen(Screen[None]):
         self._fill_table(self.query_one(DataTable), message.cursor)
         self.page_offset = message.offset
         self.query_one(CountersBar).show(message.counters)
+        self.campaign_state = message.counters.get("state", "open")
         self.query_one(Sparkline).data = message.per_day
         self.show_page_info()
 
@@ -362,16 +393,41 @@ class PipelineScreen(Screen[None]):
         if decision not in stages.IRREVERSIBLE:
             self.apply_decision(self.campaign_name, handles, decision)
             return
-        count = f"{len(handles)} application{'' if len(handles) == 1 else 's'}"
-        question = (f"{decision.capitalize()} {count} in {self.campaign_name!r}?\n\n"
-                    f"{len(handles)} {decision}ed email{'' if len(handles) == 1 else 's'} will be sent. "
-                    "This is final once the emails leave (u undoes it until then).")
+        self.check_decision(self.campaign_name, handles, decision)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def check_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        try:
+            check = pipeline.check_decision(self.app.store, campaign, handles, decision)  # type: ignore[attr-defined]
+        except UserError as error:
+            self.post_message(ActionDone(error.sentence, "error"))
+            return
+        self.post_message(DecisionChecked(campaign, decision, check))
+
+    def on_decision_checked(self, message: DecisionChecked) -> None:
+        """Ask only about what the rules allow: refuse outright when nothing is, list the others."""
+        check, decision, campaign = message.check, message.decision, message.campaign
+        if not check.ready:
+            self.notify(check.refusal(), severity="error", timeout=10, markup=False)
+            return
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
-                self.apply_decision(self.campaign_name, handles, decision)
+                self.apply_decision(campaign, check.ready, decision)
 
-        self.app.push_screen(ConfirmScreen(question, f"{decision.capitalize()} {len(handles)}"), answered)
+        label = f"{decision.capitalize()} {len(check.ready)}"
+        self.app.push_screen(ConfirmScreen(confirmation(campaign, decision, check), label), answered)
+
+    def action_pause_resume(self) -> None:
+        if not self.campaign_name:
+            return
+        name = self.campaign_name
+        if self.campaign_state.startswith("paused"):
+            self.change_state(name, pause=False)
+            return
+        question = f"Pause {name!r}?\n\nNothing is planned or sent for it until it is resumed (P again)."
+        self.app.push_screen(ConfirmScreen(question, "Pause"),
+                             lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
 
     def action_undo(self) -> None:
         if not self.campaign_name:

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.message import Message
 
+from mailer.pipeline import DecisionCheck
 from store.pipeline_view import View
 
 
@@ -42,6 +43,14 @@ class ActionDone(Message):
                  handles: list[str] | None = None) -> None:
         super().__init__()
         self.text, self.severity, self.decision, self.handles = text, severity, decision, handles or []
+
+
+class DecisionChecked(Message):
+    """An irreversible decision was checked against the rules; nothing has changed yet."""
+
+    def __init__(self, campaign: str, decision: str, check: DecisionCheck) -> None:
+        super().__init__()
+        self.campaign, self.decision, self.check = campaign, decision, check
 
 
 class DatabaseChanged(Message):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from rich.markup import escape
 from textual.widgets import Static
 
 from store import stages
+from tui.visible import visible
 
 
 def _number(value: float | int | None) -> str:
@@ -31,7 +35,13 @@ class CountersBar(Static):
             f"[b]{numbers['in_campaign']}[/] in · [b]{numbers['rejected']}[/] rejected · "
             f"[b]{numbers['invited']}[/] invited · [b]{numbers['applicants']}[/] applied · "
             f"budget [b]{budget}[/] · changed {last}"
+            + _state(numbers.get("state", "open"))
         )
+
+
+def _state(state: str) -> str:
+    """The campaign's state after the counters, when it is not simply open."""
+    return "" if state == "open" else f"\n[b $warning]{escape(visible(state))}[/]"
 
 
 def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
@@ -49,6 +59,12 @@ def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
     )
 
 
+def _tag_list(tags: str | list[str] | None) -> str:
+    """Tags as the contact panel shows them (`#beauty #fr`), not as the JSON they are stored in."""
+    values = json.loads(tags) if isinstance(tags, str) else (tags or [])
+    return " ".join(f"#{tag}" for tag in values) or "–"
+
+
 class ProfilePanel(Static):
     """The side panel: one influencer's contact data and where their application stands."""
 
@@ -63,7 +79,7 @@ class ProfilePanel(Static):
             f"{data['country'] or '–'} · {data['language'] or '–'}",
             f"followers {_number(data['followers'])}",
             f"engagement {data['engagement_rate'] if data['engagement_rate'] is not None else '–'}%",
-            f"tags {data['tags']}",
+            f"tags {_tag_list(data['tags'])}",
             "",
             f"stage [b]{stages.label(data['stage'])}[/] ({data['source']})",
             f"fee {_number(data['fee'])}",
