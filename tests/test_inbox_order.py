@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from mailer.parse import parse
-from store import conversations, inbound
+from store import conversations, handles, inbound
 from store.clock import from_iso
 from store.db import Store
 from store.schema import migrations
@@ -102,6 +102,7 @@ def test_inbox_json_order_and_last_at(db_path: Path, three: Store) -> None:
 def test_the_migration_recomputes_summaries_of_an_existing_database(db_path: Path) -> None:
     """A database made before the change kept times of row creation; opening it fixes them."""
     conn = sqlite3.connect(db_path, isolation_level=None)
+    handles.register(conn)
     old = Database(conn)
     migrations.apply(old, stop_before="inbox_activity_time")
     conn.executescript(f"""
