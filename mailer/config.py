@@ -110,6 +110,15 @@ def load_dispatch_settings(path: Path | None = None) -> DispatchSettings:
     return _dispatch_settings(dict(read_toml(path or config_path()).get("dispatch", {})))
 
 
+def smtp_login(path: Path | None = None, environ: dict[str, str] | None = None) -> str | None:
+    """The SMTP user name alone, without fetching the password (reply sync needs only that)."""
+    env = os.environ if environ is None else environ
+    table = dict(read_toml(path or config_path()).get("smtp", {}))
+    url = env.get(ENV_URL, "").strip() or table.get("url")
+    user = _url_fields(url).get("user") if url else None
+    return user or table.get("user") or None
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The config file's tables, refused when others may change it or read its secret."""
     try:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from mailer import imap_config
+from mailer import imap_config, own_addresses
 from mailer.config import load_dispatch_settings
 from mailer.imap_client import Fetched, ImapDropped, ImapError, Mailbox
 from mailer.imap_config import ImapSettings
@@ -33,7 +33,9 @@ class SyncReport:
     matched: int = 0
     unmatched: int = 0
     bounces: int = 0
+    unverified_bounces: int = 0
     unsubscribes: int = 0
+    outgoing: int = 0
     duplicates: int = 0
     malformed: int = 0
     reconnects: int = 0
@@ -51,6 +53,9 @@ class SyncReport:
             self.malformed += 1
         if mail.bounce is not None:
             self.bounces += 1
+            self.unverified_bounces += saved.unverified
+        elif saved.outgoing:
+            self.outgoing += 1
         elif saved.unsubscribe:
             self.unsubscribes += 1
         elif saved.match.influencer_id is None:
@@ -78,21 +83,33 @@ def batches(pending: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return out
 
 
+@dataclass(frozen=True)
+class Addresses:
+    """What the config says about addresses: where unsubscribe requests go, and which are ours."""
+
+    unsubscribe_to: str | None = None
+    own: tuple[str, ...] = ()
+
+
+NO_ADDRESSES = Addresses()
+
+
 def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
-                 fetched: list[Fetched], unsubscribe_to: str | None) -> SyncReport:
+                 fetched: list[Fetched], addresses: Addresses) -> SyncReport:
     parsed = [(item, parse(item.raw, truncated=item.truncated)) for item in fetched]
     batch_report = SyncReport()
     with store.write() as db:
         now = store.now_iso()
         for _, mail in parsed:
-            saved = inbound.save(db, mail, now=now, actor=store.actor, unsubscribe_to=unsubscribe_to)
+            saved = inbound.save(db, mail, now=now, actor=store.actor,
+                                 unsubscribe_to=addresses.unsubscribe_to, own_addresses=addresses.own)
             batch_report.count(mail, saved)
         imap_state.advance(db, folder, uidvalidity, last_uid)
     return batch_report
 
 
 def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport,
-                unsubscribe_to: str | None = None) -> None:
+                addresses: Addresses = NO_ADDRESSES) -> None:
     """Store everything new in one folder, counting into `report` batch by batch.
 
     Raises ImapDropped with every finished batch committed and counted.
@@ -102,16 +119,16 @@ def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport,
         last_uid = imap_state.begin(db, folder, uidvalidity)
     for batch in batches(mailbox.new_uids(last_uid)):
         fetched = mailbox.fetch(batch)
-        report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched, unsubscribe_to))
+        report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched, addresses))
 
 
 def _sync_with_retries(store: Store, settings: ImapSettings, folder: str, connect: Callable,
-                       report: SyncReport, attempts: int, unsubscribe_to: str | None) -> None:
+                       report: SyncReport, attempts: int, addresses: Addresses) -> None:
     for attempt in range(1, attempts + 1):
         mailbox = None
         try:
             mailbox = connect(settings)
-            sync_folder(store, mailbox, folder, report, unsubscribe_to)
+            sync_folder(store, mailbox, folder, report, addresses)
             return
         except ImapDropped as dropped:
             if attempt == attempts:
@@ -135,14 +152,16 @@ def sync(
     """Pull new replies from every configured folder (blocking: run it in a thread).
 
     Mail to `unsubscribe_to` (default: `unsubscribe_mailto` of the config file) is an
-    unsubscribe request, as is mail from someone we know whose subject says "unsubscribe".
+    unsubscribe request, as is mail from someone we know whose subject says "unsubscribe";
+    mail from our own addresses (the SMTP login among them) is a copy of what we sent.
     """
     store.require("sync_mail")  # a sync applies bounces and unsubscribes
     settings = settings or imap_config.load()
-    unsubscribe_to = unsubscribe_to or load_dispatch_settings().unsubscribe_mailto
+    addresses = Addresses(unsubscribe_to or load_dispatch_settings().unsubscribe_mailto,
+                          own_addresses.configured())
     report = SyncReport()
     for folder in settings.folders:
-        _sync_with_retries(store, settings, folder, connect, report, attempts, unsubscribe_to)
+        _sync_with_retries(store, settings, folder, connect, report, attempts, addresses)
     with store.write() as db:
         imap_state.record_sync(db, store.now_iso())
     return report

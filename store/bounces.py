@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, bounce_reports
 from store.errors import UserError
 from store.influencers import get_by_handle
 
@@ -49,6 +49,20 @@ def listing(db: Database) -> list[dict]:
     ))
 
 
+def inspector(db: Database) -> list[dict]:
+    """What the bounce inspector lists: bounced influencers, then reports that suppressed nobody.
+
+    Each row has a `state`: bounced, or unverified (the report refers to no mail we sent them).
+    """
+    bounced = [{**row, "state": "bounced"} for row in listing(db)]
+    unverified = [{"influencer_id": row["influencer_id"], "handle": row["handle"], "email": row["recipient"],
+                   "bounce_reason": row["reason"], "report_id": row["report_id"],
+                   "reported_at": row["reported_at"], "report_subject": row["report_subject"],
+                   "state": "unverified"}
+                  for row in bounce_reports.unverified(db)]
+    return bounced + unverified
+
+
 def report(db: Database, influencer_id: int) -> dict | None:
     """The latest bounce report for an influencer: its text and raw bytes when kept."""
     rows = list(db.query(
@@ -59,6 +73,12 @@ def report(db: Database, influencer_id: int) -> dict | None:
         [influencer_id],
     ))
     return rows[0] if rows else None
+
+
+def report_text(db: Database, report_id: int) -> str:
+    """The text of one stored delivery report."""
+    row = db.execute("SELECT body FROM messages WHERE id = ? AND kind = 'bounce'", (report_id,)).fetchone()
+    return row[0] if row else ""
 
 
 def clear(db: Database, handle: str, *, now: str, actor: str) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from store import bounces, threads, unsubscribes
+from store import bounce_reports, bounces, threads, unsubscribes
 from store.threads import Match
 
 MAX_RAW_BYTES = 1_000_000
@@ -58,12 +58,16 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Saved:
-    """The outcome of `save`: the row (None for a duplicate) and how it was matched."""
+    """The outcome of `save`: the row (None for a duplicate) and how it was matched.
+
+    `kind` is reply, bounce, unsubscribe, or own (a copy of mail we sent).
+    """
 
     row_id: int | None
     match: Match
     bounced_influencer: int | None = None
     kind: str = "reply"
+    unverified: bool = False  # a delivery report that refers to no mail of ours
 
     @property
     def unsubscribe(self) -> bool:
@@ -71,47 +75,24 @@ class Saved:
         return self.kind == "unsubscribe" and self.match.influencer_id is not None
 
     @property
+    def outgoing(self) -> bool:
+        return self.kind == "own"
+
+    @property
     def duplicate(self) -> bool:
         return self.row_id is None
 
 
-def _match_bounce(db: Database, bounce: Bounce) -> Match:
-    if bounce.original_message_id:
-        row = db.execute(
-            """SELECT influencer_id, campaign_id FROM messages
-               WHERE message_id = ? AND influencer_id IS NOT NULL""",
-            (bounce.original_message_id,),
-        ).fetchone()
-        if row:
-            return Match(row[0], row[1], "thread", bounce.original_message_id)
-    for address in bounce.recipients:
-        influencer_id = threads.influencer_by_address(db, address)
-        if influencer_id is not None:
-            return Match(influencer_id, threads.latest_campaign(db, influencer_id), "address")
-    return Match(None, None, "none")
-
-
 def _match(db: Database, mail: InboundMessage) -> Match:
-    if mail.bounce is not None:
-        return _match_bounce(db, mail.bounce)
     senders = [address for address in (mail.from_addr, mail.reply_to) if address]
     return threads.match(db, in_reply_to=mail.in_reply_to, references=mail.references, senders=senders)
-
-
-def _is_sender(db: Database, address: str) -> bool:
-    """Whether we send from `address`: then mail to it is a reply, whatever the config says."""
-    row = db.execute(
-        """SELECT 1 FROM campaigns WHERE sender_email = ? COLLATE NOCASE
-           UNION ALL SELECT 1 FROM operators WHERE from_address = ? COLLATE NOCASE LIMIT 1""",
-        (address, address),
-    ).fetchone()
-    return row is not None
 
 
 def _addressed_to(db: Database, mail: InboundMessage, unsubscribe_to: str | None) -> bool:
     if not unsubscribe_to or not mail.to_addr or mail.to_addr.casefold() != unsubscribe_to.casefold():
         return False
-    return not _is_sender(db, unsubscribe_to)
+    # Whether we send from it: then mail to it is a reply, whatever the config says.
+    return not threads.is_ours(db, unsubscribe_to)
 
 
 def _unsubscribe_match(db: Database, mail: InboundMessage, unsubscribe_to: str | None) -> Match | None:
@@ -120,8 +101,6 @@ def _unsubscribe_match(db: Database, mail: InboundMessage, unsubscribe_to: str |
     Mail to the unsubscribe address always is one; a subject saying "unsubscribe" is one
     only when it names, answers or comes from someone we know (a stranger's is kept aside).
     """
-    if mail.bounce is not None:
-        return None
     addressed = _addressed_to(db, mail, unsubscribe_to)
     if not (addressed or mail.unsubscribe):
         return None
@@ -141,45 +120,75 @@ def _created_at(mail: InboundMessage, now: str) -> str:
     return now
 
 
-def _insert(db: Database, mail: InboundMessage, found: Match, kind: str, now: str) -> int | None:
+def _insert(db: Database, mail: InboundMessage, found: Match, kind: str, now: str,
+            *, outgoing: bool = False) -> int | None:
+    """Store `mail` unless its Message-ID is known; a copy of our own mail is stored as sent."""
     refs = " ".join(mail.references[-threads.MAX_REFERENCES:]) or None
+    at = _created_at(mail, now)
+    direction, status, sent_at = ("out", "sent", at) if outgoing else ("in", None, None)
+    # An unsubscribe we acted on needs nothing more from the operator: it arrives read.
+    is_read = outgoing or (kind == "unsubscribe" and found.influencer_id is not None)
     cursor = db.conn.execute(
         """INSERT INTO messages (influencer_id, campaign_id, direction, kind, from_addr, from_name, to_addr,
                subject, body, body_html, message_id, in_reply_to, refs, is_read, status, flags,
-               received_at, created_at, updated_at)
-           VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+               sent_at, received_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (message_id) DO NOTHING""",
-        (found.influencer_id, found.campaign_id, kind, mail.from_addr, mail.from_name, mail.to_addr,
-         mail.subject, mail.body, mail.body_html, mail.message_id,
-         mail.in_reply_to[0] if mail.in_reply_to else None, refs,
-         # An unsubscribe we acted on needs nothing more from the operator: it arrives read.
-         int(kind == "unsubscribe" and found.influencer_id is not None),
-         json.dumps(sorted(set(mail.flags))), now, _created_at(mail, now), now),
+        (found.influencer_id, found.campaign_id, direction, kind, mail.from_addr, mail.from_name,
+         mail.to_addr, mail.subject, mail.body, mail.body_html, mail.message_id,
+         mail.in_reply_to[0] if mail.in_reply_to else None, refs, int(is_read), status,
+         json.dumps(sorted(set(mail.flags))), sent_at, now, at, now),
     )
-    return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+    if cursor.rowcount != 1:
+        return None
+    row_id = int(cursor.lastrowid)
+    if mail.raw is not None:
+        db.conn.execute("INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)",
+                        (row_id, mail.raw[:MAX_RAW_BYTES]))
+    return row_id
+
+
+def _save_own(db: Database, mail: InboundMessage, now: str) -> Saved:
+    """A copy of mail we sent (from a mail client): outgoing, to whom it was written, never a reply."""
+    found = threads.by_recipient(db, in_reply_to=mail.in_reply_to, references=mail.references,
+                                 recipient=mail.to_addr)
+    return Saved(_insert(db, mail, found, "manual", now, outgoing=True), found, kind="own")
+
+
+def _save_report(db: Database, mail: InboundMessage, bounce: Bounce, now: str, actor: str) -> Saved:
+    """A delivery report: suppresses only when it refers to mail we sent (else kept, unverified)."""
+    verdict = bounce_reports.verify(db, bounce, now)
+    row_id = _insert(db, mail, verdict.match, "bounce", now)
+    if row_id is None:
+        return Saved(None, verdict.match, kind="bounce", unverified=not verdict.verified)
+    bounce_reports.record(db, row_id, verdict, bounce)
+    bounced = None
+    if verdict.verified and bounce.permanent:
+        bounces.mark(db, verdict.match.influencer_id, bounce.reason(), now=now, actor=actor,
+                     report_row=row_id, original_message_id=verdict.match.thread_message_id)
+        bounced = verdict.match.influencer_id
+    return Saved(row_id, verdict.match, bounced, "bounce", unverified=not verdict.verified)
 
 
 def save(db: Database, mail: InboundMessage, *, now: str, actor: str,
-         unsubscribe_to: str | None = None) -> Saved:
+         unsubscribe_to: str | None = None, own_addresses: tuple[str, ...] = ()) -> Saved:
     """Store `mail` once (a known Message-ID is a duplicate and changes nothing).
 
     `unsubscribe_to` is the configured unsubscribe address: mail to it is a request.
+    Mail from one of our addresses (campaign senders, operators, `own_addresses` from the
+    config) is a copy of what we sent.
     """
+    if mail.bounce is not None:
+        return _save_report(db, mail, mail.bounce, now, actor)
+    if threads.is_ours(db, mail.from_addr, own_addresses):
+        return _save_own(db, mail, now)
     found = _unsubscribe_match(db, mail, unsubscribe_to)
-    kind = "unsubscribe" if found is not None else "bounce" if mail.bounce is not None else "reply"
+    kind = "unsubscribe" if found is not None else "reply"
     found = found or _match(db, mail)
     row_id = _insert(db, mail, found, kind, now)
     if row_id is None:
         return Saved(None, found, kind=kind)
-    if mail.raw is not None:
-        db.conn.execute("INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)",
-                        (row_id, mail.raw[:MAX_RAW_BYTES]))
-    bounced = None
-    if mail.bounce is not None and mail.bounce.permanent and found.influencer_id is not None:
-        bounces.mark(db, found.influencer_id, mail.bounce.reason(), now=now, actor=actor,
-                     report_row=row_id, original_message_id=found.thread_message_id)
-        bounced = found.influencer_id
     if kind == "unsubscribe" and found.influencer_id is not None:
         unsubscribes.mark(db, found.influencer_id, now=now, actor=actor, campaign_id=found.campaign_id,
                           source="mail", message_id=mail.message_id, request_row=row_id)
-    return Saved(row_id, found, bounced, kind)
+    return Saved(row_id, found, None, kind)

@@ -1,9 +1,10 @@
 """What an operator does to a conversation: read state, bookmarks, attaching stray mail.
 
-Read state lives on the inbound messages (`is_read`); the conversation summary
-follows through its triggers. Only inbound mail can be unread. Marks and bookmarks
-are the `triage_inbox` right (no viewer) and each change is audited (read marks as the
-`conversation` entity, so they stay out of the influencer's timeline).
+Read state lives on the messages (`is_read`); the conversation summary follows
+through its triggers. Mail arrives unread; marking a conversation unread marks its
+latest message, whichever way it went, so a conversation of our mail alone can be too.
+Marks and bookmarks are the `triage_inbox` right (no viewer) and each change is audited
+(read marks as the `conversation` entity, so they stay out of the influencer's timeline).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from store.influencers import get_by_handle
 
 def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, *, now: str,
               actor: str) -> int:
-    """Mark their inbound mail read (in one campaign, or all); returns how many changed."""
+    """Mark their unread mail read (in one campaign, or all); returns how many changed."""
     operators.require(db, actor, "triage_inbox")
     scope, params = ("AND campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
     cursor = db.conn.execute(
         f"""UPDATE messages SET is_read = 1, updated_at = ?
-            WHERE influencer_id = ? AND direction = 'in' AND is_read = 0 {scope}""",
+            WHERE influencer_id = ? AND is_read = 0 {scope}""",
         [now, influencer_id, *params],
     )
     if cursor.rowcount:
@@ -32,15 +33,14 @@ def mark_read(db: Database, influencer_id: int, campaign_id: int | None = None, 
 
 
 def mark_unread(db: Database, influencer_id: int, *, now: str, actor: str) -> None:
-    """Mark their latest inbound message unread, as a reminder to come back."""
+    """Mark the conversation's latest message (theirs or ours) unread, as a reminder to come back."""
     operators.require(db, actor, "triage_inbox")
     row = db.execute(
-        """SELECT id FROM messages WHERE influencer_id = ? AND direction = 'in'
-           ORDER BY created_at DESC, id DESC LIMIT 1""",
+        "SELECT last_message_id FROM conversations WHERE influencer_id = ? AND campaign_id = 0",
         (influencer_id,),
     ).fetchone()
     if row is None:
-        raise UserError("There is no message from them to mark unread.")
+        raise UserError("There is no conversation with them to mark unread.")
     db.conn.execute("UPDATE messages SET is_read = 0, updated_at = ? WHERE id = ?", (now, row[0]))
     audit.record(db, at=now, actor=actor, action="conversation.unread", entity="conversation",
                  entity_id=influencer_id, message=row[0])
@@ -91,34 +91,54 @@ def replied_since(db: Database, influencer_id: int, since: str) -> bool:
 
 
 def unmatched(db: Database, limit: int = 200) -> list[dict]:
-    """Inbound mail nobody could be matched to, newest first."""
+    """Mail that arrived by sync and matched nobody (copies of our own included), newest first."""
     return list(db.query(
-        """SELECT id, created_at, kind, from_addr, from_name, subject, message_id FROM messages
-           WHERE direction = 'in' AND influencer_id IS NULL ORDER BY created_at DESC, id DESC LIMIT ?""",
+        """SELECT id, created_at, direction, kind, from_addr, from_name, to_addr, subject, message_id
+           FROM messages WHERE influencer_id IS NULL AND received_at IS NOT NULL
+           ORDER BY created_at DESC, id DESC LIMIT ?""",
         [limit],
     ))
 
 
+def _as_sent(db: Database, message_row: int, now: str) -> None:
+    """A copy of mail we sent, stored as received before: outgoing, sent at its Date, read."""
+    db.conn.execute(
+        """UPDATE messages SET direction = 'out', kind = 'manual', status = 'sent', sent_at = created_at,
+               is_read = 1, updated_at = ? WHERE id = ?""",
+        (now, message_row),
+    )
+
+
 def attach(
-    db: Database, message_row: int, handle: str, *, campaign_id: int | None = None, now: str, actor: str
+    db: Database, message_row: int, handle: str, *, campaign_id: int | None = None, now: str, actor: str,
+    own_addresses: tuple[str, ...] = (),
 ) -> dict:
-    """Attach an inbound message to an influencer by hand (it becomes part of their history)."""
+    """Attach mail that arrived by sync to an influencer by hand (it becomes part of their history).
+
+    Mail from one of our addresses (see `threads.is_ours`) is a copy of what we sent: it is
+    attached as sent to them, never as their reply.
+    """
     row = db.execute(
-        "SELECT direction, influencer_id FROM messages WHERE id = ?", (message_row,)
+        "SELECT direction, influencer_id, received_at, kind, from_addr FROM messages WHERE id = ?",
+        (message_row,),
     ).fetchone()
     if row is None:
         raise NotFound(f"There is no message #{message_row}.")
-    if row[0] != "in":
+    direction, owner, received_at, kind, from_addr = row
+    if received_at is None:
         raise UserError(f"Message #{message_row} is one we sent; only received mail can be attached.")
     influencer = get_by_handle(db, handle)
-    if row[1] == influencer["id"]:
+    if owner == influencer["id"]:
         raise UserError(f"Message #{message_row} is already in {influencer['handle']}'s history.")
     campaign = campaign_id or threads.latest_campaign(db, influencer["id"])
     db.conn.execute(
         "UPDATE messages SET influencer_id = ?, campaign_id = ?, updated_at = ? WHERE id = ?",
         (influencer["id"], campaign, now, message_row),
     )
+    ours = direction == "out" or (kind == "reply" and threads.is_ours(db, from_addr, own_addresses))
+    if ours and direction == "in":
+        _as_sent(db, message_row, now)
     audit.record(db, at=now, actor=actor, action="message.attached", entity="message",
                  entity_id=message_row, campaign_id=campaign, influencer=influencer["handle"],
-                 previous_influencer=row[1])
+                 previous_influencer=owner, outgoing=ours)
     return influencer

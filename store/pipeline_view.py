@@ -54,17 +54,11 @@ class View:
                                                                  "last_message"))
 
 
-def _search(text: str, now: datetime) -> tuple[str, list]:
-    """The search bar's condition on `influencers i`: the query syntax when it is available."""
+def _search(text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
+    """The search bar's condition on `influencers i`; a `stage:` naming no campaign means this one."""
     from store import query
 
-    parsed = query.parse_query(text)
-    if hasattr(parsed, "to_sql"):
-        return parsed.to_sql(now)
-    # Until the query syntax lands: every word must match the handle, name or email.
-    words = text.split()
-    clauses = ["(i.handle LIKE ? OR i.name LIKE ? OR i.email LIKE ?)" for _ in words]
-    return " AND ".join(clauses) or "1", [f"%{w}%" for w in words for _ in range(3)]
+    return query.parse_query(text).to_sql(now, campaign_id=campaign_id)
 
 
 def _where(view: View, now: datetime) -> tuple[str, list]:
@@ -76,7 +70,7 @@ def _where(view: View, now: datetime) -> tuple[str, list]:
         clauses.append("a.source = ?")
         params.append(view.source)
     if view.search.strip():
-        sql, extra = _search(view.search, now)
+        sql, extra = _search(view.search, now, view.campaign_id)
         clauses.append(f"({sql})")
         params += extra
     return " AND ".join(clauses), params

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from store.query_sql import term_sql
+from store.query_sql import ANY_APPLICATION, Scope, term_sql
 from store.query_syntax import QueryError, Token, tokenize
 from store.query_terms import Term, build_term
 
@@ -55,17 +55,24 @@ class Not:
 Node = And | Or | Not | Term
 
 
-def node_sql(node: Node, now: datetime) -> tuple[str, list]:
-    """The SQL of a node and its parameters, in order."""
+def node_sql(node: Node, now: datetime, scope: Scope = ANY_APPLICATION) -> tuple[str, list]:
+    """The SQL of a node and its parameters, in order.
+
+    A conjunction's positive `campaign:` terms say which application its `stage:` terms (at
+    any depth below) are about: `campaign:Glow stage:rejected` is rejected in Glow.
+    """
     if isinstance(node, Term):
-        return term_sql(node, now)
+        return term_sql(node, now, scope)
     if isinstance(node, Not):
-        sql, params = node_sql(node.item, now)
+        sql, params = node_sql(node.item, now, scope)
         # coalesce: a NULL column (no country) does match "not country:FR".
         return f"NOT coalesce({sql}, 0)", params
     if not node.items:
         return "1", []
-    parts = [node_sql(item, now) for item in node.items]
+    if isinstance(node, And):
+        scope = scope.naming([item.values for item in node.items
+                              if isinstance(item, Term) and item.family == "campaign"])
+    parts = [node_sql(item, now, scope) for item in node.items]
     joiner = " AND " if isinstance(node, And) else " OR "
     sql = joiner.join(part for part, _ in parts)
     return (sql if len(parts) == 1 else f"({sql})"), [p for _, params in parts for p in params]
@@ -78,8 +85,9 @@ class Query:
     root: Node
     text: str = ""
 
-    def to_sql(self, now: datetime) -> tuple[str, list]:
-        return node_sql(self.root, now)
+    def to_sql(self, now: datetime, campaign_id: int | None = None) -> tuple[str, list]:
+        """The WHERE expression; `campaign_id` is what a `stage:` naming no campaign is about."""
+        return node_sql(self.root, now, Scope(campaign_id=campaign_id))
 
     @property
     def is_empty(self) -> bool:

@@ -8,6 +8,7 @@ Conditions on other tables are subqueries on indexed columns: `i.id IN (…)` fo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from store.clock import iso
@@ -102,9 +103,37 @@ def _campaign(term: Term, now: datetime) -> Sql:
             f"WHERE c.name IN ({_marks(term.values)}))", list(term.values))
 
 
-def _stage(term: Term, now: datetime) -> Sql:
-    return (f"i.id IN (SELECT a.influencer_id FROM applications a WHERE a.stage IN ({_marks(term.values)}))",
-            list(term.values))
+@dataclass(frozen=True)
+class Scope:
+    """Which application a `stage:` term is about: the campaigns named beside it, else a default.
+
+    `campaigns` holds the values of each positive `campaign:` term of the conjunctions around the
+    term; `campaign_id` is the campaign on screen (the Pipeline pane), used when none is named.
+    """
+
+    campaigns: tuple[tuple[str, ...], ...] = ()
+    campaign_id: int | None = None
+
+    def naming(self, campaigns: list[tuple[str, ...]]) -> Scope:
+        return replace(self, campaigns=(*self.campaigns, *campaigns)) if campaigns else self
+
+
+ANY_APPLICATION = Scope()
+
+
+def _stage(term: Term, now: datetime, scope: Scope = ANY_APPLICATION) -> Sql:
+    stages = f"a.stage IN ({_marks(term.values)})"
+    if scope.campaigns:
+        # In each named campaign the application is at one of the stages: the same application.
+        parts = [("i.id IN (SELECT a.influencer_id FROM applications a JOIN campaigns c "
+                  f"ON c.id = a.campaign_id WHERE c.name IN ({_marks(names)}) AND {stages})",
+                  [*names, *term.values])
+                 for names in scope.campaigns]
+        return " AND ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
+    if scope.campaign_id is not None:
+        return (f"i.id IN (SELECT a.influencer_id FROM applications a WHERE a.campaign_id = ? AND {stages})",
+                [scope.campaign_id, *term.values])
+    return f"i.id IN (SELECT a.influencer_id FROM applications a WHERE {stages})", list(term.values)
 
 
 def _contacted(term: Term, now: datetime) -> Sql:
@@ -142,6 +171,8 @@ BUILDERS: dict[str, Callable[[Term, datetime], Sql]] = {
 }
 
 
-def term_sql(term: Term, now: datetime) -> Sql:
-    """The SQL condition and parameters of one term, relative to `now`."""
+def term_sql(term: Term, now: datetime, scope: Scope = ANY_APPLICATION) -> Sql:
+    """The SQL condition and parameters of one term, relative to `now` (and `scope` for stages)."""
+    if term.family == "stage":
+        return _stage(term, now, scope)
     return BUILDERS[term.family](term, now)

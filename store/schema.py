@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import audit, handles
+from store import audit, conversation_summary, handles
 from store.clock import Clock
 
 migrations = Migrations("callsheet")
@@ -321,13 +321,14 @@ INBOX_SEARCH = [
 ]
 
 
-INBOX_TRIGGERS = [s for s in (*INBOX_CONVERSATIONS, *INBOX_SEARCH) if s.lstrip().startswith("CREATE TRIGGER")]
+# The summary and full-text triggers as they are now (the summary's were redefined later).
+INBOX_TRIGGERS = [*conversation_summary.TRIGGERS,
+                  *(s for s in INBOX_SEARCH if s.lstrip().startswith("CREATE TRIGGER"))]
 
 
 def rebuild_inbox(db: Database) -> None:
     """Recompute every conversation summary and the full-text index from `messages`."""
-    _run(db, [*_conversation_rows("SELECT DISTINCT influencer_id FROM messages"),
-              "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"])
+    _run(db, [*conversation_summary.REBUILD_ALL, "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"])
 
 
 @migrations(name="inbox_conversations")
@@ -525,3 +526,32 @@ def _invitation_edit_sources(db: Database) -> None:
         subject TEXT NOT NULL,
         body TEXT NOT NULL
     )"""])
+
+
+@migrations(name="inbox_activity_time")
+def _inbox_activity_time(db: Database) -> None:
+    # A conversation's time is when its latest mail was sent or received, no longer when a
+    # message row was made (a queued invitation counted as activity): new triggers, and
+    # every summary recomputed once. Read state may now be set on any message.
+    _run(db, [*(f"DROP TRIGGER IF EXISTS {name}" for name in conversation_summary.NAMES),
+              *conversation_summary.TRIGGERS, *conversation_summary.REBUILD_ALL])
+
+
+@migrations(name="inbox_own_mail_and_bounce_reports")
+def _inbox_own_mail_and_bounce_reports(db: Database) -> None:
+    _run(db, [
+        # Mail kept aside is whatever arrived by sync and matched nobody, copies of our own mail
+        # included: messages_influencer (influencer_id IS NULL, by created_at) serves that list.
+        "DROP INDEX IF EXISTS messages_unmatched",
+        # Every delivery report stored, whom it names, and whether it refers to mail we sent
+        # them: only a verified one suppresses; the rest wait in the bounce inspector.
+        """CREATE TABLE bounce_reports (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            recipient TEXT,
+            influencer_id INTEGER REFERENCES influencers(id) ON DELETE SET NULL,
+            verified INTEGER NOT NULL,
+            permanent INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX bounce_reports_unverified ON bounce_reports(message_id) WHERE verified = 0",
+    ])

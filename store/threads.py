@@ -80,6 +80,32 @@ def latest_campaign(db: Database, influencer_id: int) -> int | None:
     return row[0] if row else None
 
 
+def is_ours(db: Database, address: str | None, extra: tuple[str, ...] = ()) -> bool:
+    """Whether we send from `address`: a campaign's sender, an operator's, or one of `extra` (config)."""
+    if not address:
+        return False
+    if address.casefold() in (other.casefold() for other in extra):
+        return True
+    row = db.execute(
+        """SELECT 1 FROM campaigns WHERE sender_email = ? COLLATE NOCASE
+           UNION ALL SELECT 1 FROM operators WHERE from_address = ? COLLATE NOCASE LIMIT 1""",
+        (address, address),
+    ).fetchone()
+    return row is not None
+
+
+def by_recipient(db: Database, *, in_reply_to: list[str], references: list[str],
+                 recipient: str | None) -> Match:
+    """Whom a copy of our own mail was written to: the thread first, then the To address."""
+    threaded = by_thread(db, in_reply_to, references)
+    if threaded is not None:
+        return threaded
+    influencer_id = influencer_by_address(db, recipient)
+    if influencer_id is None:
+        return Match(None, None, "none")
+    return Match(influencer_id, latest_campaign(db, influencer_id), "address")
+
+
 def match(
     db: Database, *, in_reply_to: list[str], references: list[str], senders: list[str]
 ) -> Match:

@@ -71,9 +71,11 @@ def raw_mail(
     return (text + "\r\n\r\n" + body.replace("\n", "\r\n") + "\r\n").encode("utf-8")
 
 
-def dsn_mail(recipient: str, original_message_id: str, *, status: str = "5.1.1",
+def dsn_mail(recipient: str, original_message_id: str | None, *, status: str = "5.1.1",
              action: str = "failed", message_id: str = "<dsn-1@mx.example>") -> bytes:
-    """A delivery status notification (RFC 3464) as Postfix writes one."""
+    """A delivery status notification (RFC 3464) as Postfix writes one (None: returned headers
+    without a Message-ID)."""
+    returned_id = f"Message-ID: {original_message_id}\n" if original_message_id else ""
     text = f"""From: MAILER-DAEMON@mx.example (Mail Delivery System)
 To: casting@brand.example
 Subject: Undelivered Mail Returned to Sender
@@ -110,8 +112,7 @@ Content-Type: text/rfc822-headers
 From: casting@brand.example
 To: {recipient}
 Subject: Our casting call
-Message-ID: {original_message_id}
-
+{returned_id}
 --BOUND--
 """
     return text.replace("\n", "\r\n").encode()

@@ -144,9 +144,22 @@ def test_note_mark_and_bookmark(db_path: Path, store: Store, seeded: dict[str, s
     assert run(db_path, "note", "ana", "Prefers video calls").exit_code == 0
     assert [e["subject"] for e in run_json(db_path, "history", "ana") if e["entry"] == "note"] == [
         "Prefers video calls"]
-    assert_user_error(run(db_path, "mark", "ana", "--unread"), "no message from them")
     assert run(db_path, "bookmark", "bo").exit_code == 0
     assert [r["handle"] for r in run_json(db_path, "inbox", "--bookmarked")] == ["bo"]
+
+
+def test_mark_unread_works_on_a_conversation_of_our_mail_alone(db_path: Path, store: Store,
+                                                               seeded: dict[str, str]) -> None:
+    marked = run(db_path, "mark", "ana", "--unread")
+    assert marked.exit_code == 0 and "Marked the conversation with ana unread." in marked.stdout
+    assert [(r["handle"], r["unread"]) for r in run_json(db_path, "inbox", "--unread")] == [("ana", 1)]
+    unread = "SELECT direction, subject FROM messages WHERE is_read = 0"
+    assert store.writer.execute(unread).fetchall() == [("out", "Casting for ana")]
+    read = run(db_path, "mark", "ana")
+    assert read.exit_code == 0 and "Marked 1 message from ana read." in read.stdout
+    assert run_json(db_path, "inbox", "--unread") == []
+    add_influencer(store, "cy")
+    assert_user_error(run(db_path, "mark", "cy", "--unread"), "no conversation with them")
 
 
 def test_unknown_handles_and_campaigns_are_one_sentence(db_path: Path, seeded: dict[str, str]) -> None:

@@ -115,6 +115,24 @@ async def test_toggle_unread_and_bookmark(seeded: Store) -> None:
         await wait_for(pilot, lambda: listing.rows[0]["bookmarked"] == 1)
 
 
+async def test_n_marks_a_conversation_of_our_mail_alone_unread_as_the_cli_does(seeded: Store) -> None:
+    from tests.cli_helpers import run, run_json
+
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 36)) as pilot:
+        listing = await open_inbox(app, pilot)
+        listing.highlighted = [r["handle"] for r in listing.rows].index("bo")  # only our invitation
+        await wait_for(pilot, lambda: listing.current_id() == 2)
+        await pilot.press("N")
+        await wait_for(pilot, lambda: [r["unread"] for r in listing.rows if r["handle"] == "bo"] == [1])
+        assert [r["handle"] for r in run_json(seeded.path, "inbox", "--unread")] == ["bo", "ana"]
+        assert run(seeded.path, "mark", "bo").exit_code == 0
+        assert run(seeded.path, "mark", "cy", "--unread").exit_code == 0
+        await pilot.press("N")  # bo is read again (the CLI did it): N marks it unread once more
+        unread = "SELECT unread FROM conversations WHERE influencer_id = 2 AND campaign_id = 0"
+        await wait_for(pilot, lambda: seeded.writer.execute(unread).fetchone()[0] == 1)
+
+
 async def test_enter_marks_read(seeded: Store) -> None:
     app = make_app(seeded)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -27,11 +27,17 @@ def listed(store: Store, flt: InboxFilter | None = None) -> list[str]:
 
 
 def recomputed(store: Store) -> list[tuple]:
-    """The summaries computed from scratch, to compare with what the triggers maintained."""
+    """The summaries computed from scratch, to compare with what the triggers maintained.
+
+    A conversation's time is its latest mail received (Date) or sent; unsent mail has none.
+    """
     return store.writer.execute(
-        """SELECT influencer_id, scope, max(created_at), sum(direction = 'in' AND is_read = 0), count(*)
-           FROM (SELECT *, 0 AS scope FROM messages UNION ALL
-                 SELECT *, campaign_id AS scope FROM messages WHERE campaign_id IS NOT NULL)
+        """SELECT influencer_id, scope, coalesce(max(at), ''), sum(is_read = 0), count(*)
+           FROM (SELECT *, CASE WHEN direction = 'in' THEN created_at
+                                WHEN coalesce(status, 'sent') = 'sent' THEN coalesce(sent_at, created_at)
+                           END AS at
+                 FROM (SELECT *, 0 AS scope FROM messages UNION ALL
+                       SELECT *, campaign_id AS scope FROM messages WHERE campaign_id IS NOT NULL))
            WHERE influencer_id IS NOT NULL
              AND (direction = 'in' OR coalesce(status, '') NOT IN ('planned', 'skipped'))
            GROUP BY influencer_id, scope ORDER BY 1, 2"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mailer import own_addresses
 from store import campaigns, conversations, inbox, influencers, notes, timeline
 from store.conversations import InboxFilter
 from store.wording import plural
@@ -44,7 +45,7 @@ def inbox_command(obj: CliContext, unread_only: bool, campaign: str | None, book
     flt = InboxFilter(campaign_id(store.reader(), campaign), bookmarked, unread_only, text, query)
     rows = _all_pages(store, flt, limit)
     if as_json:
-        emit_json([{"handle": r["handle"], "unread": r["unread"], "last_at": r["last_at"],
+        emit_json([{"handle": r["handle"], "unread": r["unread"], "last_at": r["last_at"] or None,
                     "messages": r["total"], "last_subject": r["last_subject"],
                     "last_direction": r["last_direction"], "bookmarked": bool(r["bookmarked"])}
                    for r in rows])
@@ -104,7 +105,7 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
             click.echo(f"Marked {plural(count, 'message')} from {influencer['handle']} read.")
         else:
             inbox.mark_unread(db, influencer["id"], now=store.now_iso(), actor=store.actor)
-            click.echo(f"Marked the latest message from {influencer['handle']} unread.")
+            click.echo(f"Marked the conversation with {influencer['handle']} unread.")
 
 
 @click.command("bookmark")
@@ -145,7 +146,8 @@ def attach(obj: CliContext, message_id: int, handle: str, campaign: str | None) 
     with store.write() as db:
         store.require("edit_influencer")
         influencer = inbox.attach(db, message_id, handle, campaign_id=campaign_id(db, campaign),
-                                  now=store.now_iso(), actor=store.actor)
+                                  now=store.now_iso(), actor=store.actor,
+                                  own_addresses=own_addresses.configured())
     click.echo(f"Attached message #{message_id} to {influencer['handle']}.")
 
 

@@ -24,24 +24,36 @@ def sync_command(obj: CliContext, as_json: bool) -> None:
         return
     click.echo(f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
                f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{plural(report.bounces, 'bounce')}, {plural(report.unsubscribes, 'unsubscribe')}, "
+               f"{plural(report.bounces, 'bounce')}{_unverified(report.unverified_bounces)}, "
+               f"{plural(report.unsubscribes, 'unsubscribe')}, {_own(report.outgoing)}"
                f"{plural(report.duplicates, 'duplicate')}.")
+
+
+def _unverified(count: int) -> str:
+    return f" ({count} unverified, suppressing nobody: see `callsheet bounces`)" if count else ""
+
+
+def _own(count: int) -> str:
+    return f"{plural(count, 'copy', 'copies')} of our own mail, " if count else ""
 
 
 @click.group("bounces", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def bounces_group(ctx: click.Context, as_json: bool) -> None:
-    """Bounced influencers (never emailed until cleared)."""
+    """Bounced influencers (never emailed until cleared), then unverified delivery reports.
+
+    A report that refers to no mail we sent them suppresses nobody: it is listed as unverified.
+    """
     if ctx.invoked_subcommand is not None:
         return
-    rows = bounces.listing(ctx.obj.store.reader())
+    rows = bounces.inspector(ctx.obj.store.reader())
     if as_json:
         emit_json(rows)
         return
-    emit_table(["handle", "email", "reported", "reason"],
-               [[r["handle"], r["email"] or "", r["reported_at"] or "", (r["bounce_reason"] or "")[:70]]
-                for r in rows])
+    emit_table(["handle", "email", "state", "reported", "reason"],
+               [[r["handle"] or "", r["email"] or "", r["state"], r["reported_at"] or "",
+                 (r["bounce_reason"] or "")[:70]] for r in rows])
 
 
 @bounces_group.command("show")

@@ -249,7 +249,9 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         def pull() -> str:
             report = sync(self.store)
             return (f"Fetched {report.fetched}: {report.matched} matched, {report.unmatched} kept aside, "
-                    f"{report.bounces} bounces, {report.unsubscribes} unsubscribes.")
+                    f"{report.bounces} bounces, {report.unsubscribes} unsubscribes."
+                    + (f" {report.unverified_bounces} unverified reports suppressed nobody (see !)."
+                       if report.unverified_bounces else ""))
 
         self.notify("Syncing mail…", timeout=2)
         self.run_action_worker(pull)

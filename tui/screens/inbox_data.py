@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mailer import bulk
+from mailer import bulk, own_addresses
 from mailer.compose import (
     Draft,
     compose_draft,
@@ -166,15 +166,19 @@ def attach(store: Store, message_row: int, influencer_id: int) -> str:
     with store.write() as db:
         store.require("edit_influencer")
         person = influencers.get(db, influencer_id)
-        inbox.attach(db, message_row, person["handle"], now=store.now_iso(), actor=store.actor)
+        inbox.attach(db, message_row, person["handle"], now=store.now_iso(), actor=store.actor,
+                     own_addresses=own_addresses.configured())
     return f"Attached message #{message_row} to {person['handle']}."
 
 
 def bounce_rows(store: Store) -> list[dict]:
-    """Bounced influencers, each with their latest report's text for the inspector."""
+    """Bounced influencers, then unverified reports, each with its report's text for the inspector."""
     db = store.reader()
-    rows = bounces.listing(db)
+    rows = bounces.inspector(db)
     for row in rows:
+        if row["state"] == "unverified":
+            row["report"] = bounces.report_text(db, row["report_id"])
+            continue
         report = bounces.report(db, row["influencer_id"])
         row["report"] = report["body"] if report else "(no report stored: marked by the SMTP dispatcher)"
     return rows

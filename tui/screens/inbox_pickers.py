@@ -9,6 +9,21 @@ from textual import work
 from store.conversations import InboxFilter
 from tui.screens import inbox_data as data
 from tui.screens.inbox_modals import ConfirmModal, FilterModal, PickModal
+from tui.visible import visible
+
+# The value an unverified report stands for in the bounce inspector (nothing to clear).
+UNVERIFIED = ("unverified",)
+
+
+def _bounce_item(row: dict) -> tuple[str, object, str]:
+    """(label, value, detail) of one inspector row: a bounced influencer, or an unverified report."""
+    detail = f"{row['bounce_reason'] or ''}\n\n{row['report']}"
+    if row["state"] == "unverified":
+        named = row["handle"] or "nobody we know"
+        return (visible(f"unverified  {row['email'] or '?'}  ({named})"), UNVERIFIED,
+                "Unverified: it refers to no mail we sent, so nobody was suppressed.\n"
+                + visible(detail, lines=True))
+    return (visible(f"{row['handle']}  {row['email'] or ''}"), row["handle"], visible(detail, lines=True))
 
 
 class InboxPickers:
@@ -48,8 +63,7 @@ class InboxPickers:
                       f"{m['from_name']} <{m['from_addr']}>\n{m['subject']}")
                      for m in data.unmatched(self.store)]
         else:
-            items = [(f"{b['handle']}  {b['email'] or ''}", b["handle"],
-                      f"{b['bounce_reason'] or ''}\n\n{b['report']}") for b in data.bounce_rows(self.store)]
+            items = [_bounce_item(row) for row in data.bounce_rows(self.store)]
         self.app.call_from_thread(self._picker_loaded, which, items)
 
     def _picker_loaded(self, which: str, items: list) -> None:
@@ -67,7 +81,8 @@ class InboxPickers:
                 self.app.push_screen(modal, partial(self._invite, row["influencer_id"]))
             return
         if not items:
-            self.notify("No unmatched mail." if which == "unmatched" else "Nobody is marked bounced.")
+            self.notify("No unmatched mail." if which == "unmatched"
+                        else "Nobody is marked bounced and no report is waiting.")
             return
         if which == "unmatched":
             target = self.conversations.current_row()
@@ -85,6 +100,10 @@ class InboxPickers:
 
     def _clear_bounce(self, handle: str | None) -> None:
         if handle is None:
+            return
+        if handle == UNVERIFIED:
+            self.notify("This report refers to no mail we sent them: it suppressed nobody, "
+                        "so there is nothing to clear.")
             return
 
         def answered(yes: bool | None) -> None:
