@@ -114,7 +114,8 @@ def test_more_custom_variables_than_the_cap_refuse_the_file(db_path: Path, tmp_p
     assert _import(db_path, _wide_file(tmp_path, fmt, 200)).exit_code == 0
 
 
-def test_an_influencer_never_holds_more_custom_variables_than_the_cap(db_path: Path, tmp_path: Path) -> None:
+def test_an_influencer_never_holds_more_custom_variables_than_the_cap(store: Store, db_path: Path,
+                                                                   tmp_path: Path) -> None:
     limit = run(db_path, "import", "limits", "--max-variables", "3")
     assert limit.exit_code == 0 and "capped at 3 per file and per influencer (was 200)" in limit.stdout
     assert json.loads(run(db_path, "import", "limits", "--json").stdout) == {"max_custom_variables": 3}
