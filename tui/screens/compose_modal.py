@@ -13,8 +13,6 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
-from store.errors import UserError
-
 # kind -> (subject, body) source of that template; runs in a worker thread.
 TemplateLoader = Callable[[str], tuple[str, str]]
 
@@ -75,13 +73,9 @@ class ComposeModal(ModalScreen[Written | None]):
         if isinstance(event.value, str):
             self._load(event.value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @work(thread=True, exclusive=True)
     def _load(self, kind: str) -> None:
-        try:
-            subject, body = self.load_template(kind)
-        except UserError as error:
-            self.app.call_from_thread(self.notify, error.sentence, severity="error")
-            return
+        subject, body = self.load_template(kind)
         self.post_message(TemplateLoaded(subject, body))
 
     def on_template_loaded(self, message: TemplateLoaded) -> None:

@@ -95,7 +95,7 @@ class ModerationScreen(Screen[None]):
         if self._watcher is not None:
             self._watcher.close()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    @work(thread=True, exclusive=True, group="watch")
     def _follow_database(self) -> None:
         # A hidden mode waits: the change is still pending when it comes back into view.
         if not self.is_current or self.to_tagged or self._watcher is None:
@@ -109,7 +109,7 @@ class ModerationScreen(Screen[None]):
         current = self.invitations.current
         self.load(keep_id if keep_id is not None else (current.id if current else None))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    @work(thread=True, exclusive=True, group="load")
     def load(self, keep_id: int | None) -> None:
         rows = queue.queue(self.store.reader(), self.store.now_iso())
         self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows), keep_id))
@@ -136,7 +136,7 @@ class ModerationScreen(Screen[None]):
         if message.item is not None:
             self.preview(message.item.id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    @work(thread=True, exclusive=True, group="preview")
     def preview(self, message_id: int) -> None:
         try:
             row = queue.message(self.store.reader(), message_id)
@@ -205,34 +205,26 @@ class ModerationScreen(Screen[None]):
         if changes:
             self.relanguage(changes)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def decide(self, verb: str, ids: list[int]) -> None:
         if not ids:
             self.post_message(DecisionMade("Nothing to do here.", None))
             return
         act = {"skip": moderation.skip, "unskip": moderation.unskip, "approve": moderation.approve}[verb]
-        try:
-            outcome = act(self.store, ids)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        outcome = act(self.store, ids)
         words = {"skip": "Skipped", "unskip": "Unskipped", "approve": "Approved"}[verb]
         self.post_message(DecisionMade(outcome.describe(words), ids[0]))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def relanguage(self, changes: list[tuple[int, str]]) -> None:
-        try:
-            for message_id, language in changes:
-                row = moderation.change_language(self.store, message_id, language, self.renderer)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        for message_id, language in changes:
+            row = moderation.change_language(self.store, message_id, language, self.renderer)
         sentence = (f"Now in {row['language']}: {row['length']}/{row['invite_limit']} characters."
                     if len(changes) == 1 else f"Changed the language of {len(changes)} invitations.")
         self.post_message(DecisionMade(sentence, changes[0][0]))
 
     def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.sentence, severity="error" if message.error else "information", timeout=3)
+        self.notify(message.sentence, timeout=3)
         self.action_reload(message.keep_id)
 
     # -- editing -----------------------------------------------------------------------
@@ -251,13 +243,9 @@ class ModerationScreen(Screen[None]):
         if item is not None:
             self.open_editor(item)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
+    @work(thread=True, exclusive=True, group="edit")
     def open_editor(self, item: QueueItem) -> None:
-        try:
-            row = queue.message(self.store.reader(), item.id)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        row = queue.message(self.store.reader(), item.id)
         self.app.call_from_thread(self._push_editor, row)
 
     def _push_editor(self, row: dict) -> None:
@@ -265,13 +253,9 @@ class ModerationScreen(Screen[None]):
                                   row["body"], row["invite_limit"], self._measure(row["language"]))
         self.app.push_screen(editor, lambda result: result and self.save_edit(row["id"], *result))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def save_edit(self, message_id: int, subject: str, body: str) -> None:
-        try:
-            row = moderation.edit(self.store, message_id, subject, body, self.renderer)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        row = moderation.edit(self.store, message_id, subject, body, self.renderer)
         held = " — over the limit, held until it fits" if "over_limit" in row["flags"] else ""
         self.post_message(DecisionMade(f"Saved: {row['length']}/{row['invite_limit']} characters{held}.",
                                        message_id))

@@ -45,7 +45,7 @@ class TableScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load(self.app.store)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    @work(thread=True, exclusive=True, group="load")
     def load(self, store: Store) -> None:
         rows, summary = self.fetch(store)
         self.post_message(RowsLoaded(rows, summary))
