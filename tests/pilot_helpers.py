@@ -27,6 +27,6 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15
 
 
 async def settled(app: App) -> None:
-    """Wait for the app's workers, ignoring a watcher replaced by its successor and failures the App reported."""
+    """Wait for the app's workers, ignoring a replaced watcher and failures the App has reported."""
     with contextlib.suppress(WorkerCancelled, WorkerFailed):
         await app.workers.wait_for_complete()

@@ -80,7 +80,8 @@ async def test_a_worker_refused_with_a_user_error_is_one_notification(tmp_path: 
         app.screen.run_worker(refused, thread=True)
         await until(pilot, lambda: bool(app._notifications))
         [note] = list(app._notifications)
-        assert (note.message, note.severity, note.markup) == ("Campaign [imap] 'x' is closed.", "error", False)
+        assert note.message == "Campaign [imap] 'x' is closed."
+        assert (note.severity, note.markup) == ("error", False)
         assert app.is_running
     assert not _errors_log().exists()
 

@@ -134,7 +134,8 @@ async def test_an_illegal_move_is_one_sentence_and_changes_nothing(tmp_path: Pat
         await until(pilot, lambda: bool(app._notifications))
         [refusal] = list(app._notifications)
         assert refusal.severity == "error"
-        assert "the application is at stage 'invited' and has not answered the invitation yet" in refusal.message
+        assert ("the application is at stage 'invited' and has not answered the invitation yet"
+                in refusal.message)
         assert not any(isinstance(m, ActionDone) for m in messages)
         assert _stages(app.store) == before
 

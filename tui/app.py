@@ -83,7 +83,8 @@ class CallsheetApp(App[None]):
         if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
             self.notify(app_sentence(error.error), severity="error", timeout=10)
             return
-        self._stop_sentence = f"callsheet stopped on an unexpected {type(error).__name__}. {where_logged(error)}"
+        logged = where_logged(error)
+        self._stop_sentence = f"callsheet stopped on an unexpected {type(error).__name__}. {logged}"
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:

@@ -24,6 +24,7 @@ from store.errors import UserError
 from store.pipeline_view import View
 from store.query import parse_query
 from store.watch import DataVersion
+from tui.display import plain
 from tui.screens.pipeline_messages import (
     ActionDone,
     CampaignsLoaded,
@@ -31,7 +32,6 @@ from tui.screens.pipeline_messages import (
     PageLoaded,
     ProfileLoaded,
 )
-from tui.display import plain
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 
