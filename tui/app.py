@@ -66,7 +66,7 @@ class CallsheetApp(App[None]):
 
     def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
         line = status_line(message.progress)
-        self.sub_title = f"{self.workspace_line()} · {line}" if line else self.workspace_line()
+        self.sub_title = f"{self.workspace_line()} · {visible(line)}" if line else self.workspace_line()
 
     def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
         self.notify(message.sentence, severity="error", timeout=10)

@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
+from tui.display import plain
+
 # kind -> (subject, body) source of that template; runs in a worker thread.
 TemplateLoader = Callable[[str], tuple[str, str]]
 
@@ -47,8 +49,8 @@ class ComposeModal(ModalScreen[Written | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-box", classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Label(self.to_line, classes="modal-hint")
+            yield Label(plain(self.title_text), classes="modal-title")
+            yield Label(plain(self.to_line), classes="modal-hint")
             if self.load_template is not None:
                 yield Select([(kind, kind) for kind in self.kinds], prompt="Start from a template…",
                              id="compose-template")

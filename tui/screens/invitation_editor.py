@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
+from tui.display import plain
+
 
 class InvitationEditor(ModalScreen[tuple[str, str] | None]):
     """Returns (subject, body) on ctrl+s, None on escape."""
@@ -35,7 +37,7 @@ class InvitationEditor(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-box"):
-            yield Static(f"{self.title_text}  ·  ctrl+s saves  ·  esc cancels", id="editor-title")
+            yield Static(plain(f"{self.title_text}  ·  ctrl+s saves  ·  esc cancels"), id="editor-title")
             yield Input(self.subject, placeholder="Subject", id="editor-subject")
             yield TextArea(self.body, id="editor-body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="editor-count")

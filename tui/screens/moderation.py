@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
@@ -27,6 +27,7 @@ from store import moderation as queue
 from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
+from tui.display import visible_data
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation_messages import (
     DecisionMade,
@@ -151,9 +152,11 @@ class ModerationScreen(Screen[None]):
             pane.update("")
             return
         _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
-        pane.update(f"[b]To @{row['handle']}[/b] ({row['name']}) · {row['language']} · "
-                    f"{row['length']}/{row['invite_limit']} · {words}\n"
-                    f"[b]{escape(row['subject'])}[/b]\n{escape(row['body'].strip())}")
+        shown = visible_data({**row, "words": words, "body": row["body"].strip()}, lines=("body",))
+        pane.update(Text.assemble(
+            (f"To @{shown['handle']}", "bold"), f" ({shown['name']}) · {shown['language']} · "
+            f"{shown['length']}/{shown['invite_limit']} · {shown['words']}\n",
+            (shown["subject"], "bold"), f"\n{shown['body']}"))
 
     # -- decisions ---------------------------------------------------------------------
 

@@ -1,0 +1,145 @@
+"""Stored text never drives the terminal: arbitrary Unicode through every mode of the app (issue 18 item 2).
+
+Hypothesis stores hostile strings (always holding controls, C1, ESC sequences, bidi characters
+and markup-looking brackets) as names, handles, notes, subjects, bodies, campaign names and
+server replies; the app is opened on each mode via Pilot and every segment the screen would
+write is checked: none may carry a C0/C1 control, DEL or a bidi override/isolate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from store.clock import Clock
+from store.db import Store
+from tests.conftest import NOW
+from tests.pilot_helpers import until
+from tui.app import make_app
+from tui.visible import is_visible
+
+SENDER = "casting@brand.example"
+TOMORROW = "2026-11-24T09:00:00+00:00"
+# Each generated string holds at least one of these: the characters and sequences an attacker uses.
+HOSTILE = ("\x1b]0;pwned\x07", "\x1b[2J", "\x1b]52;c;aGk=\x07", "\x9b31m", "\x9d0;t\x9c", "\x07", "\x08",
+           "\x00", "\r", "\x7f", "\u202e", "\u202d", "\u2066", "\u2069", "\u2028", "\x85",
+           "[b]x[/b]", "[link=https://evil.example]y[/link]", "[imap]", "\t")
+_plain = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
+hostile_text = st.builds(lambda head, bad, more, tail: f"x{head}{bad}{more}{tail}",
+                         _plain, st.sampled_from(HOSTILE), st.sampled_from(HOSTILE), _plain)
+
+
+def _insert(store: Store, table: str, row: dict) -> int:
+    with store.write() as db:
+        cursor = db.conn.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()))
+    return int(cursor.lastrowid)
+
+
+def hostile_store(path: Path, text: list[str]) -> Store:
+    """One influencer in one campaign, with a reply, a note, a queued invitation and a failed send."""
+    store = Store(path, Clock.fixed(NOW), actor="tester")
+    now = store.now_iso()
+    name, handle, campaign, note, subject, body, reply = text
+    campaign_id = _insert(store, "campaigns", {
+        "name": campaign, "sender_email": SENDER, "sender_name": name, "created_at": now, "updated_at": now})
+    person = _insert(store, "influencers", {
+        "handle": handle, "name": name, "first_name": name, "email": "ana@mail.example", "country": name,
+        "language": "en", "tags": '["' + "t" + '"]', "bounce_reason": reply, "created_at": now,
+        "updated_at": now})
+    _insert(store, "applications", {
+        "influencer_id": person, "campaign_id": campaign_id, "source": "applied", "stage": "to review",
+        "decided_by": name, "created_at": now, "updated_at": now})
+    _insert(store, "notes", {"influencer_id": person, "author": name, "body": note, "created_at": now})
+    message = {"influencer_id": person, "campaign_id": campaign_id, "subject": subject, "body": body,
+               "created_at": now, "updated_at": now}
+    _insert(store, "messages", {**message, "direction": "in", "kind": "reply", "from_addr": "ana@mail.example",
+                                "from_name": name, "to_addr": SENDER, "is_read": 0, "received_at": now})
+    _insert(store, "messages", {**message, "direction": "out", "kind": "invitation", "language": "en",
+                                "from_addr": SENDER, "from_name": name, "to_addr": "ana@mail.example",
+                                "status": "planned", "scheduled_at": TOMORROW})
+    _insert(store, "messages", {**message, "direction": "out", "kind": "followup", "from_addr": SENDER,
+                                "to_addr": "ana@mail.example", "status": "failed", "attempts": 3,
+                                "last_smtp_response": reply, "sent_at": None})
+    return store
+
+
+def raw_segments(app: App) -> list[str]:
+    """Every piece of text on the current screen that holds a character a terminal acts on."""
+    strips = app.screen._compositor.render_strips()
+    return [segment.text for strip in strips for segment in strip
+            if not segment.control and not is_visible(segment.text)]
+
+
+async def _visit(app: App, pilot: Pilot) -> dict[str, list[str]]:
+    """Open each mode (and the Pipeline's profile and campaign menu); what was raw on each."""
+    found: dict[str, list[str]] = {}
+    screen = app.screen
+    await until(pilot, lambda: bool(screen.rows))
+    found["pipeline table"] = raw_segments(app)
+    await pilot.press("enter")
+    await until(pilot, lambda: bool(str(screen.query_one("#profile").render()).strip()))
+    found["pipeline profile"] = raw_segments(app)
+    await pilot.press("c", "enter")
+    await pilot.pause()
+    found["campaign menu"] = raw_segments(app)
+    await pilot.press("escape")
+    await pilot.press("2")
+    inbox = app.screen
+    await until(pilot, lambda: bool(inbox.conversations.rows) and inbox._shown_id is not None)
+    await pilot.pause()
+    found["inbox"] = raw_segments(app)
+    await pilot.press("3")
+    moderation = app.screen
+    await until(pilot, lambda: bool(moderation.invitations.items) and moderation._previewed is not None)
+    await pilot.pause()
+    found["moderation"] = raw_segments(app)
+    await pilot.press("4")
+    outbox = app.screen
+    await until(pilot, lambda: outbox.query_one(DataTable).row_count == 1)
+    await pilot.pause()
+    found["outbox"] = raw_segments(app)
+    return {where: raw for where, raw in found.items() if raw}
+
+
+async def _scenario(text: list[str]) -> dict[str, list[str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        store = hostile_store(Path(folder) / "hostile.db", text)
+        try:
+            app = make_app(store)
+            async with app.run_test(size=(160, 48)) as pilot:
+                return await _visit(app, pilot)
+        finally:
+            store.close()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(hostile_text, min_size=7, max_size=7))
+def test_no_stored_text_reaches_the_terminal_raw(text: list[str]) -> None:
+    assert asyncio.run(_scenario(text)) == {}
+
+
+def test_the_walk_sees_raw_text_when_it_is_there() -> None:
+    """Guard against passing vacuously: a Static given a raw ESC shows up in `raw_segments`."""
+    from textual.app import ComposeResult
+    from textual.widgets import Static
+
+    class Raw(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("title \x1b]0;pwned\x07 and \u202eevil", markup=False)
+
+    async def run() -> list[str]:
+        app = Raw()
+        async with app.run_test(size=(60, 5)) as pilot:
+            await pilot.pause()
+            return raw_segments(app)
+
+    assert any("\x1b" in text or "\u202e" in text for text in asyncio.run(run()))
