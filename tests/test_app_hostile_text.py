@@ -23,7 +23,9 @@ from store.db import Store
 from tests.conftest import NOW
 from tests.pilot_helpers import until
 from tui.app import make_app
+from tui.screens.compose_modal import ComposeModal
 from tui.screens.inbox_modals import PickModal
+from tui.screens.invitation_editor import InvitationEditor
 from tui.visible import is_visible
 
 SENDER = "casting@brand.example"
@@ -88,9 +90,21 @@ def raw_segments(app: App) -> list[str]:
             if not segment.control and not is_visible(segment.text)]
 
 
+async def _in_modal(app: App, pilot: Pilot, key: str, modal: type, where: str,
+                    found: dict[str, list[str]]) -> None:
+    """Open an editor with `key`, note what is raw in it, and close it again."""
+    screen = app.screen
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, modal))
+    await pilot.pause()
+    found[where] = raw_segments(app)
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is screen)
+
+
 async def _visit(app: App, pilot: Pilot, texts: list[list[str]]) -> dict[str, list[str]]:
-    """Open each mode, the Pipeline's profile and campaign menu, the Inbox's inspectors and a
-    notification; what was raw on each."""
+    """Open each mode, the Pipeline's profile and campaign menu, the Inbox's inspectors and reply,
+    the Moderation editor and a notification; what was raw on each."""
     found: dict[str, list[str]] = {}
     people = len(texts)
     screen = app.screen
@@ -115,12 +129,14 @@ async def _visit(app: App, pilot: Pilot, texts: list[list[str]]) -> dict[str, li
         found[where] = raw_segments(app)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is inbox)
+    await _in_modal(app, pilot, "r", ComposeModal, "reply editor", found)
     await pilot.press("3")
     moderation = app.screen
     await until(pilot, lambda: len(moderation.invitations.items) == people
                 and moderation._previewed is not None)
     await pilot.pause()
     found["moderation"] = raw_segments(app)
+    await _in_modal(app, pilot, "e", InvitationEditor, "invitation editor", found)
     await pilot.press("4")
     outbox = app.screen
     await until(pilot, lambda: outbox.query_one(DataTable).row_count == people)

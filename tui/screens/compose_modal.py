@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
 from tui.display import plain
+from tui.visible import visible
 
 # kind -> (subject, body) source of that template; runs in a worker thread.
 TemplateLoader = Callable[[str], tuple[str, str]]
@@ -44,7 +45,10 @@ class ComposeModal(ModalScreen[Written | None]):
                  load_template: TemplateLoader | None = None) -> None:
         super().__init__()
         self.title_text, self.to_line = title, to_line
-        self.subject, self.body, self.cursor_at_start = subject, body, cursor_at_start
+        # Input and TextArea draw control and bidi characters raw: a quoted stranger's mail is
+        # shown (and sent) with them as visible escapes.
+        self.subject, self.body = visible(subject), visible(body, lines=True)
+        self.cursor_at_start = cursor_at_start
         self.kinds, self.load_template = kinds, load_template
 
     def compose(self) -> ComposeResult:
@@ -81,8 +85,8 @@ class ComposeModal(ModalScreen[Written | None]):
         self.post_message(TemplateLoaded(subject, body))
 
     def on_template_loaded(self, message: TemplateLoaded) -> None:
-        self.query_one("#compose-subject", Input).value = message.subject
-        self.query_one("#compose-body", TextArea).text = message.body
+        self.query_one("#compose-subject", Input).value = visible(message.subject)
+        self.query_one("#compose-body", TextArea).text = visible(message.body, lines=True)
 
     def action_submit(self) -> None:
         subject = self.query_one("#compose-subject", Input).value

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
 from tui.display import plain
+from tui.visible import visible
 
 
 class InvitationEditor(ModalScreen[tuple[str, str] | None]):
@@ -32,7 +33,8 @@ class InvitationEditor(ModalScreen[tuple[str, str] | None]):
     def __init__(self, title: str, subject: str, body: str, limit: int,
                  measure: Callable[[str, str], int]) -> None:
         super().__init__()
-        self.title_text, self.subject, self.body = title, subject, body
+        # Input and TextArea draw control and bidi characters raw: they are edited as visible escapes.
+        self.title_text, self.subject, self.body = title, visible(subject), visible(body, lines=True)
         self.limit, self.measure = limit, measure
 
     def compose(self) -> ComposeResult:
