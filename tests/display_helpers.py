@@ -50,13 +50,6 @@ def seeded_store(path: Path, texts: Texts) -> Store:
         db.conn.execute("UPDATE messages SET status = 'failed' WHERE id = ?", (failed,))
         db.conn.execute("UPDATE messages SET direction = 'in', status = NULL, is_read = 0, "
                         "received_at = ? WHERE id = ?", (store.now_iso(), reply))
-    store_texts(store, texts)
-    return store
-
-
-def store_texts(store: Store, texts: Texts) -> None:
-    """Overwrite every stored text of a `seeded_store` with `texts`."""
-    with store.write() as db:
         db.conn.execute("UPDATE messages SET subject = ?, body = ?", (texts.subject, texts.body))
         db.conn.execute("UPDATE messages SET last_smtp_response = ? WHERE status = 'failed'",
                         (f"554 {texts.subject}",))
@@ -64,6 +57,7 @@ def store_texts(store: Store, texts: Texts) -> None:
         db.conn.execute("UPDATE influencers SET name = ?, handle = ?", (texts.name, texts.handle))
         db.conn.execute("UPDATE notes SET body = ?", (texts.note,))
         db.conn.execute("UPDATE campaigns SET name = ?", (texts.campaign,))
+    return store
 
 
 def screen_segments(app: App) -> list[str]:
