@@ -84,7 +84,7 @@ class CallsheetApp(App[None]):
             self.notify(app_sentence(error.error), severity="error", timeout=10)
             return
         logged = where_logged(error)
-        self._stop_sentence = f"callsheet stopped on an unexpected {type(error).__name__}. {logged}"
+        self._stop_sentence = f"callsheet stopped on an unexpected {type(error).__name__}; {logged}."
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:

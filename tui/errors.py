@@ -45,16 +45,16 @@ def log_traceback(error: BaseException) -> str:
 def where_logged(error: BaseException) -> str:
     """Log `error` and say where, or say why it could not be logged (never raises an OSError)."""
     try:
-        return f"Details in {log_traceback(error)}."
+        return f"details in {log_traceback(error)}"
     except OSError as failure:
-        return f"errors.log could not be written ({failure.strerror or failure})."
+        return f"errors.log could not be written ({failure.strerror or failure})"
 
 
 def app_sentence(error: BaseException) -> str:
     """The one sentence the app notifies for a failed worker; anything unexpected is logged first."""
     if isinstance(error, UserError):
         return error.sentence
-    return f"Something went wrong ({type(error).__name__}: {error}); the app goes on. {where_logged(error)}"
+    return f"Unexpected {type(error).__name__} ({error}), the app goes on; {where_logged(error)}."
 
 
 def report(error: BaseException) -> int:
