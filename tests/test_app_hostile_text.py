@@ -30,13 +30,15 @@ from tui.visible import is_visible
 
 SENDER = "casting@brand.example"
 TOMORROW = "2026-11-24T09:00:00+00:00"
-# Each generated string holds at least one of these: the characters and sequences an attacker uses.
-HOSTILE = ("\x1b]0;pwned\x07", "\x1b[2J", "\x1b]52;c;aGk=\x07", "\x9b31m", "\x9d0;t\x9c", "\x07", "\x08",
-           "\x00", "\r", "\x7f", "\u202e", "\u202d", "\u2066", "\u2069", "\u2028", "\x85",
-           "[b]x[/b]", "[link=https://evil.example]y[/link]", "[imap]", "\t")
+# Every generated string holds one control (C0, DEL or C1), one bidi character and one attack
+# sequence or markup-looking text, in any order, among arbitrary Unicode.
+CONTROLS = [chr(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))]
+BIDI = [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)]
+ATTACKS = ("\x1b]0;pwned\x07", "\x1b[2J", "\x1b]52;c;aGk=\x07", "\x9b31m", "\x9d0;t\x9c", "\r\n",
+           "[b]x[/b]", "[link=https://evil.example]y[/link]", "the [imap] section", "[/]")
 _plain = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
-hostile_text = st.builds(lambda head, bad, more, tail: f"x{head}{bad}{more}{tail}",
-                         _plain, st.sampled_from(HOSTILE), st.sampled_from(HOSTILE), _plain)
+hostile_text = st.tuples(_plain, st.sampled_from(CONTROLS), st.sampled_from(BIDI), st.sampled_from(ATTACKS),
+                         _plain).flatmap(st.permutations).map(lambda parts: "x" + "".join(parts))
 
 
 def _insert(store: Store, table: str, row: dict) -> int:
