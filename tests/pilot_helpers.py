@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 
 async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -19,13 +19,14 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
-        # An exclusive worker (a pane's database watcher) replaced by its successor raises here.
-        with contextlib.suppress(WorkerCancelled):
+        # An exclusive worker (a pane's database watcher) replaced by its successor raises here;
+        # a failed worker too, and the App has already reported it (tests assert on its notification).
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.05)
 
 
 async def settled(app: App) -> None:
-    """Wait for the app's workers, ignoring a database watcher replaced by its successor."""
-    with contextlib.suppress(WorkerCancelled):
+    """Wait for the app's workers, ignoring a replaced watcher and failures the App has reported."""
+    with contextlib.suppress(WorkerCancelled, WorkerFailed):
         await app.workers.wait_for_complete()

@@ -47,9 +47,9 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
         table = app.screen.query_one(DataTable)
         shown = [table.get_row_at(index) for index in range(table.row_count)]
         # Failed first, then by when each falls due.
-        assert [(r[0], r[1]) for r in shown] == [(ids[0], "failed"), (ids[2], "queued"),
-                                                 (ids[1], "deferred")]
-        assert shown[0][6] == "554 5.7.1 Rejected as spam"
+        assert [(r[0], str(r[1])) for r in shown] == [(ids[0], "failed"), (ids[2], "queued"),
+                                                      (ids[1], "deferred")]
+        assert str(shown[0][6]) == "554 5.7.1 Rejected as spam"
         summary = str(app.screen.query_one(".summary", Static).render())
         assert summary == "1 failed · 1 deferred · 1 queued · 0 sending"
         await pilot.press("R")

@@ -131,10 +131,12 @@ async def test_an_illegal_move_is_one_sentence_and_changes_nothing(tmp_path: Pat
         await _filter_stage(pilot, "invited")
         before = _stages(app.store)
         await pilot.press("s")
-        await until(pilot, lambda: any(isinstance(m, ActionDone) for m in messages))
-        done = next(m for m in messages if isinstance(m, ActionDone))
-        assert done.severity == "error"
-        assert "the application is at stage 'invited' and has not answered the invitation yet" in done.text
+        await until(pilot, lambda: bool(app._notifications))
+        [refusal] = list(app._notifications)
+        assert refusal.severity == "error"
+        assert ("the application is at stage 'invited' and has not answered the invitation yet"
+                in refusal.message)
+        assert not any(isinstance(m, ActionDone) for m in messages)
         assert _stages(app.store) == before
 
 

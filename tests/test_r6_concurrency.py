@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from textual.worker import WorkerState
+
 from mailer.config import DispatchSettings
 from store.clock import Clock
 from store.db import Store
@@ -125,7 +127,9 @@ async def _drive_app(store: Store, stop: threading.Event, progress: AppProgress)
             notes = " ".join(str(n.message) for n in app._notifications)
             progress.trouble += [text for text in (screen, notes, app.sub_title) if TROUBLE.search(text)]
         # The dispatcher's worker runs until the app closes: look at errors, do not wait for it.
-        progress.trouble += [f"worker {w.name}: {w.error!r}" for w in app.workers if w.error is not None]
+        # A page load replaced by a newer one is cancelled by design, not a failure.
+        progress.trouble += [f"worker {w.name}: {w.error!r}" for w in app.workers
+                             if w.state is WorkerState.ERROR]
 
 
 def _seed(db_path: Path) -> None:

@@ -6,18 +6,23 @@ from collections.abc import Iterable
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from store.clock import Clock
 from store.db import Store
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
+from tui.errors import app_sentence, where_logged
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.moderation import ModerationScreen
 from tui.screens.outbox import OutboxScreen
 from tui.screens.pipeline import PipelineScreen
+from tui.visible import visible
 
 NOT_SENT_HERE = "mail is not sent from this login"
 MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
@@ -48,10 +53,11 @@ class CallsheetApp(App[None]):
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)
+        self._stop_sentence = "callsheet stopped on an unexpected error."
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace_line()
-        self.run_worker(self.dispatch.run, thread=True, group="dispatch", exit_on_error=False)
+        self.run_worker(self.dispatch.run, thread=True, group="dispatch")
 
     def on_unmount(self) -> None:
         self.dispatch.request_stop()
@@ -61,7 +67,7 @@ class CallsheetApp(App[None]):
 
     def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
         line = status_line(message.progress)
-        self.sub_title = f"{self.workspace_line()} · {line}" if line else self.workspace_line()
+        self.sub_title = f"{self.workspace_line()} · {visible(line)}" if line else self.workspace_line()
 
     def on_dispatch_off(self, message: DispatchOff) -> None:
         self.sub_title = f"{self.workspace_line()} · {NOT_SENT_HERE}"
@@ -69,12 +75,34 @@ class CallsheetApp(App[None]):
     def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
         self.notify(message.sentence, severity="error", timeout=10)
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: sentences carry names and server replies, never markup."""
+        super().notify(visible(message, lines=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The one handler: a failed worker becomes one notification and the app goes on;
+        anything else is logged to errors.log before Textual stops the app."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
+            self.notify(app_sentence(error.error), severity="error", timeout=10)
+            return
+        logged = where_logged(error)
+        self._stop_sentence = f"callsheet stopped on an unexpected {type(error).__name__}; {logged}."
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """On the way out the terminal gets one sentence; the traceback is in errors.log."""
+        self.bell()
+        self._exit_renderables.append(Text(self._stop_sentence))
+        self._close_messages_no_wait()
+
     def workspace_line(self) -> str:
         """The header's sub-title: which file, and what time the one clock says it is."""
         now = self.clock.now()
         shown = now.astimezone(self.local_zone) if self.local_zone else now
         suffix = " (pinned)" if self.clock.is_pinned else ""
-        return f"{self.store.path.name} · {shown:%a %d %b %Y %H:%M %Z}{suffix}"
+        return f"{visible(self.store.path.name)} · {shown:%a %d %b %Y %H:%M %Z}{suffix}"
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

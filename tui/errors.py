@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import traceback
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -13,13 +15,29 @@ from store.errors import UserError
 from tui.context import log_dir
 from tui.visible import visible
 
+# Tracebacks name files, queries and sometimes the data in them: only the owner reads them.
+LOG_FILE_MODE = 0o600
+LOG_DIR_MODE = 0o700
+
+
+def _private_directory(directory: Path) -> None:
+    """Create `directory` and any missing parents as 0700 whatever the umask; tighten it if it is ours."""
+    missing = [parent for parent in (directory, *directory.parents) if not parent.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=LOG_DIR_MODE, exist_ok=True)
+        os.chmod(folder, LOG_DIR_MODE)  # mkdir's mode is narrowed by the umask, never widened
+    if directory.stat().st_uid == os.getuid():
+        os.chmod(directory, LOG_DIR_MODE)
+
 
 def log_traceback(error: BaseException) -> str:
-    """Write the full traceback to the log directory and return the file's path."""
+    """Append the full traceback to `errors.log` (0600, in a 0700 folder) and return the file's path."""
     directory = log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    _private_directory(directory)
     path = directory / "errors.log"
-    with path.open("a", encoding="utf-8") as log:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_FILE_MODE)
+    os.fchmod(fd, LOG_FILE_MODE)
+    with os.fdopen(fd, "a", encoding="utf-8") as log:
         log.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(sys.argv)}\n")
         log.write("".join(traceback.format_exception(error)))
     return str(path)
@@ -39,6 +57,21 @@ def _sentence(error: BaseException) -> str | None:
     if isinstance(error, PermissionError):
         return f"permission denied: {error}."
     return None
+
+
+def where_logged(error: BaseException) -> str:
+    """Log `error` and say where, or say why it could not be logged (never raises an OSError)."""
+    try:
+        return f"details in {log_traceback(error)}"
+    except OSError as failure:
+        return f"errors.log could not be written ({failure.strerror or failure})"
+
+
+def app_sentence(error: BaseException) -> str:
+    """The one sentence the app notifies for a failed worker; anything unexpected is logged first."""
+    if isinstance(error, UserError):
+        return error.sentence
+    return f"Unexpected {type(error).__name__} ({error}), the app goes on; {where_logged(error)}."
 
 
 def report(error: BaseException) -> int:

@@ -13,7 +13,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
-from store.errors import UserError
+from tui.display import plain
+from tui.visible import visible
 
 # kind -> (subject, body) source of that template; runs in a worker thread.
 TemplateLoader = Callable[[str], tuple[str, str]]
@@ -44,13 +45,16 @@ class ComposeModal(ModalScreen[Written | None]):
                  load_template: TemplateLoader | None = None) -> None:
         super().__init__()
         self.title_text, self.to_line = title, to_line
-        self.subject, self.body, self.cursor_at_start = subject, body, cursor_at_start
+        # Input and TextArea draw control and bidi characters raw: a quoted stranger's mail is
+        # shown (and sent) with them as visible escapes.
+        self.subject, self.body = visible(subject), visible(body, lines=True)
+        self.cursor_at_start = cursor_at_start
         self.kinds, self.load_template = kinds, load_template
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-box", classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Label(self.to_line, classes="modal-hint")
+            yield Label(plain(self.title_text), classes="modal-title")
+            yield Label(plain(self.to_line), classes="modal-hint")
             if self.load_template is not None:
                 yield Select([(kind, kind) for kind in self.kinds], prompt="Start from a template…",
                              id="compose-template")
@@ -75,18 +79,14 @@ class ComposeModal(ModalScreen[Written | None]):
         if isinstance(event.value, str):
             self._load(event.value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @work(thread=True, exclusive=True)
     def _load(self, kind: str) -> None:
-        try:
-            subject, body = self.load_template(kind)
-        except UserError as error:
-            self.app.call_from_thread(self.notify, error.sentence, severity="error")
-            return
+        subject, body = self.load_template(kind)
         self.post_message(TemplateLoaded(subject, body))
 
     def on_template_loaded(self, message: TemplateLoaded) -> None:
-        self.query_one("#compose-subject", Input).value = message.subject
-        self.query_one("#compose-body", TextArea).text = message.body
+        self.query_one("#compose-subject", Input).value = visible(message.subject)
+        self.query_one("#compose-body", TextArea).text = visible(message.body, lines=True)
 
     def action_submit(self) -> None:
         subject = self.query_one("#compose-subject", Input).value

@@ -95,7 +95,7 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         if self._watcher is not None:
             self._watcher.close()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-watch")
+    @work(thread=True, exclusive=True, group="inbox-watch")
     def watch_database(self) -> None:
         """Replies synced by the daemon, another operator's changes: refresh by ourselves."""
         # A hidden mode waits: the change is still pending when it comes back into view.
@@ -108,15 +108,11 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         listing = self.conversations
         self.load_list(self.flt, None, listing.current_id(), len(listing.rows))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-list")
+    @work(thread=True, exclusive=True, group="inbox-list")
     def load_list(self, flt: InboxFilter, after, keep: int | None = None, size: int = 0) -> None:
         """A page of the list (on a reload, as many rows as were loaded); a fresh list also
         brings the conversation the cursor will be on."""
-        try:
-            page = data.load_page(self.store, flt, after, size)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
+        page = data.load_page(self.store, flt, after, size)
         self.post_message(ConversationsLoaded(page.rows, after is not None, page.more, page.summary))
         if after is None:
             ids = [row["influencer_id"] for row in page.rows]
@@ -152,7 +148,7 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         if influencer_id is not None:
             self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-open")
+    @work(thread=True, exclusive=True, group="inbox-open")
     def load_conversation(self, influencer_id: int, campaign_id: int | None, mark_read: bool) -> None:
         entries, card = data.open_conversation(self.store, influencer_id, campaign_id, mark_read)
         self.post_message(ConversationOpened(influencer_id, entries, card))
@@ -256,17 +252,11 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         self.notify("Syncing mail…", timeout=2)
         self.run_action_worker(pull)
 
-    @work(thread=True, exit_on_error=False, group="inbox-action")
+    @work(thread=True, group="inbox-action")
     def run_action_worker(self, change: Callable[[], str]) -> None:
-        """Run one change off the UI thread and report it as one sentence."""
-        try:
-            text = change()
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True))
-            return
-        self.post_message(ActionDone(text))
+        """Run one change off the UI thread and report it as one sentence (a refusal: the App's)."""
+        self.post_message(ActionDone(change()))
 
     def on_action_done(self, message: ActionDone) -> None:
-        self.notify(message.text, severity="error" if message.error else "information")
-        if message.reload_list:
-            self.action_reload()
+        self.notify(message.text)
+        self.action_reload()

@@ -45,8 +45,8 @@ class PreviewReady(Message):
 
 
 class ActionDone(Message):
-    """A change was saved (or refused): say so and refresh what it touched."""
+    """A change was saved: say so and refresh what it touched."""
 
-    def __init__(self, text: str, *, error: bool = False, reload_list: bool = True) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__()
-        self.text, self.error, self.reload_list = text, error, reload_list
+        self.text = text

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from tui.display import plain
+
 
 class ConfirmModal(ModalScreen[bool]):
     """A rendered preview and one question with the count: y queues, n or esc does not."""
@@ -25,11 +27,11 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="modal-box"):
-            yield Label(self.question, id="confirm-question", classes="modal-title")
+            yield Label(plain(self.question), id="confirm-question", classes="modal-title")
             with VerticalScroll(id="confirm-preview"):
-                yield Static(self.preview, markup=False)
+                yield Static(plain(self.preview, lines=True))
                 for problem in self.problems:
-                    yield Static(problem, classes="problem", markup=False)
+                    yield Static(plain(problem), classes="problem")
             yield Label("y queue · n cancel", classes="modal-hint")
 
     def action_answer(self, yes: bool) -> None:
@@ -49,7 +51,8 @@ class FilterModal(ModalScreen[tuple[int | None, bool, bool] | None]):
         campaign_id, bookmarked, unread = self.current
         with Vertical(id="filter-box", classes="modal-box"):
             yield Label("Filter conversations", classes="modal-title")
-            yield Select(self.campaigns, value=campaign_id if campaign_id else Select.NULL,
+            choices = [(plain(name), value) for name, value in self.campaigns]
+            yield Select(choices, value=campaign_id if campaign_id else Select.NULL,
                          prompt="All campaigns", id="filter-campaign")
             yield Checkbox("Bookmarked only", bookmarked, id="filter-bookmarked")
             yield Checkbox("Unread only", unread, id="filter-unread")
@@ -76,7 +79,7 @@ class NoteModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="modal-box"):
-            yield Label(f"Note on {self.handle}", classes="modal-title")
+            yield Label(plain(f"Note on {self.handle}"), classes="modal-title")
             yield TextArea(id="note-body", soft_wrap=True)
             yield Label("ctrl+s save · esc cancel", classes="modal-hint")
 
@@ -103,19 +106,20 @@ class PickModal(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box", classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
-            options = [Option(label, id=str(index)) for index, (label, _, _) in enumerate(self.items)]
+            yield Label(plain(self.title_text), classes="modal-title")
+            options = [Option(plain(label), id=str(index)) for index, (label, _, _) in enumerate(self.items)]
             yield OptionList(*options, id="pick-list")
             with VerticalScroll(id="pick-detail"):
-                yield Static("", id="pick-detail-text", markup=False)
-            yield Label(self.hint, classes="modal-hint")
+                yield Static("", id="pick-detail-text")
+            yield Label(plain(self.hint), classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
     @on(OptionList.OptionHighlighted)
     def _show_detail(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#pick-detail-text", Static).update(self.items[event.option_index][2])
+        detail = self.items[event.option_index][2]
+        self.query_one("#pick-detail-text", Static).update(plain(detail, lines=True))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -53,7 +53,7 @@ class InboxPickers:
     def action_bounces(self) -> None:
         self.show_picker("bounces")
 
-    @work(thread=True, exit_on_error=False, group="inbox-action")
+    @work(thread=True, group="inbox-action")
     def show_picker(self, which: str) -> None:
         """Load campaigns, stray mail or bounces off the UI thread, then show them to pick from."""
         if which in ("filter", "invite"):

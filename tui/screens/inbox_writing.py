@@ -9,10 +9,9 @@ from functools import partial
 from textual import work
 
 from mailer.bulk import TEMPLATE_KINDS
-from store.errors import UserError
 from tui.screens import inbox_data as data
 from tui.screens.compose_modal import ComposeModal, Written
-from tui.screens.inbox_messages import ActionDone, PreviewReady, ReplyPrepared
+from tui.screens.inbox_messages import PreviewReady, ReplyPrepared
 from tui.screens.inbox_modals import ConfirmModal
 
 
@@ -23,13 +22,9 @@ class InboxWriting:
         if (influencer_id := self._current()) is not None:
             self.prepare_reply(influencer_id, self.flt.campaign_id)
 
-    @work(thread=True, exit_on_error=False, group="inbox-action")
+    @work(thread=True, group="inbox-action")
     def prepare_reply(self, influencer_id: int, campaign_id: int | None) -> None:
-        try:
-            row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
+        row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
         self.post_message(ReplyPrepared(influencer_id, row, to_line, subject, quoted))
 
     def on_reply_prepared(self, message: ReplyPrepared) -> None:
@@ -62,14 +57,10 @@ class InboxWriting:
             self.prepare_preview(lambda: data.compose_drafts(
                 self.store, influencer_id, self.flt.campaign_id, written.subject, written.body))
 
-    @work(thread=True, exit_on_error=False, group="inbox-action")
+    @work(thread=True, group="inbox-action")
     def prepare_preview(self, build: Callable[[], list]) -> None:
         """Render the drafts, then ask; nothing is written until the answer is yes."""
-        try:
-            drafts = build()
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
+        drafts = build()
         commit = partial(data.queue_drafts, self.store, drafts)
         self.post_message(PreviewReady("Queue this message?", data.preview_text(drafts), 1, [], commit))
 
@@ -87,13 +78,9 @@ class InboxWriting:
         if written is not None:
             self.prepare_bulk(tagged, self.flt.campaign_id, written)
 
-    @work(thread=True, exit_on_error=False, group="inbox-action")
+    @work(thread=True, group="inbox-action")
     def prepare_bulk(self, tagged: list[int], campaign_id: int | None, written: Written) -> None:
-        try:
-            plan = data.bulk_plan(self.store, tagged, campaign_id, written.subject, written.body)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, error=True, reload_list=False))
-            return
+        plan = data.bulk_plan(self.store, tagged, campaign_id, written.subject, written.body)
         problems = [f"Cannot email {handle}: {reason}" for handle, reason in plan.problems]
         commit = partial(data.queue_bulk, self.store, tagged, campaign_id, written.subject, written.body,
                          plan.count)

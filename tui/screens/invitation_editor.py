@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
+from tui.display import plain
 from tui.visible import visible
 
 
@@ -33,12 +34,13 @@ class InvitationEditor(ModalScreen[tuple[str, str] | None]):
     def __init__(self, title: str, subject: str, body: str, limit: int,
                  measure: Callable[[str, str], int | str]) -> None:
         super().__init__()
-        self.title_text, self.subject, self.body = title, subject, body
+        # Input and TextArea draw control and bidi characters raw: they are edited as visible escapes.
+        self.title_text, self.subject, self.body = title, visible(subject), visible(body, lines=True)
         self.limit, self.measure = limit, measure
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-box"):
-            yield Static(f"{self.title_text}  ·  ctrl+s saves  ·  esc cancels", id="editor-title")
+            yield Static(plain(f"{self.title_text}  ·  ctrl+s saves  ·  esc cancels"), id="editor-title")
             yield Input(self.subject, placeholder="Subject", id="editor-subject")
             yield TextArea(self.body, id="editor-body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="editor-count")

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
@@ -27,6 +27,7 @@ from store import moderation as queue
 from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
+from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation_messages import (
     DecisionMade,
@@ -35,7 +36,6 @@ from tui.screens.moderation_messages import (
     language_row,
     to_item,
 )
-from tui.visible import visible
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
@@ -96,7 +96,7 @@ class ModerationScreen(Screen[None]):
         if self._watcher is not None:
             self._watcher.close()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    @work(thread=True, exclusive=True, group="watch")
     def _follow_database(self) -> None:
         # A hidden mode waits: the change is still pending when it comes back into view.
         if not self.is_current or self.to_tagged or self._watcher is None:
@@ -110,7 +110,7 @@ class ModerationScreen(Screen[None]):
         current = self.invitations.current
         self.load(keep_id if keep_id is not None else (current.id if current else None))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    @work(thread=True, exclusive=True, group="load")
     def load(self, keep_id: int | None) -> None:
         reader = self.store.reader()
         rows = queue.queue(reader, self.store.now_iso())
@@ -131,16 +131,16 @@ class ModerationScreen(Screen[None]):
         if self.to_tagged:
             label.update(f"; on {tagged} tagged: s skip/unskip · a approve · L language · esc cancel")
         else:
-            label.update(f"{self.counters.total} invitations · {self.counters.describe()}"
-                         + (f" · {tagged} tagged" if tagged else "")
-                         + "".join(f"\n{escape(visible(note))}." for note in self.notes))
+            label.update(plain(f"{self.counters.total} invitations · {self.counters.describe()}"
+                               + (f" · {tagged} tagged" if tagged else "")
+                               + "".join(f"\n{note}." for note in self.notes), lines=True))
         label.set_class(self.to_tagged, "prompt")
 
     def on_invitation_list_highlighted(self, message: InvitationList.Highlighted) -> None:
         if message.item is not None:
             self.preview(message.item.id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    @work(thread=True, exclusive=True, group="preview")
     def preview(self, message_id: int) -> None:
         try:
             row = queue.message(self.store.reader(), message_id)
@@ -154,11 +154,14 @@ class ModerationScreen(Screen[None]):
             pane.update("")
             return
         _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
-        untimed = queue.untimed(row)
-        pane.update(f"[b]To @{row['handle']}[/b] ({row['name']}) · {row['language']} · "
-                    f"{row['length']}/{row['invite_limit']} · {words}"
-                    + (f" · {untimed}" if untimed else "") + "\n"
-                    f"[b]{escape(row['subject'])}[/b]\n{escape(row['body'].strip())}")
+        untimed = queue.untimed(row) or ""
+        shown = visible_data({**row, "words": words, "body": row["body"].strip(), "untimed": untimed},
+                             lines=("body",))
+        pane.update(Text.assemble(
+            (f"To @{shown['handle']}", "bold"), f" ({shown['name']}) · {shown['language']} · "
+            f"{shown['length']}/{shown['invite_limit']} · {shown['words']}"
+            + (f" · {shown['untimed']}" if untimed else "") + "\n",
+            (shown["subject"], "bold"), f"\n{shown['body']}"))
 
     # -- decisions ---------------------------------------------------------------------
 
@@ -210,34 +213,26 @@ class ModerationScreen(Screen[None]):
         if changes:
             self.relanguage(changes)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def decide(self, verb: str, ids: list[int]) -> None:
         if not ids:
             self.post_message(DecisionMade("Nothing to do here.", None))
             return
         act = {"skip": moderation.skip, "unskip": moderation.unskip, "approve": moderation.approve}[verb]
-        try:
-            outcome = act(self.store, ids)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        outcome = act(self.store, ids)
         words = {"skip": "Skipped", "unskip": "Unskipped", "approve": "Approved"}[verb]
         self.post_message(DecisionMade(outcome.describe(words), ids[0]))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def relanguage(self, changes: list[tuple[int, str]]) -> None:
-        try:
-            for message_id, language in changes:
-                row = moderation.change_language(self.store, message_id, language, self.renderer)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        for message_id, language in changes:
+            row = moderation.change_language(self.store, message_id, language, self.renderer)
         sentence = (f"Now in {row['language']}: {row['length']}/{row['invite_limit']} characters."
                     if len(changes) == 1 else f"Changed the language of {len(changes)} invitations.")
         self.post_message(DecisionMade(sentence, changes[0][0]))
 
     def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.sentence, severity="error" if message.error else "information", timeout=3)
+        self.notify(message.sentence, timeout=3)
         self.action_reload(message.keep_id)
 
     # -- editing -----------------------------------------------------------------------
@@ -253,13 +248,9 @@ class ModerationScreen(Screen[None]):
         if item is not None:
             self.open_editor(item)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
+    @work(thread=True, exclusive=True, group="edit")
     def open_editor(self, item: QueueItem, external: list[str] | None = None) -> None:
-        try:
-            session = open_edit(self.store.reader(), item.id, self.renderer)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        session = open_edit(self.store.reader(), item.id, self.renderer)
         if external:
             self.app.call_from_thread(self._edit_outside, session, external)
         else:
@@ -271,13 +262,9 @@ class ModerationScreen(Screen[None]):
                                   session.body, row["invite_limit"], session.measure)
         self.app.push_screen(editor, lambda result: result and self.save_edit(row["id"], *result))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="decide")
+    @work(thread=True, exclusive=True, group="decide")
     def save_edit(self, message_id: int, subject: str, body: str) -> None:
-        try:
-            row = moderation.edit(self.store, message_id, subject, body, self.renderer)
-        except UserError as error:
-            self.post_message(DecisionMade(str(error), None, error=True))
-            return
+        row = moderation.edit(self.store, message_id, subject, body, self.renderer)
         held = " — over the limit, held until it fits" if "over_limit" in row["flags"] else ""
         self.post_message(DecisionMade(f"Saved: {row['length']}/{row['invite_limit']} characters{held}.",
                                        message_id))

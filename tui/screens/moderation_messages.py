@@ -30,11 +30,11 @@ class PreviewLoaded(Message):
 
 
 class DecisionMade(Message):
-    """A moderation decision was written (or refused, with `error`)."""
+    """A moderation decision was written."""
 
-    def __init__(self, sentence: str, keep_id: int | None, error: bool = False) -> None:
+    def __init__(self, sentence: str, keep_id: int | None) -> None:
         super().__init__()
-        self.sentence, self.keep_id, self.error = sentence, keep_id, error
+        self.sentence, self.keep_id = sentence, keep_id
 
 
 def to_item(row: dict) -> QueueItem:

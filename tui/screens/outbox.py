@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from store.db import Store
-from store.errors import UserError
 from store.outbox_admin import cancel_message, outbox_counts, outbox_rows, retry_message
 from tui.screens.table_screen import TableScreen
 
@@ -57,15 +56,11 @@ class OutboxScreen(TableScreen):
             return
         self.apply_change(self.app.store, change, message_id, done)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="outbox-change")
+    @work(thread=True, exclusive=True, group="outbox-change")
     def apply_change(self, store: Store, change: Any, message_id: int, done: str) -> None:
-        try:
-            with store.write() as db:
-                store.require("write_message")
-                change(db, message_id, store.now_iso(), actor=store.actor)
-        except UserError as error:
-            self.app.call_from_thread(self.notify, error.sentence, severity="error")
-            return
+        with store.write() as db:
+            store.require("write_message")
+            change(db, message_id, store.now_iso(), actor=store.actor)
         self.app.call_from_thread(self.notify, f"Message #{message_id} {done}.")
         self.app.call_from_thread(self.action_reload)
         wake = getattr(self.app, "wake_dispatcher", None)

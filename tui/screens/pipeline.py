@@ -24,6 +24,7 @@ from store.errors import UserError
 from store.pipeline_view import View
 from store.query import parse_query
 from store.watch import DataVersion
+from tui.display import plain
 from tui.screens.pipeline_messages import (
     ActionDone,
     CampaignsLoaded,
@@ -159,47 +160,39 @@ class PipelineScreen(Screen[None]):
 
     # Workers: every database access happens here, off the UI thread.
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="campaigns")
+    @work(thread=True, exclusive=True, group="campaigns")
     def load_campaigns(self) -> None:
         choices = pipeline_view.campaign_choices(self.app.store.reader())  # type: ignore[attr-defined]
         self.post_message(CampaignsLoaded(choices))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="page")
+    @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         db, now = store.reader(), store.clock.now()
-        try:
-            rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
-            total = pipeline_view.count(db, view, now)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, "error"))
-            return
+        rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
+        total = pipeline_view.count(db, view, now)
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = dict(db.query("SELECT * FROM campaigns WHERE id = ?", [view.campaign_id]).__next__())
         numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
         self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
+    @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
         data = pipeline_view.profile(self.app.store.reader(), application_id)  # type: ignore[attr-defined]
         self.post_message(ProfileLoaded(data))
 
-    @work(thread=True, exit_on_error=False, group="write")
+    @work(thread=True, group="write")
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         grace = pipeline.undo_grace(store.reader()) if decision in stages.IRREVERSIBLE else 0
-        try:
-            moves = pipeline.decide(store, campaign, handles, decision, grace_seconds=grace)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, "error"))
-            return
+        moves = pipeline.decide(store, campaign, handles, decision, grace_seconds=grace)
         queued = sum(1 for m in moves if m.email_status in ("queued", "planned"))
         held = f"; u undoes within {grace} s" if grace else ""
         self.post_message(ActionDone(f"{decision}: {len(moves)} moved, {queued} emails queued{held}.",
                                      "information", decision, [m.handle for m in moves]))
 
-    @work(thread=True, exit_on_error=False, group="write")
+    @work(thread=True, group="write")
     def undo_decisions(self, campaign: str, handles: list[str]) -> None:
         done, refusals = [], []
         for handle in handles:
@@ -211,19 +204,15 @@ class PipelineScreen(Screen[None]):
             f" {refusals[0]}" if refusals else "")
         self.post_message(ActionDone(text, "warning" if refusals else "information", "undo", []))
 
-    @work(thread=True, exit_on_error=False, group="write")
+    @work(thread=True, group="write")
     def change_state(self, campaign: str, pause: bool) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        try:
-            done = campaign_state.pause(store, campaign) if pause else campaign_state.resume(store, campaign)
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, "error"))
-            return
+        done = campaign_state.pause(store, campaign) if pause else campaign_state.resume(store, campaign)
         if not pause:
             self.app.call_from_thread(self.app.wake_dispatcher)  # type: ignore[attr-defined]
         self.post_message(ActionDone(done.sentence(), "information"))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    @work(thread=True, exclusive=True, group="watch")
     def watch_database(self) -> None:
         # A hidden mode waits: the change is still pending when it comes back into view.
         if self.is_current and self._watcher is not None and self._watcher.changed():
@@ -234,13 +223,24 @@ class PipelineScreen(Screen[None]):
     def on_campaigns_loaded(self, message: CampaignsLoaded) -> None:
         picker = self.query_one("#campaign", Select)
         self.campaign_names = {campaign_id: name for name, campaign_id in message.choices}
-        picker.set_options(message.choices)
-        if message.choices and self.view is None:
+        picker.set_options((plain(name), campaign_id) for name, campaign_id in message.choices)
+        if self.view is not None and self.view.campaign_id in self.campaign_names:
+            picker.value = self.view.campaign_id  # a reload keeps the campaign, its filters and page
+        elif message.choices:
             picker.value = message.choices[0][1]
-        elif not message.choices:
-            self.query_one(CountersBar).show(None)
-            self.query_one("#page-info", Static).update(
-                "No campaigns yet: `callsheet campaign create NAME` makes one.")
+        else:
+            self._show_no_campaign()
+
+    def _show_no_campaign(self) -> None:
+        """The blank choice, or no campaign at all: an empty table and a hint."""
+        self.view, self.campaign_name, self.rows, self.total = None, "", [], 0
+        self.tagged.clear()
+        self.last_batch = None
+        self._fill_table(self.query_one(DataTable), 0)
+        self.query_one(CountersBar).show(None)
+        hint = ("Choose a campaign with c." if self.campaign_names
+                else "No campaigns yet: `callsheet campaign create NAME` makes one.")
+        self.query_one("#page-info", Static).update(hint)
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
@@ -278,7 +278,12 @@ class PipelineScreen(Screen[None]):
 
     @on(Select.Changed, "#campaign")
     def campaign_chosen(self, event: Select.Changed) -> None:
-        if event.value is Select.BLANK:
+        if event.value != event.select.value:
+            return  # stale: set_options blanks the picker before a reload puts the campaign back
+        if not isinstance(event.value, int):
+            self._show_no_campaign()
+            return
+        if self.view is not None and self.view.campaign_id == event.value:
             return
         self.campaign_name = self.campaign_names.get(int(event.value), "")
         self.tagged.clear()
@@ -395,20 +400,16 @@ class PipelineScreen(Screen[None]):
             return
         self.check_decision(self.campaign_name, handles, decision)
 
-    @work(thread=True, exit_on_error=False, group="write")
+    @work(thread=True, group="write")
     def check_decision(self, campaign: str, handles: list[str], decision: str) -> None:
-        try:
-            check = pipeline.check_decision(self.app.store, campaign, handles, decision)  # type: ignore[attr-defined]
-        except UserError as error:
-            self.post_message(ActionDone(error.sentence, "error"))
-            return
+        check = pipeline.check_decision(self.app.store, campaign, handles, decision)  # type: ignore[attr-defined]
         self.post_message(DecisionChecked(campaign, decision, check))
 
     def on_decision_checked(self, message: DecisionChecked) -> None:
         """Ask only about what the rules allow: refuse outright when nothing is, list the others."""
         check, decision, campaign = message.check, message.decision, message.campaign
         if not check.ready:
-            self.notify(check.refusal(), severity="error", timeout=10, markup=False)
+            self.notify(check.refusal(), severity="error", timeout=10)
             return
 
         def answered(confirmed: bool | None) -> None:

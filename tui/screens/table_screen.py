@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from store.db import Store
+from tui.display import cell
 
 
 class RowsLoaded(Message):
@@ -45,7 +46,7 @@ class TableScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load(self.app.store)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    @work(thread=True, exclusive=True, group="load")
     def load(self, store: Store) -> None:
         rows, summary = self.fetch(store)
         self.post_message(RowsLoaded(rows, summary))
@@ -57,5 +58,7 @@ class TableScreen(Screen[None]):
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        table.add_rows(message.rows)
+        # Text from the database is shown literally; numbers stay numbers (a row's id is read back).
+        table.add_rows(tuple(cell(value) if isinstance(value, str) else value for value in row)
+                       for row in message.rows)
         self.query_one(".summary", Static).update(message.summary if message.rows else self.EMPTY)

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.display import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Returns True when the operator confirms; `y`/`n`, enter and escape work too."""
@@ -34,7 +36,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, classes="question", markup=False)
+            yield Static(plain(self.question, lines=True), classes="question")
             with Horizontal():
                 yield Button("Cancel", id="no")
                 yield Button(self.confirm_label, id="yes", variant="warning")

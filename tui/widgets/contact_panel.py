@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.display import visible_data
+
 NOTES_SHOWN = 5
 
 
@@ -13,6 +15,7 @@ def _fee(application: dict) -> str:
 
 
 def render_card(card: dict) -> Text:
+    card = visible_data(card, lines=("body",))
     person = card["influencer"]
     text = Text()
     text.append(f"{person['name'] or person['handle']}\n", style="bold")

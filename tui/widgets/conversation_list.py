@@ -9,6 +9,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.display import visible_data
+
 LOAD_AHEAD = 5
 
 
@@ -21,6 +23,7 @@ def _when(iso_text: str, today: str) -> str:
 
 def conversation_label(row: dict, tagged: bool, today: str = "") -> Group:
     """Two lines: marks, handle, unread count and date; then the latest subject."""
+    row = visible_data(row)
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append("+" if tagged else " ", style="bold magenta")
     head.append("★" if row["bookmarked"] else " ", style="yellow")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 from rich.style import Style
@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.visible import visible
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def describe(item: QueueItem) -> tuple[str, str]:
     if item.approved_by:
         return "✓", f"approved by {item.approved_by}" + (f", {words}" if words else "")
     return "·", words or ("to review" if item.moderated else "")
+
+
+def _shown(item: QueueItem) -> QueueItem:
+    """The item with every piece of outside text neutralised, for drawing only."""
+    return replace(item, campaign=visible(item.campaign), sender=visible(item.sender),
+                   handle=visible(item.handle), language=visible(item.language), when=visible(item.when),
+                   flags=tuple(visible(flag) for flag in item.flags))
 
 
 class InvitationList(ScrollView, can_focus=True):
@@ -157,7 +166,7 @@ class InvitationList(ScrollView, can_focus=True):
         if line >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         is_header, index = self._lines[line]
-        item = self.items[index]
+        item = _shown(self.items[index])
         if is_header:
             style = self.get_component_rich_style("invitation-list--header")
             return Strip([Segment(f" {item.campaign} · {item.sender}", style)]).adjust_cell_length(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from rich.markup import escape
+from rich.text import Text
 from textual.widgets import Static
 
 from store import stages
+from tui.display import cell, visible_data
 from tui.visible import visible
 
 
@@ -21,6 +22,10 @@ def _number(value: float | int | None) -> str:
     return f"{value:,.0f}"
 
 
+COUNTER_WORDS = (("all_candidates", "candidates"), ("new_applicants", "new"), ("in_campaign", "in"),
+                 ("rejected", "rejected"), ("invited", "invited"), ("applicants", "applied"))
+
+
 class CountersBar(Static):
     """The dashboard counters of SPEC §3 on one or two lines."""
 
@@ -28,26 +33,27 @@ class CountersBar(Static):
         if not numbers:
             self.update("No campaign selected.")
             return
+        state = numbers.get("state", "open")
+        numbers = visible_data(numbers)
         budget = f"{numbers['budget_used_pct']}%" if numbers["budget_used_pct"] is not None else "–"
         last = (numbers.get("last_update") or "")[:16].replace("T", " ")
-        self.update(
-            f"[b]{numbers['all_candidates']}[/] candidates · [b]{numbers['new_applicants']}[/] new · "
-            f"[b]{numbers['in_campaign']}[/] in · [b]{numbers['rejected']}[/] rejected · "
-            f"[b]{numbers['invited']}[/] invited · [b]{numbers['applicants']}[/] applied · "
-            f"budget [b]{budget}[/] · changed {last}"
-            + _state(numbers.get("state", "open"))
-        )
+        text = Text()
+        for key, word in COUNTER_WORDS:
+            text.append(str(numbers[key]), "bold")
+            text.append(f" {word} · ")
+        text.append("budget ")
+        text.append(budget, "bold")
+        text.append(f" · changed {last}")
+        if state != "open":  # paused (and why), closed: on a line of its own
+            text.append("\n")
+            text.append(visible(state), "bold yellow")
+        self.update(text)
 
 
-def _state(state: str) -> str:
-    """The campaign's state after the counters, when it is not simply open."""
-    return "" if state == "open" else f"\n[b $warning]{escape(visible(state))}[/]"
-
-
-def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
-    """The cells of one application in the table's column order."""
+def table_row(row: dict, tagged: bool) -> tuple[Text, ...]:
+    """The cells of one application in the table's column order, as literal text."""
     engagement = row["engagement_rate"]
-    return (
+    return tuple(cell(text) for text in (
         f"{'●' if tagged else ' '}{row['name'] or row['handle']}",
         f"@{row['handle']}",
         stages.label(row["stage"]),
@@ -56,13 +62,13 @@ def table_row(row: dict, tagged: bool) -> tuple[str, ...]:
         f"{engagement:.1f}" if engagement is not None else "–",
         _number(row["fee"]),
         (row["last_message"] or "")[5:10],
-    )
+    ))
 
 
 def _tag_list(tags: str | list[str] | None) -> str:
     """Tags as the contact panel shows them (`#beauty #fr`), not as the JSON they are stored in."""
     values = json.loads(tags) if isinstance(tags, str) else (tags or [])
-    return " ".join(f"#{tag}" for tag in values) or "–"
+    return " ".join(f"#{visible(tag)}" for tag in values) or "–"
 
 
 class ProfilePanel(Static):
@@ -72,21 +78,23 @@ class ProfilePanel(Static):
         if not data:
             self.update("")
             return
+        tags = _tag_list(data.get("tags"))
+        data = visible_data(data)
         flags = [word for word in ("unsubscribed", "bounced") if data.get(word)]
         lines = [
-            f"[b]{data['name'] or data['handle']}[/]  @{data['handle']}",
+            Text.assemble((data["name"] or data["handle"], "bold"), f"  @{data['handle']}"),
             f"{data['email'] or 'no email'}",
             f"{data['country'] or '–'} · {data['language'] or '–'}",
             f"followers {_number(data['followers'])}",
             f"engagement {data['engagement_rate'] if data['engagement_rate'] is not None else '–'}%",
-            f"tags {_tag_list(data['tags'])}",
+            f"tags {tags}",
             "",
-            f"stage [b]{stages.label(data['stage'])}[/] ({data['source']})",
+            Text.assemble("stage ", (stages.label(data["stage"]), "bold"), f" ({data['source']})"),
             f"fee {_number(data['fee'])}",
             f"agreement {data['agreement_state'] or '–'} {data['agreement_deadline'] or ''}".rstrip(),
             f"decided by {data['decided_by'] or '–'}",
             f"{data['messages']} messages · {data['notes']} notes",
         ]
         if flags:
-            lines.append(f"[red]{' and '.join(flags)}: no email[/]")
-        self.update("\n".join(lines))
+            lines.append(Text(f"{' and '.join(flags)}: no email", style="red"))
+        self.update(Text("\n").join(Text(line) if isinstance(line, str) else line for line in lines))

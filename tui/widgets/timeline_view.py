@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.display import visible_data
+
 BODY_LINES = 12
 STATUS_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "deferred": "dark_orange",
                  "failed": "bold red", "skipped": "dim", "planned": "blue"}
@@ -56,7 +58,7 @@ def _other(entry: dict) -> Text:
 
 def render_entries(entries: list[dict]) -> list[Text]:
     parts = []
-    for entry in entries:
+    for entry in visible_data(entries, lines=("body",)):
         parts += [_message(entry) if entry["entry"] == "message" else _other(entry), Text("")]
     return parts or [Text("No messages yet.", style="dim")]
 
