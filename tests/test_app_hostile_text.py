@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from store.clock import Clock
 from store.db import Store
@@ -135,7 +135,7 @@ async def _visit(app: App, pilot: Pilot, texts: list[list[str]]) -> dict[str, li
     await pilot.press("3")
     moderation = app.screen
     await until(pilot, lambda: len(moderation.invitations.items) == people
-                and moderation._previewed is not None)
+                and str(moderation.query_one("#preview", Static).render()).startswith("To @"))
     await pilot.pause()
     found["moderation"] = raw_segments(app)
     await _in_modal(app, pilot, "e", InvitationEditor, "invitation editor", found)
