@@ -27,6 +27,11 @@ def _page_info(screen: PipelineScreen) -> str:
     return str(screen.query_one("#page-info", Static).render())
 
 
+def _only_watching(app) -> bool:
+    """No page, profile or write worker is running: only the dispatcher and the database watcher."""
+    return all(worker.group in ("dispatch", "watch") for worker in app.workers)
+
+
 async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -34,12 +39,13 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         await until(pilot, lambda: bool(screen.rows))
         screen.query_one("#stage-filter", Select).value = "invited"
         await until(pilot, lambda: screen.view.stages == ("invited",) and bool(screen.rows))
+        await until(pilot, lambda: _only_watching(app))  # the filtered page is in, not the one before
         shown = [row["handle"] for row in screen.rows]
+        assert {row["stage"] for row in screen.rows} == {"invited"}
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: screen.query_one("#campaign", Select).value == screen.view.campaign_id)
-        await until(pilot, lambda: not app.workers._workers or all(
-            w.group == "dispatch" or w.group == "watch" for w in app.workers))
+        await until(pilot, lambda: _only_watching(app))
         assert app.is_running and app.screen is screen
         assert screen.campaign_name == "Winter Capsule 25"
         assert screen.view.stages == ("invited",)
