@@ -31,8 +31,10 @@ def test_sliding_window_counts() -> None:
 
 
 async def test_rate_limit_per_sender_holds_at_the_server(store) -> None:
-    """No window of the period at the sink holds more than R messages from one sender."""
+    """No window of the period at the sink holds more than R transactions from one sender."""
     sink = await start_sink()
+    began: list[tuple[str, float]] = []  # MAIL FROM as the sink read it: closest to when a send starts
+    sink.on_mail = lambda address: began.append((address, time.monotonic())) and None
     cid = add_campaign(store)
     queue(store, 30, campaign_id=cid)
     with store.write() as db:
@@ -41,16 +43,16 @@ async def test_rate_limit_per_sender_holds_at_the_server(store) -> None:
                     from_addr="press@brand.example", subject="Hi", body="Hi\n")
     started = time.monotonic()
     report = await Dispatcher(store, make_config(sink.port, rate_per_minute=10,
-                                                 rate_period_seconds=0.5)).run_until_empty()
+                                                 rate_period_seconds=1.0)).run_until_empty()
     elapsed = time.monotonic() - started
     assert report.sent == 35
-    team = [item.at for item in sink.received if item.mail_from == "team@brand.example"]
-    press = [item.at for item in sink.received if item.mail_from == "press@brand.example"]
+    team = [at for address, at in began if address == "team@brand.example"]
+    press = [at for address, at in began if address == "press@brand.example"]
     assert len(team) == 30 and len(press) == 5
-    # The limiter counts when a send starts, the sink when it arrives: allow 50 ms of transport
-    # and scheduling jitter on a loaded machine, no more.
-    assert _most_in_any_window(team, 0.45) <= 10
-    assert elapsed >= 1.0, "30 messages at 10 per half second need two waits"
+    # The limiter counts when a send starts, the sink when it reads MAIL FROM on the same event
+    # loop: a tenth of the period absorbs that scheduling delay on a loaded machine.
+    assert _most_in_any_window(team, 0.9) <= 10
+    assert elapsed >= 2.0, "30 messages at 10 per second need two waits"
 
 
 async def test_a_421_storm_backs_off_the_server_as_a_whole(store, clock) -> None:
