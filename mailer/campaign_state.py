@@ -15,6 +15,7 @@ from store.campaigns import state_text
 from store.db import Store
 from store.errors import UserError
 from store.outbox import one_line
+from store.wording import plural
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class StateChanged:
         if self.state.startswith("paused"):
             return (f"{self.campaign} is {self.state}: nothing is planned or sent for it until "
                     f"`callsheet campaign resume {self.campaign}`.")
-        moved = (f"; {self.retimed} message{'s' if self.retimed != 1 else ''} due while it was paused "
-                 f"spread over its window" if self.retimed else "")
+        moved = (f"; {plural(self.retimed, 'message')} due while it was paused spread over its window"
+                 if self.retimed else "")
         return f"{self.campaign} is open again: its queued mail goes out{moved}."
 
 
