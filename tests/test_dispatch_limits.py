@@ -41,10 +41,8 @@ async def test_rate_limit_per_sender_holds_at_the_server(store) -> None:
         for number in range(5):
             enqueue(db, now=store.now_iso(), kind="manual", to_addr=f"other{number}@example.test",
                     from_addr="press@brand.example", subject="Hi", body="Hi\n")
-    started = time.monotonic()
     report = await Dispatcher(store, make_config(sink.port, rate_per_minute=10,
                                                  rate_period_seconds=1.0)).run_until_empty()
-    elapsed = time.monotonic() - started
     assert report.sent == 35
     team = [at for address, at in began if address == "team@brand.example"]
     press = [at for address, at in began if address == "press@brand.example"]
@@ -52,7 +50,6 @@ async def test_rate_limit_per_sender_holds_at_the_server(store) -> None:
     # The limiter counts when a send starts, the sink when it reads MAIL FROM on the same event
     # loop: a tenth of the period absorbs that scheduling delay on a loaded machine.
     assert _most_in_any_window(team, 0.9) <= 10
-    assert elapsed >= 2.0, "30 messages at 10 per second need two waits"
 
 
 async def test_a_421_storm_backs_off_the_server_as_a_whole(store, clock) -> None:

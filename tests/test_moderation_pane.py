@@ -180,10 +180,11 @@ async def test_the_pane_follows_changes_made_elsewhere(tmp_path: Path) -> None:
     store.close()
 
 
-async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def _edit_first_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> tuple[Store, int]:
+    """Press `E` on the first invitation with $EDITOR set to a shell `script` that rewrites the file."""
     store = queue_store(tmp_path / "q.db")
     editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\nprintf "Short and sweet." > "$1"\n')
+    editor.write_text(f"#!/bin/sh\n{script}\n")
     editor.chmod(0o755)
     monkeypatch.setenv("EDITOR", str(editor))
     app = make_app(store)
@@ -193,6 +194,11 @@ async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyP
         first = app.screen.query_one(InvitationList).current.id
         await pilot.press("E")
         await settle(pilot)
+    return store, first
+
+
+async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, first = await _edit_first_with(tmp_path, monkeypatch, 'printf "Short and sweet." > "$1"')
     assert invitation(store, first)["body"] == "Short and sweet."
     assert invitation(store, first)["status"] == "queued"
     store.close()
@@ -271,17 +277,7 @@ async def test_the_editor_edits_the_template_and_saves_it_rendered(tmp_path: Pat
 
 
 async def test_dollar_editor_edits_the_template_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = queue_store(tmp_path / "q.db")
-    editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\ngrep -q "{{" "$1" && printf "Bye {{ firstName }}." > "$1"\n')
-    editor.chmod(0o755)
-    monkeypatch.setenv("EDITOR", str(editor))
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3")
-        await settle(pilot)
-        first = app.screen.query_one(InvitationList).current.id
-        await pilot.press("E")
-        await settle(pilot)
+    store, first = await _edit_first_with(tmp_path, monkeypatch,
+                                          'grep -q "{{" "$1" && printf "Bye {{ firstName }}." > "$1"')
     assert invitation(store, first)["body"] == f"Bye {first_name_of(store, first)}."
     store.close()
