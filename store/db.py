@@ -12,7 +12,7 @@ import itertools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,6 +62,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._all_conns: list[sqlite3.Connection] = []
+        self._mail_listeners: list[Callable[[], None]] = []
         self._writer = self._open_writer()
 
     def _open_writer(self) -> Database:
@@ -118,6 +119,15 @@ class Store:
     def may(self, action: str) -> bool:
         """Whether this store's actor may do `action` (for what runs by itself, as the app's dispatcher)."""
         return operators.may(self.reader(), self.actor, action)
+
+    def on_mail_queued(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (from any thread) whenever an action has committed mail that is due now."""
+        self._mail_listeners.append(listener)
+
+    def mail_queued(self) -> None:
+        """Tell the listeners (the app's dispatcher) that due mail was just committed."""
+        for listener in self._mail_listeners:
+            listener()
 
     def close(self) -> None:
         for conn in self._all_conns:

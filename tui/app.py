@@ -53,6 +53,7 @@ class CallsheetApp(App[None]):
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)
+        store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
         self._stop_sentence = "callsheet stopped on an unexpected error."
 
     def on_mount(self) -> None:
