@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mailer import planner, retime, schedule, sequence
+from mailer import planner, retime, sequence
 from mailer.chores import Chore, dispatch_chore, sync_chore, upkeep_chore
 from mailer.drafting import Renderer
 from store import leases, outreach
@@ -22,6 +22,7 @@ from store.campaigns import zone
 from store.clock import iso
 from store.db import Store
 from store.errors import UserError
+from store.outreach_rules import schedule
 
 LEASE = "daemon"
 # Sending paces itself, renews leases and backs off on the live clock; every other chore reads

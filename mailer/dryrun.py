@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from mailer import planner, schedule
+from mailer import planner
 from mailer.drafting import Renderer
 from mailer.sequence import step_times, stop_reason
 from store import outreach
 from store import sequence as steps
 from store.campaigns import planning_block, zone
 from store.clock import from_iso, iso
+from store.outreach_rules import schedule
 
 HELD = "held: the campaign is paused"
 

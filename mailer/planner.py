@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from mailer import schedule
 from mailer.drafting import Draft, Renderer, draft
 from store import audit, outreach
 from store.campaigns import planning_block, zone
@@ -20,7 +19,9 @@ from store.clock import from_iso, iso
 from store.db import Store
 from store.errors import UserError
 from store.outbox import SYSTEM_AUTHOR, enqueue
-from store.windows import Window
+from store.outreach_rules import schedule
+from store.outreach_rules.planning import open_slots
+from store.outreach_rules.windows import Window
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,9 @@ class PlanResult:
 
 def campaign_slots(campaign: dict, day: date) -> list[schedule.Slot]:
     """The day's window occurrences, cut to the campaign's opening and closing times."""
-    slots = schedule.slots_on(day, campaign["windows"], zone(campaign["timezone"]))
     opens = from_iso(campaign["opens_at"]) if campaign.get("opens_at") else None
     closes = from_iso(campaign["closes_at"]) if campaign.get("closes_at") else None
-    cut = []
-    for slot in slots:
-        start = max(slot.start, opens) if opens else slot.start
-        end = min(slot.end, closes) if closes else slot.end
-        if end > start:
-            cut.append(schedule.Slot(slot.window, day, start, end))
-    return cut
+    return open_slots(day, campaign["windows"], zone(campaign["timezone"]), opens, closes)
 
 
 def draft_day(db: Database, campaign: dict, day: date, now: datetime, renderer: Renderer,

@@ -12,11 +12,11 @@ from itertools import groupby
 
 from sqlite_utils import Database
 
-from mailer import schedule
 from store import audit, campaigns, outreach
 from store.campaigns import zone
 from store.clock import iso
 from store.db import Store
+from store.outreach_rules import schedule
 from store.wording import plural
 
 

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from mailer import schedule
 from mailer.drafting import Renderer, draft
 from store import audit, campaigns, inbox, influencers
 from store import sequence as steps
@@ -21,7 +20,7 @@ from store.campaigns import zone
 from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox import SYSTEM_AUTHOR, enqueue, suppression
-from store.sequence import SequenceSettings
+from store.outreach_rules.sequence import SequenceSettings, sequence_times, stage_stop
 from store.wording import plural
 
 # An accept whose welcome would be more than this late is not welcomed at all.
@@ -31,7 +30,7 @@ STALE_AFTER = timedelta(days=1)
 def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
     """Which rule stops this welcome or follow-up now, or None when it may go."""
     settings = SequenceSettings.of(campaign)
-    left = steps.stage_stop(step.get("stage"))
+    left = stage_stop(step.get("stage"))
     if left:
         return left
     suppressed = suppression(db, step["influencer_id"])
@@ -55,16 +54,8 @@ def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
 
 def step_times(campaign: dict, accepted_at: datetime) -> list[tuple[str, datetime]]:
     """(kind, due) for the welcome and each follow-up, all at window openings in the campaign's zone."""
-    settings = SequenceSettings.of(campaign)
-    tz, windows = zone(campaign["timezone"]), campaign["windows"]
-    welcome_at = schedule.welcome_due(accepted_at, windows, tz)
-    if welcome_at is None:
-        return []
-    times = [("welcome", welcome_at)] if settings.welcome else []
-    base_day = schedule.local_date(welcome_at, tz)
-    dues = schedule.followup_dues(base_day, settings.followups, windows, tz)
-    times += [(f"followup-{number}", due) for number, due in enumerate(dues, start=1)]
-    return times
+    return sequence_times(SequenceSettings.of(campaign), accepted_at, campaign["windows"],
+                          zone(campaign["timezone"]))
 
 
 def schedule_accept(db: Database, renderer: Renderer, application: dict, now: datetime,

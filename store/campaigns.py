@@ -15,7 +15,7 @@ from store.addresses import normalise_address
 from store.clock import check_day, iso
 from store.errors import NotFound, UserError
 from store.header_text import check_header_text
-from store.windows import Window, parse_windows
+from store.outreach_rules.windows import Window, parse_windows
 
 DEFAULT_WINDOW = "mon-fri 09:00-18:00"
 

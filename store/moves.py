@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from store import audit, outbox, sequence, stages
+from store.outreach_rules.sequence import stage_stop
 
 UNDOABLE = "undoable"
 STAGE_CHANGE = "application.stage"
@@ -115,5 +116,5 @@ def set_stage(db: Database, move: Move, *, now: str, columns: dict | None = None
         raise RuntimeError(f"application {move.application_id} changed under a write transaction")
     changed = sequence.follow_stage(db, move.application_id, move.to_stage, now)
     if changed:
-        verb = "stopped" if sequence.stage_stop(move.to_stage) else "restored"
+        verb = "stopped" if stage_stop(move.to_stage) else "restored"
         move.extra["sequence"] = f"{changed} step(s) {verb}"

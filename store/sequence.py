@@ -1,61 +1,23 @@
-"""The sequence's data: each campaign's welcome and follow-up settings, accepts, and due steps."""
+"""The sequence's data: each campaign's saved settings, accepts, and due steps (the rules are in
+`store.outreach_rules.sequence`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import audit, stages
-from store.errors import UserError
+from store import audit
+from store.outreach_rules.sequence import (
+    ACCEPT_STAGES,
+    SEQUENCE_STAGES,
+    STAGE_STOPS,
+    WRITTEN_KINDS,
+    SequenceSettings,
+    stage_stop,
+)
 
-ACCEPT_STAGES = ("to review", "to_review")
-# Stages of someone who said yes and was not turned away: only they get the welcome and follow-ups.
-SEQUENCE_STAGES = (*ACCEPT_STAGES, stages.SHORTLISTED, stages.AGREEMENT_SENT, stages.SIGNED,
-                   stages.IN_CAMPAIGN)
-# The stop reason each other stage gives (declined, rejected, expired, refused…).
-STAGE_STOPS = {stage: "stopped_" + stage.replace(" ", "_") for stage in stages.STAGES
-               if stage not in SEQUENCE_STAGES}
 _STEP_SQL = "(kind = 'welcome' OR kind LIKE 'followup-%')"
-# Outgoing kinds a person writes; automatic mail (invitations, triggers, the sequence) is not "ongoing".
-WRITTEN_KINDS = ("manual", "reply", "bulk")
-
-
-@dataclass(frozen=True)
-class SequenceSettings:
-    """Welcome on/off, its two stop rules, and follow-up day offsets after the welcome."""
-
-    welcome: bool = True
-    stop_if_ongoing: bool = True
-    stop_if_incoming: bool = True
-    followups: tuple[int, ...] = ()
-
-    @classmethod
-    def of(cls, campaign: dict) -> SequenceSettings:
-        return cls(bool(campaign.get("welcome_enabled", 1)), bool(campaign.get("stop_if_ongoing", 1)),
-                   bool(campaign.get("stop_if_incoming", 1)),
-                   tuple(json.loads(campaign.get("followup_days") or "[]")))
-
-    def describe(self) -> str:
-        rules = [name for name, on in (("stop if ongoing", self.stop_if_ongoing),
-                                       ("stop if incoming", self.stop_if_incoming)) if on]
-        welcome = f"welcome ({', '.join(rules) or 'no stop rule'})" if self.welcome else "no welcome"
-        days = ", ".join(f"+{d}d" for d in self.followups) or "none"
-        return f"{welcome}; follow-ups: {days}"
-
-
-def parse_followups(text: str) -> tuple[int, ...]:
-    """'3,7' → (3, 7): strictly increasing positive day offsets; '' or 'none' → ()."""
-    if text.strip().lower() in ("", "none", "off"):
-        return ()
-    try:
-        days = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise UserError(f"--followups takes day offsets such as '3,7' (got {text!r}).") from None
-    if any(d < 1 for d in days) or list(days) != sorted(set(days)):
-        raise UserError(f"--followups takes increasing day offsets of at least 1 (got {text!r}).")
-    return days
 
 
 def save_settings(db: Database, campaign: dict, settings: SequenceSettings, *, now: str,
@@ -80,11 +42,6 @@ def pending_accepts(db: Database) -> list[dict]:
             ORDER BY a.id""",
         list(SEQUENCE_STAGES),
     ))
-
-
-def stage_stop(stage: str | None) -> str | None:
-    """The stop reason of an application at `stage` that no longer wants its sequence, else None."""
-    return STAGE_STOPS.get(stage or "")
 
 
 def follow_stage(db: Database, application_id: int, stage: str, now: str) -> int:

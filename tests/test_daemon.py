@@ -18,7 +18,7 @@ import pytest
 from mailer.daemon import Daemon, DaemonSettings, plan_due
 from store.clock import Clock, from_iso, iso
 from store.db import Store
-from store.windows import parse_window
+from store.outreach_rules.windows import parse_window
 from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows, tiny_renderer
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailer import planner, schedule
+from mailer import planner
 from store.clock import Clock, from_iso
 from store.db import Store
+from store.outreach_rules import schedule
 from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows, tiny_renderer
 
 RENDER = tiny_renderer()

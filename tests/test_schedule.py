@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailer import schedule
-from store.windows import parse_window
+from store.outreach_rules import schedule
+from store.outreach_rules.windows import parse_window
 
 OFFICE = [parse_window("mon-fri 09:00-18:00")]
 NIGHT = [parse_window("daily 01:00-03:00")]

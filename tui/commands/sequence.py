@@ -8,7 +8,7 @@ import click
 
 from store import campaigns
 from store import sequence as steps
-from store.sequence import SequenceSettings
+from store.outreach_rules.sequence import SequenceSettings, parse_followups
 from tui.context import CliContext
 from tui.output import emit_json
 
@@ -31,7 +31,7 @@ def sequence(obj: CliContext, name: str, welcome: bool | None, stop_if_ongoing: 
     changes = {key: value for key, value in (("welcome", welcome), ("stop_if_ongoing", stop_if_ongoing),
                                              ("stop_if_incoming", stop_if_incoming)) if value is not None}
     if followups is not None:
-        changes["followups"] = steps.parse_followups(followups)
+        changes["followups"] = parse_followups(followups)
     if changes:
         with store.write() as db:
             store.require("manage_campaign")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from store.windows import Window
+from store.outreach_rules.windows import Window
 
 # How far ahead to look for the next window day before deciding there is none.
 HORIZON_DAYS = 370

@@ -1,0 +1,1 @@
+"""Pure outreach rules: send windows, DST-correct send times, sequence and planning rules; no I/O."""
