@@ -110,13 +110,13 @@ def settle_step(db: Database, step: dict, now: datetime) -> str | None:
 def advance(store: Store, now: datetime | None = None, renderer: Renderer | None = None) -> list[str]:
     """Schedule the sequences of new accepts and settle every step that is due; one line per action."""
     now = now or store.clock.now()
-    lines: list[str] = []
+    lines: list[str | None] = []
     pending = steps.pending_accepts(store.writer)
     if pending:
-        renderer = renderer or Renderer.default()
-    for application in pending:
-        with store.write() as db:
-            lines.append(schedule_accept(db, renderer, application, now, store.actor))
+        chosen = renderer or Renderer.default()
+        for application in pending:
+            with store.write() as db:
+                lines.append(schedule_accept(db, chosen, application, now, store.actor))
     for step in steps.due_steps(store.writer, iso(now)):
         with store.write() as db:
             lines.append(settle_step(db, step, now))
