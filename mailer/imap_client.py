@@ -59,6 +59,7 @@ class Mailbox:
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
+        conn: imaplib.IMAP4
         if s.tls == "tls":
             conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=ssl.create_default_context(),
                                      timeout=s.timeout)
