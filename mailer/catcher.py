@@ -16,7 +16,7 @@ class _MaildirHandler:
         self.count = 0
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
-        self.box.add(envelope.original_content or envelope.content)
+        self.box.add(envelope.original_content or envelope.content or b"")
         self.count += 1
         return "250 2.0.0 Caught by the callsheet demo"
 

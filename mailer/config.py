@@ -12,6 +12,7 @@ import os
 import socket
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,7 @@ SMTP_KEYS = {"host": str, "port": int, "tls": str, "user": str, "password": str,
              "helo_name": str, "ca_file": str, "idle_seconds": (int, float), "pipelining": bool}
 
 
-def _smtp_settings(from_url: dict[str, Any], table: dict[str, Any], env: dict[str, str]) -> SmtpSettings:
+def _smtp_settings(from_url: dict[str, Any], table: dict[str, Any], env: Mapping[str, str]) -> SmtpSettings:
     _check_keys("smtp", table, SMTP_KEYS)
     merged = {**table, **from_url}
     tls = merged.get("tls", "starttls")
@@ -196,7 +197,7 @@ def _smtp_settings(from_url: dict[str, Any], table: dict[str, Any], env: dict[st
     return SmtpSettings(password=password, **merged)
 
 
-def _password(inline: str | None, command: str | None, env: dict[str, str]) -> Secret | None:
+def _password(inline: str | None, command: str | None, env: Mapping[str, str]) -> Secret | None:
     if env.get(ENV_PASSWORD):
         return Secret(env[ENV_PASSWORD])
     if command:

@@ -64,7 +64,8 @@ def _original_message_id(report: Message, blocks: list[dict[str, str]]) -> str |
         headers: Message | None = None
         if kind == "message/rfc822":
             inner = part.get_payload()
-            headers = inner[0] if isinstance(inner, list) and inner else None
+            first = inner[0] if isinstance(inner, list) and inner else None
+            headers = first if isinstance(first, Message) else None
         elif kind == "text/rfc822-headers":
             headers = BytesHeaderParser().parsebytes(_text(part).encode("utf-8", "replace"))
         if headers is not None:

@@ -12,10 +12,15 @@ import contextlib
 import imaplib
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, TypeVarTuple
 
 from mailer.imap_config import ImapSettings
 from store.errors import UserError
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 MAX_MESSAGE_BYTES = 2_000_000  # larger mail is fetched in part: its text comes first
 _UID = re.compile(rb"\bUID (\d+)")
@@ -59,6 +64,7 @@ class Mailbox:
 
     def _connect(self) -> imaplib.IMAP4:
         s = self.settings
+        conn: imaplib.IMAP4
         if s.tls == "tls":
             conn = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=ssl.create_default_context(),
                                      timeout=s.timeout)
@@ -77,7 +83,7 @@ class Mailbox:
                             f"{_text(error)}.") from None
         return conn
 
-    def _guard(self, call, what: str, *args):
+    def _guard(self, call: Callable[[*Ts], T], what: str, *args: *Ts) -> T:
         try:
             return call(*args)
         except ssl.SSLError as error:
@@ -93,7 +99,7 @@ class Mailbox:
         def examine() -> int:
             _check(self._conn.select(_quote(folder), readonly=True), f"to open {folder}")
             values = self._conn.untagged_responses.get("UIDVALIDITY") or []
-            if not values:
+            if not values or not isinstance(values[-1], bytes):
                 raise ImapError(f"The IMAP server gave no UIDVALIDITY for {folder}.")
             return int(values[-1])
 

@@ -12,9 +12,10 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import Policy
 from email.utils import format_datetime
 from urllib.parse import quote
 
@@ -32,15 +33,15 @@ _FIELD_NAME = re.compile(rb"[!-9;-~]+")
 _MAX_LINE = 998
 
 
-class _UriListHeader(UnstructuredHeader):
+class _UriListHeader(UnstructuredHeader, BaseHeader):
     """List-Unsubscribe (RFC 2369): folded only between its <URI>s, never RFC 2047-encoded,
     which the default folding does to any word longer than a line."""
 
-    def fold(self, *, policy: object) -> str:
+    def fold(self, *, policy: Policy) -> str:
         text = str(self)
         if not text.isascii():
             raise ComposeError(f"The {self.name} header must be plain ASCII.")
-        linesep = policy.linesep  # type: ignore[attr-defined]
+        linesep = policy.linesep
         uris = [part.strip() for part in text.split(",")]
         return f"{self.name}: " + f",{linesep} ".join(uris) + linesep
 

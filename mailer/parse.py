@@ -13,7 +13,7 @@ import re
 from datetime import UTC
 from email import policy
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -84,15 +84,16 @@ def _date(message: Message) -> str | None:
 
 def _decode_part(part: Message) -> str:
     """A text part's content, whatever its declared charset and transfer encoding."""
-    try:
-        content = part.get_content()
-        if isinstance(content, str):
-            return content
-    except Exception:  # noqa: BLE001 - unknown charsets raise LookupError, bad bytes others
-        pass
+    if isinstance(part, EmailMessage):  # what `policy.default` parses into
+        try:
+            content = part.get_content()
+            if isinstance(content, str):
+                return content
+        except Exception:  # noqa: BLE001 - unknown charsets raise LookupError, bad bytes others
+            pass
     payload = part.get_payload(decode=True) or b""
-    if isinstance(payload, str):
-        return payload
+    if not isinstance(payload, bytes):
+        return str(payload)
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset, errors="replace")

@@ -25,15 +25,26 @@ def _padded(owner: Text, args: tuple, kwargs: dict) -> None:
 
 def _expanded(owner: Text, args: tuple, kwargs: dict) -> None:
     width = args[0] if args and isinstance(args[0], int) else kwargs.get("tabsize", 8)
-    tab = "\t" if isinstance(owner, str) else b"\t"
-    too_big(len(owner) + owner.count(tab) * max(int(width), 0), "an expanded string")
+    tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
+    too_big(len(owner) + tabs * max(int(width), 0), "an expanded string")
+
+
+def _count(owner: Text, part: Text) -> int:
+    """owner.count(part), spelled per type; text with bytes raises the TypeError count() raises."""
+    if isinstance(owner, str):
+        if not isinstance(part, str):
+            raise TypeError(f"must be str, not {type(part).__name__}")
+        return owner.count(part)
+    if isinstance(part, str):
+        raise TypeError("argument should be integer or bytes-like object, not 'str'")
+    return owner.count(part)
 
 
 def replaced_size(owner: Text, old: Any, new: Any, count: Any = -1) -> int:
     """An upper bound on len(owner.replace(old, new, count))."""
     if not isinstance(old, Text) or not isinstance(new, Text):
         return len(owner)
-    found = owner.count(old) if old else len(owner) + 1
+    found = _count(owner, old) if old else len(owner) + 1
     if isinstance(count, int) and count >= 0:
         found = min(found, count)
     return len(owner) + found * len(new)

@@ -7,7 +7,7 @@ so the sandbox estimates (an upper bound, never building the text) and refuses f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jinja2.sandbox import SandboxedEscapeFormatter, SandboxedFormatter
@@ -17,7 +17,8 @@ from mailer.sandbox_budget import VALUE_LIMIT, LimitExceeded, charge, tick, too_
 
 _OTHER = 80  # repr of a macro, loop, cycler or similar: short
 _FLOAT_DIGITS = 330  # '%f' of 1e308 has 309 digits before the point
-_CONTAINERS = (list, tuple, set, frozenset, type({}.keys()), type({}.values()), type({}.items()))
+_CONTAINERS: tuple[type[Iterable[Any]], ...] = (
+    list, tuple, set, frozenset, type({}.keys()), type({}.values()), type({}.items()))
 
 
 def _text_len(text: str, quoted: bool) -> int:
@@ -29,7 +30,7 @@ def _text_len(text: str, quoted: bool) -> int:
 
 def _children(value: Any) -> list | None:
     if isinstance(value, Namespace):
-        value = value._Namespace__attrs  # type: ignore[attr-defined]
+        value = value._Namespace__attrs
     if isinstance(value, dict):
         return [part for pair in value.items() for part in pair]
     if isinstance(value, _CONTAINERS):

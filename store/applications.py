@@ -17,6 +17,7 @@ from store import audit, influencers, stages
 from store.clock import from_iso, iso
 from store.errors import UserError
 from store.moves import Compose, Email, Move, no_email, record, send, set_stage
+from store.rowids import inserted_id
 from store.triggers import COLLABORATION_IN, COLLABORATION_OUT, SUBMITTED
 from store.undo import undo
 
@@ -74,7 +75,7 @@ def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campai
                        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (move.influencer_id, campaign["id"], columns["source"], move.to_stage,
                  columns.get("fee"), stamp, stamp))
-            move.application_id = int(cursor.lastrowid)
+            move.application_id = inserted_id(cursor)
         else:
             set_stage(db, move, now=stamp, columns=columns)
         send(db, move, email, campaign_id=campaign["id"], now=stamp, author=actor, scheduled_at=scheduled_at)

@@ -27,7 +27,11 @@ class _Pairs(dict):
 def _pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
     obj = _Pairs(pairs)
     seen: set[str] = set()
-    obj.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
+    obj.duplicates = []
+    for key, _ in pairs:
+        if key in seen:
+            obj.duplicates.append(key)
+        seen.add(key)
     return obj
 
 
@@ -43,7 +47,7 @@ def read(path: Path, data: bytes) -> SourceTable:
     known: dict[str, int] = {}
     flat_items = []
     for item in items:
-        flat = _flatten(item) if isinstance(item, dict) else None
+        flat = _flatten(item) if isinstance(item, _Pairs) else None
         for key in flat or {}:
             if key not in known:
                 known[key] = len(header)
@@ -88,7 +92,7 @@ def _flatten(item: _Pairs) -> dict[str, Any]:
 def _row(number: int, item: Any, flat: dict[str, Any] | None, header: list[str]) -> RawRow:
     if flat is None:
         return RawRow(number, [None] * len(header), f"is {_kind(item)}, not an object with fields")
-    cells = [None] * len(header)
+    cells: list[Cell] = [None] * len(header)
     problems = []
     if item.duplicates:
         problems.append(f"has the key {item.duplicates[0]!r} twice")

@@ -28,7 +28,7 @@ class RawRow:
     """One data row: where it is in the file, its cells, and a problem found while reading it."""
 
     line: int
-    cells: list[Cell]
+    cells: Sequence[Cell]
     problem: str | None = None
 
 

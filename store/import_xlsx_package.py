@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from store.errors import UserError
 from store.import_source import OLE_MAGIC, ZIP_MAGIC
@@ -100,7 +101,7 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, pack
         raise UserError(f"{path.name} is encrypted; save it without a password.") from None
 
 
-def _scan_stream(path: Path, name: str, part: io.BufferedIOBase, package: Package) -> None:
+def _scan_stream(path: Path, name: str, part: IO[bytes], package: Package) -> None:
     chunk = part.read(CHUNK)
     kind = _xml_kind(chunk)
     if kind == "binary":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from store import bounce_reports, bounces, threads, unsubscribes
+from store.rowids import inserted_id
 from store.threads import Match
 
 MAX_RAW_BYTES = 1_000_000
@@ -141,7 +142,7 @@ def _insert(db: Database, mail: InboundMessage, found: Match, kind: str, now: st
     )
     if cursor.rowcount != 1:
         return None
-    row_id = int(cursor.lastrowid)
+    row_id = inserted_id(cursor)
     if mail.raw is not None:
         db.conn.execute("INSERT INTO inbound_raw (message_id, raw) VALUES (?, ?)",
                         (row_id, mail.raw[:MAX_RAW_BYTES]))
@@ -162,11 +163,10 @@ def _save_report(db: Database, mail: InboundMessage, bounce: Bounce, now: str, a
     if row_id is None:
         return Saved(None, verdict.match, kind="bounce", unverified=not verdict.verified)
     bounce_reports.record(db, row_id, verdict, bounce)
-    bounced = None
-    if verdict.verified and bounce.permanent:
-        bounces.mark(db, verdict.match.influencer_id, bounce.reason(), now=now, actor=actor,
+    bounced = verdict.match.influencer_id if verdict.verified and bounce.permanent else None
+    if bounced is not None:
+        bounces.mark(db, bounced, bounce.reason(), now=now, actor=actor,
                      report_row=row_id, original_message_id=verdict.match.thread_message_id)
-        bounced = verdict.match.influencer_id
     return Saved(row_id, verdict.match, bounced, "bounce", unverified=not verdict.verified)
 
 

@@ -43,10 +43,10 @@ def get(db: Database, influencer_id: int) -> dict:
 
 def by_handles(db: Database, handles: list[str]) -> list[dict]:
     """Every named influencer, in order; one sentence naming all unknown handles otherwise."""
-    found = {}
+    found: dict[str, dict | None] = {}
     for handle in handles:
         found[handle] = find_by_handle(db, handle)
     missing = [h for h, row in found.items() if row is None]
     if missing:
         raise NotFound(f"Unknown handle{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
-    return list(found.values())
+    return [row for row in found.values() if row is not None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from store.errors import NotFound, UserError
+from store.rowids import inserted_id
 
 MAX_NOTE_CHARS = 10_000
 
@@ -23,7 +24,7 @@ def add(db: Database, influencer_id: int, body: str, *, author: str, now: str) -
         "INSERT INTO notes (influencer_id, author, body, created_at) VALUES (?, ?, ?, ?)",
         (influencer_id, author, _clean(body), now),
     )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 def edit(db: Database, note_id: int, body: str) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from store.rowids import inserted_id
+
 # CR, LF and every other character that some mail parser treats as a line end.
 # The author of what callsheet wrote by itself (planned invitations, sequence steps), as in the audit trail.
 SYSTEM_AUTHOR = "callsheet"
@@ -83,4 +85,4 @@ def enqueue(
          one_line(subject), body, body_html, new_message_id(from_addr), in_reply_to, refs, status,
          json.dumps(sorted(set(flags))), scheduled_at, scheduled_at or now, now, now, author),
     )
-    return int(cursor.lastrowid), status
+    return inserted_id(cursor), status

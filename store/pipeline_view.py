@@ -62,7 +62,8 @@ def _search(text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
 
 
 def _where(view: View, now: datetime) -> tuple[str, list]:
-    clauses, params = ["a.campaign_id = ?"], [view.campaign_id]
+    clauses: list[str] = ["a.campaign_id = ?"]
+    params: list[object] = [view.campaign_id]
     if view.stages and set(view.stages) != set(stages.STAGES):
         clauses.append(f"a.stage IN ({', '.join('?' for _ in view.stages)})")
         params += list(view.stages)

@@ -180,7 +180,7 @@ class _Parser:
         return inner
 
 
-def _flat(items: list[Node], kind: type) -> tuple:
+def _flat(items: list[Node], kind: type[And] | type[Or]) -> tuple:
     """Nested groups of the same kind merge: `a (b c)` is `a b c`."""
     return tuple(part for item in items for part in (item.items if isinstance(item, kind) else (item,)))
 

@@ -49,7 +49,7 @@ class CallsheetApp(App[None]):
 
     def __init__(self, store: Store, *, local_zone: str | None = None) -> None:
         super().__init__()
-        self.store = store
+        self.store: Store = store
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)

@@ -31,5 +31,5 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(*row)
             yield table
 
-    def action_dismiss(self, result: None = None) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
