@@ -12,8 +12,8 @@ from store.clock import iso
 
 if TYPE_CHECKING:
     from mailer.config import DispatchSettings
-    from mailer.dispatch_db import RunDb
     from mailer.limits import ServerGate
+    from mailer.run_db import RunDb
 
 
 def retry_delay(attempt: int, *, minimum: float, maximum: float, jitter: float, seed: object = None) -> float:

@@ -17,11 +17,12 @@ from datetime import timedelta
 
 from mailer.backoff import BackOffKeeper
 from mailer.config import Config
-from mailer.dispatch_db import DispatchDb, RunDb
+from mailer.dispatch_db import DispatchDb
 from mailer.feeder import Feeder
 from mailer.limits import CampaignHolds, CircuitBreaker, SenderLimiter, ServerGate
 from mailer.outreach_due import settle
 from mailer.progress import DispatchProgress, DispatchReport
+from mailer.run_db import RunDb
 from mailer.run_state import ProgressCallback, RunState
 from mailer.smtp_pool import SmtpPool
 from mailer.workers import Pace, WorkerPool

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from mailer.backoff import BackOffKeeper
 from mailer.config import Config
-from mailer.dispatch_db import RunDb
 from mailer.limits import CampaignHolds
 from mailer.prebuild import attach_bytes, prepare_outbox
+from mailer.run_db import RunDb
 from mailer.run_state import RunState
 from store.clock import from_iso
 from store.db import Store

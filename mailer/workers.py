@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from mailer.backoff import BackOffKeeper
 from mailer.classify import Outcome, SendError, classify
 from mailer.config import DispatchSettings
-from mailer.dispatch_db import RunDb
 from mailer.limits import CampaignHolds, SenderLimiter, ServerDown
 from mailer.recorder import Recorder
+from mailer.run_db import RunDb
 from mailer.run_state import RunState
 from mailer.smtp_pool import SendAborted, SmtpConnection, SmtpPool
 from mailer.verdicts import postpone, release, verdict
