@@ -1,4 +1,4 @@
-"""The dispatcher's database work, run on its own thread: one short transaction per call."""
+"""The dispatcher's database work: one short transaction per call (mailer/run_db.py runs them)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class DispatchDb:
         self.lease = lease
         self.server = config.require_smtp().server_key
         self._dead_checked = float("-inf")
-        # The dispatcher's sent log, shared by its two DispatchDb (see Dispatcher._run).
+        # The dispatcher's sent log, shared by its two DispatchDb (see RunDb).
         self.log: SentLog | None = None
 
     def now_iso(self) -> str:
@@ -72,7 +72,7 @@ class DispatchDb:
         left = (from_iso(until) - now).total_seconds() if until else 0.0
         return due_count(self.store.reader(), iso(now)), (failures, left, reply, until)
 
-    def _reclaim(self, db: object, now: str, *, force: bool = False) -> None:
+    def _reclaim(self, db: Database, now: str, *, force: bool = False) -> None:
         actor = self.store.actor
         reclaim_expired(db, now=now, actor=actor)
         if force or time.monotonic() - self._dead_checked > DEAD_OWNER_CHECK_SECONDS:
@@ -191,3 +191,4 @@ def never_waiting(store: Store) -> Store:
     # Checkpoints (writing the WAL back, with an fsync) stay with the threaded connection.
     inline.writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
     return inline
+

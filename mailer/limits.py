@@ -1,4 +1,5 @@
-"""Pacing and protection: per-sender sliding windows, the server gate and the circuit breaker.
+"""Pacing and protection: per-sender sliding windows, the server gate, the circuit breaker and
+the campaigns it paused.
 
 Windows run on monotonic time (they limit what the SMTP server sees per real second);
 the retry times written to the outbox run on the store's clock.
@@ -7,9 +8,12 @@ the retry times written to the outbox run on the store's clock.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+
+from store.wording import plural
 
 # Slack on each window, so network jitter between our count and the server's never lets
 # one more message than the limit into the server's window.
@@ -151,3 +155,44 @@ class CircuitBreaker:
             return False
         self.streaks[campaign_id] = self.streaks.get(campaign_id, 0) + 1
         return self.streaks[campaign_id] == self.threshold
+
+
+class CampaignHolds:
+    """The campaigns one dispatcher's breaker paused, across its runs, and the claims it made.
+
+    A campaign paused here maps to the number of claims made before the pause was written:
+    rows claimed by then are held (handed back unsent); a row claimed later means someone
+    resumed the campaign, since claims skip paused ones, so its streak starts again.
+    """
+
+    def __init__(self, breaker: CircuitBreaker) -> None:
+        self.breaker = breaker
+        self.paused: dict[int, float] = {}
+        self.claims = 0
+
+    def next_claim(self) -> int:
+        """Count one more claim; its number, for the rows it brings."""
+        self.claims += 1
+        return self.claims
+
+    def held(self, row: dict) -> bool:
+        """Whether the row's campaign was paused by this dispatcher after the row was claimed."""
+        campaign_id = row["campaign_id"]
+        if campaign_id not in self.paused:
+            return False
+        if row.get("claim_number", 0) <= self.paused[campaign_id]:
+            return True
+        del self.paused[campaign_id]
+        self.breaker.streaks.pop(campaign_id, None)
+        return False
+
+    async def trip(self, campaign_id: int, last_reply: str,
+                   pause: Callable[[int, str], Awaitable[bool]]) -> str | None:
+        """Hold the campaign at once and write its pause; the reason, when this pause was written."""
+        reason = (f"Paused after {plural(self.breaker.threshold, 'failed message')} in a row; "
+                  f"the last: {last_reply}")
+        self.paused[campaign_id] = math.inf
+        claims_before = self.claims
+        written = await pause(campaign_id, reason)
+        self.paused[campaign_id] = claims_before
+        return reason if written else None

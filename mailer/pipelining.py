@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import aiosmtplib
 from aiosmtplib import (
@@ -168,7 +169,8 @@ async def send_message(client: aiosmtplib.SMTP, sender: str, recipient: str, raw
     session is in DATA mode: drop it).
     """
     protocol = client.protocol
-    transport = protocol.transport if protocol is not None else None
+    # aiosmtplib types it as a BaseTransport; a connected stream (TCP or TLS) is a Transport.
+    transport = cast("asyncio.Transport | None", protocol.transport if protocol is not None else None)
     if transport is None or transport.is_closing():
         raise SMTPServerDisconnected("Connection lost")
     size = f" SIZE={len(raw)}" if client.supports_extension("size") else ""

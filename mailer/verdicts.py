@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from mailer.backoff import retry_delay
+from mailer.backoff import retry_seconds
 from mailer.classify import Outcome
 from mailer.config import DispatchSettings
 from store.clock import from_iso, iso
 from store.outbox_results import Completion
 from store.wording import plural
-
-
-def retry_seconds(settings: DispatchSettings, attempt: int, seed: object,
-                  jitter: float | None = None) -> float:
-    return retry_delay(attempt, minimum=settings.backoff_min, maximum=settings.backoff_max,
-                       jitter=settings.backoff_jitter if jitter is None else jitter, seed=seed)
 
 
 def verdict(row: dict, outcome: Outcome, now: datetime, settings: DispatchSettings) -> tuple[Completion, str]:

@@ -11,10 +11,12 @@ import asyncio
 from textual.app import App
 from textual.message import Message
 
-from mailer.config import load_config
+from mailer.actions.sending import may_send
+from mailer.config import Config, load_config
 from mailer.dispatcher import Dispatcher
 from mailer.progress import DispatchProgress
 from store.errors import UserError
+from tui.action_worker import app_store
 
 
 class DispatchProgressed(Message):
@@ -59,7 +61,7 @@ class AppDispatcher:
 
     def run(self) -> None:
         """The body of the app's thread worker."""
-        if not self.app.store.may("dispatch"):  # type: ignore[attr-defined]
+        if not may_send(app_store(self.app)):
             self.app.post_message(DispatchOff())
             return
         try:
@@ -71,8 +73,8 @@ class AppDispatcher:
             return
         asyncio.run(self._main(config))
 
-    async def _main(self, config: object) -> None:
-        self.dispatcher = Dispatcher(self.app.store, config)  # type: ignore[attr-defined]
+    async def _main(self, config: Config) -> None:
+        self.dispatcher = Dispatcher(app_store(self.app), config)
         self.stop_event = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         if self.stopping:  # the app closed while the config was being read

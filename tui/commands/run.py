@@ -7,7 +7,8 @@ import threading
 
 import click
 
-from mailer.daemon import Daemon, DaemonSettings
+from mailer.actions.sending import run_daemon
+from mailer.daemon import DaemonSettings
 from tui.context import CliContext
 
 
@@ -20,8 +21,6 @@ from tui.context import CliContext
 @click.pass_obj
 def run(obj: CliContext, once: bool, plan_hour: int, interval: float) -> None:
     """Plan, send, sync replies, close campaigns and expire agreements, until stopped."""
-    store = obj.store
-    store.require("dispatch")
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -29,9 +28,8 @@ def run(obj: CliContext, once: bool, plan_hour: int, interval: float) -> None:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        daemon = Daemon(store, DaemonSettings(plan_hour=plan_hour, interval=interval),
-                        log=lambda line: click.echo(line), stop=stop)
-        daemon.run(once=once)
+        run_daemon(obj.store, DaemonSettings(plan_hour=plan_hour, interval=interval),
+                   log=lambda line: click.echo(line), stop=stop, once=once)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
