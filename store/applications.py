@@ -74,7 +74,7 @@ def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campai
                        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (move.influencer_id, campaign["id"], columns["source"], move.to_stage,
                  columns.get("fee"), stamp, stamp))
-            move.application_id = int(cursor.lastrowid)
+            move.application_id = int(cursor.lastrowid or 0)  # an INSERT always sets it
         else:
             set_stage(db, move, now=stamp, columns=columns)
         send(db, move, email, campaign_id=campaign["id"], now=stamp, author=actor, scheduled_at=scheduled_at)

@@ -62,7 +62,7 @@ def _search(text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
 
 
 def _where(view: View, now: datetime) -> tuple[str, list]:
-    clauses, params = ["a.campaign_id = ?"], [view.campaign_id]
+    clauses, params = ["a.campaign_id = ?"], list[object]([view.campaign_id])
     if view.stages and set(view.stages) != set(stages.STAGES):
         clauses.append(f"a.stage IN ({', '.join('?' for _ in view.stages)})")
         params += list(view.stages)
@@ -150,12 +150,6 @@ def position(db: Database, view: View, now: datetime, bound: tuple) -> int:
     source = _source(view) if key.startswith("a.") else joined
     return db.execute(f"SELECT count(*) FROM {source} WHERE {where} AND ({key}, a.id) {operator} (?, ?)",
                       [*params, *bound]).fetchone()[0]
-
-
-def campaign_choices(db: Database) -> list[tuple[str, int]]:
-    """(name, id) of every campaign, open ones first, newest first."""
-    return [(row[0], row[1]) for row in db.execute(
-        "SELECT name, id FROM campaigns ORDER BY status = 'closed', created_at DESC, id DESC").fetchall()]
 
 
 def addresses_in_campaign(db: Database, campaign_id: int) -> list[dict]:
