@@ -11,9 +11,9 @@ import os
 from collections.abc import Callable
 
 from mailer import imap_config
+from mailer.actions.pipeline import housekeeping
 from mailer.config import load_config
 from mailer.dispatcher import Dispatcher
-from mailer.pipeline import housekeeping
 from mailer.sync import sync
 from store.db import Store
 from store.wording import plural

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from mailer.pipeline import Composer
+from mailer.pipeline_mail import Composer
 from mailer.templates import check_template, default_template, invitation_length, render
 from store import campaigns, influencers, stages, templates, triggers
 from store.db import Store

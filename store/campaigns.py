@@ -157,12 +157,20 @@ def get_by_id(db: Database, campaign_id: int) -> dict:
 
 
 def listing(db: Database) -> list[dict]:
-    """Every campaign with its candidate count, newest first."""
+    """Every campaign with its candidate count: the ones still at work (open or paused) first, the
+    closed ones after, each newest first. The one order of `campaign list` and the app's picker,
+    whose first entry is where the app opens."""
     rows = db.query(
         """SELECT c.*, (SELECT count(*) FROM applications a WHERE a.campaign_id = c.id) AS candidates
-           FROM campaigns c ORDER BY c.created_at DESC, c.id DESC"""
+           FROM campaigns c ORDER BY c.status = 'closed', c.created_at DESC, c.id DESC"""
     )
     return [_decode(row) for row in rows]
+
+
+def queued_mail(db: Database, campaign_id: int) -> int:
+    """How many of the campaign's messages wait in the outbox to be sent."""
+    return int(db.execute("SELECT count(*) FROM messages WHERE campaign_id = ? AND status = 'queued'",
+                          [campaign_id]).fetchone()[0])
 
 
 def state_text(campaign: dict) -> str:

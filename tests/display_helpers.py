@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store import notes
 from store.clock import Clock
 from store.db import Store

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store import moves
 from store.db import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store import timeline
 from store.db import Store
 from tests.app_helpers import demo_app
@@ -58,7 +58,7 @@ def test_undoable_is_shown_only_while_the_held_email_is_queued(store: Store) -> 
     make_campaign(store)
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
-    [move] = pipeline.decide(store, "Spring", ["ana"], "accept", grace_seconds=30)
+    [move] = pipeline.decide(store, "Spring", ["ana"], "accept", grace_seconds=30).moves
     flags, shown = _accepted_mail_flags(store)
     assert flags == ["undoable"] and "[undoable]" in shown
     with store.write() as db:  # as a dispatcher records it once the server took it

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store import applications, outbox
 from store.counters import COUNTERS_SQL, counters
 from store.db import Store
@@ -24,11 +24,11 @@ def _events(store: Store, action: str = "application.stage") -> list[dict]:
 def test_invited_influencers_are_never_filtered(store: Store) -> None:
     make_campaign(store, min_followers=100_000, min_engagement=9.0)
     add_influencer(store, "tiny", followers=12, engagement_rate=0.1)
-    [move] = pipeline.invite(store, "Spring", ["tiny"])
+    [move] = pipeline.invite(store, "Spring", ["tiny"]).moves
     assert (move.to_stage, move.email_kind) == ("invited", "invitation")
     assert stage_of(store, "Spring", "tiny") == "invited"
     # The invitee's yes lands in "to review" whatever their numbers.
-    assert pipeline.apply(store, "Spring", "tiny").to_stage == "to review"
+    assert pipeline.apply(store, "Spring", "tiny").move.to_stage == "to review"
 
 
 def test_self_applicants_below_the_minimums_are_ineligible_and_hear_nothing(store: Store) -> None:
@@ -36,9 +36,9 @@ def test_self_applicants_below_the_minimums_are_ineligible_and_hear_nothing(stor
     add_influencer(store, "big", followers=50_000, engagement_rate=3.0)
     add_influencer(store, "small", followers=9_000, engagement_rate=3.0)
     add_influencer(store, "flat", followers=50_000, engagement_rate=1.0)
-    assert pipeline.apply(store, "Spring", "big").to_stage == "to review"
-    assert pipeline.apply(store, "Spring", "small").to_stage == "ineligible"
-    assert pipeline.apply(store, "Spring", "flat").to_stage == "ineligible"
+    assert pipeline.apply(store, "Spring", "big").move.to_stage == "to review"
+    assert pipeline.apply(store, "Spring", "small").move.to_stage == "ineligible"
+    assert pipeline.apply(store, "Spring", "flat").move.to_stage == "ineligible"
     sent = messages(store)
     assert [(m["kind"], m["to_addr"]) for m in sent] == [("acknowledgement", "big@example.com")]
 
@@ -146,7 +146,7 @@ def test_suppressed_influencers_are_moved_but_not_emailed(store: Store) -> None:
     add_influencer(store, "mute", email=None)
     for handle in ("gone", "bounced", "mute"):
         pipeline.apply(store, "Spring", handle)
-    moves = pipeline.decide(store, "Spring", ["gone", "bounced", "mute"], "reject")
+    moves = pipeline.decide(store, "Spring", ["gone", "bounced", "mute"], "reject").moves
     assert [m.to_stage for m in moves] == ["rejected"] * 3
     assert [m.note for m in moves] == ["unsubscribed: no email sent", "bounced: no email sent",
                                        "no email address"]
@@ -173,7 +173,7 @@ def test_private_moves_send_nothing(store: Store) -> None:
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
     for decision in ("shortlist", "decline", "shortlist"):
-        [move] = pipeline.decide(store, "Spring", ["ana"], decision)
+        [move] = pipeline.decide(store, "Spring", ["ana"], decision).moves
         assert move.email_kind is None
     assert len(messages(store)) == 1  # only the acknowledgement
 
@@ -224,7 +224,7 @@ def test_collaborate_runs_once(store: Store) -> None:
     pipeline.decide(store, "Spring", ["signer"], "signed")
     pipeline.decide(store, "Spring", ["refuser"], "refused")
     before = len(messages(store))
-    moves = pipeline.collaborate(store, "Spring")
+    moves = pipeline.collaborate(store, "Spring").moves
     assert {m.handle: (m.to_stage, m.email_kind) for m in moves} == {
         "signer": ("in campaign", "congratulations"),
         "waiter": ("rejected", "bummer"),
@@ -245,7 +245,7 @@ def test_collaborate_congratulates_those_already_accepted(store: Store) -> None:
         add_influencer(store, handle)
         pipeline.apply(store, "Spring", handle)
     pipeline.decide(store, "Spring", ["ana"], "accept")
-    moves = pipeline.collaborate(store, "Spring")
+    moves = pipeline.collaborate(store, "Spring").moves
     assert [(m.handle, m.from_stage, m.to_stage, m.email_kind) for m in moves] == [
         ("ana", "in campaign", "in campaign", "congratulations"),
         ("bob", "to review", "rejected", "bummer"),
@@ -256,7 +256,7 @@ def _accept_with_grace(store: Store, grace: int = 30) -> dict:
     make_campaign(store)
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
-    [move] = pipeline.decide(store, "Spring", ["ana"], "accept", grace_seconds=grace)
+    [move] = pipeline.decide(store, "Spring", ["ana"], "accept", grace_seconds=grace).moves
     return messages(store, id=move.message_row)[0] if move.message_row else {}
 
 
@@ -266,7 +266,7 @@ def test_undo_within_the_window_restores_the_stage_and_withdraws_the_email(store
     assert mail["next_attempt_at"] == "2026-11-23T10:00:30+00:00"
     assert json.loads(mail["flags"]) == ["undoable"]
     store.clock.advance(timedelta(seconds=20))
-    move = pipeline.undo(store, "Spring", "ana")
+    move = pipeline.undo(store, "Spring", "ana").move
     assert (move.from_stage, move.to_stage) == ("in campaign", "to review")
     [withdrawn] = messages(store, id=mail["id"])
     assert withdrawn["status"] == "skipped"
@@ -317,7 +317,7 @@ def test_undo_for_a_suppressed_influencer_follows_the_window(store: Store) -> No
     with pytest.raises(UserError, match="undo window for @gone closed at 2026-11-23T10:00:30"):
         pipeline.undo(store, "Spring", "gone")
     store.clock.advance(timedelta(seconds=-2))
-    assert pipeline.undo(store, "Spring", "gone").to_stage == "to review"
+    assert pipeline.undo(store, "Spring", "gone").move.to_stage == "to review"
 
 
 def test_undo_of_a_private_move(store: Store) -> None:
@@ -325,7 +325,7 @@ def test_undo_of_a_private_move(store: Store) -> None:
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
     pipeline.decide(store, "Spring", ["ana"], "decline")
-    assert pipeline.undo(store, "Spring", "ana").to_stage == "to review"
+    assert pipeline.undo(store, "Spring", "ana").move.to_stage == "to review"
 
 
 def test_counters_and_budget(store: Store) -> None:
@@ -382,7 +382,7 @@ def test_a_failure_mid_bulk_leaves_nothing(store: Store, monkeypatch: pytest.Mon
     stages_now = store.writer.execute("SELECT DISTINCT stage FROM applications").fetchall()
     assert stages_now == [("to review",)]
     monkeypatch.setattr("store.moves.outbox.enqueue", real)
-    assert len(pipeline.decide(store, "Spring", handles, "accept")) == 500
+    assert len(pipeline.decide(store, "Spring", handles, "accept").moves) == 500
 
 
 def test_a_template_error_during_accept_changes_nothing(store: Store) -> None:

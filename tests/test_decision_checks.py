@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from mailer import campaign_state
+from mailer.actions import campaigns as campaign_state
 from mailer.dispatcher import Dispatcher
 from mailer.limits import SlidingWindow
 from store.outbox import enqueue
@@ -121,7 +121,7 @@ async def test_a_breaker_paused_campaign_resumes_and_sends_from_the_same_dispatc
     assert (await dispatcher.run_until_empty()).sent == 0  # paused: nothing leaves
     sink.on_rcpt = None  # the relay is fixed
     done = campaign_state.resume(store, "Typos")
-    assert done.retimed == held and "Typos is open again" in done.sentence()
+    assert done.retimed == held and "Typos is open again" in done.sentence
     clock.advance(timedelta(hours=7, minutes=45))  # the backlog is spread over the rest of the window
     again = await dispatcher.run_until_empty()
     assert again.sent == held and again.paused == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run
 from tests.pipeline_helpers import add_influencer, make_campaign

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from mailer.parse import parse
 from store import inbound
 from store.db import Store

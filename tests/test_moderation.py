@@ -110,7 +110,7 @@ def test_moderators_may_viewers_may_not(store: Store, db_path, clock, planned: l
 
 
 def test_a_hand_made_invitation_says_when_it_gets_a_time(store: Store, db_path) -> None:
-    from mailer import pipeline
+    from mailer.actions import pipeline
     from tests.cli_helpers import run, run_json
 
     make_campaign(store, "Glow", timezone="Europe/Paris")

@@ -205,7 +205,7 @@ async def test_edit_in_dollar_editor(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 async def test_a_hand_made_invitation_shows_when_it_gets_a_time(tmp_path: Path) -> None:
-    from mailer import pipeline
+    from mailer.actions import pipeline
 
     store = Store(tmp_path / "q.db", Clock.fixed(EVENING), actor="tester")
     make_campaign(store, "Glow", timezone="Europe/Paris")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign, stage_of, table_counts
@@ -264,7 +264,7 @@ def test_r2_kill_9_during_collaborate_then_it_runs_exactly_once(store: Store, db
     assert (collaborated, bummers) == (None, 0)
     reopened = Store(db_path)
     try:
-        assert len(pipeline.collaborate(reopened, "Spring")) == 40
+        assert len(pipeline.collaborate(reopened, "Spring").moves) == 40
         with pytest.raises(Exception, match="runs only once"):
             pipeline.collaborate(reopened, "Spring")
     finally:

@@ -7,15 +7,15 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED, demo_app
 from tests.pilot_helpers import settled, until
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign
+from tui.action_worker import ActionFinished
 from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
-from tui.screens.pipeline_messages import ActionDone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel
 
@@ -71,7 +71,7 @@ async def test_tag_three_bulk_reject_with_confirmation_and_counters_change(tmp_p
         assert "Reject 3 applications in 'Winter Capsule 25'?" in question
         assert "3 rejected emails will be sent" in question
         await pilot.press("y")
-        await until(pilot, lambda: any(isinstance(m, ActionDone) for m in messages))
+        await until(pilot, lambda: any(isinstance(m, ActionFinished) for m in messages))
         await until(pilot, lambda: "8 rejected" in _text(screen, "#counters"))
         after = _stages(app.store)
         assert after["rejected"] == before["rejected"] + 3
@@ -136,7 +136,7 @@ async def test_an_illegal_move_is_one_sentence_and_changes_nothing(tmp_path: Pat
         assert refusal.severity == "error"
         assert ("the application is at stage 'invited' and has not answered the invitation yet"
                 in refusal.message)
-        assert not any(isinstance(m, ActionDone) for m in messages)
+        assert not any(isinstance(m, ActionFinished) and m.outcome is not None for m in messages)
         assert _stages(app.store) == before
 
 
@@ -242,10 +242,10 @@ async def test_capital_p_pauses_after_asking_then_resumes(tmp_path: Path) -> Non
         await pilot.press("y")
         await until(pilot, lambda: "paused by tester" in _text(screen, "#counters"))
         assert app.store.writer.execute(status).fetchone() == ("paused", "Paused by tester")
-        assert any(isinstance(m, ActionDone) and m.text.startswith("Winter Capsule 25 is paused by tester")
-                   for m in messages)
+        assert any(isinstance(m, ActionFinished)
+                   and m.sentence.startswith("Winter Capsule 25 is paused by tester") for m in messages)
         await pilot.press("P")  # resuming asks nothing
         await until(pilot, lambda: "paused" not in _text(screen, "#counters"))
         assert app.store.writer.execute(status).fetchone() == ("open", None)
-        assert any(isinstance(m, ActionDone) and m.text.startswith("Winter Capsule 25 is open again")
+        assert any(isinstance(m, ActionFinished) and m.sentence.startswith("Winter Capsule 25 is open again")
                    for m in messages)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.inbox_helpers import add_influencer, dsn_mail, raw_mail, send

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer import pipeline
+from mailer.actions import pipeline
 from mailer.templates import TemplateError
 from store import templates
 from store.db import Store

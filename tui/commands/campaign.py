@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mailer import campaign_state
+from mailer.actions import campaigns as campaign_actions
 from store import campaigns
 from store.campaigns import CampaignSpec
 from tui.context import CliContext
@@ -52,15 +52,11 @@ def _languages(_ctx: click.Context, _param: click.Parameter, value: str) -> list
 def create(obj: CliContext, name: str, windows: tuple[str, ...], as_json: bool, **options) -> None:
     """Create the casting call NAME."""
     spec = CampaignSpec(name=name, windows=list(windows) or [campaigns.DEFAULT_WINDOW], **options)
-    store = obj.store
-    with store.write() as db:
-        store.require("manage_campaign")
-        row = campaigns.create(db, spec, actor=store.actor, now=store.now_iso())
+    created = campaign_actions.create(obj.store, spec)
     if as_json:
-        emit_json(_public(row))
+        emit_json(_public(created.campaign))
     else:
-        click.echo(f"Created campaign {row['name']!r} ({row['timezone']}, "
-                   f"{', '.join(str(w) for w in row['windows'])}, cap {row['daily_cap']}/day).")
+        click.echo(created.sentence)
 
 
 def _public(row: dict) -> dict:
@@ -109,7 +105,7 @@ def show(obj: CliContext, name: str, as_json: bool) -> None:
 @click.pass_obj
 def pause(obj: CliContext, name: str, reason: str) -> None:
     """Stop planning and sending for NAME; its queue is kept (managers only)."""
-    click.echo(visible(campaign_state.pause(obj.store, name, reason).sentence()))
+    click.echo(visible(campaign_actions.pause(obj.store, name, reason).sentence))
 
 
 @campaign.command("resume")
@@ -117,4 +113,4 @@ def pause(obj: CliContext, name: str, reason: str) -> None:
 @click.pass_obj
 def resume(obj: CliContext, name: str) -> None:
     """Plan and send for NAME again, whoever paused it (a person or the circuit breaker; managers only)."""
-    click.echo(visible(campaign_state.resume(obj.store, name).sentence()))
+    click.echo(visible(campaign_actions.resume(obj.store, name).sentence))

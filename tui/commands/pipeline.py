@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 import click
 
-from mailer import pipeline
+from mailer.actions import pipeline
+from mailer.actions.pipeline import Moved
 from store import campaigns, stages
 from store.counters import by_stage, counters
 from store.errors import UserError
@@ -16,24 +17,15 @@ from tui.context import CliContext
 from tui.output import confirm, emit_json
 from tui.visible import visible
 
-PAST = {"accept": "Accepted", "reject": "Rejected", "shortlist": "Shortlisted", "decline": "Declined",
-        "send-agreement": "Sent the agreement to", "signed": "Marked as signed",
-        "refused": "Marked as refused"}
 
-
-def _report(moves: list[Move], headline: str, as_json: bool) -> None:
-    """One line per application and a summary of the emails."""
+def _report(done: Moved, as_json: bool) -> None:
+    """One line per application and the action's sentence, which sums up the emails."""
     if as_json:
-        emit_json([_public(m) for m in moves])
+        emit_json([_public(m) for m in done.moves])
         return
-    for move in moves:
-        click.echo(move.describe())
-    emails: dict[str, int] = {}
-    for move in moves:
-        if move.email_status:
-            emails[move.email_status] = emails.get(move.email_status, 0) + 1
-    mail = ", ".join(f"{count} {status}" for status, count in sorted(emails.items()))
-    click.echo(f"{headline}{'; emails: ' + mail if mail else '; no email'}.")
+    for line in done.lines:
+        click.echo(line)
+    click.echo(done.sentence)
 
 
 def _public(move: Move) -> dict:
@@ -49,8 +41,7 @@ def _public(move: Move) -> dict:
 @click.pass_obj
 def invite(obj: CliContext, campaign: str, handles: tuple[str, ...], as_json: bool) -> None:
     """Invite influencers to CAMPAIGN (they appear whatever their numbers)."""
-    moves = pipeline.invite(obj.store, campaign, list(handles))
-    _report(moves, f"Invited {_plural(len(moves), 'influencer')} to {campaign!r}", as_json)
+    _report(pipeline.invite(obj.store, campaign, list(handles)), as_json)
 
 
 @click.command("apply")
@@ -61,8 +52,7 @@ def invite(obj: CliContext, campaign: str, handles: tuple[str, ...], as_json: bo
 @click.pass_obj
 def apply(obj: CliContext, campaign: str, handle: str, fee: float | None, as_json: bool) -> None:
     """Record HANDLE's application to CAMPAIGN (or their yes to an invitation)."""
-    move = pipeline.apply(obj.store, campaign, handle, fee)
-    _report([move], f"Recorded the application of @{move.handle} to {campaign!r}", as_json)
+    _report(pipeline.apply(obj.store, campaign, handle, fee), as_json)
 
 
 @click.command("decide")
@@ -90,8 +80,7 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
                 f"emails{held}? This is final.",
                 f"Nothing changed: {decision}ing {_plural(count, 'application')} is final; "
                 f"confirm on a terminal or pass --yes.", yes)
-    moves = pipeline.decide(obj.store, campaign, handles, decision, grace_seconds=grace)
-    _report(moves, f"{PAST[decision]} {_plural(len(moves), 'application')} in {campaign!r}", as_json)
+    _report(pipeline.decide(obj.store, campaign, handles, decision, grace_seconds=grace), as_json)
 
 
 @click.command("undo")
@@ -101,8 +90,7 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
 @click.pass_obj
 def undo(obj: CliContext, campaign: str, handle: str, as_json: bool) -> None:
     """Take back the last decision on HANDLE while its email has not left."""
-    move = pipeline.undo(obj.store, campaign, handle)
-    _report([move], f"Undid the last decision on @{move.handle}", as_json)
+    _report(pipeline.undo(obj.store, campaign, handle), as_json)
 
 
 @click.command("collaborate")
@@ -112,22 +100,12 @@ def undo(obj: CliContext, campaign: str, handle: str, as_json: bool) -> None:
 @click.pass_obj
 def collaborate(obj: CliContext, campaign: str, yes: bool, as_json: bool) -> None:
     """Start the collaboration, once: selected go in campaign, the undecided are rejected."""
-    db = obj.store.reader()
-    row = campaigns.get(db, campaign)
-    if row["collaborated_at"]:
-        raise UserError(f"The collaboration of {row['name']!r} already started on {row['collaborated_at']}; "
-                        "it runs only once.")
-    counts = by_stage(db, row["id"])
-    joining = counts[stages.SIGNED] + counts[stages.IN_CAMPAIGN]
-    leaving = sum(counts[s] for s in stages.UNDECIDED)
-    confirm(f"Start the collaboration of {row['name']!r}: {joining} in campaign (congratulations), "
-            f"{leaving} undecided rejected (bummer)? This runs once and is final.",
+    preview = pipeline.preview_collaboration(obj.store, campaign)
+    confirm(f"Start the collaboration of {preview.campaign!r}: {preview.joining} in campaign "
+            f"(congratulations), {preview.leaving} undecided rejected (bummer)? This runs once and is final.",
             "Nothing changed: starting the collaboration is final; confirm on a terminal or pass --yes.",
             yes)
-    moves = pipeline.collaborate(obj.store, campaign)
-    joined = sum(m.via == "collaborate-in" for m in moves)
-    _report(moves, f"Started the collaboration of {row['name']!r}: {joined} in campaign, "
-            f"{len(moves) - joined} rejected", as_json)
+    _report(pipeline.collaborate(obj.store, campaign), as_json)
 
 
 @click.command("status")

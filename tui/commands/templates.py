@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailer import template_admin
-from mailer.pipeline import Composer
+from mailer.pipeline_mail import Composer
 from mailer.templates import default_template, invitation_length, render
 from store import campaigns, influencers, templates, triggers
 from store.errors import UserError

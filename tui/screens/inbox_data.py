@@ -148,12 +148,12 @@ def add_note(store: Store, influencer_id: int, text: str) -> str:
 
 def invite(store: Store, campaign_id: int, influencer_id: int) -> str:
     """`+`: add them to a campaign's pipeline as invited (its invitation trigger included)."""
-    from mailer import pipeline
+    from mailer.actions import pipeline
     from store import campaigns
 
     db = store.reader()
     campaign, person = campaigns.get_by_id(db, campaign_id), influencers.get(db, influencer_id)
-    moves = pipeline.invite(store, campaign["name"], [person["handle"]])
+    moves = pipeline.invite(store, campaign["name"], [person["handle"]]).moves
     notes = "; ".join(move.note for move in moves if getattr(move, "note", ""))
     return f"Invited {person['handle']} to {campaign['name']}." + (f" ({notes})" if notes else "")
 

@@ -17,16 +17,18 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
 
-from mailer import campaign_state, pipeline
+from mailer.actions import campaigns as campaign_actions
+from mailer.actions import pipeline
+from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import View
 from store.query import parse_query
 from store.watch import DataVersion
+from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
 from tui.screens.pipeline_messages import (
-    ActionDone,
     CampaignsLoaded,
     DatabaseChanged,
     DecisionChecked,
@@ -149,7 +151,7 @@ class PipelineScreen(Screen[None]):
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
 
     def on_mount(self) -> None:
-        self._watcher = DataVersion(self.app.store.path)  # type: ignore[attr-defined]
+        self._watcher = DataVersion(app_store(self).path)
         self.set_interval(1.0, self.watch_database)
         self.load_campaigns()
         self.query_one(DataTable).focus()
@@ -162,12 +164,12 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="campaigns")
     def load_campaigns(self) -> None:
-        choices = pipeline_view.campaign_choices(self.app.store.reader())  # type: ignore[attr-defined]
-        self.post_message(CampaignsLoaded(choices))
+        rows = campaigns.listing(app_store(self).reader())
+        self.post_message(CampaignsLoaded([(row["name"], row["id"]) for row in rows]))
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = app_store(self)
         db, now = store.reader(), store.clock.now()
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
         total = pipeline_view.count(db, view, now)
@@ -179,38 +181,18 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
-        data = pipeline_view.profile(self.app.store.reader(), application_id)  # type: ignore[attr-defined]
+        data = pipeline_view.profile(app_store(self).reader(), application_id)
         self.post_message(ProfileLoaded(data))
 
-    @work(thread=True, group="write")
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        grace = pipeline.undo_grace(store.reader()) if decision in stages.IRREVERSIBLE else 0
-        moves = pipeline.decide(store, campaign, handles, decision, grace_seconds=grace)
-        queued = sum(1 for m in moves if m.email_status in ("queued", "planned"))
-        held = f"; u undoes within {grace} s" if grace else ""
-        self.post_message(ActionDone(f"{decision}: {len(moves)} moved, {queued} emails queued{held}.",
-                                     "information", decision, [m.handle for m in moves]))
+        run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
 
-    @work(thread=True, group="write")
     def undo_decisions(self, campaign: str, handles: list[str]) -> None:
-        done, refusals = [], []
-        for handle in handles:
-            try:
-                done.append(pipeline.undo(self.app.store, campaign, handle))  # type: ignore[attr-defined]
-            except UserError as error:
-                refusals.append(error.sentence)
-        text = f"Undid {len(done)} decision{'' if len(done) == 1 else 's'}." + (
-            f" {refusals[0]}" if refusals else "")
-        self.post_message(ActionDone(text, "warning" if refusals else "information", "undo", []))
+        run_action(self, "undo", pipeline.undo_many, campaign, handles)
 
-    @work(thread=True, group="write")
     def change_state(self, campaign: str, pause: bool) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        done = campaign_state.pause(store, campaign) if pause else campaign_state.resume(store, campaign)
-        if not pause:
-            self.app.call_from_thread(self.app.wake_dispatcher)  # type: ignore[attr-defined]
-        self.post_message(ActionDone(done.sentence(), "information"))
+        action = campaign_actions.pause if pause else campaign_actions.resume
+        run_action(self, "pause" if pause else "resume", action, campaign)
 
     @work(thread=True, exclusive=True, group="watch")
     def watch_database(self) -> None:
@@ -269,10 +251,16 @@ class PipelineScreen(Screen[None]):
     def on_profile_loaded(self, message: ProfileLoaded) -> None:
         self.query_one(ProfilePanel).show(message.data)
 
-    def on_action_done(self, message: ActionDone) -> None:
-        self.notify(message.text, severity=message.severity, timeout=6)
-        if message.decision in stages.DECISIONS:
-            self.last_batch = (message.decision, message.handles)
+    def on_action_finished(self, message: ActionFinished) -> None:
+        """A decision, an undo, a pause or a resume is done (or refused): say so, show the page."""
+        if message.outcome is None:
+            self.notify(message.sentence, severity="error", timeout=10)
+            return
+        done = message.outcome
+        self.notify(done.notice if isinstance(done, Decided) else done.sentence,
+                    severity="warning" if done.warning else "information", timeout=6)
+        if isinstance(done, Decided):
+            self.last_batch = (done.decision, done.moved)
             self.tagged.clear()
         self.refresh_page()
 
@@ -402,7 +390,7 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, group="write")
     def check_decision(self, campaign: str, handles: list[str], decision: str) -> None:
-        check = pipeline.check_decision(self.app.store, campaign, handles, decision)  # type: ignore[attr-defined]
+        check = pipeline.check_decision(app_store(self), campaign, handles, decision)
         self.post_message(DecisionChecked(campaign, decision, check))
 
     def on_decision_checked(self, message: DecisionChecked) -> None:
@@ -467,7 +455,7 @@ class PipelineScreen(Screen[None]):
             if self.view.sort in SORT_CYCLE else SORT_CYCLE[0]
         self._show(self.view.sorted_by(following), {})
 
-    def action_focus(self, selector: str) -> None:
+    async def action_focus(self, selector: str) -> None:
         self.query_one(selector).focus()
 
     def action_reload(self) -> None:

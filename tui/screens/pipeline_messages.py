@@ -1,4 +1,7 @@
-"""What the Pipeline pane's workers report back to it (past tense: it already happened)."""
+"""What the Pipeline pane's read workers report back to it (past tense: it already happened).
+
+Its writes report through `tui.action_worker.ActionFinished`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Any
 
 from textual.message import Message
 
-from mailer.pipeline import DecisionCheck
+from mailer.actions.pipeline import DecisionCheck
 from store.pipeline_view import View
 
 
@@ -34,15 +37,6 @@ class ProfileLoaded(Message):
     def __init__(self, data: dict) -> None:
         super().__init__()
         self.data = data
-
-
-class ActionDone(Message):
-    """A decision, an undo or a refusal finished; `text` is what to tell the operator."""
-
-    def __init__(self, text: str, severity: str, decision: str | None = None,
-                 handles: list[str] | None = None) -> None:
-        super().__init__()
-        self.text, self.severity, self.decision, self.handles = text, severity, decision, handles or []
 
 
 class DecisionChecked(Message):

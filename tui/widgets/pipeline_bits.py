@@ -81,7 +81,7 @@ class ProfilePanel(Static):
         tags = _tag_list(data.get("tags"))
         data = visible_data(data)
         flags = [word for word in ("unsubscribed", "bounced") if data.get(word)]
-        lines = [
+        lines: list[str | Text] = [
             Text.assemble((data["name"] or data["handle"], "bold"), f"  @{data['handle']}"),
             f"{data['email'] or 'no email'}",
             f"{data['country'] or '–'} · {data['language'] or '–'}",
