@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.message import Message
 
 
@@ -35,18 +37,9 @@ class ReplyPrepared(Message):
         self.to_line, self.subject, self.quote = to_line, subject, quote
 
 
-class PreviewReady(Message):
-    """Rendered mail waiting for a yes: `count` messages, the first few shown, problems listed."""
+class PickerLoaded(Message):
+    """The rows of one picker ("filter", "invite", "unmatched", "bounces"), ready to choose from."""
 
-    def __init__(self, title: str, preview: str, count: int, problems: list[str], commit) -> None:
+    def __init__(self, which: str, items: list[tuple[str, Any, str]]) -> None:
         super().__init__()
-        self.title, self.preview, self.count, self.problems = title, preview, count, problems
-        self.commit = commit
-
-
-class ActionDone(Message):
-    """A change was saved: say so and refresh what it touched."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+        self.which, self.items = which, items
