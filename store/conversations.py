@@ -78,7 +78,8 @@ def _query_sql(query: str, now: str) -> tuple[str, list]:
 
 
 def _where(flt: InboxFilter, now: str, after: Cursor | None) -> tuple[list[str], list]:
-    clauses, params = ["c.campaign_id = ?"], [flt.campaign_id or 0]
+    clauses: list[str] = ["c.campaign_id = ?"]
+    params: list = [flt.campaign_id or 0]
     if after is not None:
         clauses.append("(c.has_unread, c.last_at, c.influencer_id) < (?, ?, ?)")
         params += [after.has_unread, after.last_at, after.influencer_id]

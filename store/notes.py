@@ -23,7 +23,8 @@ def add(db: Database, influencer_id: int, body: str, *, author: str, now: str) -
         "INSERT INTO notes (influencer_id, author, body, created_at) VALUES (?, ?, ?, ?)",
         (influencer_id, author, _clean(body), now),
     )
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None  # an INSERT always has one
+    return cursor.lastrowid
 
 
 def edit(db: Database, note_id: int, body: str) -> None:

@@ -239,7 +239,7 @@ def invite(store: Store, campaign_id: int, influencer_id: int) -> Invited:
     db = store.reader()
     campaign, person = campaigns.get_by_id(db, campaign_id), influencers.get(db, influencer_id)
     moves = pipeline.invite(store, campaign["name"], [person["handle"]])
-    said = "; ".join(move.note for move in moves if getattr(move, "note", ""))
+    said = "; ".join(str(move.note) for move in moves if getattr(move, "note", ""))
     sentence = f"Invited {person['handle']} to {campaign['name']}." + (f" ({said})" if said else "")
     return Invited(sentence=sentence, influencer=person["handle"], campaign=campaign["name"])
 
