@@ -57,12 +57,6 @@ class TemplateLoaded(Message):
         self.subject, self.body = subject, body
 
 
-class PreviewRendered(Message):
-    def __init__(self, preview: Preview) -> None:
-        super().__init__()
-        self.preview = preview
-
-
 class ComposeModal(ModalScreen[DraftT | None]):
     """Subject, body (optionally started from a template); ctrl+s previews, y returns the draft."""
 
@@ -131,10 +125,10 @@ class ComposeModal(ModalScreen[DraftT | None]):
     @work(thread=True, exclusive=True, group="compose-preview")
     def render_preview(self, written: Written) -> None:
         """Render the drafts off the UI thread; nothing is written until the answer is yes."""
-        self.post_message(PreviewRendered(self.prepare(written)))
+        # call_from_thread: the worker lasts until the question is up (tests wait on workers).
+        self.app.call_from_thread(self._ask, self.prepare(written))
 
-    def on_preview_rendered(self, message: PreviewRendered) -> None:
-        preview = message.preview
+    def _ask(self, preview: Preview[DraftT]) -> None:
         if preview.count == 0:
             first = f": {preview.problems[0]}" if preview.problems else "."
             self.notify(f"Nobody in the selection can be emailed{first}", severity="error")

@@ -28,7 +28,6 @@ from tui.screens.inbox_messages import (
     ConversationOpened,
     ConversationsChanged,
     ConversationsLoaded,
-    PickerLoaded,
     ReplyPrepared,
 )
 from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
@@ -314,10 +313,10 @@ class InboxScreen(Screen[None]):
     @work(thread=True, group="inbox-read")
     def load_picker(self, which: str) -> None:
         """Load campaigns, stray mail or bounces off the UI thread, then show them to pick from."""
-        self.post_message(PickerLoaded(which, pickers.items(self.store, which)))
+        # call_from_thread: the worker lasts until the picker is up (tests wait on workers).
+        self.app.call_from_thread(self._picker_loaded, which, pickers.items(self.store, which))
 
-    def on_picker_loaded(self, message: PickerLoaded) -> None:
-        which, items = message.which, message.items
+    def _picker_loaded(self, which: str, items: list[pickers.Item]) -> None:
         row = self.conversations.current_row()
         if which == "filter":
             current = (self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)

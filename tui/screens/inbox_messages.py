@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
 
 
@@ -35,11 +33,3 @@ class ReplyPrepared(Message):
         super().__init__()
         self.influencer_id, self.message_row = influencer_id, message_row
         self.to_line, self.subject, self.quote = to_line, subject, quote
-
-
-class PickerLoaded(Message):
-    """The rows of one picker ("filter", "invite", "unmatched", "bounces"), ready to choose from."""
-
-    def __init__(self, which: str, items: list[tuple[str, Any, str]]) -> None:
-        super().__init__()
-        self.which, self.items = which, items
