@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from mailer.compose import Draft, compose_draft, queue
 from mailer.context import template_context
 from mailer.templates import default_template, render_text
-from store import audit, campaigns, influencers, operators, threads
+from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
 from store.errors import UserError
 from store.header_text import check_header_text
@@ -97,8 +97,7 @@ def plan(db: Database, influencer_ids: Iterable[int], render: Renderer, *, actor
 
 def queue_all(db: Database, bulk: BulkPlan, *, now: str, actor: str,
               campaign_id: int | None = None) -> dict[str, int]:
-    """Queue every draft in the caller's transaction; returns counts by status."""
-    operators.require(db, actor, "write_message")
+    """Queue every draft in the caller's transaction (its action checked the right); counts by status."""
     if not bulk.drafts:
         raise UserError("Nobody in the selection can be emailed.")
     counts: dict[str, int] = {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import audit, campaigns, influencers, operators
+from store import campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.errors import UserError
 from store.header_text import check_header_text
@@ -146,12 +146,3 @@ def queue(db: Database, draft: Draft, *, now: str) -> tuple[int, str]:
         in_reply_to=draft.in_reply_to, refs=draft.refs, author=draft.author,
     )
 
-
-def send_draft(db: Database, draft: Draft, *, now: str) -> tuple[int, str]:
-    """The reply or compose action: its author's right checked, queued, and on the audit trail."""
-    operators.require(db, draft.author, "write_message")
-    row, status = queue(db, draft, now=now)
-    audit.record(db, at=now, actor=draft.author, action="message.reply" if draft.in_reply_to else
-                 "message.compose", entity="message", entity_id=row, campaign_id=draft.campaign_id,
-                 influencer_id=draft.influencer_id, status=status)
-    return row, status

@@ -154,8 +154,8 @@ def sync(
     Mail to `unsubscribe_to` (default: `unsubscribe_mailto` of the config file) is an
     unsubscribe request, as is mail from someone we know whose subject says "unsubscribe";
     mail from our own addresses (the SMTP login among them) is a copy of what we sent.
+    A person's sync checks their right first: `mailer.actions.inbox.sync_mail`.
     """
-    store.require("sync_mail")  # a sync applies bounces and unsubscribes
     settings = settings or imap_config.load()
     addresses = Addresses(unsubscribe_to or load_dispatch_settings().unsubscribe_mailto,
                           own_addresses.configured())

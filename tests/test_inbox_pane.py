@@ -14,7 +14,8 @@ from tests.pilot_helpers import until as wait_for
 from tui.app import CallsheetApp, make_app
 from tui.screens.compose_modal import ComposeModal
 from tui.screens.inbox import InboxScreen
-from tui.screens.inbox_modals import ConfirmModal, FilterModal, PickModal
+from tui.screens.inbox_modals import FilterModal, PickModal
+from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
 
@@ -75,7 +76,7 @@ async def test_reply_is_threaded_previewed_and_queued(seeded: Store) -> None:
         assert "> What is the fee?" in body.text
         body.insert("The fee is 300 EUR.", (0, 0))
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.screen.question == "Queue this message?"
         assert "To: ana@mail.example" in app.screen.preview and "Re: Casting for ana" in app.screen.preview
         await pilot.press("y")
@@ -95,7 +96,7 @@ async def test_cancelled_preview_queues_nothing(seeded: Store) -> None:
         app.screen.query_one("#compose-subject", Input).value = "Hello"
         app.screen.query_one("#compose-body", TextArea).text = "Just checking in."
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         assert outbox(seeded, "manual") == []
@@ -154,7 +155,7 @@ async def test_bulk_email_to_the_tagged_with_a_confirmed_count(seeded: Store) ->
         app.screen.query_one("#compose-subject", Input).value = "Brief is out"
         app.screen.query_one("#compose-body", TextArea).text = "The brief is attached."
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.screen.question == "Queue 2 messages?"
         await pilot.press("y")
         await wait_for(pilot, lambda: len(outbox(seeded, "bulk")) == 2)
@@ -192,7 +193,7 @@ async def test_compose_from_a_template_renders_for_the_recipient(seeded: Store) 
         body = app.screen.query_one("#compose-body", TextArea)
         await wait_for(pilot, lambda: "{{" in body.text)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "{{" not in app.screen.preview and "Ana" in app.screen.preview
         await pilot.press("y")
         await wait_for(pilot, lambda: len(outbox(seeded, "manual")) == 1)
@@ -237,7 +238,7 @@ async def test_bounce_inspector_clears_a_false_positive(seeded: Store) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, PickModal))
         assert "5.1.1 user unknown" in str(app.screen.query_one("#pick-detail-text", Static).content)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         flag = "SELECT bounced FROM influencers WHERE id = 2"
         await wait_for(pilot, lambda: seeded.writer.execute(flag).fetchone()[0] == 0)

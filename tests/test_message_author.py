@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mailer.actions import inbox as inbox_actions
 from mailer.actions import pipeline
 from mailer.parse import parse
 from store import inbound
@@ -73,7 +74,7 @@ def test_the_apps_compose_and_reply_record_their_author(store, db_path, eve) -> 
         message_row, *_ = inbox_data.reply_start(moderator, ana, None)
         drafts = [*inbox_data.reply_drafts(moderator, ana, message_row, "", "Sure."),
                   *inbox_data.compose_drafts(moderator, ana, None, "Hi", "Hi {{ firstName }}")]
-        assert inbox_data.queue_drafts(moderator, drafts) == "Queued 2 messages in the outbox."
+        assert inbox_actions.queue_drafts(moderator, drafts).sentence == "Queued 2 messages in the outbox."
     finally:
         moderator.close()
     assert _authors(store, "manual") == [("manual", "eve"), ("manual", "eve")]

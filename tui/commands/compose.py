@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mailer import bulk as bulk_mail
-from mailer.compose import compose_draft, reply_draft, send_draft
+from mailer.actions import inbox as inbox_actions
 from store import influencers
 from store.errors import UserError
 from store.wording import plural
@@ -23,12 +23,6 @@ def read_body(path: Path) -> str:
     return read_text(path, "--body-file")
 
 
-def _queued(handle: str, status: str) -> str:
-    if status == "skipped":
-        return f"Not sent: {handle} is suppressed (unsubscribed or bounced); the outbox row says so."
-    return f"Queued a message to {handle}."
-
-
 @click.command("reply")
 @click.argument("handle")
 @click.option("--body-file", type=click.Path(path_type=Path, dir_okay=False), required=True,
@@ -41,15 +35,9 @@ def _queued(handle: str, status: str) -> str:
 def reply(obj: CliContext, handle: str, body_file: Path, message_row: int | None, campaign: str | None,
           quote: bool) -> None:
     """Reply to an influencer, threaded with In-Reply-To and References."""
-    store = obj.store
-    body = read_body(body_file)
-    with store.write() as db:
-        store.require("write_message")
-        influencer = influencers.get_by_handle(db, handle)
-        draft = reply_draft(db, influencer["id"], body, actor=store.actor, message_row=message_row,
-                            with_quote=quote, campaign_id=campaign_id(db, campaign))
-        _, status = send_draft(db, draft, now=store.now_iso())
-    click.echo(_queued(influencer["handle"], status))
+    queued = inbox_actions.reply(obj.store, handle, read_body(body_file), message_row=message_row,
+                                 with_quote=quote, campaign=campaign)
+    click.echo(queued.sentence)
 
 
 @click.command("compose")
@@ -61,15 +49,8 @@ def reply(obj: CliContext, handle: str, body_file: Path, message_row: int | None
 @click.pass_obj
 def compose(obj: CliContext, handle: str, subject: str, body_file: Path, campaign: str | None) -> None:
     """Write a new message to an influencer."""
-    store = obj.store
-    body = read_body(body_file)
-    with store.write() as db:
-        store.require("write_message")
-        influencer = influencers.get_by_handle(db, handle)
-        draft = compose_draft(db, influencer["id"], subject, body, actor=store.actor,
-                              campaign_id=campaign_id(db, campaign))
-        _, status = send_draft(db, draft, now=store.now_iso())
-    click.echo(_queued(influencer["handle"], status))
+    queued = inbox_actions.compose(obj.store, handle, subject, read_body(body_file), campaign=campaign)
+    click.echo(queued.sentence)
 
 
 @click.command("bulk")
@@ -88,33 +69,17 @@ def bulk(obj: CliContext, handles: tuple[str, ...], subject: str, body_file: Pat
     """
     store = obj.store
     body = read_body(body_file)
-    store.require("write_message")
     db = store.reader()
     ids = [row["id"] for row in influencers.by_handles(db, list(handles))]
     campaign_row = campaign_id(db, campaign)
-    render = bulk_mail.templated(db, subject, body, campaign_row)
-    plan = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
+    plan = inbox_actions.plan_bulk(store, ids, campaign_row, subject, body)
     _preview(plan)
     if not plan.count:
         raise UserError("Nobody in the selection can be emailed.")
     # Ask before taking the write lock: a prompt must never hold up other writers.
     confirm(f"Queue {plural(plan.count, 'message')}?",
             "Nothing was queued: confirm with --yes when not at a terminal.", yes)
-    with store.write() as db:
-        render = bulk_mail.templated(db, subject, body, campaign_row)
-        final = bulk_mail.plan(db, ids, render, actor=store.actor, campaign_id=campaign_row)
-        if final.count != plan.count:
-            raise UserError("The selection changed while you were confirming; nothing was queued.")
-        counts = bulk_mail.queue_all(db, final, now=store.now_iso(), actor=store.actor,
-                                     campaign_id=campaign_row)
-    click.echo(_queued_all(counts))
-
-
-def _queued_all(counts: dict[str, int]) -> str:
-    """The sentence for counts by status: "Queued 3 messages; 1 skipped (unsubscribed or bounced)"."""
-    others = [f"{n} {status}" + (" (unsubscribed or bounced)" if status == "skipped" else "")
-              for status, n in sorted(counts.items()) if status != "queued"]
-    return f"Queued {plural(counts.get('queued', 0), 'message')}" + "".join(f"; {o}" for o in others) + "."
+    click.echo(inbox_actions.queue_bulk(store, ids, campaign_row, subject, body, plan.count).sentence)
 
 
 def _preview(plan: bulk_mail.BulkPlan) -> None:

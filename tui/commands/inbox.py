@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from mailer import own_addresses
-from store import campaigns, conversations, inbox, influencers, notes, timeline
+from mailer.actions import inbox as inbox_actions
+from store import campaigns, conversations, inbox, influencers, timeline
 from store.conversations import InboxFilter
-from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -83,12 +82,7 @@ def history(obj: CliContext, handle: str, campaign: str | None, limit: int, as_j
 @click.pass_obj
 def note(obj: CliContext, handle: str, text: str) -> None:
     """Add a note to an influencer."""
-    store = obj.store
-    with store.write() as db:
-        store.require("edit_influencer")
-        influencer = influencers.get_by_handle(db, handle)
-        note_id = notes.add(db, influencer["id"], text, author=store.actor, now=store.now_iso())
-    click.echo(f"Added note #{note_id} to {influencer['handle']}.")
+    click.echo(inbox_actions.add_note(obj.store, handle, text).sentence)
 
 
 @click.command("mark")
@@ -97,15 +91,7 @@ def note(obj: CliContext, handle: str, text: str) -> None:
 @click.pass_obj
 def mark(obj: CliContext, handle: str, read: bool) -> None:
     """Mark a conversation read or unread."""
-    store = obj.store
-    with store.write() as db:
-        influencer = influencers.get_by_handle(db, handle)
-        if read:
-            count = inbox.mark_read(db, influencer["id"], now=store.now_iso(), actor=store.actor)
-            click.echo(f"Marked {plural(count, 'message')} from {influencer['handle']} read.")
-        else:
-            inbox.mark_unread(db, influencer["id"], now=store.now_iso(), actor=store.actor)
-            click.echo(f"Marked the conversation with {influencer['handle']} unread.")
+    click.echo(inbox_actions.mark(obj.store, handle, read=read).sentence)
 
 
 @click.command("bookmark")
@@ -114,11 +100,7 @@ def mark(obj: CliContext, handle: str, read: bool) -> None:
 @click.pass_obj
 def bookmark(obj: CliContext, handle: str, off: bool) -> None:
     """Bookmark an influencer (or remove the bookmark)."""
-    store = obj.store
-    with store.write() as db:
-        influencer = influencers.get_by_handle(db, handle)
-        inbox.set_bookmark(db, influencer["id"], not off, now=store.now_iso(), actor=store.actor)
-    click.echo(f"{'Removed the bookmark from' if off else 'Bookmarked'} {influencer['handle']}.")
+    click.echo(inbox_actions.bookmark(obj.store, handle, on=not off).sentence)
 
 
 @click.command("unmatched")
@@ -142,13 +124,7 @@ def unmatched(obj: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def attach(obj: CliContext, message_id: int, handle: str, campaign: str | None) -> None:
     """Attach received message ID (see `unmatched`) to an influencer's history."""
-    store = obj.store
-    with store.write() as db:
-        store.require("edit_influencer")
-        influencer = inbox.attach(db, message_id, handle, campaign_id=campaign_id(db, campaign),
-                                  now=store.now_iso(), actor=store.actor,
-                                  own_addresses=own_addresses.configured())
-    click.echo(f"Attached message #{message_id} to {influencer['handle']}.")
+    click.echo(inbox_actions.attach(obj.store, message_id, handle, campaign).sentence)
 
 
 COMMANDS = (inbox_command, history, note, mark, bookmark, unmatched, attach)

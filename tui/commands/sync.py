@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from mailer.sync import sync
+from mailer.actions import inbox as inbox_actions
 from store import bounces, influencers
 from store.errors import UserError
-from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -18,23 +17,11 @@ from tui.output import emit_json, emit_table
 @click.pass_obj
 def sync_command(obj: CliContext, as_json: bool) -> None:
     """Pull replies from the team's mailbox over IMAP (only what is new)."""
-    report = sync(obj.store)
+    synced = inbox_actions.sync_mail(obj.store)
     if as_json:
-        emit_json(report.to_json())
+        emit_json(synced.report.to_json())
         return
-    click.echo(f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
-               f"{report.unmatched} kept aside (see `callsheet unmatched`), "
-               f"{plural(report.bounces, 'bounce')}{_unverified(report.unverified_bounces)}, "
-               f"{plural(report.unsubscribes, 'unsubscribe')}, {_own(report.outgoing)}"
-               f"{plural(report.duplicates, 'duplicate')}.")
-
-
-def _unverified(count: int) -> str:
-    return f" ({count} unverified, suppressing nobody: see `callsheet bounces`)" if count else ""
-
-
-def _own(count: int) -> str:
-    return f"{plural(count, 'copy', 'copies')} of our own mail, " if count else ""
+    click.echo(synced.sentence)
 
 
 @click.group("bounces", invoke_without_command=True)
@@ -79,11 +66,7 @@ def show(obj: CliContext, handle: str, raw: bool) -> None:
 @click.pass_obj
 def clear(obj: CliContext, handle: str) -> None:
     """Clear a false positive: HANDLE may be emailed again."""
-    store = obj.store
-    with store.write() as db:
-        store.require("edit_influencer")
-        influencer = bounces.clear(db, handle, now=store.now_iso(), actor=store.actor)
-    click.echo(f"Cleared the bounce on {influencer['handle']}; they can be emailed again.")
+    click.echo(inbox_actions.clear_bounce(obj.store, handle).sentence)
 
 
 COMMANDS = (sync_command, bounces_group)

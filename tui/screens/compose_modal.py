@@ -1,9 +1,14 @@
-"""Writing a message: subject and body in a modal, handed back for a rendered preview."""
+"""Writing a message: subject and body, a rendered preview, a confirmation, then the draft back.
+
+The modal is the whole flow: ctrl+s renders what was written (in a worker, through the
+`prepare` it was given), asks with the count, and dismisses with what to queue, or None.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +20,9 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from tui.display import plain
 from tui.visible import visible
+from tui.widgets.confirm import ConfirmScreen
+
+DraftT = TypeVar("DraftT")
 
 # kind -> (subject, body) source of that template; runs in a worker thread.
 TemplateLoader = Callable[[str], tuple[str, str]]
@@ -28,22 +36,38 @@ class Written:
     body: str
 
 
+@dataclass(frozen=True)
+class Preview(Generic[DraftT]):
+    """Rendered mail waiting for a yes: `count` messages, the first few shown, problems listed."""
+
+    question: str
+    text: str
+    count: int
+    draft: DraftT
+    problems: list[str] = field(default_factory=list)
+
+
+# Written -> the preview of what it becomes; runs in a worker thread (reads only).
+Prepare = Callable[[Written], Preview[DraftT]]
+
+
 class TemplateLoaded(Message):
     def __init__(self, subject: str, body: str) -> None:
         super().__init__()
         self.subject, self.body = subject, body
 
 
-class ComposeModal(ModalScreen[Written | None]):
-    """Subject, body (optionally started from a template); ctrl+s goes on to the preview."""
+class ComposeModal(ModalScreen[DraftT | None]):
+    """Subject, body (optionally started from a template); ctrl+s previews, y returns the draft."""
 
     BINDINGS = [Binding("ctrl+s", "submit", "Preview and queue", priority=True),
                 Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, to_line: str, subject: str = "", body: str = "", *,
-                 cursor_at_start: bool = False, kinds: Sequence[str] = (),
+    def __init__(self, title: str, to_line: str, prepare: Prepare[DraftT], subject: str = "",
+                 body: str = "", *, cursor_at_start: bool = False, kinds: Sequence[str] = (),
                  load_template: TemplateLoader | None = None) -> None:
         super().__init__()
+        self.prepare = prepare
         self.title_text, self.to_line = title, to_line
         # Input and TextArea draw control and bidi characters raw: a quoted stranger's mail is
         # shown (and sent) with them as visible escapes.
@@ -81,6 +105,8 @@ class ComposeModal(ModalScreen[Written | None]):
 
     @work(thread=True, exclusive=True)
     def _load(self, kind: str) -> None:
+        if self.load_template is None:
+            return
         subject, body = self.load_template(kind)
         self.post_message(TemplateLoaded(subject, body))
 
@@ -94,7 +120,26 @@ class ComposeModal(ModalScreen[Written | None]):
         if not subject.strip() or not body.strip():
             self.notify("Write a subject and a message first.", severity="warning")
             return
-        self.dismiss(Written(subject, body))
+        self.render_preview(Written(subject, body))
+
+    @work(thread=True, exclusive=True, group="compose-preview")
+    def render_preview(self, written: Written) -> None:
+        """Render the drafts off the UI thread; nothing is written until the answer is yes."""
+        # call_from_thread: the worker lasts until the question is up (tests wait on workers).
+        self.app.call_from_thread(self._ask, self.prepare(written))
+
+    def _ask(self, preview: Preview[DraftT]) -> None:
+        if preview.count == 0:
+            first = f": {preview.problems[0]}" if preview.problems else "."
+            self.notify(f"Nobody in the selection can be emailed{first}", severity="error")
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            self.dismiss(preview.draft if yes else None)
+
+        confirm = ConfirmScreen(preview.question, "Queue", preview=preview.text, problems=preview.problems)
+        self.app.push_screen(confirm, answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
+from typing import Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
-from store.conversations import InboxFilter, cursor_after, split_search
+from mailer.actions import inbox as inbox_actions
+from mailer.compose import Draft
+from store.conversations import Cursor, InboxFilter, cursor_after, split_search
+from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
+from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens import inbox_data as data
+from tui.screens import inbox_pickers as pickers
+from tui.screens import inbox_writing as writing
 from tui.screens.inbox_messages import (
-    ActionDone,
     ConversationOpened,
     ConversationsChanged,
     ConversationsLoaded,
+    ReplyPrepared,
 )
-from tui.screens.inbox_modals import NoteModal
-from tui.screens.inbox_pickers import InboxPickers
-from tui.screens.inbox_writing import InboxWriting
+from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
+from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
@@ -34,8 +40,8 @@ OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loa
 WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 
-class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
-    """Conversations, unread first; every change goes through workers and the outbox."""
+class InboxScreen(Screen[None]):
+    """Conversations, unread first; every change is one action run in a worker."""
 
     CSS_PATH = "inbox.tcss"
     BINDINGS = [
@@ -77,8 +83,8 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         yield Footer()
 
     @property
-    def store(self):
-        return self.app.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        return app_store(self)
 
     @property
     def conversations(self) -> ConversationList:
@@ -109,7 +115,8 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         self.load_list(self.flt, None, listing.current_id(), len(listing.rows))
 
     @work(thread=True, exclusive=True, group="inbox-list")
-    def load_list(self, flt: InboxFilter, after, keep: int | None = None, size: int = 0) -> None:
+    def load_list(self, flt: InboxFilter, after: Cursor | None, keep: int | None = None,
+                  size: int = 0) -> None:
         """A page of the list (on a reload, as many rows as were loaded); a fresh list also
         brings the conversation the cursor will be on."""
         page = data.load_page(self.store, flt, after, size)
@@ -209,22 +216,22 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
 
     def action_toggle_unread(self) -> None:
         if (influencer_id := self._current()) is not None:
-            self.run_action_worker(partial(data.toggle_unread, self.store, influencer_id))
+            run_action(self, "inbox-action", inbox_actions.toggle_unread, influencer_id)
 
     def action_bookmark(self) -> None:
         if (influencer_id := self._current()) is not None:
-            self.run_action_worker(partial(data.toggle_bookmark, self.store, influencer_id))
+            run_action(self, "inbox-action", inbox_actions.toggle_bookmark, influencer_id)
 
     def action_note(self) -> None:
         row = self.conversations.current_row()
         if row is None:
             self._current()
             return
-        self.app.push_screen(NoteModal(row["handle"]), partial(self._noted, row["influencer_id"]))
+        self.app.push_screen(NoteModal(row["handle"]), partial(self._noted, row["handle"]))
 
-    def _noted(self, influencer_id: int, text: str | None) -> None:
+    def _noted(self, handle: str, text: str | None) -> None:
         if text:
-            self.run_action_worker(partial(data.add_note, self.store, influencer_id, text))
+            run_action(self, "inbox-action", inbox_actions.add_note, handle, text)
 
     def action_tag(self) -> None:
         if (influencer_id := self._current()) is None:
@@ -240,23 +247,120 @@ class InboxScreen(InboxWriting, InboxPickers, Screen[None]):
         side.display = not side.display
 
     def action_sync(self) -> None:
-        from mailer.sync import sync
-
-        def pull() -> str:
-            report = sync(self.store)
-            return (f"Fetched {report.fetched}: {report.matched} matched, {report.unmatched} kept aside, "
-                    f"{report.bounces} bounces, {report.unsubscribes} unsubscribes."
-                    + (f" {report.unverified_bounces} unverified reports suppressed nobody (see !)."
-                       if report.unverified_bounces else ""))
-
         self.notify("Syncing mail…", timeout=2)
-        self.run_action_worker(pull)
+        run_action(self, "inbox-action", inbox_actions.sync_mail)
 
-    @work(thread=True, group="inbox-action")
-    def run_action_worker(self, change: Callable[[], str]) -> None:
-        """Run one change off the UI thread and report it as one sentence (a refusal: the App's)."""
-        self.post_message(ActionDone(change()))
-
-    def on_action_done(self, message: ActionDone) -> None:
-        self.notify(message.text)
+    def on_action_finished(self, message: ActionFinished) -> None:
+        """Every change the Inbox makes ends here: say what it did (or why not) and refresh."""
+        self.notify(message.sentence, severity=cast(SeverityLevel, message.severity))
         self.action_reload()
+
+    # Writing: each flow is a modal that returns what to queue, then one action ---------
+
+    def action_reply(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.prepare_reply(influencer_id, self.flt.campaign_id)
+
+    @work(thread=True, group="inbox-read")
+    def prepare_reply(self, influencer_id: int, campaign_id: int | None) -> None:
+        row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
+        self.post_message(ReplyPrepared(influencer_id, row, to_line, subject, quoted))
+
+    def on_reply_prepared(self, message: ReplyPrepared) -> None:
+        self.app.push_screen(writing.reply_flow(self.store, message), self._queue_drafts)
+
+    def action_compose(self) -> None:
+        row = self.conversations.current_row()
+        if row is None:
+            self._current()
+            return
+        self.app.push_screen(writing.compose_flow(self.store, row, self.flt.campaign_id), self._queue_drafts)
+
+    def _queue_drafts(self, drafts: list[Draft] | None) -> None:
+        if drafts:
+            run_action(self, "inbox-action", inbox_actions.queue_drafts, drafts)
+
+    def action_bulk(self) -> None:
+        tagged = sorted(self.conversations.tagged)
+        if not tagged:
+            self.notify("Tag influencers with t first.", severity="warning")
+            return
+        self.app.push_screen(writing.bulk_flow(self.store, tagged, self.flt.campaign_id), self._queue_bulk)
+
+    def _queue_bulk(self, bulk: writing.BulkDraft | None) -> None:
+        if bulk is not None:
+            self.conversations.tagged.clear()
+            run_action(self, "inbox-action", inbox_actions.queue_bulk, bulk.influencer_ids, bulk.campaign_id,
+                       bulk.subject, bulk.body, bulk.count)
+
+    # Pickers: the filter, invite to a campaign, attach stray mail, the bounce inspector ------
+
+    def action_filter(self) -> None:
+        self.load_picker("filter")
+
+    def action_add_to_campaign(self) -> None:
+        if self.conversations.current_row() is None:
+            self._current()
+            return
+        self.load_picker("invite")
+
+    def action_unmatched(self) -> None:
+        self.load_picker("unmatched")
+
+    def action_bounces(self) -> None:
+        self.load_picker("bounces")
+
+    @work(thread=True, group="inbox-read")
+    def load_picker(self, which: str) -> None:
+        """Load campaigns, stray mail or bounces off the UI thread, then show them to pick from."""
+        # call_from_thread: the worker lasts until the picker is up (tests wait on workers).
+        self.app.call_from_thread(self._picker_loaded, which, pickers.items(self.store, which))
+
+    def _picker_loaded(self, which: str, items: list[pickers.Item]) -> None:
+        row = self.conversations.current_row()
+        if which == "filter":
+            current = (self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
+            choices = [(label, value) for label, value, _ in items]
+            self.app.push_screen(FilterModal(choices, current), self._filtered)
+        elif not items:
+            self.notify(pickers.EMPTY.get(which, "There is no campaign yet."),
+                        severity="warning" if which == "invite" else "information")
+        elif which == "invite" and row is not None:
+            modal = PickModal(f"Invite {row['handle']} to…", "enter invite · esc cancel", items)
+            self.app.push_screen(modal, partial(self._invite, row["influencer_id"]))
+        elif which == "unmatched":
+            where = f"attach to {row['handle']}" if row else "select a conversation to attach to"
+            modal = PickModal("Mail that matched nobody", f"enter {where} · esc close", items)
+            self.app.push_screen(modal, self._attach_stray)
+        elif which == "bounces":
+            modal = PickModal("Bounce inspector", "enter clear a false positive · esc close", items)
+            self.app.push_screen(modal, self._clear_bounce)
+
+    def _filtered(self, chosen: tuple[int | None, bool, bool] | None) -> None:
+        if chosen is not None:
+            self.flt = InboxFilter(*chosen, self.flt.text, self.flt.query)
+            self.action_reload()
+
+    def _invite(self, influencer_id: int, campaign_id: int | None) -> None:
+        if campaign_id is not None:
+            run_action(self, "inbox-action", inbox_actions.invite, campaign_id, influencer_id)
+
+    def _attach_stray(self, message_row: int | None) -> None:
+        row = self.conversations.current_row()
+        if message_row is not None and row is not None:
+            run_action(self, "inbox-action", inbox_actions.attach, message_row, row["handle"])
+
+    def _clear_bounce(self, handle: Any) -> None:
+        if handle is None:
+            return
+        if handle == pickers.UNVERIFIED:
+            self.notify("This report refers to no mail we sent them: it suppressed nobody, "
+                        "so there is nothing to clear.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_action(self, "inbox-action", inbox_actions.clear_bounce, handle)
+
+        self.app.push_screen(ConfirmScreen(f"Clear the bounce on {handle}?", "Clear",
+                                           preview="They will be emailed again."), answered)

@@ -1,24 +1,16 @@
-"""What the Inbox's workers do, as plain functions of the store (no widgets, testable alone)."""
+"""What the Inbox's workers read, as plain functions of the store (no widgets, testable alone);
+what they change goes through `mailer.actions.inbox`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from mailer import bulk, own_addresses
-from mailer.compose import (
-    Draft,
-    compose_draft,
-    quote,
-    replied_message,
-    reply_draft,
-    reply_subject,
-    send_draft,
-)
+from mailer import bulk
+from mailer.actions import inbox as inbox_actions
+from mailer.compose import Draft, compose_draft, quote, replied_message, reply_draft, reply_subject
 from store import bounces, contact, conversations, inbox, influencers, threads, timeline
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
-from store.errors import UserError
 
 PAGE = 100
 MAX_RELOAD = 1000
@@ -49,9 +41,9 @@ def load_page(store: Store, flt: InboxFilter, after: Cursor | None, size: int = 
 
 def open_conversation(store: Store, influencer_id: int, campaign_id: int | None,
                       mark_read: bool) -> tuple[list[dict], dict]:
-    if mark_read and store.may("triage_inbox"):  # a viewer reads without changing read state
-        with store.write() as db:
-            inbox.mark_read(db, influencer_id, campaign_id, now=store.now_iso(), actor=store.actor)
+    """The timeline and contact card, the conversation read first when `mark_read` (not by a viewer)."""
+    if mark_read:
+        inbox_actions.mark_read(store, influencer_id, campaign_id)
     db = store.reader()
     return timeline.entries(db, influencer_id, campaign_id), contact.card(db, influencer_id)
 
@@ -88,13 +80,6 @@ def template_source(store: Store, campaign_id: int | None, kind: str) -> tuple[s
     return bulk.template_source(store.reader(), campaign_id, kind)
 
 
-def bulk_plan(store: Store, influencer_ids: list[int], campaign_id: int | None, subject: str,
-              body: str) -> bulk.BulkPlan:
-    db = store.reader()
-    return bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id), actor=store.actor,
-                     campaign_id=campaign_id)
-
-
 def preview_text(drafts: list[Draft]) -> str:
     shown = [f"From: {d.from_addr}\nTo: {d.to_addr}\nSubject: {d.subject}\n\n{d.body.rstrip()}"
              for d in drafts[:PREVIEWS]]
@@ -102,73 +87,8 @@ def preview_text(drafts: list[Draft]) -> str:
     return ("\n\n" + "─" * 40 + "\n\n").join(shown) + more
 
 
-def queue_drafts(store: Store, drafts: list[Draft]) -> str:
-    """Queue single drafts (reply or compose) in one transaction; says what happened."""
-    with store.write() as db:
-        store.require("write_message")
-        statuses = [send_draft(db, draft, now=store.now_iso())[1] for draft in drafts]
-    if statuses == ["skipped"]:
-        return "Not sent: they are unsubscribed or bounced (the outbox row says so)."
-    return f"Queued {len(statuses)} message{'s' * (len(statuses) != 1)} in the outbox."
-
-
-def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None, subject: str, body: str,
-               confirmed: int) -> str:
-    """Re-plan inside the transaction and queue all, or nothing if the count moved."""
-    with store.write() as db:
-        store.require("write_message")
-        final = bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id),
-                          actor=store.actor, campaign_id=campaign_id)
-        if final.count != confirmed:
-            raise UserError("The selection changed since the preview; nothing was queued.")
-        counts = bulk.queue_all(db, final, now=store.now_iso(), actor=store.actor, campaign_id=campaign_id)
-    return "Queued " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + "."
-
-
-def toggle_unread(store: Store, influencer_id: int) -> str:
-    with store.write() as db:
-        unread = inbox.toggle_unread(db, influencer_id, now=store.now_iso(), actor=store.actor)
-    return "Marked unread." if unread else "Marked read."
-
-
-def toggle_bookmark(store: Store, influencer_id: int) -> str:
-    with store.write() as db:
-        on = inbox.toggle_bookmark(db, influencer_id, now=store.now_iso(), actor=store.actor)
-    return "Bookmarked." if on else "Bookmark removed."
-
-
-def add_note(store: Store, influencer_id: int, text: str) -> str:
-    from store import notes
-
-    with store.write() as db:
-        store.require("edit_influencer")
-        notes.add(db, influencer_id, text, author=store.actor, now=store.now_iso())
-    return "Note added."
-
-
-def invite(store: Store, campaign_id: int, influencer_id: int) -> str:
-    """`+`: add them to a campaign's pipeline as invited (its invitation trigger included)."""
-    from mailer.actions import pipeline
-    from store import campaigns
-
-    db = store.reader()
-    campaign, person = campaigns.get_by_id(db, campaign_id), influencers.get(db, influencer_id)
-    moves = pipeline.invite(store, campaign["name"], [person["handle"]]).moves
-    notes = "; ".join(move.note for move in moves if getattr(move, "note", ""))
-    return f"Invited {person['handle']} to {campaign['name']}." + (f" ({notes})" if notes else "")
-
-
 def unmatched(store: Store) -> list[dict]:
     return inbox.unmatched(store.reader())
-
-
-def attach(store: Store, message_row: int, influencer_id: int) -> str:
-    with store.write() as db:
-        store.require("edit_influencer")
-        person = influencers.get(db, influencer_id)
-        inbox.attach(db, message_row, person["handle"], now=store.now_iso(), actor=store.actor,
-                     own_addresses=own_addresses.configured())
-    return f"Attached message #{message_row} to {person['handle']}."
 
 
 def bounce_rows(store: Store) -> list[dict]:
@@ -184,16 +104,7 @@ def bounce_rows(store: Store) -> list[dict]:
     return rows
 
 
-def clear_bounce(store: Store, handle: str) -> str:
-    with store.write() as db:
-        store.require("edit_influencer")
-        bounces.clear(db, handle, now=store.now_iso(), actor=store.actor)
-    return f"Cleared the bounce on {handle}; they can be emailed again."
-
-
 def campaign_choices(store: Store) -> list[tuple[str, int]]:
     return [(row["name"], row["id"]) for row in store.reader().query(
         "SELECT id, name FROM campaigns ORDER BY created_at DESC, id DESC")]
 
-
-Commit = Callable[[], str]

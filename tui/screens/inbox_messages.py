@@ -33,20 +33,3 @@ class ReplyPrepared(Message):
         super().__init__()
         self.influencer_id, self.message_row = influencer_id, message_row
         self.to_line, self.subject, self.quote = to_line, subject, quote
-
-
-class PreviewReady(Message):
-    """Rendered mail waiting for a yes: `count` messages, the first few shown, problems listed."""
-
-    def __init__(self, title: str, preview: str, count: int, problems: list[str], commit) -> None:
-        super().__init__()
-        self.title, self.preview, self.count, self.problems = title, preview, count, problems
-        self.commit = commit
-
-
-class ActionDone(Message):
-    """A change was saved: say so and refresh what it touched."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text

@@ -1,4 +1,4 @@
-"""Small dialogs of the Inbox: confirm with a preview, filter, write a note."""
+"""Small dialogs of the Inbox: filter, write a note, pick one item (confirming is `tui.widgets.confirm`)."""
 
 from __future__ import annotations
 
@@ -13,29 +13,6 @@ from textual.widgets import Checkbox, Label, OptionList, Select, Static, TextAre
 from textual.widgets.option_list import Option
 
 from tui.display import plain
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A rendered preview and one question with the count: y queues, n or esc does not."""
-
-    BINDINGS = [Binding("y", "answer(True)", "Yes, queue"), Binding("n", "answer(False)", "No"),
-                Binding("escape", "answer(False)", "Cancel", show=False)]
-
-    def __init__(self, question: str, preview: str, problems: list[str]) -> None:
-        super().__init__()
-        self.question, self.preview, self.problems = question, preview, problems
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box", classes="modal-box"):
-            yield Label(plain(self.question), id="confirm-question", classes="modal-title")
-            with VerticalScroll(id="confirm-preview"):
-                yield Static(plain(self.preview, lines=True))
-                for problem in self.problems:
-                    yield Static(plain(problem), classes="problem")
-            yield Label("y queue · n cancel", classes="modal-hint")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class FilterModal(ModalScreen[tuple[int | None, bool, bool] | None]):

@@ -1,102 +1,67 @@
-"""Writing from the Inbox: reply, compose and bulk email, each through a modal, a rendered
-preview and a confirmation, then the outbox."""
+"""Writing from the Inbox: the reply, compose and bulk flows, each a `ComposeModal` that hands back
+what to queue once the rendered preview is confirmed (the screen then calls one action)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
-from textual import work
-
+from mailer.actions import inbox as inbox_actions
 from mailer.bulk import TEMPLATE_KINDS
+from mailer.compose import Draft
+from store.db import Store
 from tui.screens import inbox_data as data
-from tui.screens.compose_modal import ComposeModal, Written
-from tui.screens.inbox_messages import PreviewReady, ReplyPrepared
-from tui.screens.inbox_modals import ConfirmModal
+from tui.screens.compose_modal import ComposeModal, Preview, Written
+from tui.screens.inbox_messages import ReplyPrepared
 
 
-class InboxWriting:
-    """The writing half of the Inbox screen (a mixin: it uses the screen's list and workers)."""
+@dataclass(frozen=True)
+class BulkDraft:
+    """A confirmed bulk email: queued by `queue_bulk` only if the count is still `count`."""
 
-    def action_reply(self) -> None:
-        if (influencer_id := self._current()) is not None:
-            self.prepare_reply(influencer_id, self.flt.campaign_id)
+    influencer_ids: list[int]
+    campaign_id: int | None
+    subject: str
+    body: str
+    count: int
 
-    @work(thread=True, group="inbox-action")
-    def prepare_reply(self, influencer_id: int, campaign_id: int | None) -> None:
-        row, to_line, subject, quoted = data.reply_start(self.store, influencer_id, campaign_id)
-        self.post_message(ReplyPrepared(influencer_id, row, to_line, subject, quoted))
 
-    def on_reply_prepared(self, message: ReplyPrepared) -> None:
-        modal = ComposeModal("Reply", message.to_line, message.subject, f"\n\n{message.quote}\n",
-                             cursor_at_start=True)
-        self.app.push_screen(modal, partial(self._written_reply, message))
+def _single(drafts: list[Draft]) -> Preview[list[Draft]]:
+    return Preview("Queue this message?", data.preview_text(drafts), 1, drafts)
 
-    def _written_reply(self, started: ReplyPrepared, written: Written | None) -> None:
-        if written is not None:
-            self.prepare_preview(lambda: data.reply_drafts(
-                self.store, started.influencer_id, started.message_row, written.subject, written.body))
 
-    def action_compose(self) -> None:
-        row = self.conversations.current_row()
-        if row is None:
-            self._current()
-            return
-        influencer_id, campaign_id = row["influencer_id"], self.flt.campaign_id
-        store = self.store
+def reply_flow(store: Store, started: ReplyPrepared) -> ComposeModal[list[Draft]]:
+    """A reply under the message it answers, the quote below the cursor."""
+    def prepare(written: Written) -> Preview[list[Draft]]:
+        return _single(data.reply_drafts(store, started.influencer_id, started.message_row,
+                                         written.subject, written.body))
 
-        def load(kind: str) -> tuple[str, str]:
-            return data.template_source(store, data.compose_campaign(store, influencer_id, campaign_id), kind)
+    return ComposeModal("Reply", started.to_line, prepare, started.subject, f"\n\n{started.quote}\n",
+                        cursor_at_start=True)
 
-        modal = ComposeModal(f"New message to {row['handle']}", f"To: {row['email'] or '(no email)'}",
-                             kinds=TEMPLATE_KINDS, load_template=load)
-        self.app.push_screen(modal, partial(self._written_new, influencer_id))
 
-    def _written_new(self, influencer_id: int, written: Written | None) -> None:
-        if written is not None:
-            self.prepare_preview(lambda: data.compose_drafts(
-                self.store, influencer_id, self.flt.campaign_id, written.subject, written.body))
+def compose_flow(store: Store, row: dict, campaign_id: int | None) -> ComposeModal[list[Draft]]:
+    """A new message to the current conversation's influencer, optionally from a template."""
+    influencer_id = row["influencer_id"]
 
-    @work(thread=True, group="inbox-action")
-    def prepare_preview(self, build: Callable[[], list]) -> None:
-        """Render the drafts, then ask; nothing is written until the answer is yes."""
-        drafts = build()
-        commit = partial(data.queue_drafts, self.store, drafts)
-        self.post_message(PreviewReady("Queue this message?", data.preview_text(drafts), 1, [], commit))
+    def prepare(written: Written) -> Preview[list[Draft]]:
+        return _single(data.compose_drafts(store, influencer_id, campaign_id, written.subject, written.body))
 
-    def action_bulk(self) -> None:
-        tagged = sorted(self.conversations.tagged)
-        if not tagged:
-            self.notify("Tag influencers with t first.", severity="warning")
-            return
-        modal = ComposeModal(f"Bulk email to {len(tagged)} tagged", "Each gets their own copy.",
-                             kinds=TEMPLATE_KINDS,
-                             load_template=partial(data.template_source, self.store, self.flt.campaign_id))
-        self.app.push_screen(modal, partial(self._written_bulk, tagged))
+    def load(kind: str) -> tuple[str, str]:
+        return data.template_source(store, data.compose_campaign(store, influencer_id, campaign_id), kind)
 
-    def _written_bulk(self, tagged: list[int], written: Written | None) -> None:
-        if written is not None:
-            self.prepare_bulk(tagged, self.flt.campaign_id, written)
+    return ComposeModal(f"New message to {row['handle']}", f"To: {row['email'] or '(no email)'}", prepare,
+                        kinds=TEMPLATE_KINDS, load_template=load)
 
-    @work(thread=True, group="inbox-action")
-    def prepare_bulk(self, tagged: list[int], campaign_id: int | None, written: Written) -> None:
-        plan = data.bulk_plan(self.store, tagged, campaign_id, written.subject, written.body)
+
+def bulk_flow(store: Store, tagged: list[int], campaign_id: int | None) -> ComposeModal[BulkDraft]:
+    """One templated message to each tagged influencer; who cannot get one is listed in the preview."""
+    def prepare(written: Written) -> Preview[BulkDraft]:
+        plan = inbox_actions.plan_bulk(store, tagged, campaign_id, written.subject, written.body)
         problems = [f"Cannot email {handle}: {reason}" for handle, reason in plan.problems]
-        commit = partial(data.queue_bulk, self.store, tagged, campaign_id, written.subject, written.body,
-                         plan.count)
-        title = f"Queue {plan.count} message{'s' * (plan.count != 1)}?"
-        self.post_message(PreviewReady(title, data.preview_text(plan.drafts), plan.count, problems, commit))
+        draft = BulkDraft(tagged, campaign_id, written.subject, written.body, plan.count)
+        question = f"Queue {plan.count} message{'s' * (plan.count != 1)}?"
+        return Preview(question, data.preview_text(plan.drafts), plan.count, draft, problems)
 
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        if message.count == 0:
-            first = f": {message.problems[0]}" if message.problems else "."
-            self.notify(f"Nobody in the selection can be emailed{first}", severity="error")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                if message.count > 1:
-                    self.conversations.tagged.clear()
-                self.run_action_worker(message.commit)
-
-        self.app.push_screen(ConfirmModal(message.title, message.preview, message.problems), answered)
+    return ComposeModal(f"Bulk email to {len(tagged)} tagged", "Each gets their own copy.", prepare,
+                        kinds=TEMPLATE_KINDS, load_template=partial(data.template_source, store, campaign_id))

@@ -1,10 +1,12 @@
-"""A yes/no dialog for final actions, stating what will happen and to how many."""
+"""The one yes/no dialog for final actions: what will happen, to how many, and what it looks like."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -12,31 +14,33 @@ from tui.display import plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Returns True when the operator confirms; `y`/`n`, enter and escape work too."""
+    """Returns True when the operator confirms; `y`/`n`, enter and escape work too.
 
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $warning; background: $surface;
-        padding: 1 2;
-    }
-    ConfirmScreen .question { margin-bottom: 1; }
-    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
+    A `preview` (rendered mail, say) and `problems` (who it cannot reach) show below the question.
     """
+
+    CSS_PATH = "confirm.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str, confirm_label: str = "Yes") -> None:
+    def __init__(self, question: str, confirm_label: str = "Yes", *, preview: str = "",
+                 problems: Sequence[str] = ()) -> None:
         super().__init__()
         self.question = question
         self.confirm_label = confirm_label
+        self.preview, self.problems = preview, list(problems)
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        shown = bool(self.preview or self.problems)
+        with Vertical(classes="with-preview" if shown else ""):
             yield Static(plain(self.question, lines=True), classes="question")
+            if shown:
+                with VerticalScroll(id="confirm-preview"):
+                    yield Static(plain(self.preview, lines=True))
+                    for problem in self.problems:
+                        yield Static(plain(problem), classes="problem")
             with Horizontal():
                 yield Button("Cancel", id="no")
                 yield Button(self.confirm_label, id="yes", variant="warning")

@@ -90,7 +90,8 @@ class ConversationList(OptionList):
         return self.rows[self.highlighted]["influencer_id"]
 
     def current_row(self) -> dict | None:
-        return self.rows[self.highlighted] if self.current_id() is not None else None
+        highlighted = self.highlighted
+        return self.rows[highlighted] if highlighted is not None and self.current_id() is not None else None
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
