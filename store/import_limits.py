@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from sqlite_utils import Database
 
 from store import audit
-from store.db import Store
 from store.errors import UserError
 from store.import_source import MAX_COLUMNS
 
@@ -28,16 +27,19 @@ def max_variables(db: Database) -> int:
     return int(row[0]) if row else DEFAULT_MAX_VARIABLES
 
 
-def set_max_variables(store: Store, limit: int) -> int:
-    """Change the cap (managers only, audited); return the previous one."""
+def check_max_variables(limit: int) -> None:
+    """Refuse a cap outside what one file can hold at all."""
     if not 1 <= limit <= MAX_COLUMNS:
         raise UserError(f"The custom variable limit must be between 1 and {MAX_COLUMNS:,}.")
-    with store.write() as db:
-        store.require("change_import_limits")
-        previous = max_variables(db)
-        db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [SETTING, str(limit)])
-        audit.record(db, at=store.now_iso(), actor=store.actor, action="import.limits", entity="settings",
-                     max_custom_variables=limit, previous=previous)
+
+
+def set_max_variables(db: Database, limit: int, *, now: str, actor: str) -> int:
+    """Change the cap (audited; call in the write of a manager's action); return the previous one."""
+    check_max_variables(limit)
+    previous = max_variables(db)
+    db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [SETTING, str(limit)])
+    audit.record(db, at=now, actor=actor, action="import.limits", entity="settings",
+                 max_custom_variables=limit, previous=previous)
     return previous
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import click
 
-from mailer.config import load_config
-from mailer.dispatcher import Dispatcher
-from mailer.progress import DispatchProgress, DispatchReport
+from mailer.actions import outbox as actions
+from mailer.progress import DispatchProgress
 from store.errors import UserError
-from store.outbox_admin import VIEW_STATUSES, cancel_message, outbox_rows, retry_message
-from store.outbox_claims import due_count
+from store.outbox_admin import VIEW_STATUSES, outbox_rows
 from tui.context import CliContext
 from tui.output import emit_json, emit_table, raw
 from tui.visible import visible
@@ -48,35 +45,23 @@ class ProgressLine:
 @click.pass_obj
 def dispatch(obj: CliContext, until_empty: bool, as_json: bool) -> None:
     """Send the mail that is due now; exit 1 when any message failed."""
-    store = obj.store
-    store.require("dispatch")
-    config = load_config()
-    due = due_count(store.reader(), store.now_iso())
-    if due == 0 and config.smtp is None:
-        report = DispatchReport()
+    progress = ProgressLine() if not as_json and sys.stderr.isatty() else None
+    try:
+        done = actions.send_due(obj.store, until_empty=until_empty, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    report = done.report
+    if as_json:
+        emit_json(report.as_json())
     else:
-        dispatcher = Dispatcher(store, config)
-        progress = ProgressLine() if not as_json and sys.stderr.isatty() else None
-        try:
-            report = asyncio.run(dispatcher.run_until_empty(progress, limit=None if until_empty else due))
-        finally:
-            if progress is not None:
-                progress.finish()
-    _print_report(report, as_json)
+        click.echo(done.sentence)
+        for sentence in report.paused:
+            click.echo(sentence)
     if report.halted:
         raise UserError(report.halted)
     if report.failed:
         click.get_current_context().exit(1)
-
-
-def _print_report(report: DispatchReport, as_json: bool) -> None:
-    if as_json:
-        emit_json(report.as_json())
-        return
-    click.echo(f"Sent {report.sent:,}, deferred {report.deferred:,}, failed {report.failed:,}, "
-               f"skipped {report.skipped:,}.")
-    for sentence in report.paused:
-        click.echo(sentence)
 
 
 @click.group("outbox", invoke_without_command=True)
@@ -109,15 +94,7 @@ def outbox(ctx: click.Context, statuses: tuple[str, ...], limit: int, as_json: b
 @click.pass_obj
 def retry(obj: CliContext, message_id: int) -> None:
     """Send a failed or deferred message again, now."""
-    store = obj.store
-    with store.write() as db:
-        store.require("write_message")
-        paused = retry_message(db, message_id, store.now_iso(), actor=store.actor)
-    if paused:
-        click.echo(visible(f"Message #{message_id} is queued; it waits while {paused} is paused "
-                           f"(`callsheet campaign resume {paused}` sends it)."))
-    else:
-        click.echo(f"Message #{message_id} is queued to be sent now.")
+    click.echo(visible(actions.retry(obj.store, message_id).sentence))
 
 
 @outbox.command("cancel")
@@ -125,8 +102,4 @@ def retry(obj: CliContext, message_id: int) -> None:
 @click.pass_obj
 def cancel(obj: CliContext, message_id: int) -> None:
     """Make sure a message that has not gone out never does."""
-    store = obj.store
-    with store.write() as db:
-        store.require("write_message")
-        cancel_message(db, message_id, store.now_iso(), actor=store.actor)
-    click.echo(f"Message #{message_id} is cancelled and will not be sent.")
+    click.echo(actions.cancel(obj.store, message_id).sentence)

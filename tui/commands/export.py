@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from store import campaigns, exports
+from mailer.actions.influencers import export_addresses
 from store.errors import UserError
-from store.wording import plural
 from tui.context import CliContext
 
 COLUMNS = ("name", "handle", "address", "email")
@@ -84,21 +83,17 @@ def addresses(obj: CliContext, campaign: str, out: Path) -> None:
     writer = WRITERS.get(out.suffix.lower())
     if writer is None:
         raise UserError(f"--out {out} must end in .xlsx or .csv.")
-    store = obj.store
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise UserError(f"The folder {directory} does not exist.")
-    # The file is written inside the transaction that audits it: no record without the file.
-    with store.write() as db:
-        rows = exports.addresses(db, campaigns.get(db, campaign)["id"], actor=store.actor,
-                                 now=store.now_iso(), destination=str(out.resolve()))
+
+    def write(rows: list[dict]) -> None:
         try:
             _write_atomically(out, directory, writer, rows)
         except OSError as error:
             raise UserError(f"Cannot write {out}: {error.strerror or error}; nothing was written.") from None
-    missing = sum(1 for row in rows if not row["address"])
-    note = f"; {missing} without a postal address" if missing else ""
-    click.echo(f"Wrote {plural(len(rows), 'address', 'addresses')} of {campaign!r} to {out}{note}.")
+
+    click.echo(export_addresses(obj.store, campaign, out, write).sentence)
 
 
 COMMANDS = (export,)

@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
+from mailer.actions.influencers import import_file, set_import_limit
 from store import import_limits
 from store.errors import UserError
 from store.import_readers import FORMATS
-from store.importing import ImportReport, InvalidRows, import_influencers
+from store.importing import ImportReport, InvalidRows
 from tui.context import CliContext
 from tui.output import emit_json, raw
 
@@ -35,17 +36,17 @@ def influencers(obj: CliContext, file: Path, skip_invalid: bool, fmt: str | None
     """Create or update influencers from FILE (CSV, XLSX or JSON), matched by handle."""
     bars = _ProgressBars()
     try:
-        report = import_influencers(obj.store, file, fmt=fmt, sheet=sheet, skip_invalid=skip_invalid,
-                                    progress=bars.update if sys.stderr.isatty() else None)
+        imported = import_file(obj.store, file, fmt=fmt, sheet=sheet, skip_invalid=skip_invalid,
+                               progress=bars.update if sys.stderr.isatty() else None)
     except InvalidRows as error:
         bars.close()
         _print_details(error.report, as_json)
         raise UserError(_refusal(error)) from None
     finally:
         bars.close()
-    _print_details(report, as_json)
+    _print_details(imported.report, as_json)
     if not as_json:
-        click.echo(report.summary())
+        click.echo(imported.sentence)
 
 
 @import_group.command("limits")
@@ -56,9 +57,7 @@ def influencers(obj: CliContext, file: Path, skip_invalid: bool, fmt: str | None
 def limits(obj: CliContext, max_variables: int | None, as_json: bool) -> None:
     """Show, or set (managers), the workspace's cap on custom variables."""
     if max_variables is not None:
-        previous = import_limits.set_max_variables(obj.store, max_variables)
-        click.echo(f"Custom variables are now capped at {max_variables} per file and per influencer "
-                   f"(was {previous}).")
+        click.echo(set_import_limit(obj.store, max_variables).sentence)
         return
     current = import_limits.max_variables(obj.store.reader())
     if as_json:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from store import audit, operators
+from mailer.actions.operators import add_operator, remove_operator
+from store import operators
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -25,13 +26,7 @@ def add(obj: CliContext, login: str, role: str, from_address: str | None, name: 
     from store.addresses import normalise_address
 
     address = normalise_address(from_address, "--from") if from_address else None
-    store = obj.store
-    with store.write() as db:
-        store.require("manage_operators")
-        operators.add(db, login, role, address, name, store.now_iso())
-        audit.record(db, at=store.now_iso(), actor=store.actor, action="operator.add",
-                     entity="operator", login=login, role=role)
-    click.echo(f"{login} is now a {role}.")
+    click.echo(add_operator(obj.store, login, role, from_address=address, name=name).sentence)
 
 
 @operator.command("remove")
@@ -39,13 +34,7 @@ def add(obj: CliContext, login: str, role: str, from_address: str | None, name: 
 @click.pass_obj
 def remove(obj: CliContext, login: str) -> None:
     """Take LOGIN off the operators; from then on it reads as a viewer."""
-    store = obj.store
-    with store.write() as db:
-        store.require("manage_operators")
-        operators.remove(db, login)
-        audit.record(db, at=store.now_iso(), actor=store.actor, action="operator.remove",
-                     entity="operator", login=login)
-    click.echo(f"{login} is no longer an operator (a viewer from now on).")
+    click.echo(remove_operator(obj.store, login).sentence)
 
 
 @operator.command("list")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from mailer.actions import influencers as actions
+from mailer.actions.influencers import matching_now
 from store import search, segments
-from store.wording import plural
 from tui.commands.influencers import QUERY_SETTINGS, emit_influencers, public, query_text
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
@@ -16,10 +17,6 @@ def segment() -> None:
     """Saved filters over influencers, in the query syntax of the search bar."""
 
 
-def _matching(count: int) -> str:
-    return f"{plural(count, 'influencer')} {'matches' if count == 1 else 'match'} now"
-
-
 @segment.command("save", context_settings=QUERY_SETTINGS)
 @click.argument("name")
 @click.argument("words", nargs=-1, required=True, metavar="QUERY")
@@ -27,13 +24,7 @@ def _matching(count: int) -> str:
 @click.pass_obj
 def save(obj: CliContext, name: str, words: tuple[str, ...], replace: bool) -> None:
     """Save QUERY as the segment NAME, e.g. NAME 'tag:beauty followers>=10k -replied:yes'."""
-    store = obj.store
-    text = query_text(words)
-    with store.write() as db:
-        store.require("manage_campaign")
-        row = segments.save(db, name, text, actor=store.actor, now=store.now_iso(), replace=replace)
-    matches = search.count(store.reader(), segments.check_query(row["query"]), store.clock.now())
-    click.echo(f"Saved segment {row['name']!r}: {row['query']} ({_matching(matches)}).")
+    click.echo(actions.save_segment(obj.store, name, query_text(words), replace=replace).sentence)
 
 
 @segment.command("list")
@@ -71,7 +62,7 @@ def show(obj: CliContext, name: str, limit: int, as_json: bool) -> None:
                    "created_at": row["created_at"], "influencers": [public(r) for r in found]})
         return
     click.echo(f"{row['name']}: {row['query']}")
-    click.echo(f"{_matching(matches).capitalize()}.")
+    click.echo(f"{matching_now(matches).capitalize()}.")
     if found:
         emit_influencers(found)
 
@@ -81,8 +72,4 @@ def show(obj: CliContext, name: str, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def delete(obj: CliContext, name: str) -> None:
     """Delete the segment NAME."""
-    store = obj.store
-    with store.write() as db:
-        store.require("manage_campaign")
-        row = segments.delete(db, name, actor=store.actor, now=store.now_iso())
-    click.echo(f"Deleted segment {row['name']!r}.")
+    click.echo(actions.delete_segment(obj.store, name).sentence)

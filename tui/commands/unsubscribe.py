@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import click
 
-from store import unsubscribes
+from mailer.actions import influencers as actions
 from store.errors import UserError
 from tui.context import CliContext
-
-
-def _said(handle: str, changed: bool) -> str:
-    if changed:
-        return f"Unsubscribed {handle}; they will not be emailed again."
-    return f"{handle} was already unsubscribed; nothing changed."
 
 
 @click.command("unsubscribe")
@@ -23,16 +17,11 @@ def unsubscribe(obj: CliContext, handles: tuple[str, ...], token: str | None) ->
     """Never email these influencers again (or whoever received the message TOKEN names)."""
     if bool(handles) == (token is not None):
         raise UserError("Name the influencers to unsubscribe, or give --token, not both.")
-    store = obj.store
-    with store.write() as db:
-        store.require("edit_influencer")
-        now, actor = store.now_iso(), store.actor
-        if token is not None:
-            done = [unsubscribes.unsubscribe_token(db, token, now=now, actor=actor)]
-        else:
-            done = unsubscribes.unsubscribe_handles(db, list(handles), now=now, actor=actor)
-    for person, changed in done:
-        click.echo(_said(person["handle"], changed))
+    if token is not None:
+        done = actions.unsubscribe_by_token(obj.store, token)
+    else:
+        done = actions.unsubscribe(obj.store, handles)
+    click.echo(done.sentence)
 
 
 @click.command("resubscribe")
@@ -40,11 +29,7 @@ def unsubscribe(obj: CliContext, handles: tuple[str, ...], token: str | None) ->
 @click.pass_obj
 def resubscribe(obj: CliContext, handle: str) -> None:
     """Lift HANDLE's unsubscribe: they may be emailed again (audited)."""
-    store = obj.store
-    with store.write() as db:
-        store.require("edit_influencer")
-        person = unsubscribes.resubscribe(db, handle, now=store.now_iso(), actor=store.actor)
-    click.echo(f"Resubscribed {person['handle']}; they can be emailed again.")
+    click.echo(actions.resubscribe(obj.store, handle).sentence)
 
 
 COMMANDS = (unsubscribe, resubscribe)

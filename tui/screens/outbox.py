@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
-from textual import work
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.widgets import DataTable
 
+from mailer.actions import outbox as actions
+from mailer.actions.outcome import Outcome
 from store.db import Store
-from store.outbox_admin import cancel_message, outbox_counts, outbox_rows, retry_message
+from store.outbox_admin import outbox_counts, outbox_rows
+from tui.action_worker import ActionFinished, run_action
 from tui.screens.table_screen import TableScreen
 
 PAGE = 500
@@ -44,25 +48,19 @@ class OutboxScreen(TableScreen):
         return int(table.get_row_at(table.cursor_row)[0])
 
     def action_retry(self) -> None:
-        self._change(retry_message, "queued to be sent now")
+        self._change(actions.retry)
 
     def action_cancel(self) -> None:
-        self._change(cancel_message, "cancelled")
+        self._change(actions.cancel)
 
-    def _change(self, change: Any, done: str) -> None:
+    def _change(self, action: Callable[[Store, int], Outcome]) -> None:
         message_id = self.selected_id()
         if message_id is None:
             self.notify("Select a message first.", severity="warning")
             return
-        self.apply_change(self.app.store, change, message_id, done)  # type: ignore[attr-defined]
+        run_action(self, "outbox-change", action, message_id, exclusive=True)
 
-    @work(thread=True, exclusive=True, group="outbox-change")
-    def apply_change(self, store: Store, change: Any, message_id: int, done: str) -> None:
-        with store.write() as db:
-            store.require("write_message")
-            change(db, message_id, store.now_iso(), actor=store.actor)
-        self.app.call_from_thread(self.notify, f"Message #{message_id} {done}.")
-        self.app.call_from_thread(self.action_reload)
-        wake = getattr(self.app, "wake_dispatcher", None)
-        if wake is not None:
-            self.app.call_from_thread(wake)
+    def on_action_finished(self, message: ActionFinished) -> None:
+        self.notify(message.sentence, severity=cast(SeverityLevel, message.severity))
+        if message.outcome is not None:
+            self.action_reload()
