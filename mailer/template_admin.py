@@ -1,4 +1,4 @@
-"""Managing a campaign's templates and triggers, and checking them against real recipients."""
+"""A campaign's templates as a table, and checked against real recipients (changes are actions)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,12 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from mailer.pipeline import Composer
-from mailer.templates import check_template, default_template, invitation_length, render
+from mailer.templates import default_template, invitation_length, render
 from store import campaigns, influencers, stages, templates, triggers
 from store.db import Store
 from store.errors import UserError
 
 OUTREACH_KINDS = ("invitation", "welcome", "followup-1", "followup-2")
-
-
-def save_template(store: Store, campaign_name: str, kind: str, language: str, subject: str, body: str,
-                  body_html: str | None = None) -> dict:
-    """Check a template against a sample recipient, then store it; nothing is saved if it fails."""
-    kind, language = templates.parse_kind(kind), templates.parse_language(language)
-    with store.write() as db:
-        store.require("edit_template")
-        campaign = campaigns.get(db, campaign_name)
-        check_template(kind, language, subject, body, body_html=body_html,
-                       custom_names=templates.custom_variable_names(db))
-        templates.save(db, campaign_id=campaign["id"], kind=kind, language=language, subject=subject,
-                       body=body, body_html=body_html, actor=store.actor, now=store.now_iso())
-    return {"campaign": campaign["name"], "kind": kind, "language": language}
-
-
-def set_trigger(store: Store, campaign_name: str, event: str, template_kind: str | None,
-                enabled: bool = True) -> dict:
-    """Attach a template kind to an event, or switch the event off."""
-    event = triggers.parse_event(event)
-    kind = templates.parse_kind(template_kind) if template_kind else None
-    with store.write() as db:
-        store.require("edit_template")
-        campaign = campaigns.get(db, campaign_name)
-        triggers.set_trigger(db, campaign_id=campaign["id"], event=event, template_kind=kind,
-                             enabled=enabled, actor=store.actor, now=store.now_iso())
-        return triggers.effective(db, campaign["id"])[event]
 
 
 def template_table(db: Database, campaign: dict) -> list[dict]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mailer import template_admin
+from mailer.actions import templates as actions
 from mailer.pipeline import Composer
 from mailer.templates import default_template, invitation_length, render
 from store import campaigns, influencers, templates, triggers
@@ -36,8 +37,7 @@ def set_(obj: CliContext, campaign: str, kind: str, language: str, subject: str,
     """Store CAMPAIGN's KIND template in a language, after checking it renders."""
     body = read_text(body_file, "--body-file")
     html = read_text(html_file, "--html-file") if html_file else None
-    saved = template_admin.save_template(obj.store, campaign, kind, language, subject, body, html)
-    click.echo(f"Saved the {saved['kind']} template ({saved['language']}) of {saved['campaign']!r}.")
+    click.echo(actions.save_template(obj.store, campaign, kind, language, subject, body, html).sentence)
 
 
 @template.command("list")
@@ -118,9 +118,7 @@ def trigger() -> None:
 @click.pass_obj
 def trigger_set(obj: CliContext, campaign: str, event: str, template_kind: str) -> None:
     """Send TEMPLATE_KIND when EVENT happens (submitted, a stage, collaboration-in/out)."""
-    row = template_admin.set_trigger(obj.store, campaign, event, template_kind)
-    click.echo(f"On {triggers.event_name(row['event'])}, {campaign!r} now sends the "
-               f"{row['template_kind']} template.")
+    click.echo(actions.set_trigger(obj.store, campaign, event, template_kind).sentence)
 
 
 @trigger.command("off")
@@ -129,8 +127,7 @@ def trigger_set(obj: CliContext, campaign: str, event: str, template_kind: str) 
 @click.pass_obj
 def trigger_off(obj: CliContext, campaign: str, event: str) -> None:
     """Send nothing when EVENT happens."""
-    row = template_admin.set_trigger(obj.store, campaign, event, None, enabled=False)
-    click.echo(f"On {triggers.event_name(row['event'])}, {campaign!r} now sends no email.")
+    click.echo(actions.switch_off_trigger(obj.store, campaign, event).sentence)
 
 
 @trigger.command("list")
