@@ -8,7 +8,6 @@ due, and returns an `Outcome` whose sentence the CLI prints and the Moderation s
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -218,14 +217,15 @@ def set_sequence(store: Store, name: str, *, welcome: bool | None = None,
                  stop_if_ongoing: bool | None = None, stop_if_incoming: bool | None = None,
                  followups: str | None = None) -> SequenceSet:
     """Change what campaign `name` sends after an accepted invitation; None leaves a setting as it is."""
-    changes: dict[str, object] = {key: value for key, value in (
-        ("welcome", welcome), ("stop_if_ongoing", stop_if_ongoing), ("stop_if_incoming", stop_if_incoming))
-        if value is not None}
-    if followups is not None:
-        changes["followups"] = steps.parse_followups(followups)
+    days = steps.parse_followups(followups) if followups is not None else None
     with acting(store, "manage_campaign") as db:
         campaign = campaigns.get(db, name)
-        settings = dataclasses.replace(SequenceSettings.of(campaign), **changes)  # type: ignore[arg-type]
+        current = SequenceSettings.of(campaign)
+        settings = SequenceSettings(
+            current.welcome if welcome is None else welcome,
+            current.stop_if_ongoing if stop_if_ongoing is None else stop_if_ongoing,
+            current.stop_if_incoming if stop_if_incoming is None else stop_if_incoming,
+            current.followups if days is None else days)
         steps.save_settings(db, campaign, settings, now=store.now_iso(), actor=store.actor)
     return SequenceSet(sentence=sequence_sentence(campaign["name"], settings), campaign=campaign["name"],
                        settings=settings)
