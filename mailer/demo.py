@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mailer import planner
-from mailer.template_admin import save_template
+from mailer.actions.templates import save_template
 from store.db import Store
 from store.demo_data import seed
 from store.workspace import mark_demo

@@ -164,3 +164,14 @@ def keep_edit_source(db: Database, message_id: int, source: tuple[str, str] | No
         """INSERT INTO invitation_edits (message_id, subject, body) VALUES (?, ?, ?)
            ON CONFLICT (message_id) DO UPDATE SET subject = excluded.subject, body = excluded.body""",
         (message_id, *source))
+
+
+def due_now(db: Database, ids: Iterable[int], now: str) -> int:
+    """How many of these invitations are queued and due by `now` (untimed ones leave at the next dispatch)."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    marks = ", ".join("?" for _ in wanted)
+    return db.execute(
+        f"SELECT count(*) FROM messages WHERE id IN ({marks}) AND status = 'queued' "
+        "AND (scheduled_at IS NULL OR scheduled_at <= ?)", [*wanted, now]).fetchone()[0]

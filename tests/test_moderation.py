@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from mailer import moderation, planner
+from mailer.actions import outreach
 from store import moderation as queue
 from store import operators
 from store.db import Store
@@ -41,36 +42,36 @@ def test_queue_is_grouped_by_campaign_and_sender_in_time_order(store: Store, pla
 
 def test_skip_and_unskip(store: Store, planned: list[dict]) -> None:
     first = planned[0]["id"]
-    assert moderation.skip(store, [first]).done == [first]
+    assert outreach.skip(store, [first]).done == [first]
     assert state(store, first)["status"] == "skipped"
-    assert moderation.skip(store, [first]).refused == {first: "already skipped"}
-    assert moderation.unskip(store, [first]).done == [first]
+    assert outreach.skip(store, [first]).refused == {first: "already skipped"}
+    assert outreach.unskip(store, [first]).done == [first]
     assert (state(store, first)["status"], state(store, first)["flags"]) == ("queued", [])
 
 
 def test_edit_past_the_limit_holds_it_and_back_within_releases_it(store: Store, planned: list[dict]) -> None:
     target = planned[1]["id"]
-    row = moderation.edit(store, target, "Hello", "x" * 61, renderer=RENDER)
+    row = outreach.edit(store, target, "Hello", "x" * 61, renderer=RENDER).row
     assert row["status"] == "planned" and row["flags"] == ["over_limit"]
-    assert moderation.approve(store, [target]).refused == {target: "flagged, edit first"}
-    row = moderation.edit(store, target, "Hello", "Short and sweet.", renderer=RENDER)
+    assert outreach.approve(store, [target]).refused == {target: "flagged, edit first"}
+    row = outreach.edit(store, target, "Hello", "Short and sweet.", renderer=RENDER).row
     assert row["status"] == "queued" and row["flags"] == []
     assert state(store, target)["body"] == "Short and sweet."
 
 
 def test_language_change_re_renders_and_can_flag(store: Store, planned: list[dict]) -> None:
     fr = next(r for r in planned if r["language"] == "fr")
-    row = moderation.change_language(store, fr["id"], "en", renderer=RENDER)
+    row = outreach.relanguage(store, [(fr["id"], "en")], renderer=RENDER).row
     assert row["language"] == "en" and row["body"].startswith("Hi P")
     assert moderation.next_language(row) == "fr"
     long_fr = tiny_renderer({("invitation", "fr"): ("S", "Bonjour " + "très " * 20)})
-    row = moderation.change_language(store, fr["id"], "fr", renderer=long_fr)
+    row = outreach.relanguage(store, [(fr["id"], "fr")], renderer=long_fr).row
     assert row["status"] == "planned" and row["flags"] == ["over_limit"]
 
 
 def test_approve_marks_who_reviewed(store: Store, planned: list[dict]) -> None:
     ids = [r["id"] for r in planned]
-    outcome = moderation.approve(store, ids)
+    outcome = outreach.approve(store, ids)
     assert outcome.done == ids and outcome.describe("Approved") == "Approved 6 invitations."
     assert {state(store, i)["approved_by"] for i in ids} == {"tester"}
     events = rows(store, "SELECT * FROM audit_events WHERE action = 'moderation.approve'")
@@ -81,10 +82,10 @@ def test_nothing_changes_once_the_dispatcher_has_it(store: Store, planned: list[
     target = planned[0]["id"]
     with store.write() as db:
         db.conn.execute("UPDATE messages SET status = 'sending' WHERE id = ?", (target,))
-    assert moderation.skip(store, [target]).refused == {
+    assert outreach.skip(store, [target]).refused == {
         target: f"Invitation #{target} is already sending; it can no longer be changed"}
     with pytest.raises(UserError, match="already sending"):
-        moderation.edit(store, target, "S", "B", renderer=RENDER)
+        outreach.edit(store, target, "S", "B", renderer=RENDER)
     assert state(store, target)["status"] == "sending"
 
 
@@ -93,7 +94,7 @@ def test_suppression_skips_cannot_be_unskipped(store: Store, planned: list[dict]
     with store.write() as db:
         db.conn.execute("UPDATE messages SET status = 'skipped', flags = '[\"unsubscribed\"]' WHERE id = ?",
                         (target,))
-    assert moderation.unskip(store, [target]).refused == {
+    assert outreach.unskip(store, [target]).refused == {
         target: "skipped for unsubscribed, not by a moderator"}
 
 
@@ -101,9 +102,9 @@ def test_moderators_may_viewers_may_not(store: Store, db_path, clock, planned: l
     with store.write() as db:
         operators.add(db, "mod", "moderator", None, "", "x")
     moderator, viewer = Store(db_path, clock, actor="mod"), Store(db_path, clock, actor="eve")
-    assert moderation.skip(moderator, [planned[0]["id"]]).done
+    assert outreach.skip(moderator, [planned[0]["id"]]).done
     with pytest.raises(Forbidden):
-        moderation.approve(viewer, [planned[1]["id"]])
+        outreach.approve(viewer, [planned[1]["id"]])
     assert state(viewer, planned[1]["id"])["approved_by"] is None
     moderator.close()
     viewer.close()
@@ -124,7 +125,7 @@ def test_a_hand_made_invitation_says_when_it_gets_a_time(store: Store, db_path) 
     assert (listed["scheduled_at"], listed["local_time"]) == (None, None)
     assert listed["unscheduled"].startswith("unscheduled: once approved")
     assert "at unscheduled: once approved" in run(db_path, "moderation", "show", str(listed["id"])).stdout
-    moderation.approve(store, [listed["id"]])
+    outreach.approve(store, [listed["id"]])
     [listed] = run_json(db_path, "moderation", "list")["messages"]
     assert (listed["status"], listed["unscheduled"]) == (
         "queued", "unscheduled: it leaves at the next dispatch inside the campaign's window")

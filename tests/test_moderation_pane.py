@@ -11,7 +11,8 @@ import pytest
 from textual.widgets import Static, TextArea
 from textual.worker import WorkerCancelled
 
-from mailer import moderation, planner
+from mailer import planner
+from mailer.actions import outreach
 from store.clock import Clock
 from store.db import Store
 from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows
@@ -169,7 +170,7 @@ async def test_the_pane_follows_changes_made_elsewhere(tmp_path: Path) -> None:
         await settle(pilot)
         listing = app.screen.query_one(InvitationList)
         first = listing.items[0].id
-        moderation.skip(other, [first])  # another moderator, another connection
+        outreach.skip(other, [first])  # another moderator, another connection
         for _ in range(40):
             await pilot.pause(0.1)
             if listing.items[0].status == "skipped":

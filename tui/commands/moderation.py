@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from mailer import moderation
+from mailer.actions import outreach
 from store import moderation as queue
 from store.campaigns import get as get_campaign
 from store.campaigns import zone
 from store.clock import from_iso
+from store.db import Store
 from store.errors import UserError
 from tui.commands.plan import parse_day
 from tui.context import CliContext
@@ -96,11 +98,12 @@ def show(obj: CliContext, message_id: int) -> None:
     click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
 
 
-def _bulk(obj: CliContext, verb: str, action, ids: tuple[int, ...]) -> None:
+def _bulk(obj: CliContext, verb: str, action: Callable[[Store, tuple[int, ...]], outreach.Decided],
+          ids: tuple[int, ...]) -> None:
     if not ids:
         raise UserError(f"Name the invitations to {verb.lower()} by id (see `callsheet moderation list`).")
     outcome = action(obj.store, ids)
-    click.echo(outcome.describe(verb))
+    click.echo(outcome.sentence)
     if not outcome.done:
         raise SystemExit(1)
 
@@ -110,7 +113,7 @@ def _bulk(obj: CliContext, verb: str, action, ids: tuple[int, ...]) -> None:
 @click.pass_obj
 def skip(obj: CliContext, ids: tuple[int, ...]) -> None:
     """Skip invitations: they will not be sent."""
-    _bulk(obj, "Skipped", moderation.skip, ids)
+    _bulk(obj, "Skipped", outreach.skip, ids)
 
 
 @moderation_group.command("unskip")
@@ -118,7 +121,7 @@ def skip(obj: CliContext, ids: tuple[int, ...]) -> None:
 @click.pass_obj
 def unskip(obj: CliContext, ids: tuple[int, ...]) -> None:
     """Put skipped invitations back; they go out at their time."""
-    _bulk(obj, "Unskipped", moderation.unskip, ids)
+    _bulk(obj, "Unskipped", outreach.unskip, ids)
 
 
 @moderation_group.command("approve")
@@ -135,7 +138,7 @@ def approve(obj: CliContext, ids: tuple[int, ...], approve_all: bool, day_text: 
         if not ids:
             click.echo("Nothing left to approve.")
             return
-    _bulk(obj, "Approved", moderation.approve, ids)
+    _bulk(obj, "Approved", outreach.approve, ids)
 
 
 @moderation_group.command("language")
@@ -144,9 +147,7 @@ def approve(obj: CliContext, ids: tuple[int, ...], approve_all: bool, day_text: 
 @click.pass_obj
 def language(obj: CliContext, message_id: int, language: str) -> None:
     """Re-render one invitation in LANGUAGE."""
-    row = moderation.change_language(obj.store, message_id, language.strip().lower())
-    click.echo(f"#{message_id} is now in {row['language']}: {row['length']}/{row['invite_limit']} characters"
-               f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
+    click.echo(outreach.relanguage(obj.store, [(message_id, language.strip().lower())]).sentence)
 
 
 @moderation_group.command("edit")
@@ -158,7 +159,5 @@ def language(obj: CliContext, message_id: int, language: str) -> None:
 def edit(obj: CliContext, message_id: int, subject: str | None, body_file: Path) -> None:
     """Replace one invitation's text: a template for its recipient ({{ firstName }}…), limit checked."""
     body = read_text(body_file, "--body-file")
-    row = moderation.edit(obj.store, message_id, subject, body)
-    click.echo(f"#{message_id} edited: {row['length']}/{row['invite_limit']} characters, {row['status']}"
-               f"{' (' + ', '.join(row['flags']) + ')' if row['flags'] else ''}.")
+    click.echo(outreach.edit(obj.store, message_id, subject, body).sentence)
 

@@ -6,11 +6,9 @@ from datetime import date
 
 import click
 
-from mailer import dryrun, planner
-from mailer.drafting import Renderer
+from mailer.actions import outreach
 from store.clock import check_day
 from store.errors import UserError
-from store.wording import plural
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 from tui.visible import visible
@@ -43,54 +41,27 @@ def plan(obj: CliContext, day_text: str | None, campaign: str | None, dry_run: b
     if dry_run:
         _dry_run(obj, day, campaign, 1 if days is None else days, as_json)
         return
-    store = obj.store
-    store.require("manage_campaign")
-    day, results = planner.plan(store, day, campaign=campaign)
-    planned, flagged = sum(r.planned for r in results), sum(r.flagged for r in results)
+    planned = outreach.plan(obj.store, day, campaign=campaign)
     if as_json:
-        emit_json({"date": day.isoformat(), "planned": planned, "flagged": flagged,
+        emit_json({"date": planned.day.isoformat(), "planned": planned.planned, "flagged": planned.flagged,
                    "campaigns": [{"campaign": r.campaign, "date": r.day.isoformat(), "planned": r.planned,
                                   "flagged": r.flagged, "already_planned": r.already_planned,
-                                  "skipped": r.skipped, "note": r.note} for r in results]})
+                                  "skipped": r.skipped, "note": r.note} for r in planned.results]})
         return
-    if not results:
-        click.echo("No open campaign to plan.")
-    for result in results:
-        click.echo(_describe(result))
-
-
-def _describe(result: planner.PlanResult) -> str:
-    if result.skipped:
-        return visible(result.note) + "."
-    head = f"{result.campaign}, {result.day:%a %Y-%m-%d}: "
-    if result.already_planned:
-        return head + "already planned; nothing new."
-    line = head + f"planned {plural(result.planned, 'invitation')}"
-    line += f" ({result.flagged} flagged)" if result.flagged else ""
-    return line + (f"; {result.note}." if result.note else ".")
+    click.echo(visible(planned.sentence, lines=True))
 
 
 def _dry_run(obj: CliContext, day: date | None, campaign: str | None, days: int, as_json: bool) -> None:
-    if days < 1 or days > 366:
-        raise UserError(f"--days takes a number of days from 1 to 366 (got {days}).")
-    store = obj.store
-    store.require("read")
-    reader = store.reader()
-    first = day or planner.default_day(reader, store.clock.now())
-    previews = dryrun.preview(reader, store.clock.now(), days, Renderer.default(), first=first,
-                              campaign=campaign)
-    notes = dryrun.notes(reader, campaign)
+    preview = outreach.dry_run(obj.store, day, days=days, campaign=campaign)
+    first, previews = preview.first, preview.previews
     if as_json:
         emit_json({"from": first.isoformat(), "days": days, "messages": [p.as_dict() for p in previews],
-                   "notes": notes})
+                   "notes": list(preview.notes)})
         return
-    for note in notes:
+    for note in preview.notes:
         click.echo(visible(note) + ".")
-    if not previews:
-        click.echo(f"Nothing would be sent in the {plural(days, 'day')} from {first}.")
-        return
-    emit_table(("date", "time", "campaign", "window", "cap", "handle", "kind", "lang", "length", "note"),
-               [(p.date, p.local_time, p.campaign, p.window, p.cap, p.handle, p.kind, p.language or "",
-                 "" if p.length is None else p.length, p.note) for p in previews])
-    click.echo(f"Dry run: {plural(len(previews), 'message')} over {plural(days, 'day')} from {first}; "
-               "nothing was written.")
+    if previews:
+        emit_table(("date", "time", "campaign", "window", "cap", "handle", "kind", "lang", "length", "note"),
+                   [(p.date, p.local_time, p.campaign, p.window, p.cap, p.handle, p.kind, p.language or "",
+                     "" if p.length is None else p.length, p.note) for p in previews])
+    click.echo(preview.sentence)

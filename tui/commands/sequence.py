@@ -6,9 +6,9 @@ import dataclasses
 
 import click
 
+from mailer.actions import outreach
 from store import campaigns
-from store import sequence as steps
-from store.outreach_rules.sequence import SequenceSettings, parse_followups
+from store.outreach_rules.sequence import SequenceSettings
 from tui.context import CliContext
 from tui.output import emit_json
 
@@ -28,21 +28,15 @@ def sequence(obj: CliContext, name: str, welcome: bool | None, stop_if_ongoing: 
              stop_if_incoming: bool | None, followups: str | None, as_json: bool) -> None:
     """Show or change campaign NAME's sequence after an accepted invitation."""
     store = obj.store
-    changes = {key: value for key, value in (("welcome", welcome), ("stop_if_ongoing", stop_if_ongoing),
-                                             ("stop_if_incoming", stop_if_incoming)) if value is not None}
-    if followups is not None:
-        changes["followups"] = parse_followups(followups)
-    if changes:
-        with store.write() as db:
-            store.require("manage_campaign")
-            campaign = campaigns.get(db, name)
-            settings = dataclasses.replace(SequenceSettings.of(campaign), **changes)
-            steps.save_settings(db, campaign, settings, now=store.now_iso(), actor=store.actor)
+    if any(value is not None for value in (welcome, stop_if_ongoing, stop_if_incoming, followups)):
+        saved = outreach.set_sequence(store, name, welcome=welcome, stop_if_ongoing=stop_if_ongoing,
+                                      stop_if_incoming=stop_if_incoming, followups=followups)
+        shown, settings, sentence = saved.campaign, saved.settings, saved.sentence
     else:
         campaign = campaigns.get(store.reader(), name)
-        settings = SequenceSettings.of(campaign)
+        shown, settings = campaign["name"], SequenceSettings.of(campaign)
+        sentence = outreach.sequence_sentence(shown, settings)
     if as_json:
-        emit_json({"campaign": campaign["name"], **dataclasses.asdict(settings),
-                   "followups": list(settings.followups)})
+        emit_json({"campaign": shown, **dataclasses.asdict(settings), "followups": list(settings.followups)})
     else:
-        click.echo(f"{campaign['name']}: {settings.describe()}.")
+        click.echo(sentence)

@@ -22,14 +22,7 @@ class InvitationEditor(ModalScreen[tuple[str, str] | None]):
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
-    DEFAULT_CSS = """
-    InvitationEditor { align: center middle; }
-    InvitationEditor #editor-box { width: 96%; max-width: 100; height: 90%; border: round $accent;
-        background: $surface; padding: 0 1; }
-    InvitationEditor #editor-title, InvitationEditor #editor-count { height: 1; color: $text-muted; }
-    InvitationEditor #editor-count.over { color: $error; text-style: bold; }
-    InvitationEditor TextArea { height: 1fr; }
-    """
+    CSS_PATH = "invitation_editor.tcss"
 
     def __init__(self, title: str, subject: str, body: str, limit: int,
                  measure: Callable[[str, str], int | str]) -> None:

@@ -1,7 +1,7 @@
 """The Moderation mode: the coming invitations by campaign and sender, reviewed one key at a time.
 
-Workers read the queue and make each decision through `mailer.moderation`; they post
-past-tense messages that the screen turns into widget state.
+Workers read the queue and post past-tense messages that the screen turns into widget
+state; each decision is an action of `mailer.actions.outreach`, run by `run_action`.
 """
 
 from __future__ import annotations
@@ -11,31 +11,31 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from mailer import moderation
+from mailer.actions import outreach
+from mailer.actions.outcome import Outcome
 from mailer.drafting import Renderer
 from mailer.invitation_edit import EditSession, open_edit
 from store import moderation as queue
 from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
+from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
-from tui.screens.moderation_messages import (
-    DecisionMade,
-    PreviewLoaded,
-    QueueLoaded,
-    language_row,
-    to_item,
-)
+from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, language_row, to_item
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
@@ -56,11 +56,7 @@ class ModerationScreen(Screen[None]):
         Binding("escape", "cancel_tagged", "Cancel", show=False),
         Binding("r", "reload", "Reload"),
     ]
-    DEFAULT_CSS = """
-    ModerationScreen #counters { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
-    ModerationScreen #counters.prompt { color: $warning; text-style: bold; }
-    ModerationScreen #preview { height: 8; border-top: solid $primary; padding: 0 1; }
-    """
+    CSS_PATH = "moderation.tcss"
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,6 +65,7 @@ class ModerationScreen(Screen[None]):
         self.to_tagged = False
         self._renderer: Renderer | None = None
         self._watcher: DataVersion | None = None
+        self._keep_id: int | None = None  # the invitation the cursor stays on after a decision
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +76,7 @@ class ModerationScreen(Screen[None]):
 
     @property
     def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
+        return app_store(self)
 
     @property
     def invitations(self) -> InvitationList:
@@ -213,27 +210,28 @@ class ModerationScreen(Screen[None]):
         if changes:
             self.relanguage(changes)
 
-    @work(thread=True, exclusive=True, group="decide")
     def decide(self, verb: str, ids: list[int]) -> None:
         if not ids:
-            self.post_message(DecisionMade("Nothing to do here.", None))
+            self.notify("Nothing to do here.", timeout=3)
+            self.action_reload()
             return
-        act = {"skip": moderation.skip, "unskip": moderation.unskip, "approve": moderation.approve}[verb]
-        outcome = act(self.store, ids)
-        words = {"skip": "Skipped", "unskip": "Unskipped", "approve": "Approved"}[verb]
-        self.post_message(DecisionMade(outcome.describe(words), ids[0]))
+        act = {"skip": outreach.skip, "unskip": outreach.unskip, "approve": outreach.approve}[verb]
+        self._act(ids[0], act, ids)
 
-    @work(thread=True, exclusive=True, group="decide")
     def relanguage(self, changes: list[tuple[int, str]]) -> None:
-        for message_id, language in changes:
-            row = moderation.change_language(self.store, message_id, language, self.renderer)
-        sentence = (f"Now in {row['language']}: {row['length']}/{row['invite_limit']} characters."
-                    if len(changes) == 1 else f"Changed the language of {len(changes)} invitations.")
-        self.post_message(DecisionMade(sentence, changes[0][0]))
+        self._act(changes[0][0], outreach.relanguage, changes, self.renderer)
 
-    def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.sentence, timeout=3)
-        self.action_reload(message.keep_id)
+    def _act(self, keep_id: int, action: Callable[..., Outcome], *args: Any) -> None:
+        self._keep_id = keep_id
+        run_action(self, "decide", action, *args, exclusive=True)
+
+    def on_action_finished(self, message: ActionFinished) -> None:
+        outcome = message.outcome
+        # The language and edit lines are shorter here than the CLI's, which name the invitation.
+        sentence = outcome.short if isinstance(outcome, outreach.Relanguaged | outreach.Edited) else (
+            message.sentence)
+        self.notify(sentence, severity=cast(SeverityLevel, message.severity), timeout=3)
+        self.action_reload(self._keep_id)
 
     # -- editing -----------------------------------------------------------------------
 
@@ -260,14 +258,15 @@ class ModerationScreen(Screen[None]):
         row = session.row
         editor = InvitationEditor(f"#{row['id']} to @{row['handle']} ({row['language']})", session.subject,
                                   session.body, row["invite_limit"], session.measure)
-        self.app.push_screen(editor, lambda result: result and self.save_edit(row["id"], *result))
 
-    @work(thread=True, exclusive=True, group="decide")
+        def saved(result: tuple[str, str] | None) -> None:
+            if result:
+                self.save_edit(row["id"], *result)
+
+        self.app.push_screen(editor, saved)
+
     def save_edit(self, message_id: int, subject: str, body: str) -> None:
-        row = moderation.edit(self.store, message_id, subject, body, self.renderer)
-        held = " — over the limit, held until it fits" if "over_limit" in row["flags"] else ""
-        self.post_message(DecisionMade(f"Saved: {row['length']}/{row['invite_limit']} characters{held}.",
-                                       message_id))
+        self._act(message_id, outreach.edit, message_id, subject, body, self.renderer)
 
     def action_external_edit(self) -> None:
         """Edit the invitation's template in $EDITOR (the app is suspended meanwhile)."""

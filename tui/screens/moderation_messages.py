@@ -29,14 +29,6 @@ class PreviewLoaded(Message):
         self.row = row
 
 
-class DecisionMade(Message):
-    """A moderation decision was written."""
-
-    def __init__(self, sentence: str, keep_id: int | None) -> None:
-        super().__init__()
-        self.sentence, self.keep_id = sentence, keep_id
-
-
 def to_item(row: dict) -> QueueItem:
     local = from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])) if row["scheduled_at"] else None
     return QueueItem(

@@ -73,15 +73,7 @@ class InvitationList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"invitation-list--header", "invitation-list--cursor", "invitation-list--flagged",
                          "invitation-list--skipped", "invitation-list--approved", "invitation-list--tag"}
-    DEFAULT_CSS = """
-    InvitationList { height: 1fr; }
-    InvitationList > .invitation-list--header { color: $accent; text-style: bold; }
-    InvitationList > .invitation-list--cursor { background: $boost; text-style: reverse; }
-    InvitationList > .invitation-list--flagged { color: $error; text-style: bold; }
-    InvitationList > .invitation-list--skipped { color: $text-muted; text-style: strike; }
-    InvitationList > .invitation-list--approved { color: $success; }
-    InvitationList > .invitation-list--tag { color: $warning; text-style: bold; }
-    """
+    # Styled by tui/screens/moderation.tcss (its one screen), component classes included.
 
     BINDINGS = [
         Binding("down", "move(1)", "Down", show=False),
@@ -186,5 +178,6 @@ class InvitationList(ScrollView, can_focus=True):
                     Segment(words, style + Style(bold=bool(item.blocked)))]
         if under_cursor:
             cursor = self.get_component_rich_style("invitation-list--cursor")
-            segments = [Segment(text, segment_style + cursor) for text, segment_style, _ in segments]
+            segments = [Segment(text, (segment_style or Style()) + cursor)
+                        for text, segment_style, _ in segments]
         return Strip(segments)
