@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from mailer.compose import Draft, compose_draft, queue
-from mailer.context import template_context
-from mailer.templates import default_template, render_text
+from mailer.templating.context import template_context
+from mailer.templating.rendering import default_template, render_text
 from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
 from store.errors import UserError

@@ -10,11 +10,11 @@ import asyncio
 import os
 from collections.abc import Callable
 
-from mailer import imap_config
 from mailer.actions.pipeline import housekeeping
 from mailer.config import load_config
-from mailer.dispatcher import Dispatcher
-from mailer.sync import sync
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.imap import config as imap_config
+from mailer.imap.sync import sync
 from store.db import Store
 from store.wording import plural
 

@@ -11,7 +11,7 @@ from store import campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.errors import UserError
 from store.header_text import check_header_text
-from store.outbox import enqueue, one_line
+from store.outbox.queueing import enqueue, one_line
 from store.threads import MAX_REFERENCES, message_ids
 
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*(\[\d+\])?\s*:", re.I)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mailer import planner, retime, sequence
 from mailer.chores import Chore, dispatch_chore, sync_chore, upkeep_chore
-from mailer.drafting import Renderer
+from mailer.outreach import planner, retime, sequence
+from mailer.templating.drafting import Renderer
 from store import leases, outreach
 from store.campaigns import zone
 from store.clock import iso

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mailer import planner
 from mailer.actions.templates import save_template
+from mailer.outreach import planner
 from store.db import Store
 from store.demo_data import seed
 from store.workspace import mark_demo

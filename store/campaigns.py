@@ -103,7 +103,7 @@ def validate(spec: CampaignSpec) -> dict:
     if opens and closes and closes <= opens:
         raise UserError("--closes must be after --opens.")
     if spec.segment:
-        from store.query import parse_query
+        from store.query.parser import parse_query
 
         parse_query(spec.segment)
     return {

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from store.clock import from_iso
 from store.errors import UserError
-from store.query import And, Term, parse_query
+from store.query.parser import And, Term, parse_query
 
 PAGE = 50
 # A common word can match a fifth of all messages: search the newest matches only,

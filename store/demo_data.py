@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from store import campaigns
 from store.campaigns import CampaignSpec
 from store.clock import iso
-from store.outbox import enqueue
+from store.outbox.queueing import enqueue
 
 FIRST_NAMES = ["Ana", "Léa", "Marco", "Sofia", "Jonas", "Chloé", "Emma", "Lucas", "Mia", "Noah",
                "Inès", "Hugo", "Zoé", "Elif", "Yuki", "Amara", "Kofi", "Lina", "Mateo", "Nora"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from store import audit, outbox, sequence, stages
+from store import audit, sequence, stages
+from store.outbox import queueing
 from store.outreach_rules.sequence import stage_stop
 
 UNDOABLE = "undoable"
@@ -83,14 +84,14 @@ def send(db: Database, move: Move, email: Email | None, *, campaign_id: int, now
         move.email_status, move.note = "not sent", "no email address"
         return
     flags = (*email.flags, UNDOABLE) if move.undo_until else email.flags
-    move.message_row, move.email_status = outbox.enqueue(
+    move.message_row, move.email_status = queueing.enqueue(
         db, now=now, kind=email.kind, to_addr=email.to_addr, from_addr=email.from_addr,
         from_name=email.from_name, subject=email.subject, body=email.body, body_html=email.body_html,
         influencer_id=move.influencer_id, campaign_id=campaign_id, language=email.language,
         status=email.status, scheduled_at=scheduled_at, flags=flags, author=author,
     )
     if move.email_status == "skipped":
-        move.note = f"{outbox.suppression(db, move.influencer_id)}: no email sent"
+        move.note = f"{queueing.suppression(db, move.influencer_id)}: no email sent"
 
 
 def record(db: Database, move: Move, *, campaign_id: int, now: str, actor: str) -> None:

@@ -41,7 +41,7 @@ def segment_filter(segment: str, now: datetime) -> tuple[str, list | dict]:
     campaign without a segment takes applications only and must never cold-invite everyone."""
     if not segment.strip():
         return "0", []
-    from store.query import parse_query
+    from store.query.parser import parse_query
 
     where, params = parse_query(segment).to_sql(now)
     return where, params if isinstance(params, dict) else list(params)

@@ -56,9 +56,9 @@ class View:
 
 def _search(text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
     """The search bar's condition on `influencers i`; a `stage:` naming no campaign means this one."""
-    from store import query
+    from store.query import parser
 
-    return query.parse_query(text).to_sql(now, campaign_id=campaign_id)
+    return parser.parse_query(text).to_sql(now, campaign_id=campaign_id)
 
 
 def _where(view: View, now: datetime) -> tuple[str, list]:

@@ -447,7 +447,7 @@ def _outbox_sent_journal(db: Database) -> None:
     # A sent message's result is first written here, one narrow row appended (one page),
     # instead of rewriting the wide message row and the four indexes its status and
     # sent_at are in (~7 pages: 142 µs per one-row commit against 35 µs, measured); the
-    # claims fold it into `messages` in bulk (store/outbox_results.py).
+    # claims fold it into `messages` in bulk (store/outbox/results.py).
     _run(db, ["""CREATE TABLE outbox_sent (
         message_id INTEGER PRIMARY KEY,
         token TEXT NOT NULL,
@@ -458,7 +458,7 @@ def _outbox_sent_journal(db: Database) -> None:
 
 @migrations(name="outbox_sent_log")
 def _outbox_sent_log(db: Database) -> None:
-    # Sends are now recorded in each dispatcher's log file (store/sent_log.py), not in a table
+    # Sends are now recorded in each dispatcher's log file (store/outbox/sent_log.py), not in a table
     # that every record had to take the write lock for: fold what the table still holds, then drop it.
     _run(db, [
         """UPDATE messages SET status = 'sent', last_smtp_response = s.response, sent_at = s.sent_at,

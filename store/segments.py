@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from store import audit
 from store.errors import NotFound, UserError
-from store.query import Query, parse_query
+from store.query.parser import Query, parse_query
 
 MAX_NAME = 80
 

@@ -17,11 +17,11 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from mailer.config import Config, DispatchSettings, SmtpSettings, config_path
-from mailer.mime import build_key, compose
+from mailer.smtp.mime import build_key, compose
 from store.campaigns import CampaignSpec, create
 from store.db import Store
-from store.outbox import enqueue
-from store.outbox_raw import rows_without_raw, save_raw
+from store.outbox.queueing import enqueue
+from store.outbox.raw import rows_without_raw, save_raw
 from tests.sink_process import ehlo_lines
 
 DataFault = Callable[[Envelope, Any], Awaitable[str | None]]

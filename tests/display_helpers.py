@@ -11,7 +11,7 @@ from mailer.actions import pipeline
 from store import notes
 from store.clock import Clock
 from store.db import Store
-from store.outbox import enqueue
+from store.outbox.queueing import enqueue
 from tests.app_helpers import PINNED
 from tests.pipeline_helpers import add_influencer, make_campaign
 

@@ -8,7 +8,7 @@ from store import campaigns
 from store.campaigns import CampaignSpec
 from store.clock import from_iso
 from store.db import Store
-from store.outbox import enqueue
+from store.outbox.queueing import enqueue
 
 SENDER = "casting@brand.example"
 

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from mailer.drafting import Renderer
+from mailer.templating.drafting import Renderer
 from store import campaigns
 from store.campaigns import CampaignSpec
 from store.clock import iso
@@ -29,7 +29,7 @@ _env = SandboxedEnvironment(undefined=StrictUndefined)
 
 
 class TinyRenderer:
-    """A small stand-in for mailer.templates.render with the same signature and failure type."""
+    """A small stand-in for mailer.templating.rendering.render with the same signature and failure type."""
 
     def __init__(self, overrides: dict | None = None) -> None:
         self.templates = {**TEMPLATES, **(overrides or {})}

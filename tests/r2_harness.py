@@ -17,7 +17,7 @@ from store.db import Store
 
 def main() -> None:
     db_path, action, campaign, pause_at, *handles = sys.argv[1:]
-    real = moves.outbox.enqueue
+    real = moves.queueing.enqueue
     calls = 0
 
     def announcing(*args, **kwargs):
@@ -28,7 +28,7 @@ def main() -> None:
             time.sleep(60)  # the parent kills us here, mid-transaction
         return real(*args, **kwargs)
 
-    moves.outbox.enqueue = announcing
+    moves.queueing.enqueue = announcing
     store = Store(db_path)
     if action == "collaborate":
         pipeline.collaborate(store, campaign)

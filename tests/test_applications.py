@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from mailer.actions import pipeline
-from store import applications, outbox
+from store import applications
 from store.counters import COUNTERS_SQL, counters
 from store.db import Store
 from store.errors import Forbidden, UserError
+from store.outbox import queueing
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign, stage_of, table_counts
 from tests.pipeline_helpers import outbox as messages
 
@@ -366,7 +367,7 @@ def test_a_failure_mid_bulk_leaves_nothing(store: Store, monkeypatch: pytest.Mon
         pipeline.apply(store, "Spring", handle)
     before = table_counts(store)
     calls = {"n": 0}
-    real = outbox.enqueue
+    real = queueing.enqueue
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -374,14 +375,14 @@ def test_a_failure_mid_bulk_leaves_nothing(store: Store, monkeypatch: pytest.Mon
             raise Boom("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("store.moves.outbox.enqueue", failing)
+    monkeypatch.setattr("store.moves.queueing.enqueue", failing)
     with pytest.raises(Boom):
         pipeline.decide(store, "Spring", handles, "accept")
     assert calls["n"] == 250
     assert table_counts(store) == before
     stages_now = store.writer.execute("SELECT DISTINCT stage FROM applications").fetchall()
     assert stages_now == [("to review",)]
-    monkeypatch.setattr("store.moves.outbox.enqueue", real)
+    monkeypatch.setattr("store.moves.queueing.enqueue", real)
     assert len(pipeline.decide(store, "Spring", handles, "accept").moves) == 500
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from mailer.parse import parse
-from mailer.sync import sync
+from mailer.imap.parse import parse
+from mailer.imap.sync import sync
 from store import bounces, inbound
 from store.db import Store
 from tests.cli_helpers import run, run_json

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailer.parse import parse
+from mailer.imap.parse import parse
 from store import inbound, notes
 from store.db import Store
 from tests.cli_helpers import run

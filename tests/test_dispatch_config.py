@@ -129,7 +129,7 @@ def test_the_password_is_nowhere_in_the_database_files_or_logs(store, db_path, t
 
 @pytest.mark.parametrize("mode", [0o666, 0o620, 0o602])
 def test_a_config_file_others_may_change_is_refused_whatever_it_holds(mode, tmp_path) -> None:
-    from mailer import imap_config
+    from mailer.imap import config as imap_config
 
     ran = tmp_path / "ran"
     text = (f'[smtp]\nurl = "smtp://team@mail.example.com"\npassword_command = "touch {ran}; echo x"\n'

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from mailer.backoff import retry_delay
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.backoff import retry_delay
+from mailer.dispatch.dispatcher import Dispatcher
 from tests.dispatch_helpers import (
     Sink,
     add_campaign,

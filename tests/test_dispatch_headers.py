@@ -7,9 +7,9 @@ from email.headerregistry import Address
 
 import pytest
 
-from mailer.dispatcher import Dispatcher
-from mailer.mime import ALLOWED, ComposeError, compose
-from store.outbox import enqueue
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.smtp.mime import ALLOWED, ComposeError, compose
+from store.outbox.queueing import enqueue
 from tests.dispatch_helpers import add_campaign, add_influencer, make_config, row, start_sink
 
 PAYLOADS = {

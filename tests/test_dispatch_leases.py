@@ -12,11 +12,11 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.dispatcher import Dispatcher
 from store.clock import Clock, iso
 from store.db import Store
-from store.outbox_claims import claim_batch, new_owner, owner_is_dead, renew_leases
-from store.outbox_results import Completion, complete
+from store.outbox.claims import claim_batch, new_owner, owner_is_dead, renew_leases
+from store.outbox.results import Completion, complete
 from tests.conftest import NOW
 from tests.dispatch_helpers import (
     add_campaign,
@@ -113,7 +113,7 @@ CLAIM_AND_HANG = """
 import sys, time
 from datetime import timedelta
 from store.db import Store
-from store.outbox_claims import claim_batch, new_owner
+from store.outbox.claims import claim_batch, new_owner
 store = Store(sys.argv[1])
 with store.write() as db:
     claim = claim_batch(db, owner=new_owner(), now=store.clock.now(), lease=timedelta(hours=1), limit=5)

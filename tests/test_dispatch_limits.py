@@ -6,9 +6,9 @@ import time
 from datetime import timedelta
 
 from mailer.actions import campaigns as campaign_state
-from mailer.dispatcher import Dispatcher
-from mailer.limits import SlidingWindow
-from store.outbox import enqueue
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.dispatch.limits import SlidingWindow
+from store.outbox.queueing import enqueue
 from tests.dispatch_helpers import add_campaign, make_config, queue, start_sink, statuses
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from mailer.backoff import BackOffKeeper
 from mailer.config import DispatchSettings
-from mailer.dispatcher import Dispatcher
-from mailer.limits import CampaignHolds, CircuitBreaker, ServerGate
-from mailer.run_state import RunState
+from mailer.dispatch.backoff import BackOffKeeper
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.dispatch.limits import CampaignHolds, CircuitBreaker, ServerGate
+from mailer.dispatch.run_state import RunState
 from store.clock import iso
 from store.errors import UserError
 from tests.dispatch_helpers import add_campaign, make_config, queue, start_sink, statuses, stop_sink

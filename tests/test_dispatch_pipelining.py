@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.smtp import SMTP
 
 from mailer.config import load_config
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.dispatcher import Dispatcher
 from store.errors import UserError
 from tests.dispatch_helpers import Sink, add_campaign, make_config, queue, row
 

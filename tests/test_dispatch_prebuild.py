@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mailer.dispatcher import Dispatcher
-from mailer.mime import compose
-from mailer.prebuild import prepare_outbox, settings_key
-from store.outbox_raw import rows_without_raw, save_raw
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.dispatch.prebuild import prepare_outbox, settings_key
+from mailer.smtp.mime import compose
+from store.outbox.raw import rows_without_raw, save_raw
 from tests.dispatch_helpers import add_campaign, make_config, queue, row, start_sink
 
 URL = "https://brand.example/unsubscribe"

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from mailer.dispatcher import Dispatcher
-from store import sent_log
+from mailer.dispatch.dispatcher import Dispatcher
 from store.clock import iso
 from store.db import Store
-from store.outbox_claims import claim_batch
-from store.sent_log import SentLog, fold_owners, folder_of, log_path
+from store.outbox import sent_log
+from store.outbox.claims import claim_batch
+from store.outbox.sent_log import SentLog, fold_owners, folder_of, log_path
 from tests.dispatch_helpers import add_campaign, make_config, queue, row, start_sink, statuses
 
 LEASE = 60

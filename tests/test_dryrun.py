@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from mailer import dryrun, planner, sequence
+from mailer.outreach import dryrun, planner, sequence
 from store.clock import Clock
 from store.db import Store
 from tests.outreach_helpers import accept, add_influencers, fake_send, make_campaign, message, tiny_renderer

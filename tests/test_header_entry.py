@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer.mime import ComposeError, compose
+from mailer.smtp.mime import ComposeError, compose
 from store.db import Store
 from store.header_text import decodes_to_control
 from tests.cli_helpers import assert_user_error, run

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer.imap_config import load, parse_url
+from mailer.imap.config import load, parse_url
 from store.errors import UserError
 
 

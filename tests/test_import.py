@@ -11,8 +11,8 @@ import pytest
 from store import audit, operators
 from store.db import Store
 from store.errors import Forbidden
-from store.importing import InvalidRows, import_influencers
 from store.influencers import get_by_handle
+from store.ingest.importer import InvalidRows, import_influencers
 from tests.import_helpers import ANA, BOB, HEADER, fingerprint, write_csv
 
 

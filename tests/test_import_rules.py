@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import import_fields as rules
 from store.addresses import normalise_address
 from store.db import Store
 from store.errors import UserError
-from store.import_columns import identifier
-from store.importing import InvalidRows, import_influencers
+from store.ingest import fields as rules
+from store.ingest.columns import identifier
+from store.ingest.importer import InvalidRows, import_influencers
 
 
 @pytest.mark.parametrize(("text", "count"), [

@@ -14,10 +14,10 @@ import pytest
 
 from store.db import Store
 from store.errors import UserError
-from store.import_columns import map_columns
-from store.import_readers import read_source
-from store.importing import InvalidRows, import_influencers
 from store.influencers import get_by_handle
+from store.ingest.columns import map_columns
+from store.ingest.importer import InvalidRows, import_influencers
+from store.ingest.readers import read_source
 from tests.import_helpers import ANA, BOB, BOMB, fingerprint, make_workbook, rewrite_zip, write_xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"

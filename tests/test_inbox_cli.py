@@ -86,7 +86,7 @@ def test_sync_refuses_plain_imap_off_loopback(db_path: Path, store: Store,
 
 def test_reply_is_threaded_and_queued(db_path: Path, store: Store, seeded: dict[str, str],
                                       tmp_path: Path) -> None:
-    from mailer.parse import parse
+    from mailer.imap.parse import parse
     from store import inbound
 
     reply = raw_mail("ana@mail.example", subject="Re: Casting for ana", body="Which dates?",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from mailer.parse import parse
+from mailer.imap.parse import parse
 from store import conversations, handles, inbound
 from store.clock import from_iso
 from store.db import Store

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mailer.parse import parse
-from mailer.sync import sync
+from mailer.imap.parse import parse
+from mailer.imap.sync import sync
 from store import inbound, inbox, operators, sequence
 from store.db import Store
-from store.query import parse_query
+from store.query.parser import parse_query
 from tests.cli_helpers import run, run_json
 from tests.dovecot import ImapAccount
 from tests.inbox_helpers import SENDER, add_campaign, add_influencer, raw_mail, send

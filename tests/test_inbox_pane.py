@@ -6,7 +6,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
-from mailer.parse import parse
+from mailer.imap.parse import parse
 from store import inbound
 from store.db import Store
 from tests.inbox_helpers import add_campaign, add_influencer, raw_mail, send

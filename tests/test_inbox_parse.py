@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailer.parse import parse, synthetic_message_id
+from mailer.imap.parse import parse, synthetic_message_id
 from store.threads import message_ids
 from tests.inbox_helpers import dsn_mail, raw_mail
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from mailer.parse import parse
+from mailer.imap.parse import parse
 from store import audit, bounces, conversations, inbound, inbox, notes, timeline
 from store.conversations import InboxFilter
 from store.db import Store

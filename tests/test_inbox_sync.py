@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from mailer import imap_config
-from mailer import sync as sync_module
-from mailer.imap_client import ImapError
-from mailer.sync import sync
+from mailer.imap import config
+from mailer.imap import sync as sync_module
+from mailer.imap.client import ImapError
+from mailer.imap.sync import sync
 from store import conversations, imap_state, inbox
 from store.db import Store
 from tests.dovecot import ImapAccount
@@ -116,9 +116,9 @@ def test_unread_conversations_after_sync(store: Store, imap_account: ImapAccount
 
 def test_bounce_malformed_and_huge_mail_do_not_stop_the_sync(store: Store, imap_account: ImapAccount,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from mailer import imap_client
+    from mailer.imap import client
 
-    monkeypatch.setattr(imap_client, "MAX_MESSAGE_BYTES", 50_000)
+    monkeypatch.setattr(client, "MAX_MESSAGE_BYTES", 50_000)
     gone = add_influencer(store, "gone", email="gone@mail.example")
     sent = send(store, gone)
     huge = raw_mail("gone@mail.example", body="Portfolio attached\n" + "x" * 120_000,
@@ -145,7 +145,7 @@ def test_dropped_connection_mid_fetch_resumes_without_duplicates(
     server = imap_account.server
     proxy = DroppingProxy(server.host, server.port, drop_on=2).start()
     try:
-        settings = replace(imap_config.load(), port=proxy.listen_port)
+        settings = replace(config.load(), port=proxy.listen_port)
         report = sync(store, settings)
     finally:
         proxy.stop()
@@ -164,7 +164,7 @@ def test_a_connection_that_keeps_dropping_keeps_the_progress(
     server = imap_account.server
     proxy = DroppingProxy(server.host, server.port, drop_on=2, drops_left=99).start()
     try:
-        settings = replace(imap_config.load(), port=proxy.listen_port)
+        settings = replace(config.load(), port=proxy.listen_port)
         with pytest.raises(ImapError, match="kept dropping"):
             sync(store, settings, attempts=2)
     finally:
@@ -183,7 +183,7 @@ def test_wrong_password_is_one_sentence(store: Store, imap_account: ImapAccount,
 
 
 def test_missing_folder_is_one_sentence(store: Store, imap_account: ImapAccount) -> None:
-    settings = replace(imap_config.load(), folders=("Nope",))
+    settings = replace(config.load(), folders=("Nope",))
     with pytest.raises(ImapError, match="to open Nope"):
         sync(store, settings)
 

@@ -8,7 +8,7 @@ import pytest
 
 from mailer.actions import inbox as inbox_actions
 from mailer.actions import pipeline
-from mailer.parse import parse
+from mailer.imap.parse import parse
 from store import inbound
 from store.db import Store
 from tests.cli_helpers import run, run_json

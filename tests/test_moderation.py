@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from mailer import moderation, planner
 from mailer.actions import outreach
+from mailer.outreach import moderation, planner
 from store import moderation as queue
 from store import operators
 from store.db import Store

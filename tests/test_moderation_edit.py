@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mailer.drafting import Renderer
-from mailer.invitation_edit import open_edit
-from mailer.templates import default_template
+from mailer.outreach.invitation_edit import open_edit
+from mailer.templating.drafting import Renderer
+from mailer.templating.rendering import default_template
 from store.clock import Clock
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json

@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import Static, TextArea
 from textual.worker import WorkerCancelled
 
-from mailer import planner
 from mailer.actions import outreach
+from mailer.outreach import planner
 from store.clock import Clock
 from store.db import Store
 from tests.outreach_helpers import add_influencers, fake_send, make_campaign, rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.dispatcher import Dispatcher
 from store.db import Store
 from tests.dispatch_helpers import make_config, start_sink, stop_sink
 from tests.outreach_helpers import accept, rows

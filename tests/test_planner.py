@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailer import planner
+from mailer.outreach import planner
 from store.clock import Clock, from_iso
 from store.db import Store
 from store.outreach_rules import schedule

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from store.clock import Clock
 from store.db import Store
-from store.query import QueryError, parse_query
+from store.query.parser import QueryError, parse_query
 from tests.query_data import EVERYONE, NOW, seed
 
 CLOCK = Clock.fixed(NOW)

@@ -8,7 +8,7 @@ from store import pipeline_view
 from store.clock import from_iso
 from store.db import Store
 from store.pipeline_view import View
-from store.query import parse_query
+from store.query.parser import parse_query
 from tests.query_data import NOW, seed
 
 

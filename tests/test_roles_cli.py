@@ -33,7 +33,7 @@ def _state(store: Store) -> tuple:
 @pytest.fixture
 def talked(store: Store) -> Store:
     """ana wrote back once and the reply is unread."""
-    from mailer.parse import parse
+    from mailer.imap.parse import parse
     from store import inbound
 
     ana = add_influencer(store, "ana")

@@ -10,7 +10,7 @@ import pytest
 from store import segments
 from store.db import Store
 from store.errors import NotFound, UserError
-from store.query import QueryError
+from store.query.parser import QueryError
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.query_data import EVERYONE, NOW, seed
 

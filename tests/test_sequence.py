@@ -6,8 +6,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mailer import planner, sequence
 from mailer.actions import pipeline
+from mailer.outreach import planner, sequence
 from store.clock import from_iso
 from store.db import Store
 from tests.outreach_helpers import (

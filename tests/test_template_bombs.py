@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mailer.actions import pipeline
-from mailer.templates import TemplateError
+from mailer.templating.rendering import TemplateError
 from store import templates
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run
@@ -24,7 +24,7 @@ PEAK_LIMIT_MB = 200
 _CHILD = """
 import json, resource
 resource.setrlimit(resource.RLIMIT_AS, (1_000_000_000, 1_000_000_000))
-from mailer.templates import TemplateError, check_template
+from mailer.templating.rendering import TemplateError, check_template
 from tests.template_bombs import BOMBS
 refusals = {}
 for name, source in BOMBS.items():

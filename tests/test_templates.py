@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mailer.actions import pipeline
-from mailer.templates import (
+from mailer.templating.rendering import (
     Rendered,
     TemplateError,
     check_template,

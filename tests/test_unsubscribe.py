@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from mailer.dispatcher import Dispatcher
-from mailer.sync import sync
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.imap.sync import sync
 from store import inbox
 from store.db import Store
 from tests.dispatch_helpers import make_config, start_sink, stop_sink, write_config
@@ -25,7 +25,7 @@ UNSUBSCRIBE = {"unsubscribe_url": "https://brand.example/unsubscribe", "unsubscr
 
 def queue_to(store: Store, *handles: str, subject: str = "Casting call") -> dict[str, int]:
     """One queued message to each influencer; returns their row ids."""
-    from store.outbox import enqueue
+    from store.outbox.queueing import enqueue
 
     rows = {}
     with store.write() as db:
@@ -183,6 +183,6 @@ def test_an_unsubscribe_address_we_send_from_is_never_a_request(store: Store,
     ("Please unsubscribe me", (False, None)),
 ])
 def test_unsubscribe_subjects(subject: str, expected: tuple) -> None:
-    from mailer.parse import unsubscribe_subject
+    from mailer.imap.parse import unsubscribe_subject
 
     assert unsubscribe_subject(subject) == expected

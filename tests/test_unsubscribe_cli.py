@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mailer.mime import unsubscribe_token
+from mailer.smtp.mime import unsubscribe_token
 from store.db import Store
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.dovecot import ImapAccount

@@ -13,8 +13,8 @@ from textual.message import Message
 
 from mailer.actions.sending import may_send
 from mailer.config import Config, load_config
-from mailer.dispatcher import Dispatcher
-from mailer.progress import DispatchProgress
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.dispatch.progress import DispatchProgress
 from store.errors import UserError
 from tui.action_worker import app_store
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailer import retime
 from mailer.actions.outcome import Outcome, acting, woke
+from mailer.outreach import retime
 from store import campaigns
 from store.campaigns import CampaignSpec, state_text
 from store.db import Store
 from store.errors import UserError
-from store.outbox import one_line
+from store.outbox.queueing import one_line
 from store.wording import plural
 
 MANAGE = "manage_campaign"

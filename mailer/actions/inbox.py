@@ -15,7 +15,7 @@ from mailer import bulk, own_addresses
 from mailer.actions import pipeline
 from mailer.actions.outcome import Outcome, acting, woke
 from mailer.compose import Draft, compose_draft, queue, reply_draft
-from mailer.sync import SyncReport, sync
+from mailer.imap.sync import SyncReport, sync
 from store import audit, bounces, campaigns, inbox, influencers, notes
 from store.db import Store
 from store.errors import UserError
@@ -260,7 +260,7 @@ def _sync_sentence(report: SyncReport) -> str:
 
 def sync_mail(store: Store, **options: Any) -> Synced:
     """A person's sync: refused before anything is fetched without the right (it applies bounces and
-    unsubscribes), then the engine, which commits batch by batch; `options` go to `mailer.sync.sync`."""
+    unsubscribes), then the engine, which commits batch by batch; `options` go to `mailer.imap.sync.sync`."""
     store.require("sync_mail")
     report = sync(store, **options)
     return Synced(sentence=_sync_sentence(report), report=report)

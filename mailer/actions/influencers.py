@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailer.actions.outcome import Outcome, acting
-from store import campaigns, exports, import_limits, search, segments, unsubscribes
+from store import campaigns, exports, segments, unsubscribes
 from store.db import Store
-from store.import_source import Progress
-from store.importing import ImportReport, import_influencers
+from store.ingest import limits
+from store.ingest.importer import ImportReport, import_influencers
+from store.ingest.source import Progress
+from store.query import search
 from store.wording import plural
 
 
@@ -67,9 +69,9 @@ def import_file(store: Store, path: Path | str, *, fmt: str | None = None, sheet
 
 def set_import_limit(store: Store, limit: int) -> ImportLimitSet:
     """Cap the custom variables one file may add and one influencer may hold (managers)."""
-    import_limits.check_max_variables(limit)  # a wrong number is said before the role
+    limits.check_max_variables(limit)  # a wrong number is said before the role
     with acting(store, "change_import_limits") as db:
-        previous = import_limits.set_max_variables(db, limit, now=store.now_iso(), actor=store.actor)
+        previous = limits.set_max_variables(db, limit, now=store.now_iso(), actor=store.actor)
     return ImportLimitSet(sentence=f"Custom variables are now capped at {limit} per file and per "
                                    f"influencer (was {previous}).", limit=limit, previous=previous)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from mailer.actions.outcome import Outcome, acting, woke
 from mailer.config import Config, load_config
-from mailer.dispatcher import Dispatcher, ProgressCallback
-from mailer.progress import DispatchReport
+from mailer.dispatch.dispatcher import Dispatcher, ProgressCallback
+from mailer.dispatch.progress import DispatchReport
 from store.db import Store
-from store.outbox_admin import cancel_message, retry_message
-from store.outbox_claims import due_count
+from store.outbox.admin import cancel_message, retry_message
+from store.outbox.claims import due_count
 
 
 @dataclass(frozen=True, kw_only=True)

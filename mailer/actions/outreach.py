@@ -2,7 +2,7 @@
 
 Each function is one verb: it opens the write (or, for the plan, lets the planner engine
 open its own short one after drafting on a read connection), checks the role, does the
-work through `mailer.moderation` / `mailer.planner`, wakes the dispatcher when mail became
+work through `mailer.outreach.moderation` / `mailer.outreach.planner`, wakes the dispatcher when mail became
 due, and returns an `Outcome` whose sentence the CLI prints and the Moderation screen shows.
 """
 
@@ -12,15 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mailer import dryrun, moderation, planner
 from mailer.actions.outcome import Outcome, acting, woke
-from mailer.drafting import Renderer
+from mailer.outreach import dryrun, moderation, planner
+from mailer.templating.drafting import Renderer
 from store import campaigns
 from store import moderation as queue
 from store import sequence as steps
 from store.db import Store
 from store.errors import UserError
-from store.sequence import SequenceSettings
+from store.outreach_rules.sequence import SequenceSettings, parse_followups
 from store.wording import plural
 
 # -- the daily plan ----------------------------------------------------------------------
@@ -217,7 +217,7 @@ def set_sequence(store: Store, name: str, *, welcome: bool | None = None,
                  stop_if_ongoing: bool | None = None, stop_if_incoming: bool | None = None,
                  followups: str | None = None) -> SequenceSet:
     """Change what campaign `name` sends after an accepted invitation; None leaves a setting as it is."""
-    days = steps.parse_followups(followups) if followups is not None else None
+    days = parse_followups(followups) if followups is not None else None
     with acting(store, "manage_campaign") as db:
         campaign = campaigns.get(db, name)
         current = SequenceSettings.of(campaign)

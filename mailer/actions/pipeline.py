@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from mailer.actions.outcome import Outcome, acting, woke
-from mailer.pipeline_mail import Composer
+from mailer.templating.trigger_mail import Composer
 from store import applications, campaigns, influencers, stages, triggers
 from store.counters import by_stage
 from store.db import Store

@@ -1,6 +1,6 @@
 """A campaign's templates and triggers as a person changes them: save a template, attach or stop a trigger.
 
-Reading them (the table, a check against every recipient) stays in `mailer.template_admin`.
+Reading them (the table, a check against every recipient) stays in `mailer.templating.admin`.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailer.actions.outcome import Outcome, acting
-from mailer.templates import check_template
+from mailer.templating.rendering import check_template
 from store import campaigns, templates, triggers
 from store.db import Store
 

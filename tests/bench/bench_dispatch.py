@@ -29,8 +29,8 @@ import aiosmtplib
 import pytest
 
 from mailer.config import Config, DispatchSettings, SmtpSettings
-from mailer.dispatcher import Dispatcher
-from mailer.prebuild import prepare_outbox
+from mailer.dispatch.dispatcher import Dispatcher
+from mailer.dispatch.prebuild import prepare_outbox
 from store.clock import Clock
 from store.db import Store
 from tests.dispatch_helpers import add_campaign, free_port, queue
@@ -175,7 +175,7 @@ async def _full_path(path: Path, port: int, connections: int, pipelining: bool =
 WORKER = """
 import asyncio, sys, time
 from mailer.config import Config, DispatchSettings, SmtpSettings
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.dispatcher import Dispatcher
 from store.clock import Clock
 from store.db import Store
 path, port, connections, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])

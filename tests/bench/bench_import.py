@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 
 from store.clock import Clock
 from store.db import Store
-from store.importing import import_influencers
+from store.ingest.importer import import_influencers
 
 NOW = "2026-11-23T10:00:00+00:00"
 HEADER = ["handle", "name", "first_name", "email", "platform", "followers", "engagement_rate", "country",

@@ -14,7 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from mailer import planner
+from mailer.outreach import planner
 from store.clock import Clock
 from store.db import Store
 from tests.bench.bench_query import NOW, build, timed

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from store.clock import Clock
 from store.db import Store
-from store.query import parse_query
+from store.query.parser import parse_query
 
 NOW = "2026-11-23T10:00:00+00:00"
 QUERIES = ["tag:beauty", "country:FR", "followers>=100k", "campaign:c3", "-campaign:c3", "stage:in_campaign",

@@ -15,7 +15,7 @@ import os
 import statistics
 import time
 
-from mailer.dispatcher import Dispatcher
+from mailer.dispatch.dispatcher import Dispatcher
 from store.clock import Clock
 from store.db import Store
 from tests.dispatch_helpers import add_campaign, make_config, queue, start_sink

@@ -83,7 +83,7 @@ def demo(obj: CliContext, no_open: bool, reset: bool) -> None:
 
 
 def _run_app(store: Store, path: Path) -> None:
-    from mailer.catcher import MailCatcher
+    from mailer.smtp.catcher import MailCatcher
     from tui.app import make_app
 
     catcher = MailCatcher(path.parent / "demo-mail").start()

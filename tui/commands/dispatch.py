@@ -7,9 +7,9 @@ import sys
 import click
 
 from mailer.actions import outbox as actions
-from mailer.progress import DispatchProgress
+from mailer.dispatch.progress import DispatchProgress
 from store.errors import UserError
-from store.outbox_admin import VIEW_STATUSES, outbox_rows
+from store.outbox.admin import VIEW_STATUSES, outbox_rows
 from tui.context import CliContext
 from tui.output import emit_json, emit_table, raw
 from tui.visible import visible

@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from mailer.actions.influencers import import_file, set_import_limit
-from store import import_limits
 from store.errors import UserError
-from store.import_readers import FORMATS
-from store.importing import ImportReport, InvalidRows
+from store.ingest import limits as import_limits
+from store.ingest.importer import ImportReport, InvalidRows
+from store.ingest.readers import FORMATS
 from tui.context import CliContext
 from tui.output import emit_json, raw
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from store import search
 from store.errors import UserError
-from store.query import parse_query
+from store.query import search
+from store.query.parser import parse_query
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 

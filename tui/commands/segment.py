@@ -6,7 +6,8 @@ import click
 
 from mailer.actions import influencers as actions
 from mailer.actions.influencers import matching_now
-from store import search, segments
+from store import segments
+from store.query import search
 from tui.commands.influencers import QUERY_SETTINGS, emit_influencers, public, query_text
 from tui.context import CliContext
 from tui.output import emit_json, emit_table

@@ -23,11 +23,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from mailer import moderation
 from mailer.actions import outreach
 from mailer.actions.outcome import Outcome
-from mailer.drafting import Renderer
-from mailer.invitation_edit import EditSession, open_edit
+from mailer.outreach import moderation
+from mailer.outreach.invitation_edit import EditSession, open_edit
+from mailer.templating.drafting import Renderer
 from store import moderation as queue
 from store.db import Store
 from store.errors import UserError

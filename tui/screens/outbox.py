@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from mailer.actions import outbox as actions
 from mailer.actions.outcome import Outcome
 from store.db import Store
-from store.outbox_admin import outbox_counts, outbox_rows
+from store.outbox.admin import outbox_counts, outbox_rows
 from tui.action_worker import ActionFinished, run_action
 from tui.screens.table_screen import TableScreen
 

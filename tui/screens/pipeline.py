@@ -24,7 +24,7 @@ from store import campaigns, pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import View
-from store.query import parse_query
+from store.query.parser import parse_query
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain

@@ -1,0 +1,1 @@
+"""The dispatcher: claiming due mail, K sending workers, pacing, retries and progress."""

@@ -1,0 +1,1 @@
+"""Reading replies over IMAP: the client, its settings, the sync and parsing inbound mail."""

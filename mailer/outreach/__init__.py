@@ -1,0 +1,1 @@
+"""Outreach over time: planning invitations, sequences, retiming and what is due."""

@@ -1,0 +1,1 @@
+"""The bounded jinja2 sandbox: a budget of steps, time and sizes for each render."""

@@ -1,0 +1,1 @@
+"""Sending over SMTP: pooled connections, pipelined exchanges, message bytes, failures."""

@@ -1,0 +1,1 @@
+"""Email templates: the tokens they see, rendering them, and drafting outreach."""

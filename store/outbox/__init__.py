@@ -1,0 +1,1 @@
+"""The outbox: queueing messages, claiming and recording sends, back-off and sent logs."""

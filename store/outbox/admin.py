@@ -1,0 +1,96 @@
+"""What the operator sees of the outbox and can do to it: counts, a page of rows, retry, cancel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlite_utils import Database
+
+from store import audit
+from store.errors import NotFound, UserError
+from store.outbox.queueing import suppression
+
+OPEN_STATUSES = ("queued", "sending", "deferred", "failed")
+VIEW_STATUSES = ("planned", "queued", "sending", "deferred", "failed", "sent", "skipped")
+RETRYABLE = ("failed", "deferred")
+CANCELLABLE = ("planned", "queued", "deferred", "failed")
+
+
+def outbox_counts(db: Database) -> dict[str, int]:
+    """Outgoing messages per unfinished status (sent and skipped are history, not counted here)."""
+    counts = dict.fromkeys(("planned", *OPEN_STATUSES), 0)
+    for status, count in db.execute(
+        """SELECT status, count(*) FROM messages
+           WHERE status IN ('planned', 'queued', 'sending', 'deferred', 'failed') GROUP BY status"""
+    ).fetchall():
+        counts[status] = count
+    return counts
+
+
+def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
+                limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of outgoing messages in the given statuses, failed first, then by due time."""
+    unknown = [status for status in statuses if status not in VIEW_STATUSES]
+    if unknown:
+        raise UserError(f"Unknown outbox status {unknown[0]!r}; choose from {', '.join(VIEW_STATUSES)}.")
+    rows = db.query(
+        """SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
+                  m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
+                  i.handle
+           FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
+           LEFT JOIN influencers i ON i.id = m.influencer_id
+           WHERE m.direction = 'out' AND m.status IN (SELECT value FROM json_each(:statuses))
+           ORDER BY m.status = 'failed' DESC, m.next_attempt_at, m.id
+           LIMIT :limit OFFSET :offset""",
+        {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
+    return [{**row, "flags": json.loads(row["flags"])} for row in rows]
+
+
+def _outgoing(db: Database, message_id: int) -> dict:
+    rows = list(db.query(
+        "SELECT id, status, campaign_id, influencer_id FROM messages WHERE id = ? AND direction = 'out'",
+        [message_id]))
+    if not rows:
+        raise NotFound(f"There is no outgoing message #{message_id}.")
+    return rows[0]
+
+
+def retry_message(db: Database, message_id: int, now: str, *, actor: str = "callsheet") -> str | None:
+    """Make a failed or deferred message due now; call in a write transaction. Returns the name of
+    its campaign when that is paused (the message then waits for the resume), else None."""
+    row = _outgoing(db, message_id)
+    if row["status"] not in RETRYABLE:
+        raise UserError(f"Message #{message_id} is {row['status']}; only failed or deferred "
+                        "messages can be retried.")
+    suppressed = suppression(db, row["influencer_id"])
+    if suppressed:
+        words = {"unsubscribed": "unsubscribed", "bounced": "has a bounced address"}[suppressed]
+        raise UserError(f"Message #{message_id} cannot be retried: the influencer {words}.")
+    db.conn.execute(
+        "UPDATE messages SET status = 'queued', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        [now, now, message_id])
+    audit.record(db, at=now, actor=actor, action="message.retry", entity="message",
+                 entity_id=message_id, campaign_id=row["campaign_id"], was=row["status"])
+    paused = db.execute("SELECT name FROM campaigns WHERE id = ? AND status = 'paused'",
+                        [row["campaign_id"]]).fetchone()
+    return paused[0] if paused else None
+
+
+def cancel_message(db: Database, message_id: int, now: str, *, actor: str = "callsheet") -> None:
+    """Make sure a message that has not gone out never does; call in a write transaction."""
+    row = _outgoing(db, message_id)
+    if row["status"] == "sending":
+        raise UserError(f"Message #{message_id} is being sent right now; cancel it once it has "
+                        "failed or been deferred.")
+    if row["status"] not in CANCELLABLE:
+        raise UserError(f"Message #{message_id} is {row['status']}; only planned, queued, deferred "
+                        "or failed messages can be cancelled.")
+    db.conn.execute(
+        """UPDATE messages SET status = 'skipped', last_smtp_response = ?, updated_at = ?,
+               flags = (SELECT json_group_array(value) FROM
+                        (SELECT value FROM json_each(flags) UNION SELECT 'cancelled' ORDER BY 1))
+           WHERE id = ?""",
+        [f"Cancelled by {actor}.", now, message_id])
+    audit.record(db, at=now, actor=actor, action="message.cancel", entity="message",
+                 entity_id=message_id, campaign_id=row["campaign_id"], was=row["status"])

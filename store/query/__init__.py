@@ -1,0 +1,1 @@
+"""The query syntax of segments and the search bar: tokens, terms, SQL and search."""
