@@ -38,8 +38,11 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         screen = app.screen
         await until(pilot, lambda: bool(screen.rows))
         screen.query_one("#stage-filter", Select).value = "invited"
-        await until(pilot, lambda: screen.view.stages == ("invited",) and bool(screen.rows))
-        await until(pilot, lambda: _only_watching(app))  # the filtered page is in, not the one before
+        # The filtered page is in once its rows replace the unfiltered ones (a worker may not have
+        # started yet when the filter changes, so "no worker running" alone proves nothing).
+        await until(pilot, lambda: screen.view.stages == ("invited",) and bool(screen.rows)
+                    and {row["stage"] for row in screen.rows} == {"invited"})
+        await until(pilot, lambda: _only_watching(app))
         shown = [row["handle"] for row in screen.rows]
         assert {row["stage"] for row in screen.rows} == {"invited"}
         screen.query_one(DataTable).focus()

@@ -188,7 +188,9 @@ async def test_compose_from_a_template_renders_for_the_recipient(seeded: Store) 
     async with app.run_test(size=(120, 36)) as pilot:
         await open_inbox(app, pilot)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ComposeModal))
+        # The picker takes a value once its own parts are mounted, as a person's choice would.
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeModal)
+                       and bool(app.screen.query("#compose-template SelectCurrent #label")))
         app.screen.query_one("#compose-template", Select).value = "welcome"
         body = app.screen.query_one("#compose-body", TextArea)
         await wait_for(pilot, lambda: "{{" in body.text)

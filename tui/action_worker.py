@@ -13,12 +13,15 @@ from typing import Any, Protocol, cast
 
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker
 
 from mailer.actions.outcome import Outcome
 from store.db import Store
 from store.errors import UserError
+
+REFUSAL_SECONDS = 10.0  # as the App's handler shows a failed worker's sentence
 
 
 class _HasStore(Protocol):
@@ -42,10 +45,14 @@ class ActionFinished(Message):
         return self.outcome.sentence if self.outcome is not None else self.refusal or ""
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> SeverityLevel:
         if self.outcome is None:
             return "error"
         return "warning" if self.outcome.warning else "information"
+
+    def timeout(self, done: float | None = None) -> float | None:
+        """How long to show it: a refusal stays as long as the App's other errors (10 s)."""
+        return REFUSAL_SECONDS if self.outcome is None else done
 
 
 def run_action(widget: Widget, key: str, action: Callable[..., Outcome], *args: Any,

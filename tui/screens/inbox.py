@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -252,7 +251,7 @@ class InboxScreen(Screen[None]):
 
     def on_action_finished(self, message: ActionFinished) -> None:
         """Every change the Inbox makes ends here: say what it did (or why not) and refresh."""
-        self.notify(message.sentence, severity=cast(SeverityLevel, message.severity))
+        self.notify(message.sentence, severity=message.severity, timeout=message.timeout())
         self.action_reload()
 
     # Writing: each flow is a modal that returns what to queue, then one action ---------

@@ -13,13 +13,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -230,7 +229,7 @@ class ModerationScreen(Screen[None]):
         # The language and edit lines are shorter here than the CLI's, which name the invitation.
         sentence = outcome.short if isinstance(outcome, outreach.Relanguaged | outreach.Edited) else (
             message.sentence)
-        self.notify(sentence, severity=cast(SeverityLevel, message.severity), timeout=3)
+        self.notify(sentence, severity=message.severity, timeout=message.timeout(3))
         self.action_reload(self._keep_id)
 
     # -- editing -----------------------------------------------------------------------

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.widgets import DataTable
 
 from mailer.actions import outbox as actions
@@ -61,6 +60,6 @@ class OutboxScreen(TableScreen):
         run_action(self, "outbox-change", action, message_id, exclusive=True)
 
     def on_action_finished(self, message: ActionFinished) -> None:
-        self.notify(message.sentence, severity=cast(SeverityLevel, message.severity))
+        self.notify(message.sentence, severity=message.severity, timeout=message.timeout())
         if message.outcome is not None:
             self.action_reload()

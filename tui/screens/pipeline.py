@@ -254,7 +254,7 @@ class PipelineScreen(Screen[None]):
     def on_action_finished(self, message: ActionFinished) -> None:
         """A decision, an undo, a pause or a resume is done (or refused): say so, show the page."""
         if message.outcome is None:
-            self.notify(message.sentence, severity="error", timeout=10)
+            self.notify(message.sentence, severity="error", timeout=message.timeout())
             return
         done = message.outcome
         self.notify(done.notice if isinstance(done, Decided) else done.sentence,

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from store.db import Store
+from tui.action_worker import app_store
 from tui.display import cell
 
 
@@ -44,7 +45,7 @@ class TableScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.load(self.app.store)  # type: ignore[attr-defined]
+        self.load(app_store(self))
 
     @work(thread=True, exclusive=True, group="load")
     def load(self, store: Store) -> None:
