@@ -40,8 +40,8 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         screen.query_one("#stage-filter", Select).value = "invited"
         await until(pilot, lambda: screen.view.stages == ("invited",) and bool(screen.rows))
         await until(pilot, lambda: _only_watching(app))  # the filtered page is in, not the one before
-        shown = [row["handle"] for row in screen.rows]
-        assert {row["stage"] for row in screen.rows} == {"invited"}
+        shown = [row.handle for row in screen.rows]
+        assert {row.stage for row in screen.rows} == {"invited"}
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: screen.query_one("#campaign", Select).value == screen.view.campaign_id)
@@ -49,7 +49,7 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         assert app.is_running and app.screen is screen
         assert screen.campaign_name == "Winter Capsule 25"
         assert screen.view.stages == ("invited",)
-        assert [row["handle"] for row in screen.rows] == shown
+        assert [row.handle for row in screen.rows] == shown
         assert not _errors_log().exists()
 
 
