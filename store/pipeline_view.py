@@ -6,8 +6,10 @@ page 1 costs and the UI never holds more than one page of rows.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Self
 
 from sqlite_utils import Database
 
@@ -77,6 +79,31 @@ def _where(view: View, now: datetime) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
+@dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    """One line of the table: an application, its influencer, and the key it is paged by."""
+
+    application_id: int
+    influencer_id: int
+    handle: str
+    name: str
+    stage: str
+    source: str
+    followers: int | None
+    engagement_rate: float | None
+    fee: float | None
+    last_message: str | None
+    updated_at: str
+    sort_key: str | int | float
+
+    @classmethod
+    def from_row(cls, row: dict) -> Self:
+        return cls(application_id=row["application_id"], influencer_id=row["influencer_id"],
+                   handle=row["handle"], name=row["name"] or "", stage=row["stage"], source=row["source"],
+                   followers=row["followers"], engagement_rate=row["engagement_rate"], fee=row["fee"],
+                   last_message=row["last_message"], updated_at=row["updated_at"], sort_key=row["sort_key"])
+
+
 SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
     i.followers, i.engagement_rate, a.fee, {LAST_MESSAGE} AS last_message, a.updated_at,
     {{key}} AS sort_key
@@ -84,7 +111,7 @@ SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a
 
 
 def page(db: Database, view: View, now: datetime, *, after: tuple | None = None,
-         before: tuple | None = None, last: bool = False, limit: int = 100) -> list[dict]:
+         before: tuple | None = None, last: bool = False, limit: int = 100) -> list[ApplicationRow]:
     """One page of rows: the first, the one after/before a (sort key, id) bound, or the last."""
     where, params = _where(view, now)
     key = SORTS[view.sort]
@@ -95,14 +122,14 @@ def page(db: Database, view: View, now: datetime, *, after: tuple | None = None,
         where += f" AND ({key}, a.id) {'>' if ascending else '<'} (?, ?)"
         params += list(bound)
     order = "ASC" if ascending else "DESC"
-    rows = list(db.query(f"{SELECT.format(key=key)} WHERE {where} ORDER BY {key} {order}, a.id {order} "
-                         "LIMIT ?", [*params, limit]))
+    sql = f"{SELECT.format(key=key)} WHERE {where} ORDER BY {key} {order}, a.id {order} LIMIT ?"
+    rows = [ApplicationRow.from_row(row) for row in db.query(sql, [*params, limit])]
     return rows if forward else rows[::-1]
 
 
-def bound_of(row: dict) -> tuple:
+def bound_of(row: ApplicationRow) -> tuple:
     """The keyset bound a row stands for."""
-    return (row["sort_key"], row["application_id"])
+    return (row.sort_key, row.application_id)
 
 
 def _source(view: View) -> str:
@@ -127,19 +154,62 @@ def per_day(db: Database, campaign_id: int, now: datetime, days: int = 30) -> li
     return [counts.get((start + timedelta(days=n)).isoformat(), 0) for n in range(days)]
 
 
-def profile(db: Database, application_id: int) -> dict:
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the side panel shows: one application, its influencer, and how many messages and notes."""
+
+    application_id: int
+    influencer_id: int
+    campaign_id: int
+    source: str
+    stage: str
+    fee: float | None
+    agreement_state: str | None
+    agreement_deadline: str | None
+    decided_by: str | None
+    created_at: str
+    updated_at: str
+    handle: str
+    name: str
+    first_name: str
+    email: str | None
+    followers: int | None
+    engagement_rate: float | None
+    country: str | None
+    language: str | None
+    tags: tuple[str, ...]
+    platforms: tuple[str, ...]
+    address: str | None
+    unsubscribed: bool
+    bounced: bool
+    notes: int
+    messages: int
+
+    @classmethod
+    def from_row(cls, row: dict) -> Self:
+        """From `PROFILE`'s row: tags and platforms decoded from JSON, flags as booleans."""
+        return cls(**{**row, "name": row["name"] or "", "first_name": row["first_name"] or "",
+                      "tags": tuple(json.loads(row["tags"] or "[]")),
+                      "platforms": tuple(json.loads(row["platforms"] or "[]")),
+                      "unsubscribed": bool(row["unsubscribed"]), "bounced": bool(row["bounced"])})
+
+
+PROFILE = """SELECT a.id AS application_id, a.influencer_id, a.campaign_id, a.source, a.stage, a.fee,
+          a.agreement_state, a.agreement_deadline, a.decided_by, a.created_at, a.updated_at,
+          i.handle, i.name, i.first_name, i.email, i.followers, i.engagement_rate,
+          i.country, i.language, i.tags, i.platforms, i.address, i.unsubscribed, i.bounced,
+          (SELECT count(*) FROM notes n WHERE n.influencer_id = i.id) AS notes,
+          (SELECT count(*) FROM messages m WHERE m.influencer_id = i.id
+             AND m.campaign_id = a.campaign_id) AS messages
+   FROM applications a JOIN influencers i ON i.id = a.influencer_id WHERE a.id = ?"""
+
+
+def profile(db: Database, application_id: int) -> Profile:
     """Everything the side panel shows about one application and its influencer."""
-    rows = list(db.query(
-        """SELECT a.*, i.handle, i.name, i.first_name, i.email, i.followers, i.engagement_rate,
-                  i.country, i.language, i.tags, i.platforms, i.address, i.unsubscribed, i.bounced,
-                  (SELECT count(*) FROM notes n WHERE n.influencer_id = i.id) AS notes,
-                  (SELECT count(*) FROM messages m WHERE m.influencer_id = i.id
-                     AND m.campaign_id = a.campaign_id) AS messages
-           FROM applications a JOIN influencers i ON i.id = a.influencer_id WHERE a.id = ?""",
-        [application_id]))
+    rows = list(db.query(PROFILE, [application_id]))
     if not rows:
         raise UserError(f"There is no application #{application_id}.")
-    return rows[0]
+    return Profile.from_row(rows[0])
 
 
 def position(db: Database, view: View, now: datetime, bound: tuple) -> int:

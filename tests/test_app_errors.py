@@ -41,10 +41,10 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         # The filtered page is in once its rows replace the unfiltered ones (a worker may not have
         # started yet when the filter changes, so "no worker running" alone proves nothing).
         await until(pilot, lambda: screen.view.stages == ("invited",) and bool(screen.rows)
-                    and {row["stage"] for row in screen.rows} == {"invited"})
+                    and {row.stage for row in screen.rows} == {"invited"})
         await until(pilot, lambda: _only_watching(app))
-        shown = [row["handle"] for row in screen.rows]
-        assert {row["stage"] for row in screen.rows} == {"invited"}
+        shown = [row.handle for row in screen.rows]
+        assert {row.stage for row in screen.rows} == {"invited"}
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+r")
         await until(pilot, lambda: screen.query_one("#campaign", Select).value == screen.view.campaign_id)
@@ -52,7 +52,7 @@ async def test_ctrl_r_reloads_and_keeps_the_campaign_and_its_filter(tmp_path: Pa
         assert app.is_running and app.screen is screen
         assert screen.campaign_name == "Winter Capsule 25"
         assert screen.view.stages == ("invited",)
-        assert [row["handle"] for row in screen.rows] == shown
+        assert [row.handle for row in screen.rows] == shown
         assert not _errors_log().exists()
 
 

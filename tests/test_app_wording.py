@@ -35,7 +35,7 @@ async def test_the_profile_shows_tags_not_json(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await until(pilot, lambda: bool(screen.rows))
-        handle = screen.rows[0]["handle"]
+        handle = screen.rows[0].handle
         [tags] = app.store.writer.execute("SELECT tags FROM influencers WHERE handle = ?",
                                           [handle]).fetchone()
         assert json.loads(tags), "the demo's first row has tags"

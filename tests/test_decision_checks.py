@@ -53,9 +53,9 @@ def test_decide_on_the_command_line_lists_each_problem_on_its_line(tmp_path: Pat
 
 
 async def _tag(pilot, screen: PipelineScreen, handles: set[str]) -> None:
-    await until(pilot, lambda: {r["handle"] for r in screen.rows} >= handles)
+    await until(pilot, lambda: {r.handle for r in screen.rows} >= handles)
     for index, row in enumerate(screen.rows):
-        if row["handle"] in handles:
+        if row.handle in handles:
             screen.query_one("DataTable").move_cursor(row=index)
             screen.action_tag()
     await until(pilot, lambda: set(screen.tagged.values()) == handles)

@@ -34,7 +34,7 @@ async def _filter_stage(pilot: Pilot, stage: str) -> None:
     screen = pilot.app.screen
     screen.query_one("#stage-filter", Select).value = stage
     await until(pilot, lambda: screen.view is not None and screen.view.stages == (stage,)
-                and all(r["stage"] == stage for r in screen.rows))
+                and all(r.stage == stage for r in screen.rows))
     screen.query_one(DataTable).focus()
 
 
@@ -49,7 +49,7 @@ async def test_opens_on_the_first_campaign_with_counters(tmp_path: Path) -> None
         counters = _text(screen, "#counters")
         assert "58 candidates · 15 new · 5 in · 5 rejected" in counters
         assert screen.query_one(DataTable).row_count == 58
-        assert "ineligible" not in {r["stage"] for r in screen.rows}
+        assert "ineligible" not in {r.stage for r in screen.rows}
 
 
 async def test_tag_three_bulk_reject_with_confirmation_and_counters_change(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ async def test_tag_three_bulk_reject_with_confirmation_and_counters_change(tmp_p
         await until(pilot, lambda: bool(screen.rows))
         await _filter_stage(pilot, "to review")
         before = _stages(app.store)
-        chosen = [row["handle"] for row in screen.rows[:3]]
+        chosen = [row.handle for row in screen.rows[:3]]
         for _ in range(3):
             await pilot.press("space")
         assert sorted(screen.tagged.values()) == sorted(chosen)
@@ -105,7 +105,7 @@ async def test_accept_then_undo_within_the_window(tmp_path: Path) -> None:
         screen = app.screen
         await until(pilot, lambda: bool(screen.rows))
         await _filter_stage(pilot, "to review")
-        handle = screen.rows[0]["handle"]
+        handle = screen.rows[0].handle
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -116,7 +116,7 @@ async def test_accept_then_undo_within_the_window(tmp_path: Path) -> None:
             (handle,)).fetchone()
         assert mail == ("queued", "2026-11-23T10:00:30+00:00", '["undoable"]')
         await pilot.press("u")
-        await until(pilot, lambda: screen.last_batch is None and handle in {r["handle"] for r in screen.rows})
+        await until(pilot, lambda: screen.last_batch is None and handle in {r.handle for r in screen.rows})
         await until(pilot, lambda: app.store.writer.execute(
             "SELECT status FROM messages m JOIN influencers i ON i.id = m.influencer_id "
             "WHERE i.handle = ? AND m.kind = 'accepted'", (handle,)).fetchone()[0] == "skipped")
@@ -164,13 +164,13 @@ async def test_pages_are_read_from_sqlite_one_at_a_time(tmp_path: Path) -> None:
         assert table.row_count == 100
         await pilot.press("g")
         await until(pilot, lambda: "rows 1–100 of 250" in _text(screen, "#page-info"))
-        seen_first = screen.rows[0]["handle"]
+        seen_first = screen.rows[0].handle
         table.move_cursor(row=99)
         await pilot.press("j")
         await until(pilot, lambda: "rows 101–200" in _text(screen, "#page-info"))
         await pilot.press("p")
         await until(pilot, lambda: "rows 1–100 of 250" in _text(screen, "#page-info"))
-        assert screen.rows[0]["handle"] == seen_first
+        assert screen.rows[0].handle == seen_first
 
 
 async def test_sort_search_and_profile(tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ async def test_sort_search_and_profile(tmp_path: Path) -> None:
         await until(pilot, lambda: bool(screen.rows))
         await pilot.press("o")
         await until(pilot, lambda: screen.view.sort == "name")
-        names = [r["handle"] for r in screen.rows]
+        names = [r.handle for r in screen.rows]
         assert names == sorted(names)
         await pilot.press("o")  # name → stage
         await until(pilot, lambda: screen.view.sort == "stage")
@@ -221,7 +221,7 @@ async def test_the_search_bar_speaks_the_query_syntax(tmp_path: Path) -> None:
         await until(pilot, lambda: screen.total == 14)
         await pilot.press("slash", *"followers<1k", "enter")
         await until(pilot, lambda: screen.total == 2)
-        assert {r["handle"] for r in screen.rows} == {"small1", "small2"}
+        assert {r.handle for r in screen.rows} == {"small1", "small2"}
         await pilot.press("slash")
         screen.query_one("#search", Input).value = "followers>>3"
         await pilot.press("enter")

@@ -55,7 +55,7 @@ def test_in_the_pipeline_stage_means_the_campaign_on_screen(store: Store, seeded
         view = View(campaign_id=seeded["glow"], search=search)
         rows = pipeline_view.page(store.reader(), view, from_iso(NOW))
         assert pipeline_view.count(store.reader(), view, from_iso(NOW)) == len(rows)
-        return sorted(row["handle"] for row in rows)
+        return sorted(row.handle for row in rows)
 
     assert shown("stage:in_campaign") == []  # ana is in campaign in Spring 25, rejected here
     assert shown("stage:rejected") == ["ana"]

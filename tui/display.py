@@ -8,6 +8,7 @@ cell; `visible_data()` for a row (or a nested card) that a widget then styles pi
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from rich.text import Text
@@ -32,7 +33,7 @@ def cell(value: object) -> Text:
 def visible_data(value: Any, lines: Collection[str] = (), *, _key: str = "") -> Any:
     """`value` (a row, a list of rows, a card) with every string in it passed through `visible()`.
 
-    Strings under a key named in `lines` (a body, a note) keep their newlines and tabs.
+    Strings under a key or dataclass field named in `lines` (a body, a note) keep their newlines and tabs.
     """
     if isinstance(value, str):
         return visible(value, lines=_key in lines)
@@ -40,6 +41,9 @@ def visible_data(value: Any, lines: Collection[str] = (), *, _key: str = "") -> 
         return {visible(key) if isinstance(key, str) else key:
                 visible_data(item, lines, _key=key if isinstance(key, str) else "")
                 for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: visible_data(getattr(value, f.name), lines, _key=f.name)
+                                 for f in fields(value)})
     if isinstance(value, list | tuple):
         return type(value)(visible_data(item, lines, _key=_key) for item in value)
     return value

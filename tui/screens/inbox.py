@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft
+from store.contact import InfluencerCard
 from store.conversations import Cursor, InboxFilter, cursor_after, split_search
 from store.db import Store
 from store.errors import UserError
@@ -168,7 +169,7 @@ class InboxScreen(Screen[None]):
         if message.influencer_id == self.conversations.current_id():
             self._show(message.influencer_id, message.entries, message.card)
 
-    def _show(self, influencer_id: int | None, entries: list[dict], card: dict | None) -> None:
+    def _show(self, influencer_id: int | None, entries: list[dict], card: InfluencerCard | None) -> None:
         self._shown_id = influencer_id
         self.query_one(TimelineView).show(entries)
         self.query_one(ContactPanel).show(card)

@@ -9,6 +9,7 @@ from mailer import bulk
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft, compose_draft, quote, replied_message, reply_draft, reply_subject
 from store import bounces, contact, conversations, inbox, influencers, threads, timeline
+from store.contact import InfluencerCard
 from store.conversations import Cursor, InboxFilter
 from store.db import Store
 
@@ -40,7 +41,7 @@ def load_page(store: Store, flt: InboxFilter, after: Cursor | None, size: int = 
 
 
 def open_conversation(store: Store, influencer_id: int, campaign_id: int | None,
-                      mark_read: bool) -> tuple[list[dict], dict]:
+                      mark_read: bool) -> tuple[list[dict], InfluencerCard]:
     """The timeline and contact card, the conversation read first when `mark_read` (not by a viewer)."""
     if mark_read:
         inbox_actions.mark_read(store, influencer_id, campaign_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from store.contact import InfluencerCard
+
 
 class ConversationsLoaded(Message):
     """A page of the conversation list; `append` for the next page of the same list."""
@@ -20,7 +22,7 @@ class ConversationsChanged(Message):
 class ConversationOpened(Message):
     """The timeline and side panel of one influencer."""
 
-    def __init__(self, influencer_id: int, entries: list[dict], card: dict) -> None:
+    def __init__(self, influencer_id: int, entries: list[dict], card: InfluencerCard) -> None:
         super().__init__()
         self.influencer_id, self.entries, self.card = influencer_id, entries, card
 

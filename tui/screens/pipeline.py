@@ -23,7 +23,7 @@ from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.counters import counters
 from store.errors import UserError
-from store.pipeline_view import View
+from store.pipeline_view import ApplicationRow, View
 from store.query.parser import parse_query
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
@@ -98,7 +98,7 @@ class PipelineScreen(Screen[None]):
         self.campaign_name = ""
         self.campaign_state = "open"
         self.campaign_names: dict[int, str] = {}
-        self.rows: list[dict] = []
+        self.rows: list[ApplicationRow] = []
         self.fetch: dict[str, Any] = {}
         self.tagged: dict[int, str] = {}
         self.last_batch: tuple[str, list[str]] | None = None
@@ -145,7 +145,7 @@ class PipelineScreen(Screen[None]):
     def _fill_table(self, table: DataTable, cursor: int) -> None:
         table.clear()
         for row in self.rows:
-            key = row["application_id"]
+            key = row.application_id
             table.add_row(*table_row(row, key in self.tagged), key=str(key))
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
@@ -329,7 +329,7 @@ class PipelineScreen(Screen[None]):
 
     # Actions (keys).
 
-    def _cursor_row(self) -> dict | None:
+    def _cursor_row(self) -> ApplicationRow | None:
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
             return None
@@ -364,9 +364,9 @@ class PipelineScreen(Screen[None]):
         row = self._cursor_row()
         if row is None:
             return
-        key = row["application_id"]
+        key = row.application_id
         if self.tagged.pop(key, None) is None:
-            self.tagged[key] = row["handle"]
+            self.tagged[key] = row.handle
         table = self.query_one(DataTable)
         table.update_cell(str(key), "name", table_row(row, key in self.tagged)[0])
         self.show_page_info()
@@ -376,7 +376,7 @@ class PipelineScreen(Screen[None]):
         if self.tagged:
             return list(self.tagged.values())
         row = self._cursor_row()
-        return [row["handle"]] if row else []
+        return [row.handle] if row else []
 
     def action_decide(self, decision: str) -> None:
         handles = self._targets()
@@ -435,7 +435,7 @@ class PipelineScreen(Screen[None]):
         self.lay_out_columns(self.size.width)
         row = self._cursor_row()
         if panel.display and row:
-            self.load_profile(row["application_id"])
+            self.load_profile(row.application_id)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)

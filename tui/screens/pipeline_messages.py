@@ -10,7 +10,7 @@ from typing import Any
 from textual.message import Message
 
 from mailer.actions.pipeline import DecisionCheck
-from store.pipeline_view import View
+from store.pipeline_view import ApplicationRow, Profile, View
 
 
 class CampaignsLoaded(Message):
@@ -24,7 +24,7 @@ class CampaignsLoaded(Message):
 class PageLoaded(Message):
     """One page of applications with the counters and the per-day series."""
 
-    def __init__(self, view: View, fetch: dict[str, Any], rows: list[dict], total: int, offset: int,
+    def __init__(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int, offset: int,
                  counters: dict, per_day: list[int], cursor: int) -> None:
         super().__init__()
         self.view, self.fetch, self.rows, self.total, self.offset = view, fetch, rows, total, offset
@@ -34,7 +34,7 @@ class PageLoaded(Message):
 class ProfileLoaded(Message):
     """The side panel's data for one application."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: Profile) -> None:
         super().__init__()
         self.data = data
 

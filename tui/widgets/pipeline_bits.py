@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
@@ -10,6 +10,9 @@ from textual.widgets import Static
 from store import stages
 from tui.display import cell, visible_data
 from tui.visible import visible
+
+if TYPE_CHECKING:
+    from store.pipeline_view import ApplicationRow, Profile
 
 
 def _number(value: float | int | None) -> str:
@@ -50,50 +53,50 @@ class CountersBar(Static):
         self.update(text)
 
 
-def table_row(row: dict, tagged: bool) -> tuple[Text, ...]:
+def table_row(row: ApplicationRow, tagged: bool) -> tuple[Text, ...]:
     """The cells of one application in the table's column order, as literal text."""
-    engagement = row["engagement_rate"]
+    engagement = row.engagement_rate
     return tuple(cell(text) for text in (
-        f"{'●' if tagged else ' '}{row['name'] or row['handle']}",
-        f"@{row['handle']}",
-        stages.label(row["stage"]),
-        row["source"][:3],
-        _number(row["followers"]),
+        f"{'●' if tagged else ' '}{row.name or row.handle}",
+        f"@{row.handle}",
+        stages.label(row.stage),
+        row.source[:3],
+        _number(row.followers),
         f"{engagement:.1f}" if engagement is not None else "–",
-        _number(row["fee"]),
-        (row["last_message"] or "")[5:10],
+        _number(row.fee),
+        (row.last_message or "")[5:10],
     ))
 
 
-def _tag_list(tags: str | list[str] | None) -> str:
-    """Tags as the contact panel shows them (`#beauty #fr`), not as the JSON they are stored in."""
-    values = json.loads(tags) if isinstance(tags, str) else (tags or [])
-    return " ".join(f"#{visible(tag)}" for tag in values) or "–"
+def _tag_list(tags: tuple[str, ...]) -> str:
+    """Tags as the contact panel shows them (`#beauty #fr`)."""
+    return " ".join(f"#{visible(tag)}" for tag in tags) or "–"
 
 
 class ProfilePanel(Static):
     """The side panel: one influencer's contact data and where their application stands."""
 
-    def show(self, data: dict | None) -> None:
+    def show(self, data: Profile | None) -> None:
         if not data:
             self.update("")
             return
-        tags = _tag_list(data.get("tags"))
+        tags = _tag_list(data.tags)
         data = visible_data(data)
-        flags = [word for word in ("unsubscribed", "bounced") if data.get(word)]
+        flags = [word for word, flagged in (("unsubscribed", data.unsubscribed), ("bounced", data.bounced))
+                 if flagged]
         lines: list[str | Text] = [
-            Text.assemble((data["name"] or data["handle"], "bold"), f"  @{data['handle']}"),
-            f"{data['email'] or 'no email'}",
-            f"{data['country'] or '–'} · {data['language'] or '–'}",
-            f"followers {_number(data['followers'])}",
-            f"engagement {data['engagement_rate'] if data['engagement_rate'] is not None else '–'}%",
+            Text.assemble((data.name or data.handle, "bold"), f"  @{data.handle}"),
+            f"{data.email or 'no email'}",
+            f"{data.country or '–'} · {data.language or '–'}",
+            f"followers {_number(data.followers)}",
+            f"engagement {data.engagement_rate if data.engagement_rate is not None else '–'}%",
             f"tags {tags}",
             "",
-            Text.assemble("stage ", (stages.label(data["stage"]), "bold"), f" ({data['source']})"),
-            f"fee {_number(data['fee'])}",
-            f"agreement {data['agreement_state'] or '–'} {data['agreement_deadline'] or ''}".rstrip(),
-            f"decided by {data['decided_by'] or '–'}",
-            f"{data['messages']} messages · {data['notes']} notes",
+            Text.assemble("stage ", (stages.label(data.stage), "bold"), f" ({data.source})"),
+            f"fee {_number(data.fee)}",
+            f"agreement {data.agreement_state or '–'} {data.agreement_deadline or ''}".rstrip(),
+            f"decided by {data.decided_by or '–'}",
+            f"{data.messages} messages · {data.notes} notes",
         ]
         if flags:
             lines.append(Text(f"{' and '.join(flags)}: no email", style="red"))
