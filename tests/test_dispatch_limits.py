@@ -93,10 +93,10 @@ async def test_the_circuit_breaker_pauses_the_campaign(store) -> None:
     report = await Dispatcher(store, make_config(sink.port, breaker_failures=10)).run_until_empty()
     campaign = next(iter(store.reader().query("SELECT status, paused_reason FROM campaigns WHERE id = ?",
                                               [bad])))
-    assert campaign.status == "paused"
-    assert campaign.paused_reason == ("Paused after 10 failed messages in a row; "
+    assert campaign["status"] == "paused"
+    assert campaign["paused_reason"] == ("Paused after 10 failed messages in a row; "
                                          "the last: 550 5.1.1 No such user")
-    assert report.paused == [campaign.paused_reason]
+    assert report.paused == [campaign["paused_reason"]]
     assert 10 <= report.failed <= 10 + 4
     assert report.sent == 10
     left = dict(store.reader().execute(
