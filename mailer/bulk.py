@@ -12,6 +12,7 @@ from mailer.templating.context import template_context
 from mailer.templating.rendering import default_template, render_text
 from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
+from store.campaigns import Campaign
 from store.errors import UserError
 from store.header_text import check_header_text
 
@@ -39,9 +40,9 @@ def plain(subject: str, body: str) -> Renderer:
     return lambda _influencer: (subject, body)
 
 
-def _campaign_for(db: Database, campaign_id: int | None, influencer_id: int) -> dict:
+def _campaign_for(db: Database, campaign_id: int | None, influencer_id: int) -> Campaign | None:
     chosen = campaign_id or threads.latest_campaign(db, influencer_id)
-    return campaigns.get_by_id(db, chosen) if chosen else {}
+    return campaigns.get_by_id(db, chosen) if chosen else None
 
 
 def templated(db: Database, subject: str, body: str, campaign_id: int | None = None) -> Renderer:
@@ -59,8 +60,7 @@ def templated(db: Database, subject: str, body: str, campaign_id: int | None = N
 
 def template_source(db: Database, campaign_id: int | None, kind: str) -> tuple[str, str]:
     """(subject, body) of a campaign's template in its first language, else the built-in one."""
-    campaign = campaigns.get_by_id(db, campaign_id) if campaign_id else {}
-    languages = campaign.get("languages") or ["en"]
+    languages = campaigns.get_by_id(db, campaign_id).languages if campaign_id else ("en",)
     for language in (*languages, "en"):
         row = stored_templates.find(db, campaign_id, kind, language) if campaign_id else None
         if row:

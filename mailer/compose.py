@@ -39,8 +39,8 @@ def sender(db: Database, campaign_id: int | None, actor: str) -> tuple[str, str]
     """(from-address, display name): the campaign's sender, else the operator's own address."""
     if campaign_id:
         campaign = campaigns.get_by_id(db, campaign_id)
-        if campaign["sender_email"]:
-            return campaign["sender_email"], campaign["sender_name"]
+        if campaign.sender_email:
+            return campaign.sender_email, campaign.sender_name
     row = db.execute(
         "SELECT from_address, display_name FROM operators WHERE login = ?", (actor,)
     ).fetchone()

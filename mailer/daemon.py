@@ -44,10 +44,10 @@ def plan_due(store: Store, now: datetime, plan_hour: int, renderer: Renderer | N
     """From `plan_hour` local time on, plan each open campaign's next window day (once)."""
     targets = []
     for campaign in outreach.open_campaigns(store.reader()):
-        tz = zone(campaign["timezone"])
+        tz = zone(campaign.timezone)
         local = now.astimezone(tz)
-        target = schedule.next_window_day(local.date(), campaign["windows"], tz)
-        if local.hour >= plan_hour and target and not outreach.plan_run(store.reader(), campaign["id"],
+        target = schedule.next_window_day(local.date(), campaign.windows, tz)
+        if local.hour >= plan_hour and target and not outreach.plan_run(store.reader(), campaign.id,
                                                                           target.isoformat()):
             targets.append((campaign, target))
     if not targets:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from store import audit, influencers, stages
+from store.campaigns import Campaign
 from store.clock import from_iso, iso
 from store.errors import UserError
 from store.moves import Compose, Email, Move, no_email, record, send, set_stage
@@ -49,22 +50,22 @@ def by_influencer(db: Database, campaign_id: int, influencer_ids: list[int]) -> 
     return found
 
 
-def closed_reason(campaign: dict, now: datetime) -> str | None:
+def closed_reason(campaign: Campaign, now: datetime) -> str | None:
     """Why nobody may join the campaign now, or None while it is open."""
-    if campaign.get("collaborated_at"):
-        return (f"Campaign {campaign['name']!r} started its collaboration on {campaign['collaborated_at']}; "
+    if campaign.collaborated_at:
+        return (f"Campaign {campaign.name!r} started its collaboration on {campaign.collaborated_at}; "
                 f"its group is fixed and it takes no more candidates")
-    closes = campaign.get("closes_at")
-    if campaign.get("status") == "closed" or (closes and from_iso(closes) <= now):
+    closes = campaign.closes_at
+    if campaign.status == "closed" or (closes and from_iso(closes) <= now):
         when = f" on {closes}" if closes else ""
-        return f"Campaign {campaign['name']!r} closed{when}; it takes no more candidates"
-    opens = campaign.get("opens_at")
+        return f"Campaign {campaign.name!r} closed{when}; it takes no more candidates"
+    opens = campaign.opens_at
     if opens and from_iso(opens) > now:
-        return f"Campaign {campaign['name']!r} opens on {opens}; it takes no candidates before then"
+        return f"Campaign {campaign.name!r} opens on {opens}; it takes no candidates before then"
     return None
 
 
-def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campaign: dict, *,
+def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campaign: Campaign, *,
             now: datetime, actor: str, scheduled_at: str | None = None) -> list[Move]:
     """Write the planned moves (stage, email, audit), in order."""
     stamp = iso(now)
@@ -73,23 +74,23 @@ def _commit(db: Database, planned: list[tuple[Move, Email | None, dict]], campai
             cursor = db.conn.execute(
                 """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee, created_at,
                        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (move.influencer_id, campaign["id"], columns["source"], move.to_stage,
+                (move.influencer_id, campaign.id, columns["source"], move.to_stage,
                  columns.get("fee"), stamp, stamp))
             move.application_id = inserted_id(cursor)
         else:
             set_stage(db, move, now=stamp, columns=columns)
-        send(db, move, email, campaign_id=campaign["id"], now=stamp, author=actor, scheduled_at=scheduled_at)
-        record(db, move, campaign_id=campaign["id"], now=stamp, actor=actor)
+        send(db, move, email, campaign_id=campaign.id, now=stamp, author=actor, scheduled_at=scheduled_at)
+        record(db, move, campaign_id=campaign.id, now=stamp, actor=actor)
     return [move for move, _email, _columns in planned]
 
 
-def invite(db: Database, campaign: dict, people: list[dict], *, now: datetime, actor: str,
+def invite(db: Database, campaign: Campaign, people: list[dict], *, now: datetime, actor: str,
            compose: Compose = no_email) -> list[Move]:
     """Add influencers to the pipeline as invited, whatever their numbers."""
     reason = closed_reason(campaign, now)
     if reason:
         raise UserError(reason + ".")
-    existing = by_influencer(db, campaign["id"], [p["id"] for p in people])
+    existing = by_influencer(db, campaign.id, [p["id"] for p in people])
     _refuse_all([f"@{p['handle']} is already in the pipeline (stage "
                  f"'{stages.label(existing[p['id']]['stage'])}')" for p in people if p["id"] in existing])
     planned = []
@@ -100,7 +101,7 @@ def invite(db: Database, campaign: dict, people: list[dict], *, now: datetime, a
     return _commit(db, planned, campaign, now=now, actor=actor)
 
 
-def apply(db: Database, campaign: dict, person: dict, *, now: datetime, actor: str,
+def apply(db: Database, campaign: Campaign, person: dict, *, now: datetime, actor: str,
           compose: Compose = no_email, fee: float | None = None) -> Move:
     """A candidate says yes: a self-application (checked against the minimums) or an invitee's answer."""
     if fee is not None and fee < 0:
@@ -108,10 +109,10 @@ def apply(db: Database, campaign: dict, person: dict, *, now: datetime, actor: s
     reason = closed_reason(campaign, now)
     if reason:
         raise UserError(reason + ".")
-    application = by_influencer(db, campaign["id"], [person["id"]]).get(person["id"])
+    application = by_influencer(db, campaign.id, [person["id"]]).get(person["id"])
     if application is not None:
         if application["stage"] != stages.INVITED:
-            raise UserError(f"@{person['handle']} has already applied to {campaign['name']!r} (stage "
+            raise UserError(f"@{person['handle']} has already applied to {campaign.name!r} (stage "
                             f"'{stages.label(application['stage'])}').")
         target = stages.next_stage(application["stage"], "answer", campaign, now)
         move = Move(application["id"], person["id"], person["handle"], application["stage"], target,
@@ -138,16 +139,16 @@ class DecisionPlan:
     problems: list[str]
 
 
-def sort_decision(db: Database, campaign: dict, people: list[dict], decision: str,
+def sort_decision(db: Database, campaign: Campaign, people: list[dict], decision: str,
                   now: datetime) -> DecisionPlan:
     """Check `decision` for each person by the stage rules, changing nothing."""
     decision = stages.parse_decision(decision)
-    applications = by_influencer(db, campaign["id"], [p["id"] for p in people])
+    applications = by_influencer(db, campaign.id, [p["id"] for p in people])
     planned, problems = [], []
     for person in people:
         application = applications.get(person["id"])
         if application is None:
-            problems.append(f"@{person['handle']} is not in the pipeline of {campaign['name']!r}")
+            problems.append(f"@{person['handle']} is not in the pipeline of {campaign.name!r}")
             continue
         try:
             target = stages.next_stage(application["stage"], decision, campaign, now)
@@ -158,7 +159,7 @@ def sort_decision(db: Database, campaign: dict, people: list[dict], decision: st
     return DecisionPlan(planned, problems)
 
 
-def plan_decision(db: Database, campaign: dict, people: list[dict], decision: str,
+def plan_decision(db: Database, campaign: Campaign, people: list[dict], decision: str,
                   now: datetime) -> list[tuple[dict, dict, str]]:
     """(influencer, application, next stage) for each person, or one sentence listing every problem."""
     plan = sort_decision(db, campaign, people, decision, now)
@@ -166,7 +167,7 @@ def plan_decision(db: Database, campaign: dict, people: list[dict], decision: st
     return plan.moves
 
 
-def decide(db: Database, campaign: dict, people: list[dict], decision: str, *, now: datetime,
+def decide(db: Database, campaign: Campaign, people: list[dict], decision: str, *, now: datetime,
            actor: str, compose: Compose = no_email, grace_seconds: int = 0) -> list[Move]:
     """Move every named application by `decision`, with its email; all or nothing."""
     decision = stages.parse_decision(decision)
@@ -182,25 +183,25 @@ def decide(db: Database, campaign: dict, people: list[dict], decision: str, *, n
     return _commit(db, planned, campaign, now=now, actor=actor, scheduled_at=undo_until)
 
 
-def _decision_columns(campaign: dict, decision: str, target: str, now: datetime, actor: str) -> dict:
+def _decision_columns(campaign: Campaign, decision: str, target: str, now: datetime, actor: str) -> dict:
     columns: dict = {"decided_by": actor}
     if decision == "send-agreement":
-        deadline = now + timedelta(days=campaign.get("agreement_days") or 3)
+        deadline = now + timedelta(days=campaign.agreement_days)
         columns |= {"agreement_state": "sent", "agreement_deadline": iso(deadline)}
     elif target in (stages.SIGNED, stages.REFUSED):
         columns["agreement_state"] = target
     return columns
 
 
-def collaborate(db: Database, campaign: dict, *, now: datetime, actor: str,
+def collaborate(db: Database, campaign: Campaign, *, now: datetime, actor: str,
                 compose: Compose = no_email) -> list[Move]:
     """Start the collaboration, once: signed or accepted go in, the undecided are turned down."""
-    if campaign.get("collaborated_at"):
-        raise UserError(f"The collaboration of {campaign['name']!r} already started on "
-                        f"{campaign['collaborated_at']}; it runs only once.")
+    if campaign.collaborated_at:
+        raise UserError(f"The collaboration of {campaign.name!r} already started on "
+                        f"{campaign.collaborated_at}; it runs only once.")
     rows = list(db.query(
         """SELECT a.*, i.handle FROM applications a JOIN influencers i ON i.id = a.influencer_id
-           WHERE a.campaign_id = ? ORDER BY a.id""", [campaign["id"]]))
+           WHERE a.campaign_id = ? ORDER BY a.id""", [campaign.id]))
     planned = []
     for application in rows:
         stage = application["stage"]
@@ -218,24 +219,24 @@ def collaborate(db: Database, campaign: dict, *, now: datetime, actor: str,
                         {"decided_by": actor}))
     cursor = db.conn.execute(
         "UPDATE campaigns SET collaborated_at = ?, updated_at = ? WHERE id = ? AND collaborated_at IS NULL",
-        (iso(now), iso(now), campaign["id"]))
+        (iso(now), iso(now), campaign.id))
     if cursor.rowcount != 1:
-        raise UserError(f"The collaboration of {campaign['name']!r} already started; it runs only once.")
+        raise UserError(f"The collaboration of {campaign.name!r} already started; it runs only once.")
     moves = _commit(db, planned, campaign, now=now, actor=actor)
     audit.record(db, at=iso(now), actor=actor, action="campaign.collaborate", entity="campaign",
-                 entity_id=campaign["id"], campaign_id=campaign["id"],
+                 entity_id=campaign.id, campaign_id=campaign.id,
                  joined=sum(m.via == "collaborate-in" for m in moves),
                  turned_down=sum(m.via == "collaborate-out" for m in moves))
     return moves
 
 
-def expire_agreements(db: Database, campaign: dict, *, now: datetime, actor: str,
+def expire_agreements(db: Database, campaign: Campaign, *, now: datetime, actor: str,
                       compose: Compose = no_email) -> list[Move]:
     """Agreements past their deadline become expired (the daemon runs this)."""
     rows = list(db.query(
         """SELECT a.*, i.handle FROM applications a JOIN influencers i ON i.id = a.influencer_id
            WHERE a.campaign_id = ? AND a.stage = ? AND a.agreement_deadline <= ?""",
-        [campaign["id"], stages.AGREEMENT_SENT, iso(now)]))
+        [campaign.id, stages.AGREEMENT_SENT, iso(now)]))
     planned = []
     for application in rows:
         move = Move(application["id"], application["influencer_id"], application["handle"],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
@@ -121,7 +123,96 @@ def validate(spec: CampaignSpec) -> dict:
     }
 
 
-def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> dict:
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """One casting call as read from the store, decoded and with its defaults filled in."""
+
+    id: int
+    name: str
+    program: str = ""
+    description: str = ""
+    brief: str = ""
+    sender_email: str | None = None
+    sender_name: str = ""
+    budget: float | None = None
+    currency: str = "EUR"
+    min_followers: int = 0
+    min_engagement: float = 0.0
+    opens_at: str | None = None
+    closes_at: str | None = None
+    timezone: str = "UTC"
+    windows: tuple[Window, ...] = ()
+    daily_cap: int = 50
+    moderation: bool = True
+    languages: tuple[str, ...] = ("en",)
+    requires_agreement: bool = False
+    agreement_days: int = 3
+    invite_limit: int = 300
+    segment: str = ""
+    status: str = "open"
+    paused_reason: str | None = None
+    collaborated_at: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    welcome_enabled: bool = True
+    stop_if_ongoing: bool = True
+    stop_if_incoming: bool = True
+    followup_days: tuple[int, ...] = ()
+    candidates: int | None = None  # how many applications it has; only `listing` counts them
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """The campaign a `campaigns` row describes: JSON columns decoded, empty values defaulted."""
+        def flag(column: str, default: bool) -> bool:
+            value = row.get(column)
+            return default if value is None else bool(value)
+
+        return cls(
+            id=row["id"], name=row["name"], program=row.get("program") or "",
+            description=row.get("description") or "", brief=row.get("brief") or "",
+            sender_email=row.get("sender_email"), sender_name=row.get("sender_name") or "",
+            budget=row.get("budget"), currency=row.get("currency") or "EUR",
+            min_followers=row.get("min_followers") or 0, min_engagement=row.get("min_engagement") or 0.0,
+            opens_at=row.get("opens_at"), closes_at=row.get("closes_at"),
+            timezone=row.get("timezone") or "UTC",
+            windows=tuple(Window.from_json(w) for w in json.loads(row.get("windows") or "[]")),
+            daily_cap=50 if row.get("daily_cap") is None else row["daily_cap"],
+            moderation=flag("moderation", True),
+            languages=tuple(json.loads(row.get("languages") or "[]")) or ("en",),
+            requires_agreement=flag("requires_agreement", False),
+            agreement_days=row.get("agreement_days") or 3, invite_limit=row.get("invite_limit") or 300,
+            segment=row.get("segment") or "", status=row.get("status") or "open",
+            paused_reason=row.get("paused_reason"), collaborated_at=row.get("collaborated_at"),
+            created_at=row.get("created_at") or "", updated_at=row.get("updated_at") or "",
+            welcome_enabled=flag("welcome_enabled", True), stop_if_ongoing=flag("stop_if_ongoing", True),
+            stop_if_incoming=flag("stop_if_incoming", True),
+            followup_days=tuple(json.loads(row.get("followup_days") or "[]")),
+            candidates=row.get("candidates"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The campaign as `campaign show/list --json` print it: the row's columns, windows as text."""
+        row: dict[str, Any] = {}
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if name in _FLAG_COLUMNS:
+                value = int(value)
+            elif name in ("windows", "languages"):
+                value = [str(v) for v in value]
+            elif name == "followup_days":
+                value = json.dumps(list(value))
+            elif name == "candidates" and value is None:
+                continue
+            row[name] = value
+        return row
+
+
+_FLAG_COLUMNS = frozenset({"moderation", "requires_agreement", "welcome_enabled", "stop_if_ongoing",
+                           "stop_if_incoming"})
+
+
+
+def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> Campaign:
     """Validate and insert a campaign; call inside a write transaction."""
     row = validate(spec)
     if db.execute("SELECT 1 FROM campaigns WHERE name = ?", (row["name"],)).fetchone():
@@ -135,28 +226,21 @@ def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> dict:
     return get(db, row["name"])
 
 
-def _decode(row: dict) -> dict:
-    row = dict(row)
-    row["windows"] = [Window.from_json(w) for w in json.loads(row["windows"])]
-    row["languages"] = json.loads(row["languages"])
-    return row
-
-
-def get(db: Database, name: str) -> dict:
+def get(db: Database, name: str) -> Campaign:
     rows = list(db.query("SELECT * FROM campaigns WHERE name = ?", [name.strip()]))
     if not rows:
         raise NotFound(f"There is no campaign named {name!r}.")
-    return _decode(rows[0])
+    return Campaign.from_row(rows[0])
 
 
-def get_by_id(db: Database, campaign_id: int) -> dict:
+def get_by_id(db: Database, campaign_id: int) -> Campaign:
     rows = list(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign_id]))
     if not rows:
         raise NotFound(f"There is no campaign #{campaign_id}.")
-    return _decode(rows[0])
+    return Campaign.from_row(rows[0])
 
 
-def listing(db: Database) -> list[dict]:
+def listing(db: Database) -> list[Campaign]:
     """Every campaign with its candidate count: the ones still at work (open or paused) first, the
     closed ones after, each newest first. The one order of `campaign list` and the app's picker,
     whose first entry is where the app opens."""
@@ -164,7 +248,7 @@ def listing(db: Database) -> list[dict]:
         """SELECT c.*, (SELECT count(*) FROM applications a WHERE a.campaign_id = c.id) AS candidates
            FROM campaigns c ORDER BY c.status = 'closed', c.created_at DESC, c.id DESC"""
     )
-    return [_decode(row) for row in rows]
+    return [Campaign.from_row(row) for row in rows]
 
 
 def queued_mail(db: Database, campaign_id: int) -> int:
@@ -173,26 +257,26 @@ def queued_mail(db: Database, campaign_id: int) -> int:
                           [campaign_id]).fetchone()[0])
 
 
-def state_text(campaign: dict) -> str:
+def state_text(campaign: Campaign) -> str:
     """The campaign's state as people read it: 'open', 'closed', 'paused by ana', 'paused after …'."""
-    if campaign["status"] != "paused":
-        return campaign["status"]
-    reason = re.sub(r"^paused\s+", "", (campaign.get("paused_reason") or "").strip(), flags=re.IGNORECASE)
+    if campaign.status != "paused":
+        return campaign.status
+    reason = re.sub(r"^paused\s+", "", (campaign.paused_reason or "").strip(), flags=re.IGNORECASE)
     return f"paused {reason.rstrip('.')}" if reason else "paused"
 
 
-def planning_block(campaign: dict) -> str | None:
+def planning_block(campaign: Campaign) -> str | None:
     """Why the planner invites nobody for this campaign (one sentence, no final period); None if it may."""
-    name = campaign["name"]
-    if campaign["status"] == "paused":
+    name = campaign.name
+    if campaign.status == "paused":
         return f"{name} is {state_text(campaign)}; nothing is planned or sent for it until it is resumed"
-    if campaign["status"] != "open":
-        return f"{name} is {campaign['status']}: nothing is planned for it"
-    if campaign.get("collaborated_at"):
+    if campaign.status != "open":
+        return f"{name} is {campaign.status}: nothing is planned for it"
+    if campaign.collaborated_at:
         return f"{name} started its collaboration: nothing is planned for it"
-    if not (campaign.get("segment") or "").strip():
+    if not campaign.segment.strip():
         return f"{name} has no segment: nothing is planned for it"
-    if not campaign.get("sender_email"):
+    if not campaign.sender_email:
         return f"{name} has no sender address: nothing is planned for it"
     return None
 
@@ -209,13 +293,12 @@ def pause(db: Database, campaign_id: int, reason: str, *, now: str, actor: str) 
     return bool(changed)
 
 
-def resume(db: Database, campaign: dict, *, now: str, actor: str) -> bool:
+def resume(db: Database, campaign: Campaign, *, now: str, actor: str) -> bool:
     """Open a paused campaign again, its reason kept in the audit trail; False if it was not paused."""
     changed = db.conn.execute(
         """UPDATE campaigns SET status = 'open', paused_reason = NULL, updated_at = ?
-           WHERE id = ? AND status = 'paused'""", [now, campaign["id"]]).rowcount
+           WHERE id = ? AND status = 'paused'""", [now, campaign.id]).rowcount
     if changed:
         audit.record(db, at=now, actor=actor, action="campaign.resume", entity="campaign",
-                     entity_id=campaign["id"], campaign_id=campaign["id"],
-                     reason=campaign.get("paused_reason"))
+                     entity_id=campaign.id, campaign_id=campaign.id, reason=campaign.paused_reason)
     return bool(changed)

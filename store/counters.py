@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from store import stages
+from store.campaigns import Campaign
 
 # Ineligible applicants are kept but hidden by default, so they are not "candidates".
 COUNTERS_SQL = f"""
@@ -22,13 +23,13 @@ KEYS = ("all_candidates", "new_applicants", "in_campaign", "rejected", "invited"
         "budget_used_pct", "last_update")
 
 
-def counters(db: Database, campaign: dict) -> dict:
+def counters(db: Database, campaign: Campaign) -> dict:
     """SPEC §3's counters: the keys of `status --json`, plus `budget_used` and `by_stage` for people."""
-    row = dict(next(iter(db.query(COUNTERS_SQL, [campaign["id"]]))))
-    budget = campaign.get("budget")
+    row = dict(next(iter(db.query(COUNTERS_SQL, [campaign.id]))))
+    budget = campaign.budget
     used = row.pop("budget_used")
     row["budget_used_pct"] = round(100.0 * used / budget, 1) if budget else None
-    row["last_update"] = row["last_update"] or campaign.get("updated_at")
+    row["last_update"] = row["last_update"] or campaign.updated_at
     return {key: row[key] for key in KEYS} | {"budget_used": used}
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from store import campaigns
-from store.campaigns import CampaignSpec
+from store.campaigns import Campaign, CampaignSpec
 from store.clock import iso
 from store.outbox.queueing import enqueue
 
@@ -87,7 +87,7 @@ def seed(db: Database, now: datetime, actor: str, influencer_count: int = 320) -
     return {"influencers": len(ids), "campaigns": len(made), "messages": messages}
 
 
-def _pipeline(db: Database, rng: random.Random, campaign: dict, pool: list[int], rows: dict,
+def _pipeline(db: Database, rng: random.Random, campaign: Campaign, pool: list[int], rows: dict,
               now: datetime) -> int:
     start, sent = 0, 0
     for stage, source, share in STAGE_MIX:
@@ -98,7 +98,7 @@ def _pipeline(db: Database, rng: random.Random, campaign: dict, pool: list[int],
             db.conn.execute(
                 """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee,
                        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (influencer_id, campaign["id"], source, stage, rng.choice([None, 150, 300, 800]),
+                (influencer_id, campaign.id, source, stage, rng.choice([None, 150, 300, 800]),
                  iso(when), iso(when)),
             )
             if source == "invited":
@@ -106,14 +106,14 @@ def _pipeline(db: Database, rng: random.Random, campaign: dict, pool: list[int],
     return sent
 
 
-def _conversation(db: Database, rng: random.Random, campaign: dict, person: tuple,
+def _conversation(db: Database, rng: random.Random, campaign: Campaign, person: tuple,
                   when: datetime) -> int:
     influencer_id, email, first_name, language = person
     _, status = enqueue(
-        db, now=iso(when), kind="invitation", to_addr=email, from_addr=campaign["sender_email"],
-        from_name=campaign["sender_name"], influencer_id=influencer_id, campaign_id=campaign["id"],
-        language=language, subject=f"{campaign['program']} × you?",
-        body=f"Hi {first_name}, we love your work and would like you in {campaign['name']}. "
+        db, now=iso(when), kind="invitation", to_addr=email, from_addr=campaign.sender_email or "",
+        from_name=campaign.sender_name, influencer_id=influencer_id, campaign_id=campaign.id,
+        language=language, subject=f"{campaign.program} × you?",
+        body=f"Hi {first_name}, we love your work and would like you in {campaign.name}. "
              f"Interested? Reply to this email.",
     )
     db.conn.execute("UPDATE messages SET status = 'sent', sent_at = created_at, attempts = 1 "
@@ -124,11 +124,11 @@ def _conversation(db: Database, rng: random.Random, campaign: dict, person: tupl
             """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,
                    to_addr, subject, body, message_id, is_read, received_at, created_at, updated_at)
                VALUES (?, ?, 'in', 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (influencer_id, campaign["id"], language, email, campaign["sender_email"],
-             f"Re: {campaign['program']} × you?",
+            (influencer_id, campaign.id, language, email, campaign.sender_email,
+             f"Re: {campaign.program} × you?",
              rng.choice(["Sounds great, tell me more!", "What is the fee?", "Yes, I'm in.",
                          "Not this time, thanks.", "Can you send the brief?"]),
-             f"<demo-{influencer_id}-{campaign['id']}@mail.example>", int(rng.random() < 0.6),
+             f"<demo-{influencer_id}-{campaign.id}@mail.example>", int(rng.random() < 0.6),
              iso(reply_at), iso(reply_at), iso(reply_at)),
         )
         return 2

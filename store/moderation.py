@@ -93,7 +93,7 @@ def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
     """Why campaigns add nothing to the queue (paused, no segment…); closed ones unless asked for."""
     where, params = ("id = ?", [campaign_id]) if campaign_id else ("status != 'closed'", [])
     rows = db.query(f"SELECT * FROM campaigns WHERE {where} ORDER BY id", params)
-    return [block for row in rows if (block := campaigns.planning_block(row))]
+    return [block for row in rows if (block := campaigns.planning_block(campaigns.Campaign.from_row(row)))]
 
 
 def counters(rows: Iterable[dict]) -> Counters:

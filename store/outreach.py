@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from store import campaigns
+from store.campaigns import Campaign
 from store.influencers import decode
 
 # Outgoing kinds that belong to the outreach sequence (and so follow the campaign's windows).
@@ -47,7 +48,7 @@ def segment_filter(segment: str, now: datetime) -> tuple[str, list | dict]:
     return where, params if isinstance(params, dict) else list(params)
 
 
-def live_campaigns(db: Database, name: str | None = None) -> list[dict]:
+def live_campaigns(db: Database, name: str | None = None) -> list[Campaign]:
     """Campaigns not closed (open or paused), oldest first; one named campaign, whatever its state."""
     if name:
         return [campaigns.get(db, name)]
@@ -55,7 +56,7 @@ def live_campaigns(db: Database, name: str | None = None) -> list[dict]:
     return [campaigns.get(db, row["name"]) for row in rows]
 
 
-def open_campaigns(db: Database, name: str | None = None) -> list[dict]:
+def open_campaigns(db: Database, name: str | None = None) -> list[Campaign]:
     """Campaigns that may send (status open), oldest first; one named campaign when asked."""
     if name:
         return [campaigns.get(db, name)]
@@ -73,7 +74,7 @@ _CANDIDATES = """SELECT i.* FROM influencers AS i
     ORDER BY i.followers DESC, i.id LIMIT {n}"""
 
 
-def candidates(db: Database, campaign: dict, where: tuple[str, list | dict], limit: int,
+def candidates(db: Database, campaign: Campaign, where: tuple[str, list | dict], limit: int,
                exclude: Iterable[int] = ()) -> list[dict]:
     """Up to `limit` influencers of the segment this campaign may still invite, best-followed first.
 
@@ -85,10 +86,10 @@ def candidates(db: Database, campaign: dict, where: tuple[str, list | dict], lim
     excluded = json.dumps(sorted(set(exclude)))
     if isinstance(params, dict):  # the segment binds by name: so do we
         sql = _CANDIDATES.format(segment=segment_sql, c=":_campaign", x=":_excluded", n=":_limit")
-        bound: list | dict = {**params, "_campaign": campaign["id"], "_excluded": excluded, "_limit": limit}
+        bound: list | dict = {**params, "_campaign": campaign.id, "_excluded": excluded, "_limit": limit}
     else:
         sql = _CANDIDATES.format(segment=segment_sql, c="?", x="?", n="?")
-        bound = [*params, campaign["id"], campaign["id"], excluded, limit]
+        bound = [*params, campaign.id, campaign.id, excluded, limit]
     return [decode(row) for row in db.query(sql, bound)]
 
 

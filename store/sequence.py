@@ -8,6 +8,7 @@ import json
 from sqlite_utils import Database
 
 from store import audit
+from store.campaigns import Campaign
 from store.outreach_rules.sequence import (
     ACCEPT_STAGES,
     SEQUENCE_STAGES,
@@ -20,16 +21,16 @@ from store.outreach_rules.sequence import (
 _STEP_SQL = "(kind = 'welcome' OR kind LIKE 'followup-%')"
 
 
-def save_settings(db: Database, campaign: dict, settings: SequenceSettings, *, now: str,
+def save_settings(db: Database, campaign: Campaign, settings: SequenceSettings, *, now: str,
                   actor: str) -> None:
     db.conn.execute(
         """UPDATE campaigns SET welcome_enabled = ?, stop_if_ongoing = ?, stop_if_incoming = ?,
                followup_days = ?, updated_at = ? WHERE id = ?""",
         (int(settings.welcome), int(settings.stop_if_ongoing), int(settings.stop_if_incoming),
-         json.dumps(list(settings.followups)), now, campaign["id"]),
+         json.dumps(list(settings.followups)), now, campaign.id),
     )
     audit.record(db, at=now, actor=actor, action="campaign.sequence", entity="campaign",
-                 entity_id=campaign["id"], campaign_id=campaign["id"], sequence=settings.describe())
+                 entity_id=campaign.id, campaign_id=campaign.id, sequence=settings.describe())
 
 
 def pending_accepts(db: Database) -> list[dict]:
@@ -119,14 +120,14 @@ def upcoming_steps(db: Database, start: str, end: str) -> list[dict]:
     ))
 
 
-def written_since(db: Database, influencer_id: int, campaign: dict, since: str) -> bool:
+def written_since(db: Database, influencer_id: int, campaign: Campaign, since: str) -> bool:
     """Whether the campaign's side wrote to the influencer by hand after `since`."""
     marks = ", ".join("?" for _ in WRITTEN_KINDS)
     return db.execute(
         f"""SELECT 1 FROM messages WHERE influencer_id = ? AND direction = 'out'
             AND kind IN ({marks}) AND status NOT IN ('skipped', 'failed') AND created_at > ?
             AND (campaign_id = ? OR from_addr = ?) LIMIT 1""",
-        (influencer_id, *WRITTEN_KINDS, since, campaign["id"], campaign.get("sender_email") or ""),
+        (influencer_id, *WRITTEN_KINDS, since, campaign.id, campaign.sender_email or ""),
     ).fetchone() is not None
 
 

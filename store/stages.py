@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from store.errors import UserError
 
@@ -71,6 +72,24 @@ def parse_decision(text: str) -> str:
     return decision
 
 
+class StageColumns(Protocol):
+    """What the stage machine reads of a campaign (store.campaigns.Campaign has it)."""
+
+    @property
+    def requires_agreement(self) -> bool: ...
+    @property
+    def collaborated_at(self) -> str | None: ...
+
+
+class Thresholds(Protocol):
+    """A campaign's minimums for self-applicants."""
+
+    @property
+    def min_followers(self) -> int: ...
+    @property
+    def min_engagement(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class CampaignRules:
     """The part of a campaign the stage machine needs."""
@@ -79,8 +98,8 @@ class CampaignRules:
     collaborated: bool = False
 
     @classmethod
-    def of(cls, campaign: dict) -> CampaignRules:
-        return cls(bool(campaign.get("requires_agreement")), bool(campaign.get("collaborated_at")))
+    def of(cls, campaign: StageColumns) -> CampaignRules:
+        return cls(campaign.requires_agreement, bool(campaign.collaborated_at))
 
 
 class IllegalMove(UserError):
@@ -99,7 +118,7 @@ def _refuse(current: str, action: str, why: str) -> IllegalMove:
     return IllegalMove(action.replace("-", " "), current, why)
 
 
-def next_stage(current: str, action: str, campaign: dict | CampaignRules, now: datetime) -> str:
+def next_stage(current: str, action: str, campaign: StageColumns | CampaignRules, now: datetime) -> str:
     """The stage after `action`, or one sentence naming the current stage when it is illegal."""
     # `now` is part of the contract so time rules can join without changing callers;
     # today deadlines (closing, agreement expiry) are checked where they are stored.
@@ -148,7 +167,7 @@ def _collaborate(current: str, action: str, rules: CampaignRules) -> str:
     return REJECTED
 
 
-def allowed_decisions(current: str, campaign: dict | CampaignRules) -> list[str]:
+def allowed_decisions(current: str, campaign: StageColumns | CampaignRules) -> list[str]:
     """The decisions an operator may take from `current` (for menus and key hints)."""
     legal = []
     for decision in DECISIONS:
@@ -160,16 +179,14 @@ def allowed_decisions(current: str, campaign: dict | CampaignRules) -> list[str]
     return legal
 
 
-def eligible(influencer: dict, campaign: dict) -> bool:
+def eligible(influencer: dict, campaign: Thresholds) -> bool:
     """Whether a self-applicant meets the campaign's minimum followers and engagement."""
     followers = influencer.get("followers") or 0
     engagement = influencer.get("engagement_rate") or 0.0
-    return followers >= (campaign.get("min_followers") or 0) and engagement >= (
-        campaign.get("min_engagement") or 0.0
-    )
+    return followers >= campaign.min_followers and engagement >= campaign.min_engagement
 
 
-def reachable(stage: str, campaign: dict | CampaignRules) -> set[str]:
+def reachable(stage: str, campaign: StageColumns | CampaignRules) -> set[str]:
     """Every stage an application at `stage` could still reach through answers and decisions."""
     seen, frontier = set(), [stage]
     while frontier:

@@ -162,7 +162,7 @@ def make_config(port: int, **dispatch: Any) -> Config:
 def add_campaign(store: Store, name: str = "Spring", sender: str = "team@brand.example") -> int:
     with store.write() as db:
         return create(db, CampaignSpec(name=name, sender=sender, sender_name="Brand Team"),
-                      actor="tester", now=store.now_iso())["id"]
+                      actor="tester", now=store.now_iso()).id
 
 
 def add_influencer(store: Store, handle: str, email_addr: str, name: str = "Ana Silva") -> int:

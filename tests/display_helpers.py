@@ -37,7 +37,7 @@ def seeded_store(path: Path, texts: Texts) -> Store:
     overwritten with `texts` as it is: old rows, imports and other tools can hold anything.
     """
     store = Store(path, Clock.fixed(PINNED), actor="tester")
-    campaign_id = make_campaign(store, "safe-campaign")["id"]
+    campaign_id = make_campaign(store, "safe-campaign").id
     person = add_influencer(store, "safe-handle", followers=50_000)
     pipeline.apply(store, "safe-campaign", "safe-handle")
     with store.write() as db:

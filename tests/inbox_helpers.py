@@ -29,7 +29,7 @@ def add_influencer(store: Store, handle: str, email: str | None = None, **fields
 def add_campaign(store: Store, name: str = "spring26") -> int:
     with store.write() as db:
         return campaigns.create(db, CampaignSpec(name=name, sender=SENDER), actor=store.actor,
-                                now=store.now_iso())["id"]
+                                now=store.now_iso()).id
 
 
 def send(store: Store, influencer_id: int, subject: str = "Our casting call", body: str = "Hello!",

@@ -11,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from mailer.templating.drafting import Renderer
 from store import campaigns
-from store.campaigns import CampaignSpec
+from store.campaigns import Campaign, CampaignSpec
 from store.clock import iso
 from store.db import Store
 from store.errors import UserError
@@ -34,18 +34,18 @@ class TinyRenderer:
     def __init__(self, overrides: dict | None = None) -> None:
         self.templates = {**TEMPLATES, **(overrides or {})}
 
-    def __call__(self, db: Any, campaign: dict, kind: str, influencer: dict, *,
+    def __call__(self, db: Any, campaign: Campaign, kind: str, influencer: dict, *,
                  language: str | None = None, extra: dict | None = None,
                  source: tuple[str, str] | None = None) -> Any:
         from types import SimpleNamespace
 
-        wanted = language or influencer.get("language") or campaign["languages"][0]
+        wanted = language or influencer.get("language") or campaign.languages[0]
         if (kind, wanted) not in self.templates:
-            wanted = campaign["languages"][0]
+            wanted = campaign.languages[0]
         subject, body = source or self.templates[(kind, wanted)]
         custom = influencer["custom"]
         custom = json.loads(custom) if isinstance(custom, str) else custom
-        context = {"first_name": influencer["first_name"], "campaign": campaign["name"], **custom}
+        context = {"first_name": influencer["first_name"], "campaign": campaign.name, **custom}
         try:
             return SimpleNamespace(kind=kind, language=wanted,
                                    subject=_env.from_string(subject).render(context),
@@ -54,8 +54,8 @@ class TinyRenderer:
             raise UserError(f"Template {kind} ({wanted}): {error.message}.") from None
 
 
-    def source(self, db: Any, campaign: dict, kind: str, language: str) -> tuple[str, str]:
-        return self.templates.get((kind, language)) or self.templates[(kind, campaign["languages"][0])]
+    def source(self, db: Any, campaign: Campaign, kind: str, language: str) -> tuple[str, str]:
+        return self.templates.get((kind, language)) or self.templates[(kind, campaign.languages[0])]
 
 
 def tiny_renderer(overrides: dict | None = None) -> Renderer:
@@ -63,7 +63,7 @@ def tiny_renderer(overrides: dict | None = None) -> Renderer:
     return Renderer(tiny, lambda rendered: len(rendered.body.strip()), tiny.source)
 
 
-def make_campaign(store: Store, name: str = "Spring", **options: Any) -> dict:
+def make_campaign(store: Store, name: str = "Spring", **options: Any) -> Campaign:
     options.setdefault("segment", "has:email")  # everyone with an address: the planner needs a segment
     spec = CampaignSpec(name=name, sender=options.pop("sender", "casting@brand.example"), **options)
     with store.write() as db:
@@ -88,18 +88,18 @@ def add_influencers(store: Store, count: int, *, start: int = 0, language: str =
             (json.dumps([row["handle"] for row in rows]),))]
 
 
-def accept(store: Store, campaign: dict, influencer_id: int, at: datetime) -> None:
+def accept(store: Store, campaign: Campaign, influencer_id: int, at: datetime) -> None:
     """The invited influencer says yes: invited → to review, with the pipeline's audit event."""
     with store.write() as db:
         db.conn.execute("UPDATE applications SET stage = 'to review', updated_at = ? "
                         "WHERE campaign_id = ? AND influencer_id = ?",
-                        (iso(at), campaign["id"], influencer_id))
+                        (iso(at), campaign.id, influencer_id))
         app_id = db.execute("SELECT id FROM applications WHERE campaign_id = ? AND influencer_id = ?",
-                            (campaign["id"], influencer_id)).fetchone()[0]
+                            (campaign.id, influencer_id)).fetchone()[0]
         db.conn.execute(
             """INSERT INTO audit_events (at, actor, action, entity, entity_id, campaign_id, detail)
                VALUES (?, 'tester', 'application.stage', 'application', ?, ?, ?)""",
-            (iso(at), app_id, campaign["id"], json.dumps({"from": "invited", "to": "to review"})))
+            (iso(at), app_id, campaign.id, json.dumps({"from": "invited", "to": "to review"})))
 
 
 def message(store: Store, influencer_id: int, at: datetime, *, direction: str = "in",

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from store import campaigns
-from store.campaigns import CampaignSpec
+from store.campaigns import Campaign, CampaignSpec
 from store.db import Store
 
 
@@ -33,7 +33,7 @@ def add_people(store: Store, count: int, prefix: str = "p", **fields: Any) -> li
     return handles
 
 
-def make_campaign(store: Store, name: str = "Spring", **options: Any) -> dict:
+def make_campaign(store: Store, name: str = "Spring", **options: Any) -> Campaign:
     spec = CampaignSpec(name=name, sender=options.pop("sender", "casting@brand.example"),
                         sender_name=options.pop("sender_name", "Brand Casting"), **options)
     with store.write() as db:

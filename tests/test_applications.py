@@ -9,6 +9,7 @@ import pytest
 
 from mailer.actions import pipeline
 from store import applications
+from store.campaigns import Campaign
 from store.counters import COUNTERS_SQL, counters
 from store.db import Store
 from store.errors import Forbidden, UserError
@@ -90,7 +91,7 @@ def test_an_invitee_saying_yes_is_recorded_for_the_welcome(store: Store) -> None
     pipeline.invite(store, "Spring", ["ana"])
     store.clock.advance(timedelta(hours=3))
     pipeline.apply(store, "Spring", "ana", fee=150)
-    [yes] = applications.answered_invitations(store.writer, campaign["id"])
+    [yes] = applications.answered_invitations(store.writer, campaign.id)
     assert yes["at"] == "2026-11-23T13:00:00+00:00"
     assert yes["influencer_id"] == 1
     fee = store.writer.execute("SELECT fee FROM applications").fetchone()[0]
@@ -341,7 +342,7 @@ def test_counters_and_budget(store: Store) -> None:
     store.clock.advance(timedelta(minutes=5))
     pipeline.decide(store, "Spring", ["a", "b"], "accept")
     pipeline.decide(store, "Spring", ["c"], "reject")
-    campaign = store.writer.query("SELECT * FROM campaigns").__next__()
+    campaign = Campaign.from_row(store.writer.query("SELECT * FROM campaigns").__next__())
     assert counters(store.writer, campaign) == {
         "all_candidates": 5, "new_applicants": 0, "in_campaign": 2, "rejected": 1, "invited": 2,
         "applicants": 4, "budget_used_pct": 45.0, "last_update": "2026-11-23T10:05:00+00:00",
@@ -395,7 +396,7 @@ def test_a_template_error_during_accept_changes_nothing(store: Store) -> None:
     with store.write() as db:
         db.conn.execute(
             "INSERT INTO templates (campaign_id, kind, language, subject, body, updated_by, updated_at) "
-            "VALUES (?, 'accepted', 'en', 'Hi', 'Your code: {{ code }}', 'x', 'now')", (campaign["id"],))
+            "VALUES (?, 'accepted', 'en', 'Hi', 'Your code: {{ code }}', 'x', 'now')", (campaign.id,))
     before = table_counts(store)
     with pytest.raises(UserError, match="Template accepted \\(en\\), body line 1: 'code' is undefined"):
         pipeline.decide(store, "Spring", ["bob", "ana"], "accept")

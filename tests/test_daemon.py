@@ -120,19 +120,19 @@ def test_r9_a_day_forward_closes_campaigns_and_expires_agreements_once(store: St
     store.clock.pinned = paris(2026, 11, 23, 17, 30)
     runner.tick()
     queued = rows(store, "SELECT * FROM messages WHERE campaign_id = ? AND status = 'queued'",
-                  (campaign["id"],))
+                  (campaign.id,))
     assert len(queued) == 3
     for _ in range(3):
         store.clock.advance(timedelta(days=1))
         runner.tick()
     closes = [e for e in rows(store, "SELECT * FROM audit_events WHERE action = 'campaign.close'")]
-    assert len(closes) == 1 and closes[0]["entity_id"] == campaign["id"]
+    assert len(closes) == 1 and closes[0]["entity_id"] == campaign.id
     expired = rows(store, "SELECT * FROM audit_events WHERE action = 'application.stage' "
                           "AND json_extract(detail, '$.to') = 'expired'")
     assert len(expired) == 1
     assert rows(store, "SELECT stage FROM applications WHERE influencer_id = ? AND campaign_id = 2",
                 (ids[0],)) == [{"stage": "expired"}]
-    closed_campaign = rows(store, "SELECT status FROM campaigns WHERE id = ?", (campaign["id"],))
+    closed_campaign = rows(store, "SELECT status FROM campaigns WHERE id = ?", (campaign.id,))
     assert closed_campaign == [{"status": "closed"}]
 
 

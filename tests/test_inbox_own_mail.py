@@ -9,7 +9,7 @@ import pytest
 
 from mailer.imap.parse import parse
 from mailer.imap.sync import sync
-from store import inbound, inbox, operators, sequence
+from store import campaigns, inbound, inbox, operators, sequence
 from store.db import Store
 from store.query.parser import parse_query
 from tests.cli_helpers import run, run_json
@@ -88,7 +88,7 @@ def test_sync_stores_copies_of_our_mail_as_sent_to_the_recipient(
     assert replied(store) == {"ana"}
     db = store.reader()
     assert not inbox.replied_since(db, bo, SINCE)
-    campaign_row = dict(next(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign])))
+    campaign_row = campaigns.get_by_id(db, campaign)
     assert sequence.written_since(db, ana, campaign_row, SINCE)  # "the sender wrote to them"
     assert not inbox.has_unread(db, bo)
     assert sync(store).fetched == 0

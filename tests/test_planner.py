@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailer.outreach import planner
+from store.campaigns import Campaign
 from store.clock import Clock, from_iso
 from store.db import Store
 from store.outreach_rules import schedule
@@ -31,13 +32,13 @@ def invitations(store: Store, campaign_id: int | None = None) -> list[dict]:
                 (campaign_id,) if campaign_id else ())
 
 
-def check_day(store: Store, campaign: dict, day: date, expected: int,
+def check_day(store: Store, campaign: Campaign, day: date, expected: int,
               not_before: datetime | None = None) -> list[datetime]:
-    tz = ZoneInfo(campaign["timezone"])
-    planned = [r for r in invitations(store, campaign["id"]) if r["plan_date"] == day.isoformat()]
-    assert len(planned) == expected, (campaign["name"], day)
+    tz = ZoneInfo(campaign.timezone)
+    planned = [r for r in invitations(store, campaign.id) if r["plan_date"] == day.isoformat()]
+    assert len(planned) == expected, (campaign.name, day)
     times = [from_iso(r["scheduled_at"]) for r in planned]
-    slots = schedule.slots_on(day, campaign["windows"], tz)
+    slots = schedule.slots_on(day, campaign.windows, tz)
     for moment in times:
         local = moment.astimezone(tz)
         assert local.date() == day
@@ -73,7 +74,7 @@ def test_r8_each_day_gets_the_cap_inside_its_local_window(
         day = date.fromisoformat(text)
         clock.pinned = evening_before(day, zone)
         _, [result] = planner.plan(store, day, renderer=RENDER)
-        expected = 50 if schedule.slots_on(day, campaign["windows"], ZoneInfo(zone)) else 0
+        expected = 50 if schedule.slots_on(day, campaign.windows, ZoneInfo(zone)) else 0
         assert result.planned == expected
         check_day(store, campaign, day, expected)
         _, [again] = planner.plan(store, day, renderer=RENDER)
@@ -115,10 +116,10 @@ def test_already_in_the_pipeline_or_contacted_are_skipped(store: Store) -> None:
     with store.write() as db:
         db.conn.execute("INSERT INTO applications (influencer_id, campaign_id, source, stage, created_at, "
                         "updated_at) VALUES (?, ?, 'applied', 'to_review', 'x', 'x')",
-                        (ids[0], campaign["id"]))
+                        (ids[0], campaign.id))
         db.conn.execute("INSERT INTO messages (influencer_id, campaign_id, direction, kind, status, "
                         "created_at, updated_at) VALUES (?, ?, 'out', 'manual', 'sent', 'x', 'x')",
-                        (ids[1], campaign["id"]))
+                        (ids[1], campaign.id))
     _, [result] = planner.plan(store, date(2026, 11, 24), renderer=RENDER)
     assert result.planned == 4
     assert {r["influencer_id"] for r in invitations(store)} == set(ids[2:])

@@ -135,7 +135,7 @@ async def _drive_app(store: Store, stop: threading.Event, progress: AppProgress)
 def _seed(db_path: Path) -> None:
     store = Store(db_path, Clock.fixed(NOW), actor="tester")
     campaign = make_campaign(store, "Spring", sender="team@brand.example")
-    queue(store, MESSAGES, campaign_id=campaign["id"], uniform=True)
+    queue(store, MESSAGES, campaign_id=campaign.id, uniform=True)
     prebuild_quickly(store, DispatchSettings())
     now = store.now_iso()
     with store.write() as db:

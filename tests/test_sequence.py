@@ -54,7 +54,7 @@ def invited(store: Store, *, window: str = "daily 09:00-18:00", followups: list[
         db.conn.execute("UPDATE campaigns SET followup_days = ?, stop_if_ongoing = ?, stop_if_incoming = ?, "
                         "welcome_enabled = ? WHERE id = ?",
                         (json.dumps(followups or []), int(ongoing), int(incoming), int(welcome),
-                         campaign["id"]))
+                         campaign.id))
     ids = add_influencers(store, 3)
     planner.plan(store, day, renderer=RENDER)
     store.clock.pinned = paris(day.year, day.month, day.day, 18, 30)
@@ -112,7 +112,7 @@ def test_stop_if_ongoing_skips_the_welcome_when_the_sender_wrote(store: Store) -
     campaign, ids = invited(store)
     store.clock.pinned = paris(2026, 3, 28, 10)
     accept(store, campaign, ids[0], store.clock.now())
-    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign["id"])
+    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign.id)
     live(store, paris(2026, 3, 29, 12))
     assert steps(store, ids[0])["welcome"]["status"] == "skipped"
     assert "stopped_ongoing" in steps(store, ids[0])["welcome"]["flags"]
@@ -122,7 +122,7 @@ def test_stop_rules_off_let_the_welcome_go(store: Store) -> None:
     campaign, ids = invited(store, ongoing=False, incoming=False)
     store.clock.pinned = paris(2026, 3, 28, 10)
     accept(store, campaign, ids[0], store.clock.now())
-    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign["id"])
+    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign.id)
     message(store, ids[0], paris(2026, 3, 28, 12), direction="in")
     live(store, paris(2026, 3, 29, 12))
     assert steps(store, ids[0])["welcome"]["status"] == "sent"
@@ -160,7 +160,7 @@ def test_a_stopped_welcome_stops_the_followups(store: Store) -> None:
     campaign, ids = invited(store, followups=[2])
     store.clock.pinned = paris(2026, 3, 28, 10)
     accept(store, campaign, ids[0], store.clock.now())
-    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign["id"])
+    message(store, ids[0], paris(2026, 3, 28, 11), direction="out", kind="manual", campaign_id=campaign.id)
     live(store, paris(2026, 4, 2), step=timedelta(hours=2))
     assert steps(store, ids[0])["followup-1"]["status"] == "skipped"
     assert "stopped_welcome" in steps(store, ids[0])["followup-1"]["flags"]
@@ -194,7 +194,7 @@ def test_an_accept_seen_too_late_is_not_welcomed(store: Store) -> None:
     store.clock.pinned = paris(2026, 4, 10, 10)
     lines = sequence.advance(store, renderer=RENDER)
     assert steps(store, ids[0]) == {}
-    assert lines == [f"sequence {campaign['name']} @person0: accepted too long ago, not welcomed"]
+    assert lines == [f"sequence {campaign.name} @person0: accepted too long ago, not welcomed"]
     assert sequence.advance(store, renderer=RENDER) == []
 
 
@@ -223,13 +223,13 @@ def test_declining_stops_the_welcome_and_followups_and_shortlisting_puts_them_ba
     store.clock.pinned = paris(2026, 3, 28, 10)
     accept(store, campaign, ids[0], store.clock.now())
     sequence.advance(store, renderer=RENDER)
-    pipeline.decide(store, campaign["name"], ["person0"], "decline")
+    pipeline.decide(store, campaign.name, ["person0"], "decline")
     assert {k: (r["status"], r["flags"]) for k, r in steps(store, ids[0]).items()} == {
         "welcome": ("skipped", ["stopped_declined"]), "followup-1": ("skipped", ["stopped_declined"])}
     [event] = rows(store, "SELECT detail FROM audit_events WHERE action = 'application.stage' "
                           "AND json_extract(detail, '$.to') = 'declined'")
     assert json.loads(event["detail"])["sequence"] == "2 step(s) stopped"
-    pipeline.decide(store, campaign["name"], ["person0"], "shortlist")
+    pipeline.decide(store, campaign.name, ["person0"], "shortlist")
     assert {k: (r["status"], r["flags"]) for k, r in steps(store, ids[0]).items()} == {
         "welcome": ("planned", []), "followup-1": ("planned", [])}
     live(store, paris(2026, 4, 1), step=timedelta(hours=2))
@@ -239,10 +239,10 @@ def test_declining_stops_the_welcome_and_followups_and_shortlisting_puts_them_ba
 def test_an_expired_agreement_stops_the_followups_left(store: Store) -> None:
     campaign, ids = invited(store, followups=[5])
     with store.write() as db:
-        db.conn.execute("UPDATE campaigns SET requires_agreement = 1 WHERE id = ?", (campaign["id"],))
+        db.conn.execute("UPDATE campaigns SET requires_agreement = 1 WHERE id = ?", (campaign.id,))
     store.clock.pinned = paris(2026, 3, 28, 10)
     accept(store, campaign, ids[0], store.clock.now())
-    pipeline.decide(store, campaign["name"], ["person0"], "send-agreement")
+    pipeline.decide(store, campaign.name, ["person0"], "send-agreement")
     live(store, paris(2026, 3, 31, 12), step=timedelta(hours=2))
     pipeline.housekeeping(store)  # the three days to sign are over
     live(store, paris(2026, 4, 5, 12), step=timedelta(hours=2))
@@ -260,4 +260,4 @@ def test_a_due_step_checks_the_stage_again_before_it_leaves(store: Store) -> Non
     lines = live(store, paris(2026, 3, 29, 12))
     assert steps(store, ids[0])["welcome"]["status"] == "skipped"
     assert steps(store, ids[0])["welcome"]["flags"] == ["stopped_refused"]
-    assert f"welcome {campaign['name']} @person0: stopped (stopped_refused)" in lines
+    assert f"welcome {campaign.name} @person0: stopped (stopped_refused)" in lines

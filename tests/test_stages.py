@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from store import stages
+from store.campaigns import Campaign
 from store.errors import UserError
 from store.stages import CampaignRules, IllegalMove, next_stage
 
@@ -99,10 +100,11 @@ def test_collaboration_moves(stage: str) -> None:
             next_stage(stage, "collaborate-out", AGREEMENT, NOW)
 
 
-def test_campaign_dicts_are_read_for_their_rules() -> None:
-    assert next_stage("signed", "accept", {"requires_agreement": 1}, NOW) == "in campaign"
+def test_campaigns_are_read_for_their_rules() -> None:
+    deal = Campaign(id=1, name="Deal", requires_agreement=True)
+    assert next_stage("signed", "accept", deal, NOW) == "in campaign"
     with pytest.raises(IllegalMove):
-        next_stage("to review", "accept", {"requires_agreement": 1}, NOW)
+        next_stage("to review", "accept", deal, NOW)
 
 
 @pytest.mark.parametrize(("typed", "stage"), [("to review", "to review"), ("In-Campaign", "in campaign"),
@@ -123,14 +125,14 @@ def test_unknown_words_are_one_sentence() -> None:
                           (None, None, False)])
 def test_eligibility_against_the_minimums(followers: int | None, engagement: float | None,
                                           expected: bool) -> None:
-    campaign = {"min_followers": 10_000, "min_engagement": 2.0}
+    campaign = Campaign(id=1, name="Glow", min_followers=10_000, min_engagement=2.0)
     person = {"followers": followers, "engagement_rate": engagement}
     assert stages.eligible(person, campaign) is expected
 
 
 def test_no_minimums_means_everyone_is_eligible() -> None:
     assert stages.eligible({"followers": None, "engagement_rate": None},
-                           {"min_followers": 0, "min_engagement": 0})
+                           Campaign(id=1, name="Glow", min_followers=0, min_engagement=0))
 
 
 def test_reachable_and_allowed_decisions() -> None:

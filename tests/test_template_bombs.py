@@ -77,7 +77,7 @@ def test_a_bomb_stored_behind_the_check_is_refused_inside_the_action(store: Stor
     campaign = make_campaign(store)
     add_influencer(store, "ana")
     with store.write() as db:  # as if written by an older version, unchecked
-        templates.save(db, campaign_id=campaign["id"], kind="acknowledgement", language="en", subject="Hi",
+        templates.save(db, campaign_id=campaign.id, kind="acknowledgement", language="en", subject="Hi",
                        body=BOMBS["list append loop"], body_html=None, actor="x", now="now")
     before = table_counts(store)
     with pytest.raises(TemplateError, match="in all"):

@@ -82,7 +82,7 @@ def test_r10_a_payload_in_the_subject_names_the_subject(spring: dict, db_path: P
 def test_a_payload_stored_behind_the_check_is_still_refused_at_send_time(store: Store, spring: dict) -> None:
     add_influencer(store, "ana")
     with store.write() as db:  # as if written by an older version, unchecked
-        templates.save(db, campaign_id=spring["id"], kind="acknowledgement", language="en",
+        templates.save(db, campaign_id=spring.id, kind="acknowledgement", language="en",
                        subject="Hi", body="{% for i in range(10000) %}{% for j in range(10000) %}"
                        "{% endfor %}{% endfor %}", body_html=None, actor="x", now="now")
     before = table_counts(store)
@@ -95,7 +95,7 @@ def test_a_valid_template_with_default_renders(store: Store, spring: dict) -> No
     check_template("welcome", "en", "Hi {{ firstName }}", "{{ nickname|default('friend') }}")
     add_influencer(store, "ana", first_name="Ana", custom={"code": "SPRING-7", "promo code": "P 1"})
     with store.write() as db:
-        templates.save(db, campaign_id=spring["id"], kind="welcome", language="en",
+        templates.save(db, campaign_id=spring.id, kind="welcome", language="en",
                        subject="{{ campaign.name }} for {{ firstName }}",
                        body="{{ nickname|default('friend') }} {{ code }} {{ vars.code }} "
                             "{{ vars['promo code'] }} {{ handle }} {{ followers }} {{ sender.email }}",
@@ -122,7 +122,7 @@ def test_the_influencer_language_picks_the_variant_with_fallback(store: Store, s
     assert render(db, spring, "accepted", _person(store, "none")).language == "en"
     assert render(db, spring, "accepted", _person(store, "de"), language="fr").language == "fr"
     with store.write() as w:
-        templates.save(w, campaign_id=spring["id"], kind="accepted", language="de", subject="Ja",
+        templates.save(w, campaign_id=spring.id, kind="accepted", language="de", subject="Ja",
                        body="Willkommen {{ firstName }}", body_html=None, actor="x", now="now")
     german = render(db, spring, "accepted", _person(store, "de"))
     assert (german.language, german.subject, german.body) == ("de", "Ja", "Willkommen De")
@@ -163,7 +163,7 @@ def test_an_over_limit_invitation_is_flagged_and_never_queued(store: Store) -> N
     add_influencer(store, "ana")
     add_influencer(store, "bob", custom={"short": True})
     with store.write() as db:
-        templates.save(db, campaign_id=campaign["id"], kind="invitation", language="en", subject="Hi",
+        templates.save(db, campaign_id=campaign.id, kind="invitation", language="en", subject="Hi",
                        body="{% if short is defined %}Short one.{% else %}{{ 'word ' * 20 }}{% endif %}",
                        body_html=None, actor="x", now="now")
     pipeline.invite(store, "Spring", ["ana", "bob"])
@@ -183,7 +183,7 @@ def test_moderated_campaigns_plan_invitations_for_review(store: Store) -> None:
 def test_names_cannot_break_the_subject_line(store: Store, spring: dict, evil: str) -> None:
     add_influencer(store, "ana", first_name=evil)
     with store.write() as db:
-        templates.save(db, campaign_id=spring["id"], kind="accepted", language="en",
+        templates.save(db, campaign_id=spring.id, kind="accepted", language="en",
                        subject="Welcome {{ firstName }}", body="Hi {{ firstName }}", body_html=None,
                        actor="x", now="now")
     pipeline.apply(store, "Spring", "ana")
@@ -198,7 +198,7 @@ def test_names_cannot_break_the_subject_line(store: Store, spring: dict, evil: s
 def test_html_bodies_escape_data(store: Store, spring: dict) -> None:
     add_influencer(store, "ana", first_name="<script>x</script>")
     with store.write() as db:
-        templates.save(db, campaign_id=spring["id"], kind="accepted", language="en", subject="Hi",
+        templates.save(db, campaign_id=spring.id, kind="accepted", language="en", subject="Hi",
                        body="Hi {{ firstName }}", body_html="<p>Hi {{ firstName }}</p>", actor="x", now="now")
     rendered = render(store.writer, spring, "accepted", _person(store, "ana"))
     assert rendered.body == "Hi <script>x</script>"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mailer.actions.outcome import Outcome, acting, woke
 from mailer.outreach import retime
 from store import campaigns
-from store.campaigns import CampaignSpec, state_text
+from store.campaigns import Campaign, CampaignSpec, state_text
 from store.db import Store
 from store.errors import UserError
 from store.outbox.queueing import one_line
@@ -25,7 +25,7 @@ MANAGE = "manage_campaign"
 class CampaignCreated(Outcome):
     """A new casting call, as stored (its windows parsed)."""
 
-    campaign: dict
+    campaign: Campaign
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,32 +54,32 @@ def _state_sentence(campaign: str, state: str, retimed: int) -> str:
 def create(store: Store, spec: CampaignSpec) -> CampaignCreated:
     """Create a casting call from `spec`, checked whole before anything is stored."""
     with acting(store, MANAGE) as db:
-        row = campaigns.create(db, spec, actor=store.actor, now=store.now_iso())
-    windows = ", ".join(str(window) for window in row["windows"])
-    return CampaignCreated(sentence=f"Created campaign {row['name']!r} ({row['timezone']}, {windows}, "
-                                    f"cap {row['daily_cap']}/day).", campaign=row)
+        created = campaigns.create(db, spec, actor=store.actor, now=store.now_iso())
+    windows = ", ".join(str(window) for window in created.windows)
+    return CampaignCreated(sentence=f"Created campaign {created.name!r} ({created.timezone}, {windows}, "
+                                    f"cap {created.daily_cap}/day).", campaign=created)
 
 
 def pause(store: Store, name: str, note: str = "") -> StateChanged:
     """Pause an open campaign: the reason names who paused it (and why, with `note`)."""
     with acting(store, MANAGE) as db:
         campaign = campaigns.get(db, name)
-        if campaign["status"] != "open":
-            raise UserError(f"{campaign['name']} is {state_text(campaign)}; only an open campaign can be "
+        if campaign.status != "open":
+            raise UserError(f"{campaign.name} is {state_text(campaign)}; only an open campaign can be "
                             f"paused.")
         reason = f"Paused by {store.actor}" + (f": {one_line(note)}" if note.strip() else "")
-        campaigns.pause(db, campaign["id"], reason, now=store.now_iso(), actor=store.actor)
-        return StateChanged.of(campaign["name"], state_text(campaigns.get_by_id(db, campaign["id"])))
+        campaigns.pause(db, campaign.id, reason, now=store.now_iso(), actor=store.actor)
+        return StateChanged.of(campaign.name, state_text(campaigns.get_by_id(db, campaign.id)))
 
 
 def resume(store: Store, name: str) -> StateChanged:
     """Resume a paused campaign, whoever paused it (a person or the circuit breaker)."""
     with acting(store, MANAGE) as db:
         campaign = campaigns.get(db, name)
-        if campaign["status"] != "paused":
-            raise UserError(f"{campaign['name']} is {campaign['status']}, not paused; there is nothing to "
+        if campaign.status != "paused":
+            raise UserError(f"{campaign.name} is {campaign.status}, not paused; there is nothing to "
                             f"resume.")
         campaigns.resume(db, campaign, now=store.now_iso(), actor=store.actor)
-        moved = retime.after_pause(db, campaigns.get_by_id(db, campaign["id"]), store.clock.now())
-        waiting = campaigns.queued_mail(db, campaign["id"])
-    return woke(store, StateChanged.of(campaign["name"], "open", moved), waiting)
+        moved = retime.after_pause(db, campaigns.get_by_id(db, campaign.id), store.clock.now())
+        waiting = campaigns.queued_mail(db, campaign.id)
+    return woke(store, StateChanged.of(campaign.name, "open", moved), waiting)

@@ -73,7 +73,7 @@ class Synced(Outcome):
 
 
 def _campaign_id(db: Database, name: str | None) -> int | None:
-    return campaigns.get(db, name)["id"] if name else None
+    return campaigns.get(db, name).id if name else None
 
 
 def add_note(store: Store, handle: str, text: str) -> NoteAdded:
@@ -241,10 +241,10 @@ def invite(store: Store, campaign_id: int, influencer_id: int) -> Invited:
     """The Inbox's +: add them to a campaign's pipeline as invited (its invitation trigger included)."""
     db = store.reader()
     campaign, person = campaigns.get_by_id(db, campaign_id), influencers.get(db, influencer_id)
-    moves = pipeline.invite(store, campaign["name"], [person["handle"]]).moves
+    moves = pipeline.invite(store, campaign.name, [person["handle"]]).moves
     said = "; ".join(str(move.note) for move in moves if getattr(move, "note", ""))
-    sentence = f"Invited {person['handle']} to {campaign['name']}." + (f" ({said})" if said else "")
-    return Invited(sentence=sentence, moves=moves, influencer=person["handle"], campaign=campaign["name"])
+    sentence = f"Invited {person['handle']} to {campaign.name}." + (f" ({said})" if said else "")
+    return Invited(sentence=sentence, moves=moves, influencer=person["handle"], campaign=campaign.name)
 
 
 def _sync_sentence(report: SyncReport) -> str:

@@ -135,7 +135,7 @@ def export_addresses(store: Store, campaign: str, out: Path,
     file, and a `UserError` from it records nothing.
     """
     with acting(store, "export_personal_data") as db:
-        rows = exports.addresses(db, campaigns.get(db, campaign)["id"], actor=store.actor,
+        rows = exports.addresses(db, campaigns.get(db, campaign).id, actor=store.actor,
                                  now=store.now_iso(), destination=str(out.resolve()))
         write(rows)
     missing = sum(1 for row in rows if not row["address"])

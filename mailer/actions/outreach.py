@@ -227,7 +227,7 @@ def set_sequence(store: Store, name: str, *, welcome: bool | None = None,
             current.stop_if_incoming if stop_if_incoming is None else stop_if_incoming,
             current.followups if days is None else days)
         steps.save_settings(db, campaign, settings, now=store.now_iso(), actor=store.actor)
-    return SequenceSet(sentence=sequence_sentence(campaign["name"], settings), campaign=campaign["name"],
+    return SequenceSet(sentence=sequence_sentence(campaign.name, settings), campaign=campaign.name,
                        settings=settings)
 
 

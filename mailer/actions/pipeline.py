@@ -160,7 +160,7 @@ def check_decision(store: Store, campaign_name: str, handles: list[str], decisio
     plan = applications.sort_decision(db, campaign, people, decision, store.clock.now())
     ready = [person["handle"] for person, _application, _target in plan.moves]
     problems = list(plan.problems)
-    if any(triggers.template_for(db, campaign["id"], target) for _person, _app, target in plan.moves):
+    if any(triggers.template_for(db, campaign.id, target) for _person, _app, target in plan.moves):
         try:  # the email needs a sender: say so now rather than after the confirmation
             Composer(db, campaign, store.actor).sender()
         except UserError as error:
@@ -194,9 +194,9 @@ def undo(store: Store, campaign_name: str, handle: str) -> Undone:
     with acting(store, MOVE) as db:
         campaign = campaigns.get(db, campaign_name)
         person = influencers.get_by_handle(db, handle)
-        application = applications.by_influencer(db, campaign["id"], [person["id"]]).get(person["id"])
+        application = applications.by_influencer(db, campaign.id, [person["id"]]).get(person["id"])
         if application is None:
-            raise UserError(f"@{person['handle']} is not in the pipeline of {campaign['name']!r}.")
+            raise UserError(f"@{person['handle']} is not in the pipeline of {campaign.name!r}.")
         move = applications.undo(db, application["id"], now=store.clock.now(), actor=store.actor)
     return Undone(sentence=_summed(f"Undid the last decision on @{move.handle}", [move]), moves=[move])
 
@@ -218,11 +218,11 @@ def preview_collaboration(store: Store, campaign_name: str) -> CollaborationPrev
     """Who the collaboration would take in and turn down; refused once it has started."""
     db = store.reader()
     campaign = campaigns.get(db, campaign_name)
-    if campaign["collaborated_at"]:
-        raise UserError(f"The collaboration of {campaign['name']!r} already started on "
-                        f"{campaign['collaborated_at']}; it runs only once.")
-    counts = by_stage(db, campaign["id"])
-    return CollaborationPreview(campaign["name"], counts[stages.SIGNED] + counts[stages.IN_CAMPAIGN],
+    if campaign.collaborated_at:
+        raise UserError(f"The collaboration of {campaign.name!r} already started on "
+                        f"{campaign.collaborated_at}; it runs only once.")
+    counts = by_stage(db, campaign.id)
+    return CollaborationPreview(campaign.name, counts[stages.SIGNED] + counts[stages.IN_CAMPAIGN],
                                 sum(counts[s] for s in stages.UNDECIDED))
 
 
@@ -233,7 +233,7 @@ def collaborate(store: Store, campaign_name: str) -> Collaborated:
         moves = applications.collaborate(db, campaign, now=store.clock.now(), actor=store.actor,
                                          compose=Composer(db, campaign, store.actor))
     joined = sum(move.via == "collaborate-in" for move in moves)
-    headline = (f"Started the collaboration of {campaign['name']!r}: {joined} in campaign, "
+    headline = (f"Started the collaboration of {campaign.name!r}: {joined} in campaign, "
                 f"{len(moves) - joined} rejected")
     return woke(store, Collaborated(sentence=_summed(headline, moves), moves=moves), _due(moves))
 

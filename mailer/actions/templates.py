@@ -30,10 +30,10 @@ def save_template(store: Store, campaign_name: str, kind: str, language: str, su
         campaign = campaigns.get(db, campaign_name)
         check_template(kind, language, subject, body, body_html=body_html,
                        custom_names=templates.custom_variable_names(db))
-        templates.save(db, campaign_id=campaign["id"], kind=kind, language=language, subject=subject,
+        templates.save(db, campaign_id=campaign.id, kind=kind, language=language, subject=subject,
                        body=body, body_html=body_html, actor=store.actor, now=store.now_iso())
-    return TemplateSaved(sentence=f"Saved the {kind} template ({language}) of {campaign['name']!r}.",
-                         campaign=campaign["name"], kind=kind, language=language)
+    return TemplateSaved(sentence=f"Saved the {kind} template ({language}) of {campaign.name!r}.",
+                         campaign=campaign.name, kind=kind, language=language)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,9 +51,9 @@ def _trigger(store: Store, campaign_name: str, event: str, template_kind: str | 
     kind = templates.parse_kind(template_kind) if template_kind else None
     with acting(store, "edit_template") as db:
         campaign = campaigns.get(db, campaign_name)
-        triggers.set_trigger(db, campaign_id=campaign["id"], event=event, template_kind=kind,
+        triggers.set_trigger(db, campaign_id=campaign.id, event=event, template_kind=kind,
                              enabled=enabled, actor=store.actor, now=store.now_iso())
-        return triggers.effective(db, campaign["id"])[event]
+        return triggers.effective(db, campaign.id)[event]
 
 
 def set_trigger(store: Store, campaign_name: str, event: str, template_kind: str) -> TriggerSet:

@@ -19,7 +19,7 @@ from mailer.outreach.sequence import step_times, stop_reason
 from mailer.templating.drafting import Renderer
 from store import outreach
 from store import sequence as steps
-from store.campaigns import planning_block, zone
+from store.campaigns import Campaign, planning_block, zone
 from store.clock import from_iso, iso
 from store.outreach_rules import schedule
 
@@ -46,18 +46,18 @@ class Preview:
         return asdict(self)
 
 
-def _when(moment: datetime, campaign: dict) -> tuple[str, str, str]:
-    tz = zone(campaign["timezone"])
+def _when(moment: datetime, campaign: Campaign) -> tuple[str, str, str]:
+    tz = zone(campaign.timezone)
     local = moment.astimezone(tz)
-    window = next((str(s.window) for s in schedule.slots_on(local.date(), campaign["windows"], tz)
+    window = next((str(s.window) for s in schedule.slots_on(local.date(), campaign.windows, tz)
                    if s.contains(moment)), "outside the windows")
     return local.date().isoformat(), local.strftime("%H:%M %Z"), window
 
 
-def _invitations(db: Database, campaign: dict, day: date, now: datetime, renderer: Renderer,
+def _invitations(db: Database, campaign: Campaign, day: date, now: datetime, renderer: Renderer,
                  exclude: set[int]) -> list[Preview]:
-    if outreach.plan_run(db, campaign["id"], day.isoformat()):
-        found = outreach.planned_invitations(db, campaign["id"], day.isoformat())
+    if outreach.plan_run(db, campaign.id, day.isoformat()):
+        found = outreach.planned_invitations(db, campaign.id, day.isoformat())
         return [_planned_row(campaign, row, n, len(found)) for n, row in enumerate(found, 1)]
     if planning_block(campaign):
         return []
@@ -67,43 +67,43 @@ def _invitations(db: Database, campaign: dict, day: date, now: datetime, rendere
     for n, invitation in enumerate(plan.invitations, 1):
         local_day, local_time, window = _when(invitation.send_at, campaign)
         text = invitation.draft
-        previews.append(Preview(local_day, iso(invitation.send_at), local_time, campaign["name"], window,
+        previews.append(Preview(local_day, iso(invitation.send_at), local_time, campaign.name, window,
                                 f"{plan.already + n}/{plan.cap}", invitation.handle, "invitation",
                                 text.language, text.length, ", ".join(text.flags) or "would be planned"))
     return previews
 
 
-def _planned_row(campaign: dict, row: dict, n: int, total: int) -> Preview:
+def _planned_row(campaign: Campaign, row: dict, n: int, total: int) -> Preview:
     local_day, local_time, window = _when(from_iso(row["scheduled_at"]), campaign)
     flags = json.loads(row["flags"])
     note = f"{row['status']}" + (f" ({', '.join(flags)})" if flags else "")
-    if campaign["status"] == "paused":
+    if campaign.status == "paused":
         note += f"; {HELD}"
-    return Preview(local_day, row["scheduled_at"], local_time, campaign["name"], window,
-                   f"{n}/{campaign['daily_cap']}", row["handle"], "invitation", row["language"],
+    return Preview(local_day, row["scheduled_at"], local_time, campaign.name, window,
+                   f"{n}/{campaign.daily_cap}", row["handle"], "invitation", row["language"],
                    len(row["body"].strip()), note)
 
 
-def _sequence(db: Database, campaign: dict, start: datetime, end: datetime) -> list[Preview]:
+def _sequence(db: Database, campaign: Campaign, start: datetime, end: datetime) -> list[Preview]:
     previews = []
     for row in steps.upcoming_steps(db, iso(start), iso(end)):
-        if row["campaign_id"] != campaign["id"]:
+        if row["campaign_id"] != campaign.id:
             continue
         rule = stop_reason(db, row, campaign)
         note = f"would stop: {rule}" if rule else "would be sent"
         local_day, local_time, window = _when(from_iso(row["scheduled_at"]), campaign)
-        previews.append(Preview(local_day, row["scheduled_at"], local_time, campaign["name"], window, "",
+        previews.append(Preview(local_day, row["scheduled_at"], local_time, campaign.name, window, "",
                                 row["handle"], row["kind"], row["language"], row["length"],
-                                HELD if campaign["status"] == "paused" else note))
+                                HELD if campaign.status == "paused" else note))
     for application in steps.pending_accepts(db):
-        if application["campaign_id"] != campaign["id"]:
+        if application["campaign_id"] != campaign.id:
             continue
         handle = db.execute("SELECT handle FROM influencers WHERE id = ?",
                             (application["influencer_id"],)).fetchone()[0]
         for kind, due in step_times(campaign, from_iso(steps.accept_time(db, application))):
             if start <= due < end:
                 local_day, local_time, window = _when(due, campaign)
-                previews.append(Preview(local_day, iso(due), local_time, campaign["name"], window, "",
+                previews.append(Preview(local_day, iso(due), local_time, campaign.name, window, "",
                                         handle, kind, None, None, "accepted; not scheduled yet"))
     return previews
 
@@ -113,17 +113,17 @@ def preview(db: Database, now: datetime, days: int, renderer: Renderer, *, first
     """Everything the next `days` days would send, in time order."""
     first = first or planner.default_day(db, now)
     previews: list[Preview] = []
-    for row in outreach.live_campaigns(db, campaign):
-        tz = zone(row["timezone"])
+    for live in outreach.live_campaigns(db, campaign):
+        tz = zone(live.timezone)
         exclude: set[int] = set()
         for offset in range(days):
-            previews += _invitations(db, row, first + timedelta(days=offset), now, renderer, exclude)
+            previews += _invitations(db, live, first + timedelta(days=offset), now, renderer, exclude)
         start = max(schedule.day_span(first, tz)[0], now)
         end = schedule.day_span(first + timedelta(days=days - 1), tz)[1]
-        previews += _sequence(db, row, start, end)
+        previews += _sequence(db, live, start, end)
     return sorted(previews, key=lambda p: (p.at, p.campaign, p.handle))
 
 
 def notes(db: Database, campaign: str | None = None) -> list[str]:
     """Why campaigns plan nothing (paused, no segment…): what the dry run says besides its rows."""
-    return [block for row in outreach.live_campaigns(db, campaign) if (block := planning_block(row))]
+    return [block for live in outreach.live_campaigns(db, campaign) if (block := planning_block(live))]

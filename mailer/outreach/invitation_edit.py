@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from mailer.templating.drafting import Renderer
 from store import campaigns, influencers
 from store import moderation as queue
+from store.campaigns import Campaign
 from store.errors import UserError
 from store.header_text import check_header_text
 
@@ -26,7 +27,7 @@ class EditSession:
     row: dict
     subject: str
     body: str
-    campaign: dict
+    campaign: Campaign
     person: dict
     renderer: Renderer
 

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from mailer.templating.drafting import Draft, Renderer, draft
 from store import audit, outreach
-from store.campaigns import planning_block, zone
+from store.campaigns import Campaign, planning_block, zone
 from store.clock import from_iso, iso
 from store.db import Store
 from store.errors import UserError
@@ -40,7 +40,7 @@ class Invitation:
 class DayPlan:
     """What the planner would write for one campaign on one local date."""
 
-    campaign: dict
+    campaign: Campaign
     day: date
     cap: int
     already: int = 0
@@ -65,17 +65,17 @@ class PlanResult:
     skipped: bool = False  # the campaign plans nothing at all; `note` says why
 
 
-def campaign_slots(campaign: dict, day: date) -> list[schedule.Slot]:
+def campaign_slots(campaign: Campaign, day: date) -> list[schedule.Slot]:
     """The day's window occurrences, cut to the campaign's opening and closing times."""
-    opens = from_iso(campaign["opens_at"]) if campaign.get("opens_at") else None
-    closes = from_iso(campaign["closes_at"]) if campaign.get("closes_at") else None
-    return open_slots(day, campaign["windows"], zone(campaign["timezone"]), opens, closes)
+    opens = from_iso(campaign.opens_at) if campaign.opens_at else None
+    closes = from_iso(campaign.closes_at) if campaign.closes_at else None
+    return open_slots(day, campaign.windows, zone(campaign.timezone), opens, closes)
 
 
-def draft_day(db: Database, campaign: dict, day: date, now: datetime, renderer: Renderer,
+def draft_day(db: Database, campaign: Campaign, day: date, now: datetime, renderer: Renderer,
               exclude: Iterable[int] = ()) -> DayPlan:
     """Choose and render the day's invitations without writing anything."""
-    plan = DayPlan(campaign, day, campaign["daily_cap"])
+    plan = DayPlan(campaign, day, campaign.daily_cap)
     slots = campaign_slots(campaign, day)
     if not slots:
         plan.note = "no window that day"
@@ -83,10 +83,10 @@ def draft_day(db: Database, campaign: dict, day: date, now: datetime, renderer: 
     if schedule.open_seconds(slots, now) <= 0:
         plan.note = "the day's windows are over"
         return plan
-    start, end = schedule.day_span(day, zone(campaign["timezone"]))
-    plan.already = outreach.invitations_between(db, campaign["id"], iso(start), iso(end))
+    start, end = schedule.day_span(day, zone(campaign.timezone))
+    plan.already = outreach.invitations_between(db, campaign.id, iso(start), iso(end))
     room = max(0, plan.cap - plan.already)
-    where = outreach.segment_filter(campaign.get("segment") or "", now)
+    where = outreach.segment_filter(campaign.segment, now)
     people = outreach.candidates(db, campaign, where, room, exclude)
     times = schedule.spread(slots, len(people), not_before=now)
     for person, send_at in zip(people, times, strict=True):
@@ -106,33 +106,33 @@ def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResul
     since is dropped here rather than contacted twice.
     """
     campaign, day_text = plan.campaign, plan.day.isoformat()
-    fresh = [i for i in plan.invitations if outreach.still_invitable(db, campaign["id"], i.influencer_id)]
+    fresh = [i for i in plan.invitations if outreach.still_invitable(db, campaign.id, i.influencer_id)]
     flagged = sum(1 for invitation in fresh if invitation.draft.blocked)
-    if not outreach.record_plan_run(db, campaign["id"], day_text, len(fresh), flagged, now=now, actor=actor):
-        return PlanResult(campaign["name"], plan.day, 0, 0, already_planned=True)
+    if not outreach.record_plan_run(db, campaign.id, day_text, len(fresh), flagged, now=now, actor=actor):
+        return PlanResult(campaign.name, plan.day, 0, 0, already_planned=True)
     for invitation in fresh:
         text = invitation.draft
         message_id, _ = enqueue(
             db, now=now, kind="invitation", to_addr=invitation.to_addr,
-            from_addr=campaign["sender_email"], from_name=campaign["sender_name"],
+            from_addr=campaign.sender_email or "", from_name=campaign.sender_name,
             subject=text.subject, body=text.body, body_html=text.body_html,
-            influencer_id=invitation.influencer_id, campaign_id=campaign["id"], language=text.language,
+            influencer_id=invitation.influencer_id, campaign_id=campaign.id, language=text.language,
             status="planned" if text.blocked else "queued", scheduled_at=iso(invitation.send_at),
             flags=text.flags, author=SYSTEM_AUTHOR)
         outreach.set_plan_date(db, message_id, day_text)
-        outreach.add_invited(db, campaign["id"], invitation.influencer_id, now)
+        outreach.add_invited(db, campaign.id, invitation.influencer_id, now)
     audit.record(db, at=now, actor=actor, action="outreach.plan", entity="campaign",
-                 entity_id=campaign["id"], campaign_id=campaign["id"], date=day_text,
+                 entity_id=campaign.id, campaign_id=campaign.id, date=day_text,
                  planned=len(fresh), flagged=flagged, already=plan.already)
-    return PlanResult(campaign["name"], plan.day, len(fresh), flagged, note=plan.note)
+    return PlanResult(campaign.name, plan.day, len(fresh), flagged, note=plan.note)
 
 
 def default_day(db: Database, now: datetime) -> date:
     """The next day on which a campaign's window opens (each campaign in its own zone; closed ones aside)."""
     days = []
     for campaign in outreach.live_campaigns(db):
-        tz = zone(campaign["timezone"])
-        day = schedule.next_window_day(schedule.local_date(now, tz), campaign["windows"], tz)
+        tz = zone(campaign.timezone)
+        day = schedule.next_window_day(schedule.local_date(now, tz), campaign.windows, tz)
         if day:
             days.append(day)
     if not days:
@@ -140,16 +140,16 @@ def default_day(db: Database, now: datetime) -> date:
     return min(days)
 
 
-def _skip_reason(db: Database, campaign: dict, day: date) -> PlanResult | None:
+def _skip_reason(db: Database, campaign: Campaign, day: date) -> PlanResult | None:
     block = planning_block(campaign)
     if block:
-        return PlanResult(campaign["name"], day, 0, 0, note=block, skipped=True)
-    if outreach.plan_run(db, campaign["id"], day.isoformat()):
-        return PlanResult(campaign["name"], day, 0, 0, already_planned=True)
+        return PlanResult(campaign.name, day, 0, 0, note=block, skipped=True)
+    if outreach.plan_run(db, campaign.id, day.isoformat()):
+        return PlanResult(campaign.name, day, 0, 0, already_planned=True)
     return None
 
 
-def plan_days(store: Store, targets: list[tuple[dict, date]], renderer: Renderer,
+def plan_days(store: Store, targets: list[tuple[Campaign, date]], renderer: Renderer,
               now: datetime) -> list[PlanResult]:
     """Plan each (campaign, local date): drafted on a read connection, written in one short transaction.
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from mailer.templating.drafting import Renderer, draft
 from store import audit, campaigns, inbox, influencers
 from store import sequence as steps
-from store.campaigns import zone
+from store.campaigns import Campaign, zone
 from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox.queueing import SYSTEM_AUTHOR, enqueue, suppression
@@ -27,7 +27,7 @@ from store.wording import plural
 STALE_AFTER = timedelta(days=1)
 
 
-def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
+def stop_reason(db: Database, step: dict, campaign: Campaign) -> str | None:
     """Which rule stops this welcome or follow-up now, or None when it may go."""
     settings = SequenceSettings.of(campaign)
     left = stage_stop(step.get("stage"))
@@ -52,10 +52,10 @@ def stop_reason(db: Database, step: dict, campaign: dict) -> str | None:
     return None
 
 
-def step_times(campaign: dict, accepted_at: datetime) -> list[tuple[str, datetime]]:
+def step_times(campaign: Campaign, accepted_at: datetime) -> list[tuple[str, datetime]]:
     """(kind, due) for the welcome and each follow-up, all at window openings in the campaign's zone."""
-    return sequence_times(SequenceSettings.of(campaign), accepted_at, campaign["windows"],
-                          zone(campaign["timezone"]))
+    return sequence_times(SequenceSettings.of(campaign), accepted_at, campaign.windows,
+                          zone(campaign.timezone))
 
 
 def schedule_accept(db: Database, renderer: Renderer, application: dict, now: datetime,
@@ -67,43 +67,43 @@ def schedule_accept(db: Database, renderer: Renderer, application: dict, now: da
     if not steps.mark_sequenced(db, application["id"], accepted, iso(now)):
         return None
     times = step_times(campaign, from_iso(accepted))
-    if not times or not person.get("email") or not campaign.get("sender_email"):
-        return f"sequence {campaign['name']} @{person['handle']}: nothing to schedule"
+    if not times or not person.get("email") or not campaign.sender_email:
+        return f"sequence {campaign.name} @{person['handle']}: nothing to schedule"
     if times[0][1] < now - STALE_AFTER:
         audit.record(db, at=iso(now), actor=actor, action="outreach.sequence", entity="application",
-                     entity_id=application["id"], campaign_id=campaign["id"], skipped="accepted too long ago")
-        return f"sequence {campaign['name']} @{person['handle']}: accepted too long ago, not welcomed"
+                     entity_id=application["id"], campaign_id=campaign.id, skipped="accepted too long ago")
+        return f"sequence {campaign.name} @{person['handle']}: accepted too long ago, not welcomed"
     for kind, due in times:
         text = draft(db, renderer, campaign, kind, person)
-        enqueue(db, now=iso(now), kind=kind, to_addr=person["email"], from_addr=campaign["sender_email"],
-                from_name=campaign["sender_name"], subject=text.subject, body=text.body,
-                body_html=text.body_html, influencer_id=person["id"], campaign_id=campaign["id"],
+        enqueue(db, now=iso(now), kind=kind, to_addr=person["email"], from_addr=campaign.sender_email,
+                from_name=campaign.sender_name, subject=text.subject, body=text.body,
+                body_html=text.body_html, influencer_id=person["id"], campaign_id=campaign.id,
                 language=text.language, status="planned", scheduled_at=iso(due), flags=text.flags,
                 author=SYSTEM_AUTHOR)
     audit.record(db, at=iso(now), actor=actor, action="outreach.sequence", entity="application",
-                 entity_id=application["id"], campaign_id=campaign["id"], accepted_at=accepted,
+                 entity_id=application["id"], campaign_id=campaign.id, accepted_at=accepted,
                  steps={kind: iso(due) for kind, due in times})
     first_kind, first_at = times[0]
-    return (f"sequence {campaign['name']} @{person['handle']}: {first_kind} "
-            f"{first_at.astimezone(zone(campaign['timezone'])):%Y-%m-%d %H:%M %Z}"
+    return (f"sequence {campaign.name} @{person['handle']}: {first_kind} "
+            f"{first_at.astimezone(zone(campaign.timezone)):%Y-%m-%d %H:%M %Z}"
             + (f" and {plural(len(times) - 1, 'follow-up')}" if len(times) > 1 else ""))
 
 
 def settle_step(db: Database, step: dict, now: datetime) -> str | None:
     """Release one due step to the dispatcher, or stop it by its rule."""
     campaign = campaigns.get_by_id(db, step["campaign_id"])
-    if campaign["status"] != "open":
+    if campaign.status != "open":
         return None
     reason = stop_reason(db, step, campaign)
     handle = influencers.get(db, step["influencer_id"])["handle"]
     if reason:
         if steps.stop(db, step["id"], reason, iso(now)):
             audit.record(db, at=iso(now), actor="callsheet", action="outreach.stop", entity="message",
-                         entity_id=step["id"], campaign_id=campaign["id"], kind=step["kind"], rule=reason)
-            return f"{step['kind']} {campaign['name']} @{handle}: stopped ({reason})"
+                         entity_id=step["id"], campaign_id=campaign.id, kind=step["kind"], rule=reason)
+            return f"{step['kind']} {campaign.name} @{handle}: stopped ({reason})"
         return None
     if steps.release(db, step["id"], iso(now)):
-        return f"{step['kind']} {campaign['name']} @{handle}: due, queued"
+        return f"{step['kind']} {campaign.name} @{handle}: due, queued"
     return None
 
 

@@ -9,22 +9,23 @@ from sqlite_utils import Database
 from mailer.templating.rendering import default_template, invitation_length, render
 from mailer.templating.trigger_mail import Composer
 from store import campaigns, influencers, stages, templates, triggers
+from store.campaigns import Campaign
 from store.db import Store
 from store.errors import UserError
 
 OUTREACH_KINDS = ("invitation", "welcome", "followup-1", "followup-2")
 
 
-def template_table(db: Database, campaign: dict) -> list[dict]:
+def template_table(db: Database, campaign: Campaign) -> list[dict]:
     """Every kind in every campaign language: stored, built-in default, or missing."""
-    stored = {(row["kind"], row["language"]): row for row in templates.listing(db, campaign["id"])}
+    stored = {(row["kind"], row["language"]): row for row in templates.listing(db, campaign.id)}
     followups = sorted({k for k, _ in stored if k.startswith("followup-")} | {"followup-1", "followup-2"},
                        key=lambda k: int(k.split("-")[1]))
     kinds = ["invitation", "welcome", *followups, *templates.BASE_KINDS[2:]]
     rows = []
     for kind in kinds:
-        extra_languages = sorted({lang for k, lang in stored if k == kind} - set(campaign["languages"]))
-        for language in [*campaign["languages"], *extra_languages]:
+        extra_languages = sorted({lang for k, lang in stored if k == kind} - set(campaign.languages))
+        for language in [*campaign.languages, *extra_languages]:
             row = stored.get((kind, language))
             default = None if row else default_template(kind, language)
             rows.append({
@@ -47,13 +48,13 @@ class Problem:
     problem: str
 
 
-def _kinds_for(db: Database, campaign: dict, stage: str) -> list[tuple[str, str]]:
+def _kinds_for(db: Database, campaign: Campaign, stage: str) -> list[tuple[str, str]]:
     """(event, template kind) of every email an application at `stage` could still receive."""
-    effective = triggers.effective(db, campaign["id"])
+    effective = triggers.effective(db, campaign.id)
     events = [s for s in stages.reachable(stage, campaign) if s not in stages.PRIVATE]
     if stage == stages.INVITED:
         events = [stages.INVITED, *events]
-    if not campaign.get("collaborated_at"):
+    if not campaign.collaborated_at:
         reach = stages.reachable(stage, campaign) | {stage}
         if reach & {stages.SIGNED, stages.IN_CAMPAIGN}:
             events.append(triggers.COLLABORATION_IN)
@@ -73,7 +74,7 @@ def check_campaign(store: Store, campaign_name: str) -> tuple[int, list[Problem]
     composer = Composer(db, campaign, store.actor)
     checked, problems = 0, []
     rows = list(db.query("SELECT influencer_id, stage, fee, agreement_deadline FROM applications "
-                         "WHERE campaign_id = ? ORDER BY id", [campaign["id"]]))
+                         "WHERE campaign_id = ? ORDER BY id", [campaign.id]))
     for application in rows:
         person = influencers.get(db, application["influencer_id"])
         for _event, kind in _kinds_for(db, campaign, application["stage"]):
@@ -84,7 +85,7 @@ def check_campaign(store: Store, campaign_name: str) -> tuple[int, list[Problem]
     return checked, problems
 
 
-def _check_one(db: Database, campaign: dict, composer: Composer, person: dict, application: dict,
+def _check_one(db: Database, campaign: Campaign, composer: Composer, person: dict, application: dict,
                kind: str) -> str | None:
     if not person.get("email"):
         return "no email address"
@@ -93,7 +94,7 @@ def _check_one(db: Database, campaign: dict, composer: Composer, person: dict, a
         rendered = render(db, campaign, kind, person, extra=extra)
     except UserError as error:
         return error.sentence
-    limit = campaign.get("invite_limit") or 300
+    limit = campaign.invite_limit
     if kind == "invitation" and invitation_length(rendered) > limit:
         return f"the invitation is {invitation_length(rendered)} characters, over the limit of {limit}"
     return None

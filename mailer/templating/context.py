@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from store.campaigns import zone
+from store.campaigns import Campaign, zone
 from store.clock import from_iso
 
 # Influencer columns and the token each becomes.
@@ -24,23 +24,28 @@ def _local(instant: str | None, timezone: str) -> datetime | None:
     return from_iso(instant).astimezone(zone(timezone)) if instant else None
 
 
-def campaign_tokens(campaign: dict) -> dict:
-    """`campaign.*`: what a template may say about the casting call."""
-    tz = campaign.get("timezone") or "UTC"
-    closes, opens = _local(campaign.get("closes_at"), tz), _local(campaign.get("opens_at"), tz)
+def campaign_tokens(campaign: Campaign | None) -> dict:
+    """`campaign.*`: what a template may say about the casting call (blank outside any campaign)."""
+    if campaign is None:
+        return {"name": "", "program": "", "description": "", "brief": "", "budget": None, "currency": "",
+                "opens": "", "closes": "", "closesAt": "", "timezone": "UTC", "agreementDays": None}
+    tz = campaign.timezone
+    closes, opens = _local(campaign.closes_at, tz), _local(campaign.opens_at, tz)
     return {
-        "name": campaign.get("name", ""), "program": campaign.get("program", ""),
-        "description": campaign.get("description", ""), "brief": campaign.get("brief", ""),
-        "budget": campaign.get("budget"), "currency": campaign.get("currency", ""),
+        "name": campaign.name, "program": campaign.program,
+        "description": campaign.description, "brief": campaign.brief,
+        "budget": campaign.budget, "currency": campaign.currency,
         "opens": opens.date().isoformat() if opens else "",
         "closes": closes.date().isoformat() if closes else "",
         "closesAt": closes.strftime("%Y-%m-%d %H:%M") if closes else "",
-        "timezone": tz, "agreementDays": campaign.get("agreement_days"),
+        "timezone": tz, "agreementDays": campaign.agreement_days,
     }
 
 
-def sender_tokens(campaign: dict) -> dict:
-    return {"name": campaign.get("sender_name") or "", "email": campaign.get("sender_email") or ""}
+def sender_tokens(campaign: Campaign | None) -> dict:
+    if campaign is None:
+        return {"name": "", "email": ""}
+    return {"name": campaign.sender_name, "email": campaign.sender_email or ""}
 
 
 def influencer_tokens(influencer: dict) -> dict:
@@ -52,7 +57,7 @@ def influencer_tokens(influencer: dict) -> dict:
     return tokens
 
 
-def template_context(campaign: dict, influencer: dict, extra: dict | None = None) -> dict:
+def template_context(campaign: Campaign | None, influencer: dict, extra: dict | None = None) -> dict:
     """Everything a template may name, for one recipient."""
     custom: dict[str, Any] = dict(influencer.get("custom") or {})
     sender = sender_tokens(campaign)
@@ -63,7 +68,7 @@ def template_context(campaign: dict, influencer: dict, extra: dict | None = None
         "vars": custom,
         "campaign": campaign_tokens(campaign),
         "sender": sender,
-        "links": {"unsubscribe": _unsubscribe_link(sender["email"], campaign.get("name", ""))},
+        "links": {"unsubscribe": _unsubscribe_link(sender["email"], campaign.name if campaign else "")},
     }
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(context.get(key), dict):
@@ -84,12 +89,12 @@ SAMPLE_INFLUENCER = {
     "email": "sam@example.com", "followers": 12_345, "engagement_rate": 3.4, "country": "FR",
     "language": "en", "tags": ["beauty"], "platforms": ["instagram"], "address": "1 Sample Street",
 }
-SAMPLE_CAMPAIGN = {
-    "id": None, "name": "Sample campaign", "program": "Sample program", "brief": "A short brief.",
-    "description": "", "sender_email": "casting@example.com", "sender_name": "Casting team",
-    "timezone": "UTC", "closes_at": "2026-12-31T23:00:00+00:00", "opens_at": None, "budget": 1000.0,
-    "currency": "EUR", "agreement_days": 3, "languages": ["en"],
-}
+SAMPLE_CAMPAIGN = Campaign(
+    id=0, name="Sample campaign", program="Sample program", brief="A short brief.",
+    description="", sender_email="casting@example.com", sender_name="Casting team",
+    timezone="UTC", closes_at="2026-12-31T23:00:00+00:00", opens_at=None, budget=1000.0,
+    currency="EUR", agreement_days=3, languages=("en",),
+)
 
 
 def sample_context(custom_names: Iterable[str] = ()) -> dict:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from store.campaigns import Campaign
 from store.errors import UserError
 
 # render(db, campaign, kind, influencer, *, language=None, source=None) -> a Rendered
@@ -15,7 +16,7 @@ from store.errors import UserError
 Render = Callable[..., Any]
 Measure = Callable[[Any], int]
 # source(db, campaign, kind, language) -> the (subject, body) template a message is rendered from.
-Source = Callable[[Database, dict, str, str], tuple[str, str]]
+Source = Callable[[Database, Campaign, str, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,15 @@ class Renderer:
         return cls(rendering.render, rendering.invitation_length, rendering.template_source)
 
 
-def draft(db: Database, renderer: Renderer, campaign: dict, kind: str, influencer: dict,
+def draft(db: Database, renderer: Renderer, campaign: Campaign, kind: str, influencer: dict,
           language: str | None = None) -> Draft:
     """Render `kind` for `influencer`; a template error becomes a `missing_data` flag, not an exception."""
     try:
         rendered = renderer.render(db, campaign, kind, influencer, language=language)
     except UserError as error:
-        chosen = language or influencer.get("language") or (campaign.get("languages") or [None])[0]
+        chosen = language or influencer.get("language") or campaign.languages[0]
         return Draft(kind, chosen, "", str(error), None, 0, ("missing_data",))
     length = renderer.measure(rendered)
-    flags = ("over_limit",) if kind == "invitation" and length > campaign["invite_limit"] else ()
+    flags = ("over_limit",) if kind == "invitation" and length > campaign.invite_limit else ()
     return Draft(kind, rendered.language, rendered.subject, rendered.body, rendered.body_html,
                  length, flags)

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from mailer.sandbox.environment import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
 from mailer.templating.context import sample_context, template_context
 from store import templates as stored
+from store.campaigns import Campaign
 from store.errors import UserError
 from store.header_text import PROBLEM as ENCODED_WORD_PROBLEM
 from store.header_text import decodes_to_control
@@ -133,13 +134,13 @@ def default_template(kind: str, language: str) -> tuple[str, str] | None:
     return subject.strip(), body.removeprefix("\n")
 
 
-def _choose(db: Database, campaign: dict, kind: str, wanted: str | None,
+def _choose(db: Database, campaign: Campaign, kind: str, wanted: str | None,
             explicit: bool) -> tuple[str, str, str, str | None]:
     """(language, subject, body, html) of the variant to use."""
-    languages = campaign.get("languages") or ["en"]
+    languages = campaign.languages
     candidates = [c for c in (wanted, languages[0], "en") if c]
     for position, language in enumerate(candidates):
-        row = stored.find(db, campaign["id"], kind, language) if campaign.get("id") else None
+        row = stored.find(db, campaign.id, kind, language) if campaign.id else None
         if row:
             return language, row["subject"], row["body"], row["body_html"]
         if position == 0 and not explicit and language not in languages:
@@ -147,10 +148,10 @@ def _choose(db: Database, campaign: dict, kind: str, wanted: str | None,
         default = default_template(kind, language)
         if default:
             return language, default[0], default[1], None
-    raise UserError(f"There is no {kind} template for campaign {campaign.get('name')!r}.")
+    raise UserError(f"There is no {kind} template for campaign {campaign.name!r}.")
 
 
-def render(db: Database, campaign: dict, kind: str, influencer: dict, *,
+def render(db: Database, campaign: Campaign, kind: str, influencer: dict, *,
            language: str | None = None, extra: dict | None = None,
            source: tuple[str, str] | None = None) -> Rendered:
     """Render `kind` for `influencer` in their language (or `language`), stored template first.
@@ -161,7 +162,7 @@ def render(db: Database, campaign: dict, kind: str, influencer: dict, *,
     stored.parse_kind(kind)
     wanted = language or influencer.get("language")
     if source is not None:
-        chosen = wanted or (campaign.get("languages") or ["en"])[0]
+        chosen = wanted or (campaign.languages)[0]
         (subject, body), html = source, None
     else:
         chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
@@ -169,7 +170,7 @@ def render(db: Database, campaign: dict, kind: str, influencer: dict, *,
     return _render_parts(kind, chosen, subject, body, html, context)
 
 
-def template_source(db: Database, campaign: dict, kind: str, language: str) -> tuple[str, str]:
+def template_source(db: Database, campaign: Campaign, kind: str, language: str) -> tuple[str, str]:
     """The (subject, body) template `kind` is rendered from in `language`."""
     _, subject, body, _ = _choose(db, campaign, kind, language, explicit=True)
     return subject, body

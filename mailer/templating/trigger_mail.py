@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from mailer.templating.rendering import invitation_length, render
 from store import stages, triggers
-from store.campaigns import zone
+from store.campaigns import Campaign, zone
 from store.clock import from_iso
 from store.errors import UserError
 from store.moves import Email
@@ -20,21 +20,21 @@ OVER_LIMIT = "over_limit"
 class Composer:
     """Turns a pipeline event into the email its trigger sends, rendered for one influencer."""
 
-    def __init__(self, db: Database, campaign: dict, actor: str) -> None:
+    def __init__(self, db: Database, campaign: Campaign, actor: str) -> None:
         self.db, self.campaign, self.actor = db, campaign, actor
         self._sender: tuple[str, str] | None = None
 
     def sender(self) -> tuple[str, str]:
         """(address, display name): the campaign's sender, else the acting operator's."""
         if self._sender is None:
-            if self.campaign.get("sender_email"):
-                self._sender = (self.campaign["sender_email"], self.campaign.get("sender_name") or "")
+            if self.campaign.sender_email:
+                self._sender = (self.campaign.sender_email, self.campaign.sender_name)
             else:
                 row = self.db.execute("SELECT from_address, display_name FROM operators WHERE login = ?",
                                       (self.actor,)).fetchone()
                 if not row or not row[0]:
                     raise UserError(
-                        f"Campaign {self.campaign['name']!r} has no sender and operator {self.actor} has no "
+                        f"Campaign {self.campaign.name!r} has no sender and operator {self.actor} has no "
                         f"from-address; set one with `callsheet operator add {self.actor} --from EMAIL`.")
                 self._sender = (row[0], row[1] or "")
         return self._sender
@@ -42,14 +42,14 @@ class Composer:
     def extra_for(self, application: dict, sender: tuple[str, str]) -> dict:
         """The application's tokens (fee, agreement deadline in local time, stage) and the sender."""
         deadline = application.get("agreement_deadline")
-        local = (from_iso(deadline).astimezone(zone(self.campaign.get("timezone") or "UTC"))
+        local = (from_iso(deadline).astimezone(zone(self.campaign.timezone))
                  .strftime("%Y-%m-%d %H:%M") if deadline else None)
         return {"fee": application.get("fee"), "agreementDeadline": local,
                 "stage": stages.label(application.get("stage")),
                 "sender": {"email": sender[0], "name": sender[1]}}
 
     def __call__(self, event: str, influencer: dict, application: dict) -> Email | None:
-        kind = triggers.template_for(self.db, self.campaign["id"], event)
+        kind = triggers.template_for(self.db, self.campaign.id, event)
         if kind is None:
             return None
         address, name = self.sender()
@@ -59,9 +59,9 @@ class Composer:
         rendered = render(self.db, self.campaign, kind, influencer, extra=extra)
         status, flags = "queued", tuple[str, ...]()
         if kind == "invitation":
-            if invitation_length(rendered) > (self.campaign.get("invite_limit") or 300):
+            if invitation_length(rendered) > self.campaign.invite_limit:
                 status, flags = "planned", (OVER_LIMIT,)
-            elif self.campaign.get("moderation"):
+            elif self.campaign.moderation:
                 status = "planned"
         return Email(kind, rendered.language, rendered.subject, rendered.body, rendered.body_html,
                      influencer["email"], address, name, status, flags)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from store import stages
@@ -24,6 +24,19 @@ STAGE_STOPS = {stage: "stopped_" + stage.replace(" ", "_") for stage in stages.S
 WRITTEN_KINDS = ("manual", "reply", "bulk")
 
 
+class SequenceColumns(Protocol):
+    """The campaign's sequence columns, decoded (store.campaigns.Campaign has them)."""
+
+    @property
+    def welcome_enabled(self) -> bool: ...
+    @property
+    def stop_if_ongoing(self) -> bool: ...
+    @property
+    def stop_if_incoming(self) -> bool: ...
+    @property
+    def followup_days(self) -> tuple[int, ...]: ...
+
+
 @dataclass(frozen=True)
 class SequenceSettings:
     """Welcome on/off, its two stop rules, and follow-up day offsets after the welcome."""
@@ -34,10 +47,9 @@ class SequenceSettings:
     followups: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, campaign: dict) -> SequenceSettings:
-        return cls(bool(campaign.get("welcome_enabled", 1)), bool(campaign.get("stop_if_ongoing", 1)),
-                   bool(campaign.get("stop_if_incoming", 1)),
-                   tuple(json.loads(campaign.get("followup_days") or "[]")))
+    def of(cls, campaign: SequenceColumns) -> SequenceSettings:
+        return cls(campaign.welcome_enabled, campaign.stop_if_ongoing, campaign.stop_if_incoming,
+                   campaign.followup_days)
 
     def describe(self) -> str:
         rules = [name for name, on in (("stop if ongoing", self.stop_if_ongoing),

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from store import pipeline_view
+from store import campaigns, pipeline_view
 from store.clock import Clock, from_iso, iso
 from store.counters import COUNTERS_SQL, counters
 from store.db import Store
@@ -61,7 +61,7 @@ def best_of(action, runs: int = 5) -> float:
 def test_pipeline_reads_on_100k_applications(tmp_path: Path) -> None:
     store = build(tmp_path / "bench.db")
     db, now = store.reader(), from_iso(NOW)
-    campaign = next(iter(db.query("SELECT * FROM campaigns WHERE id = 1")))
+    campaign = campaigns.get_by_id(db, 1)
     reference = best_of(lambda: db.execute(
         "SELECT count(*) FROM applications INDEXED BY applications_campaign_stage WHERE campaign_id = 1"
     ).fetchone())

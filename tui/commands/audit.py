@@ -29,7 +29,7 @@ def _summary(event: dict) -> str:
 def audit(obj: CliContext, campaign: str | None, limit: int, as_json: bool) -> None:
     """The audit trail, oldest first."""
     db = obj.store.reader()
-    campaign_id = campaigns.get(db, campaign)["id"] if campaign else None
+    campaign_id = campaigns.get(db, campaign).id if campaign else None
     events = trail.recent(db, campaign_id=campaign_id, limit=limit)
     if as_json:
         emit_json(events)

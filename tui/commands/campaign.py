@@ -54,13 +54,9 @@ def create(obj: CliContext, name: str, windows: tuple[str, ...], as_json: bool, 
     spec = CampaignSpec(name=name, windows=list(windows) or [campaigns.DEFAULT_WINDOW], **options)
     created = campaign_actions.create(obj.store, spec)
     if as_json:
-        emit_json(_public(created.campaign))
+        emit_json(created.campaign.to_json())
     else:
         click.echo(created.sentence)
-
-
-def _public(row: dict) -> dict:
-    return {**row, "windows": [str(w) for w in row["windows"]]}
 
 
 @campaign.command("list")
@@ -70,14 +66,14 @@ def list_(obj: CliContext, as_json: bool) -> None:
     """List every campaign."""
     rows = campaigns.listing(obj.store.reader())
     if as_json:
-        emit_json([_public(r) for r in rows])
+        emit_json([r.to_json() for r in rows])
         return
     if not rows:
         click.echo("No campaigns yet: create one with `callsheet campaign create NAME`.")
         return
     emit_table(("name", "status", "timezone", "cap", "candidates", "closes"),
-               [(r["name"], visible(campaigns.state_text(r)), r["timezone"], r["daily_cap"], r["candidates"],
-                 r["closes_at"] or "") for r in rows])
+               [(r.name, visible(campaigns.state_text(r)), r.timezone, r.daily_cap, r.candidates,
+                 r.closes_at or "") for r in rows])
 
 
 @campaign.command("show")
@@ -87,7 +83,7 @@ def list_(obj: CliContext, as_json: bool) -> None:
 def show(obj: CliContext, name: str, as_json: bool) -> None:
     """Show one campaign's settings."""
     campaign = campaigns.get(obj.store.reader(), name)
-    row = _public(campaign)
+    row = campaign.to_json()
     if as_json:
         emit_json(row)
         return

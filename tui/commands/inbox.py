@@ -12,7 +12,7 @@ from tui.output import emit_json, emit_table
 
 
 def campaign_id(db, name: str | None) -> int | None:
-    return campaigns.get(db, name)["id"] if name else None
+    return campaigns.get(db, name).id if name else None
 
 
 def _all_pages(store, flt: InboxFilter, limit: int) -> list[dict]:

@@ -30,7 +30,7 @@ def moderation_group() -> None:
 def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[dict]:
     reader = obj.store.reader()
     day = parse_day(day_text)
-    campaign_id = get_campaign(reader, campaign)["id"] if campaign else None
+    campaign_id = get_campaign(reader, campaign).id if campaign else None
     return queue.queue(reader, obj.store.now_iso(), plan_date=day.isoformat() if day else None,
                        campaign_id=campaign_id)
 
@@ -64,7 +64,7 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
     rows = _rows(obj, day_text, campaign)
     counts = queue.counters(rows)
     reader = obj.store.reader()
-    notes = queue.unplanned(reader, get_campaign(reader, campaign)["id"] if campaign else None)
+    notes = queue.unplanned(reader, get_campaign(reader, campaign).id if campaign else None)
     if as_json:
         emit_json({"counters": {"to_review": counts.to_review, "approved": counts.approved,
                                 "skipped": counts.skipped, "flagged": counts.flagged},

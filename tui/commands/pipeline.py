@@ -115,21 +115,21 @@ def collaborate(obj: CliContext, campaign: str, yes: bool, as_json: bool) -> Non
 def status(obj: CliContext, campaign: str, as_json: bool) -> None:
     """The dashboard counters of CAMPAIGN."""
     db = obj.store.reader()
-    row = campaigns.get(db, campaign)
-    numbers = counters(db, row)
+    chosen = campaigns.get(db, campaign)
+    numbers = counters(db, chosen)
     if as_json:
         emit_json({key: numbers[key] for key in numbers if key != "budget_used"})
         return
-    budget = (f"{numbers['budget_used']:g} of {row['budget']:g} {row['currency']} "
-              f"({numbers['budget_used_pct']}%)" if row["budget"] else "no budget set")
-    click.echo(f"{'state':<15} {visible(campaigns.state_text(row))}")
+    budget = (f"{numbers['budget_used']:g} of {chosen.budget:g} {chosen.currency} "
+              f"({numbers['budget_used_pct']}%)" if chosen.budget else "no budget set")
+    click.echo(f"{'state':<15} {visible(campaigns.state_text(chosen))}")
     for label, value in (("all candidates", numbers["all_candidates"]),
                          ("new applicants", numbers["new_applicants"]),
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),
                          ("all invited", numbers["invited"]), ("all applicants", numbers["applicants"]),
                          ("budget used", budget), ("last update", numbers["last_update"])):
         click.echo(f"{label:<15} {value}")
-    stages_line = ", ".join(f"{stages.label(s)} {n}" for s, n in by_stage(db, row["id"]).items() if n)
+    stages_line = ", ".join(f"{stages.label(s)} {n}" for s, n in by_stage(db, chosen.id).items() if n)
     click.echo(f"{'by stage':<15} {stages_line or 'empty pipeline'}")
 
 

@@ -34,7 +34,7 @@ def sequence(obj: CliContext, name: str, welcome: bool | None, stop_if_ongoing: 
         shown, settings, sentence = saved.campaign, saved.settings, saved.sentence
     else:
         campaign = campaigns.get(store.reader(), name)
-        shown, settings = campaign["name"], SequenceSettings.of(campaign)
+        shown, settings = campaign.name, SequenceSettings.of(campaign)
         sentence = outreach.sequence_sentence(shown, settings)
     if as_json:
         emit_json({"campaign": shown, **dataclasses.asdict(settings), "followups": list(settings.followups)})

@@ -64,25 +64,25 @@ def list_(obj: CliContext, campaign: str, as_json: bool) -> None:
 def show(obj: CliContext, campaign: str, kind: str, language: str | None, handle: str | None) -> None:
     """Show a template's source, or render it for one influencer."""
     db = obj.store.reader()
-    row = campaigns.get(db, campaign)
+    chosen = campaigns.get(db, campaign)
     kind = templates.parse_kind(kind)
     if handle:
         person = influencers.get_by_handle(db, handle)
-        composer = Composer(db, row, obj.store.actor)
+        composer = Composer(db, chosen, obj.store.actor)
         try:
             sender = composer.sender()
         except UserError:
             sender = ("", "")  # a preview does not need a sender
-        rendered = render(db, row, kind, person, language=language, extra=composer.extra_for({}, sender))
+        rendered = render(db, chosen, kind, person, language=language, extra=composer.extra_for({}, sender))
         click.echo(f"Subject: {rendered.subject}\nLanguage: {rendered.language}\n\n{rendered.body}")
         if kind == "invitation":
-            click.echo(f"-- {invitation_length(rendered)} of {row['invite_limit']} characters")
+            click.echo(f"-- {invitation_length(rendered)} of {chosen.invite_limit} characters")
         return
-    language = templates.parse_language(language) if language else row["languages"][0]
-    stored = templates.find(db, row["id"], kind, language)
+    language = templates.parse_language(language) if language else chosen.languages[0]
+    stored = templates.find(db, chosen.id, kind, language)
     source = (stored["subject"], stored["body"]) if stored else default_template(kind, language)
     if source is None:
-        raise UserError(f"There is no {kind} template in {language!r} for {row['name']!r}.")
+        raise UserError(f"There is no {kind} template in {language!r} for {chosen.name!r}.")
     origin = f"custom, by {stored['updated_by']} at {stored['updated_at']}" if stored else "built-in default"
     click.echo(f"# {kind} ({language}), {origin}\nSubject: {source[0]}\n\n{source[1]}")
 
@@ -137,7 +137,7 @@ def trigger_off(obj: CliContext, campaign: str, event: str) -> None:
 def trigger_list(obj: CliContext, campaign: str, as_json: bool) -> None:
     """Every event and the template it sends."""
     db = obj.store.reader()
-    rows = list(triggers.effective(db, campaigns.get(db, campaign)["id"]).values())
+    rows = list(triggers.effective(db, campaigns.get(db, campaign).id).values())
     if as_json:
         emit_json([{**r, "event": triggers.event_name(r["event"])} for r in rows])
         return

@@ -165,7 +165,7 @@ class PipelineScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="campaigns")
     def load_campaigns(self) -> None:
         rows = campaigns.listing(app_store(self).reader())
-        self.post_message(CampaignsLoaded([(row["name"], row["id"]) for row in rows]))
+        self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows]))
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
@@ -174,7 +174,7 @@ class PipelineScreen(Screen[None]):
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
         total = pipeline_view.count(db, view, now)
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
-        campaign = dict(db.query("SELECT * FROM campaigns WHERE id = ?", [view.campaign_id]).__next__())
+        campaign = campaigns.get_by_id(db, view.campaign_id)
         numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
         self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
