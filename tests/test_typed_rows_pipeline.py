@@ -25,8 +25,8 @@ def _apply(store: Store, influencer_id: int, campaign_id: int, stage: str = "new
 def test_pages_are_application_rows_and_keyset_paging_walks_them(store: Store) -> None:
     campaign = make_campaign(store)
     for n in range(5):
-        _apply(store, add_influencer(store, f"p{n}", followers=1000 * n), campaign["id"])
-    view = View(campaign["id"], stages=(), sort="followers")
+        _apply(store, add_influencer(store, f"p{n}", followers=1000 * n), campaign.id)
+    view = View(campaign.id, stages=(), sort="followers")
     now = from_iso(store.now_iso())
     first = pipeline_view.page(store.reader(), view, now, limit=2)
     assert all(isinstance(row, pipeline_view.ApplicationRow) for row in first)
@@ -41,7 +41,7 @@ def test_pages_are_application_rows_and_keyset_paging_walks_them(store: Store) -
 def test_the_profile_decodes_tags_and_flags(store: Store) -> None:
     campaign = make_campaign(store)
     person = add_influencer(store, "ana", name="", tags=["beauty", "fr"], bounced=1)
-    profile = pipeline_view.profile(store.reader(), _apply(store, person, campaign["id"]))
+    profile = pipeline_view.profile(store.reader(), _apply(store, person, campaign.id))
     assert (profile.handle, profile.name, profile.tags) == ("ana", "", ("beauty", "fr"))
     assert (profile.bounced, profile.unsubscribed, profile.messages, profile.notes) == (True, False, 0, 0)
 
@@ -49,7 +49,7 @@ def test_the_profile_decodes_tags_and_flags(store: Store) -> None:
 def test_the_card_holds_the_person_their_campaigns_and_notes(store: Store) -> None:
     campaign = make_campaign(store)
     person = add_influencer(store, "ana", platforms=["instagram"], custom={"size": "M"})
-    _apply(store, person, campaign["id"], stage="shortlisted")
+    _apply(store, person, campaign.id, stage="shortlisted")
     with store.write() as db:
         notes.add(db, person, "Loves the brand.", author="alex", now=store.now_iso())
     card = contact.card(store.reader(), person)
