@@ -8,7 +8,9 @@ search narrows them through the FTS5 index, newest matching messages first.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Self
 
 from sqlite_utils import Database
 
@@ -42,6 +44,56 @@ class Cursor:
     has_unread: int
     last_at: str
     influencer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """One conversation of the list: the influencer, its counts and its latest message."""
+
+    influencer_id: int
+    handle: str
+    name: str
+    email: str | None
+    bookmarked: bool
+    bounced: bool
+    unread: int
+    total: int
+    has_unread: int
+    last_at: str
+    last_message_id: int
+    last_subject: str
+    last_direction: str
+    last_kind: str
+    last_status: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """From a row of `page_sql`'s query."""
+        return cls(
+            influencer_id=row["influencer_id"], handle=row["handle"], name=row["name"], email=row["email"],
+            bookmarked=bool(row["bookmarked"]), bounced=bool(row["bounced"]), unread=row["unread"],
+            total=row["total"], has_unread=row["has_unread"], last_at=row["last_at"],
+            last_message_id=row["last_message_id"], last_subject=row["last_subject"],
+            last_direction=row["last_direction"], last_kind=row["last_kind"], last_status=row["last_status"])
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """The summary row of one conversation, in one campaign or all (campaign 0)."""
+
+    influencer_id: int
+    campaign_id: int
+    last_at: str
+    last_message_id: int
+    unread: int
+    total: int
+    has_unread: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        return cls(influencer_id=row["influencer_id"], campaign_id=row["campaign_id"], last_at=row["last_at"],
+                   last_message_id=row["last_message_id"], unread=row["unread"], total=row["total"],
+                   has_unread=row["has_unread"])
 
 
 def split_search(text: str) -> tuple[str, str]:
@@ -109,14 +161,14 @@ def _where(flt: InboxFilter, now: str, after: Cursor | None) -> tuple[list[str],
 def page(
     db: Database, flt: InboxFilter = InboxFilter(), *, now: str, after: Cursor | None = None,
     limit: int = PAGE,
-) -> list[dict]:
+) -> list[ConversationRow]:
     """One page of conversations, unread first, then by their latest message.
 
     The latest message is joined after the page is cut: a search can weigh a thousand
     candidates, and reading each one's message row first cost more than the search.
     """
     sql, params = page_sql(flt, now=now, after=after, limit=limit)
-    return list(db.query(sql, params))
+    return [ConversationRow.from_row(row) for row in db.query(sql, params)]
 
 
 def page_sql(flt: InboxFilter, *, now: str, after: Cursor | None = None, limit: int = PAGE
@@ -138,16 +190,16 @@ def page_sql(flt: InboxFilter, *, now: str, after: Cursor | None = None, limit: 
     )
 
 
-def cursor_after(row: dict) -> Cursor:
-    return Cursor(row["has_unread"], row["last_at"], row["influencer_id"])
+def cursor_after(row: ConversationRow) -> Cursor:
+    return Cursor(row.has_unread, row.last_at, row.influencer_id)
 
 
-def summary(db: Database, influencer_id: int, campaign_id: int | None = None) -> dict | None:
+def summary(db: Database, influencer_id: int, campaign_id: int | None = None) -> ConversationSummary | None:
     rows = list(db.query(
         "SELECT * FROM conversations WHERE influencer_id = ? AND campaign_id = ?",
         [influencer_id, campaign_id or 0],
     ))
-    return rows[0] if rows else None
+    return ConversationSummary.from_row(rows[0]) if rows else None
 
 
 def counts(db: Database, campaign_id: int | None = None) -> tuple[int, int]:

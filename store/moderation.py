@@ -7,8 +7,9 @@ races the dispatcher: once a message is claimed, it can no longer be changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Self
 
 from sqlite_utils import Database
 
@@ -25,6 +26,53 @@ _COLUMNS = """m.id, m.campaign_id, c.name AS campaign, c.moderation, c.invite_li
     length(trim(m.body, ' ' || char(9, 10, 13))) AS length, m.status, m.flags, m.approved_by,
     m.scheduled_at, m.plan_date"""
 _ORDER = "ORDER BY c.name, m.from_addr, m.scheduled_at, m.id"
+
+
+def _decoded(value: Any) -> tuple[str, ...]:
+    """A JSON list as stored (or already decoded) as a tuple of strings."""
+    return tuple(json.loads(value) if isinstance(value, str) else value)
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """One unsent invitation with its campaign and influencer; `body`/`body_html` only from `message()`."""
+
+    id: int
+    campaign_id: int
+    campaign: str
+    moderation: bool
+    invite_limit: int
+    timezone: str
+    campaign_languages: tuple[str, ...]
+    sender: str | None
+    from_name: str | None
+    influencer_id: int
+    handle: str
+    name: str
+    influencer_language: str | None
+    language: str | None
+    subject: str
+    length: int
+    status: str
+    flags: tuple[str, ...]
+    approved_by: str | None
+    scheduled_at: str | None
+    plan_date: str | None
+    body: str | None = None
+    body_html: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """From a row of `_COLUMNS`; the JSON lists (flags, the campaign's languages) decoded here."""
+        return cls(
+            id=row["id"], campaign_id=row["campaign_id"], campaign=row["campaign"],
+            moderation=bool(row["moderation"]), invite_limit=row["invite_limit"], timezone=row["timezone"],
+            campaign_languages=_decoded(row["campaign_languages"]), sender=row["sender"],
+            from_name=row["from_name"], influencer_id=row["influencer_id"], handle=row["handle"],
+            name=row["name"], influencer_language=row["influencer_language"], language=row["language"],
+            subject=row["subject"], length=row["length"], status=row["status"], flags=_decoded(row["flags"]),
+            approved_by=row["approved_by"], scheduled_at=row["scheduled_at"], plan_date=row["plan_date"],
+            body=row.get("body"), body_html=row.get("body_html"))
 
 
 @dataclass(frozen=True)
@@ -59,15 +107,15 @@ def _scope(now: str, plan_date: str | None, campaign_id: int | None) -> tuple[st
 
 
 def queue(db: Database, now: str, *, plan_date: str | None = None, campaign_id: int | None = None,
-          limit: int = -1, offset: int = 0) -> list[dict]:
+          limit: int = -1, offset: int = 0) -> list[Invitation]:
     """The queue by campaign, sender and send time (a page of it with `limit`/`offset`)."""
     where, params = _scope(now, plan_date, campaign_id)
-    return list(db.query(
+    return [Invitation.from_row(row) for row in db.query(
         f"""SELECT {_COLUMNS} FROM messages m JOIN campaigns c ON c.id = m.campaign_id
             JOIN influencers i ON i.id = m.influencer_id
             WHERE {where} {_ORDER} LIMIT ? OFFSET ?""",
         [*params, limit, offset],
-    ))
+    )]
 
 
 def is_blocked(flags: Iterable[str]) -> bool:
@@ -77,16 +125,15 @@ def is_blocked(flags: Iterable[str]) -> bool:
 _LEAVES = "it leaves at the next dispatch inside the campaign's window"
 
 
-def untimed(row: dict) -> str | None:
+def untimed(row: Invitation) -> str | None:
     """When an invitation without a send time (one added by hand) gets one; None when it has a time."""
-    if row["scheduled_at"]:
+    if row.scheduled_at:
         return None
-    if row["status"] == "skipped":
+    if row.status == "skipped":
         return "unscheduled: skipped, it gets no time"
-    if row["status"] == "queued":
+    if row.status == "queued":
         return f"unscheduled: {_LEAVES}"
-    flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
-    return f"unscheduled: once {'fixed' if is_blocked(flags) else 'approved'}, {_LEAVES}"
+    return f"unscheduled: once {'fixed' if is_blocked(row.flags) else 'approved'}, {_LEAVES}"
 
 
 def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
@@ -96,23 +143,22 @@ def unplanned(db: Database, campaign_id: int | None = None) -> list[str]:
     return [block for row in rows if (block := campaigns.planning_block(campaigns.Campaign.from_row(row)))]
 
 
-def counters(rows: Iterable[dict]) -> Counters:
+def counters(rows: Iterable[Invitation]) -> Counters:
     to_review = approved = skipped = flagged = total = 0
     for row in rows:
         total += 1
-        flags = json.loads(row["flags"]) if isinstance(row["flags"], str) else row["flags"]
-        if row["status"] == "skipped":
+        if row.status == "skipped":
             skipped += 1
-        elif is_blocked(flags):
+        elif is_blocked(row.flags):
             flagged += 1
-        elif row["approved_by"]:
+        elif row.approved_by:
             approved += 1
-        elif row["moderation"]:
+        elif row.moderation:
             to_review += 1
     return Counters(to_review, approved, skipped, flagged, total)
 
 
-def message(db: Database, message_id: int) -> dict:
+def message(db: Database, message_id: int) -> Invitation:
     """One queued invitation with everything needed to re-render or show it."""
     rows = list(db.query(
         f"""SELECT {_COLUMNS}, m.body, m.body_html FROM messages m
@@ -125,7 +171,7 @@ def message(db: Database, message_id: int) -> dict:
     row = rows[0]
     if row["status"] not in CHANGEABLE:
         raise UserError(f"Invitation #{message_id} is already {row['status']}; it can no longer be changed.")
-    return {**row, "flags": json.loads(row["flags"])}
+    return Invitation.from_row(row)
 
 
 def _status_for(flags: set[str], skipped: bool) -> str:
@@ -134,16 +180,16 @@ def _status_for(flags: set[str], skipped: bool) -> str:
     return "planned" if is_blocked(flags) else "queued"
 
 
-def update(db: Database, row: dict, *, now: str, flags: set[str], skipped: bool | None = None,
+def update(db: Database, row: Invitation, *, now: str, flags: set[str], skipped: bool | None = None,
            **columns: object) -> bool:
     """Write new content/flags and the status they imply; False if the row left the queue meanwhile."""
-    skip = (row["status"] == "skipped") if skipped is None else skipped
+    skip = (row.status == "skipped") if skipped is None else skipped
     values = {**columns, "flags": json.dumps(sorted(flags)), "status": _status_for(flags, skip),
               "updated_at": now}
     assignments = ", ".join(f"{name} = ?" for name in values)
     cursor = db.conn.execute(
         f"UPDATE messages SET {assignments} WHERE id = ? AND status IN ('planned', 'queued', 'skipped')",
-        [*values.values(), row["id"]],
+        [*values.values(), row.id],
     )
     return cursor.rowcount == 1
 

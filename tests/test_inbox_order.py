@@ -61,7 +61,7 @@ def three(store: Store) -> Store:
 
 def test_order_and_latest_come_from_sent_and_received_times(three: Store) -> None:
     rows = conversations.page(three.reader(), now=NOW)
-    assert [(r["handle"], r["last_at"], r["last_subject"]) for r in rows] == [
+    assert [(r.handle, r.last_at, r.last_subject) for r in rows] == [
         ("ana", "2026-11-23T11:00:00+00:00", "Planned for ana"),
         ("bo", "2026-11-23T09:00:00+00:00", "From bo"),
         ("cy", "2026-11-23T08:00:00+00:00", "Sent to cy"),
@@ -75,11 +75,11 @@ def test_a_conversation_of_queued_mail_alone_is_listed_last_without_a_time(store
     store.clock.advance(timedelta(hours=1))
     queued = send(store, bo, subject="Not yet sent", status="queued")
     rows = conversations.page(store.reader(), now=NOW)
-    assert [(r["handle"], r["last_at"], r["last_subject"]) for r in rows] == [
+    assert [(r.handle, r.last_at, r.last_subject) for r in rows] == [
         ("ana", NOW, "Old news"), ("bo", "", "Not yet sent")]
     store.clock.advance(timedelta(hours=1))
     dispatched(store, queued)
-    assert [r["handle"] for r in conversations.page(store.reader(), now=NOW)] == ["bo", "ana"]
+    assert [r.handle for r in conversations.page(store.reader(), now=NOW)] == ["bo", "ana"]
     assert maintained(store) == recomputed(store)
 
 
@@ -87,7 +87,7 @@ def test_a_sent_time_moved_back_or_a_failure_is_recomputed(three: Store) -> None
     with three.write() as db:
         db.conn.execute("UPDATE messages SET status = 'failed' WHERE subject = 'Planned for ana'")
     assert maintained(three) == recomputed(three)
-    assert [r["handle"] for r in conversations.page(three.reader(), now=NOW)] == ["bo", "cy", "ana"]
+    assert [r.handle for r in conversations.page(three.reader(), now=NOW)] == ["bo", "cy", "ana"]
 
 
 def test_inbox_json_order_and_last_at(db_path: Path, three: Store) -> None:
@@ -123,7 +123,7 @@ def test_the_migration_recomputes_summaries_of_an_existing_database(db_path: Pat
     store = Store(db_path, actor="tester")
     try:
         rows = conversations.page(store.reader(), now=NOW)
-        assert [(r["handle"], r["last_at"], r["last_subject"]) for r in rows] == [
+        assert [(r.handle, r.last_at, r.last_subject) for r in rows] == [
             ("ana", "2026-11-23T09:00:00+00:00", "sent to ana"),
             ("bo", "2026-11-23T08:00:00+00:00", "sent to bo")]
         assert maintained(store) == recomputed(store)

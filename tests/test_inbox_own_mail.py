@@ -148,4 +148,4 @@ async def test_the_u_picker_attaches_a_copy_of_our_mail_as_sent(store: Store, sm
         await pilot.press("enter")
         owner = "SELECT influencer_id, direction, is_read FROM messages WHERE id = ?"
         await wait_for(pilot, lambda: store.writer.execute(owner, (stray,)).fetchone() == (1, "out", 1))
-        await wait_for(pilot, lambda: listing.rows[0]["unread"] == 0 and listing.rows[0]["total"] == 2)
+        await wait_for(pilot, lambda: listing.rows[0].unread == 0 and listing.rows[0].total == 2)

@@ -57,8 +57,8 @@ async def test_list_unread_first_and_timeline_with_states(seeded: Store) -> None
     async with app.run_test(size=(120, 36)) as pilot:
         listing = await open_inbox(app, pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert [row["handle"] for row in listing.rows][0] == "ana"
-        assert listing.rows[0]["unread"] == 1
+        assert [row.handle for row in listing.rows][0] == "ana"
+        assert listing.rows[0].unread == 1
         view = app.screen.query_one(TimelineView)
         await wait_for(pilot, lambda: "What is the fee?" in view.plain_text)
         assert "invitation  sent" in view.plain_text and "reply  unread" in view.plain_text
@@ -109,11 +109,11 @@ async def test_toggle_unread_and_bookmark(seeded: Store) -> None:
         unread = "SELECT unread FROM conversations WHERE influencer_id = 1 AND campaign_id = 0"
         await pilot.press("N")
         await wait_for(pilot, lambda: seeded.writer.execute(unread).fetchone()[0] == 0)
-        await wait_for(pilot, lambda: listing.rows[0]["unread"] == 0)
+        await wait_for(pilot, lambda: listing.rows[0].unread == 0)
         await pilot.press("N")
         await wait_for(pilot, lambda: seeded.writer.execute(unread).fetchone()[0] == 1)
         await pilot.press("b")
-        await wait_for(pilot, lambda: listing.rows[0]["bookmarked"] == 1)
+        await wait_for(pilot, lambda: listing.rows[0].bookmarked == 1)
 
 
 async def test_n_marks_a_conversation_of_our_mail_alone_unread_as_the_cli_does(seeded: Store) -> None:
@@ -122,10 +122,10 @@ async def test_n_marks_a_conversation_of_our_mail_alone_unread_as_the_cli_does(s
     app = make_app(seeded)
     async with app.run_test(size=(120, 36)) as pilot:
         listing = await open_inbox(app, pilot)
-        listing.highlighted = [r["handle"] for r in listing.rows].index("bo")  # only our invitation
+        listing.highlighted = [r.handle for r in listing.rows].index("bo")  # only our invitation
         await wait_for(pilot, lambda: listing.current_id() == 2)
         await pilot.press("N")
-        await wait_for(pilot, lambda: [r["unread"] for r in listing.rows if r["handle"] == "bo"] == [1])
+        await wait_for(pilot, lambda: [r.unread for r in listing.rows if r.handle == "bo"] == [1])
         assert [r["handle"] for r in run_json(seeded.path, "inbox", "--unread")] == ["bo", "ana"]
         assert run(seeded.path, "mark", "bo").exit_code == 0
         assert run(seeded.path, "mark", "cy", "--unread").exit_code == 0
@@ -139,7 +139,7 @@ async def test_enter_marks_read(seeded: Store) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         listing = await open_inbox(app, pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: listing.rows and listing.rows[0]["unread"] == 0)
+        await wait_for(pilot, lambda: listing.rows and listing.rows[0].unread == 0)
 
 
 async def test_bulk_email_to_the_tagged_with_a_confirmed_count(seeded: Store) -> None:
@@ -173,14 +173,14 @@ async def test_search_and_filter(seeded: Store) -> None:
         await wait_for(pilot, lambda: len(listing.rows) == 4)
         await pilot.press("slash")
         await pilot.press(*"fee", "enter")
-        await wait_for(pilot, lambda: [r["handle"] for r in listing.rows] == ["ana"])
+        await wait_for(pilot, lambda: [r.handle for r in listing.rows] == ["ana"])
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(listing.rows) == 4)
         await pilot.press("backslash")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterModal))
         app.screen.query_one("#filter-campaign").value = other
         await pilot.press("enter")
-        await wait_for(pilot, lambda: [r["handle"] for r in listing.rows] == ["di"])
+        await wait_for(pilot, lambda: [r.handle for r in listing.rows] == ["di"])
 
 
 async def test_compose_from_a_template_renders_for_the_recipient(seeded: Store) -> None:
@@ -255,6 +255,6 @@ async def test_mail_synced_elsewhere_shows_up_by_itself(seeded: Store) -> None:
             inbound.save(db, parse(raw_mail("cy@mail.example", message_id="<cy-1@mail.example>",
                                             date="2026-11-23T10:00:00+00:00")), now=daemon.now_iso(),
                          actor="daemon")
-        await wait_for(pilot, lambda: [(r["handle"], r["unread"]) for r in listing.rows][:2] == [
+        await wait_for(pilot, lambda: [(r.handle, r.unread) for r in listing.rows][:2] == [
             ("cy", 1), ("ana", 1)])
     daemon.close()

@@ -23,7 +23,7 @@ def receive(store: Store, raw: bytes) -> inbound.Saved:
 
 def listed(store: Store, flt: InboxFilter | None = None) -> list[str]:
     rows = conversations.page(store.reader(), flt or InboxFilter(), now=NOW)
-    return [row["handle"] for row in rows]
+    return [row.handle for row in rows]
 
 
 def recomputed(store: Store) -> list[tuple]:
@@ -170,7 +170,7 @@ def test_keyset_pages_cover_everything_once(store: Store) -> None:
     seen, after = [], None
     while True:
         rows = conversations.page(store.reader(), now=NOW, after=after, limit=5)
-        seen += [r["handle"] for r in rows]
+        seen += [r.handle for r in rows]
         if len(rows) < 5:
             break
         after = conversations.cursor_after(rows[-1])

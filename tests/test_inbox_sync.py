@@ -110,8 +110,8 @@ def test_unread_conversations_after_sync(store: Store, imap_account: ImapAccount
     append(imap_account, *replies[:2])
     sync(store)
     page = conversations.page(store.reader(), now=store.now_iso())
-    assert [(r["handle"], r["unread"]) for r in page[:2]] == [("bo", 1), ("ana", 1)]
-    assert {r["unread"] for r in page[2:]} == {0}
+    assert [(r.handle, r.unread) for r in page[:2]] == [("bo", 1), ("ana", 1)]
+    assert {r.unread for r in page[2:]} == {0}
 
 
 def test_bounce_malformed_and_huge_mail_do_not_stop_the_sync(store: Store, imap_account: ImapAccount,

@@ -13,13 +13,14 @@ from store import moderation as queue
 from store import operators
 from store.db import Store
 from store.errors import Forbidden, UserError
+from store.moderation import Invitation
 from tests.outreach_helpers import add_influencers, make_campaign, rows, tiny_renderer
 
 RENDER = tiny_renderer()
 
 
 @pytest.fixture
-def planned(store: Store) -> list[dict]:
+def planned(store: Store) -> list[Invitation]:
     make_campaign(store, timezone="Europe/Paris", daily_cap=6, languages=["fr", "en"], invite_limit=60)
     add_influencers(store, 3, language="fr")
     add_influencers(store, 3, start=3, language="en")
@@ -32,16 +33,17 @@ def state(store: Store, message_id: int) -> dict:
     return {**row, "flags": json.loads(row["flags"])}
 
 
-def test_queue_is_grouped_by_campaign_and_sender_in_time_order(store: Store, planned: list[dict]) -> None:
+def test_queue_is_grouped_by_campaign_and_sender_in_time_order(store: Store,
+                                                               planned: list[Invitation]) -> None:
     assert len(planned) == 6
-    assert [r["scheduled_at"] for r in planned] == sorted(r["scheduled_at"] for r in planned)
+    assert [r.scheduled_at for r in planned] == sorted(r.scheduled_at for r in planned)
     assert queue.counters(planned).describe() == "6 to review · 0 approved · 0 skipped · 0 flagged"
     page = queue.queue(store.writer, store.now_iso(), limit=2, offset=2)
-    assert [r["id"] for r in page] == [r["id"] for r in planned[2:4]]
+    assert [r.id for r in page] == [r.id for r in planned[2:4]]
 
 
-def test_skip_and_unskip(store: Store, planned: list[dict]) -> None:
-    first = planned[0]["id"]
+def test_skip_and_unskip(store: Store, planned: list[Invitation]) -> None:
+    first = planned[0].id
     assert outreach.skip(store, [first]).done == [first]
     assert state(store, first)["status"] == "skipped"
     assert outreach.skip(store, [first]).refused == {first: "already skipped"}
@@ -49,28 +51,29 @@ def test_skip_and_unskip(store: Store, planned: list[dict]) -> None:
     assert (state(store, first)["status"], state(store, first)["flags"]) == ("queued", [])
 
 
-def test_edit_past_the_limit_holds_it_and_back_within_releases_it(store: Store, planned: list[dict]) -> None:
-    target = planned[1]["id"]
+def test_edit_past_the_limit_holds_it_and_back_within_releases_it(store: Store,
+                                                                  planned: list[Invitation]) -> None:
+    target = planned[1].id
     row = outreach.edit(store, target, "Hello", "x" * 61, renderer=RENDER).row
-    assert row["status"] == "planned" and row["flags"] == ["over_limit"]
+    assert row.status == "planned" and row.flags == ("over_limit",)
     assert outreach.approve(store, [target]).refused == {target: "flagged, edit first"}
     row = outreach.edit(store, target, "Hello", "Short and sweet.", renderer=RENDER).row
-    assert row["status"] == "queued" and row["flags"] == []
+    assert row.status == "queued" and row.flags == ()
     assert state(store, target)["body"] == "Short and sweet."
 
 
-def test_language_change_re_renders_and_can_flag(store: Store, planned: list[dict]) -> None:
-    fr = next(r for r in planned if r["language"] == "fr")
-    row = outreach.relanguage(store, [(fr["id"], "en")], renderer=RENDER).row
-    assert row["language"] == "en" and row["body"].startswith("Hi P")
+def test_language_change_re_renders_and_can_flag(store: Store, planned: list[Invitation]) -> None:
+    fr = next(r for r in planned if r.language == "fr")
+    row = outreach.relanguage(store, [(fr.id, "en")], renderer=RENDER).row
+    assert row.language == "en" and row.body.startswith("Hi P")
     assert moderation.next_language(row) == "fr"
     long_fr = tiny_renderer({("invitation", "fr"): ("S", "Bonjour " + "très " * 20)})
-    row = outreach.relanguage(store, [(fr["id"], "fr")], renderer=long_fr).row
-    assert row["status"] == "planned" and row["flags"] == ["over_limit"]
+    row = outreach.relanguage(store, [(fr.id, "fr")], renderer=long_fr).row
+    assert row.status == "planned" and row.flags == ("over_limit",)
 
 
-def test_approve_marks_who_reviewed(store: Store, planned: list[dict]) -> None:
-    ids = [r["id"] for r in planned]
+def test_approve_marks_who_reviewed(store: Store, planned: list[Invitation]) -> None:
+    ids = [r.id for r in planned]
     outcome = outreach.approve(store, ids)
     assert outcome.done == ids and outcome.describe("Approved") == "Approved 6 invitations."
     assert {state(store, i)["approved_by"] for i in ids} == {"tester"}
@@ -78,8 +81,8 @@ def test_approve_marks_who_reviewed(store: Store, planned: list[dict]) -> None:
     assert len(events) == 6 and json.loads(events[0]["detail"])["handle"].startswith("person")
 
 
-def test_nothing_changes_once_the_dispatcher_has_it(store: Store, planned: list[dict]) -> None:
-    target = planned[0]["id"]
+def test_nothing_changes_once_the_dispatcher_has_it(store: Store, planned: list[Invitation]) -> None:
+    target = planned[0].id
     with store.write() as db:
         db.conn.execute("UPDATE messages SET status = 'sending' WHERE id = ?", (target,))
     assert outreach.skip(store, [target]).refused == {
@@ -89,8 +92,8 @@ def test_nothing_changes_once_the_dispatcher_has_it(store: Store, planned: list[
     assert state(store, target)["status"] == "sending"
 
 
-def test_suppression_skips_cannot_be_unskipped(store: Store, planned: list[dict]) -> None:
-    target = planned[0]["id"]
+def test_suppression_skips_cannot_be_unskipped(store: Store, planned: list[Invitation]) -> None:
+    target = planned[0].id
     with store.write() as db:
         db.conn.execute("UPDATE messages SET status = 'skipped', flags = '[\"unsubscribed\"]' WHERE id = ?",
                         (target,))
@@ -98,14 +101,14 @@ def test_suppression_skips_cannot_be_unskipped(store: Store, planned: list[dict]
         target: "skipped for unsubscribed, not by a moderator"}
 
 
-def test_moderators_may_viewers_may_not(store: Store, db_path, clock, planned: list[dict]) -> None:
+def test_moderators_may_viewers_may_not(store: Store, db_path, clock, planned: list[Invitation]) -> None:
     with store.write() as db:
         operators.add(db, "mod", "moderator", None, "", "x")
     moderator, viewer = Store(db_path, clock, actor="mod"), Store(db_path, clock, actor="eve")
-    assert outreach.skip(moderator, [planned[0]["id"]]).done
+    assert outreach.skip(moderator, [planned[0].id]).done
     with pytest.raises(Forbidden):
-        outreach.approve(viewer, [planned[1]["id"]])
-    assert state(viewer, planned[1]["id"])["approved_by"] is None
+        outreach.approve(viewer, [planned[1].id])
+    assert state(viewer, planned[1].id)["approved_by"] is None
     moderator.close()
     viewer.close()
 

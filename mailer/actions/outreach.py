@@ -20,6 +20,7 @@ from store import moderation as queue
 from store import sequence as steps
 from store.db import Store
 from store.errors import UserError
+from store.moderation import Invitation
 from store.outreach_rules.sequence import SequenceSettings, parse_followups
 from store.wording import plural
 
@@ -134,30 +135,30 @@ def approve(store: Store, ids: Iterable[int]) -> Decided:
     return _decide(store, "Approved", moderation.approve_one, ids)
 
 
-def _counted(row: dict) -> str:
+def _counted(row: Invitation) -> str:
     """An invitation's rendered length against its limit: '12/60 characters'."""
-    return f"{row['length']}/{row['invite_limit']} characters"
+    return f"{row.length}/{row.invite_limit} characters"
 
 
-def _flags(row: dict) -> str:
-    return f" ({', '.join(row['flags'])})" if row["flags"] else ""
+def _flags(row: Invitation) -> str:
+    return f" ({', '.join(row.flags)})" if row.flags else ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Relanguaged(Outcome):
     """Invitations re-rendered in another language; `rows` as they are now."""
 
-    rows: tuple[dict, ...]
+    rows: tuple[Invitation, ...]
 
     @property
-    def row(self) -> dict:
+    def row(self) -> Invitation:
         return self.rows[-1]
 
     @property
     def short(self) -> str:
         """The Moderation screen's line (the CLI's names the invitation)."""
         if len(self.rows) == 1:
-            return f"Now in {self.row['language']}: {_counted(self.row)}."
+            return f"Now in {self.row.language}: {_counted(self.row)}."
         return f"Changed the language of {len(self.rows)} invitations."
 
 
@@ -171,9 +172,9 @@ def relanguage(store: Store, changes: Sequence[tuple[int, str]],
         now = store.now_iso()
         rows = tuple(moderation.relanguage_one(db, message_id, language, renderer, now=now, actor=store.actor)
                      for message_id, language in changes)
-        due = queue.due_now(db, [row["id"] for row in rows], now)
+        due = queue.due_now(db, [row.id for row in rows], now)
     last = rows[-1]
-    sentence = f"#{last['id']} is now in {last['language']}: {_counted(last)}{_flags(last)}."
+    sentence = f"#{last.id} is now in {last.language}: {_counted(last)}{_flags(last)}."
     return woke(store, Relanguaged(sentence=sentence, rows=rows), due)
 
 
@@ -181,12 +182,12 @@ def relanguage(store: Store, changes: Sequence[tuple[int, str]],
 class Edited(Outcome):
     """One invitation's text replaced; `row` as it is now (held when over the limit)."""
 
-    row: dict
+    row: Invitation
 
     @property
     def short(self) -> str:
         """The Moderation screen's line (the CLI's names the invitation and its status)."""
-        held = " — over the limit, held until it fits" if "over_limit" in self.row["flags"] else ""
+        held = " — over the limit, held until it fits" if "over_limit" in self.row.flags else ""
         return f"Saved: {_counted(self.row)}{held}."
 
 
@@ -198,7 +199,7 @@ def edit(store: Store, message_id: int, subject: str | None, body: str,
         now = store.now_iso()
         row = moderation.edit_one(db, message_id, subject, body, renderer, now=now, actor=store.actor)
         due = queue.due_now(db, [message_id], now)
-    sentence = f"#{message_id} edited: {_counted(row)}, {row['status']}{_flags(row)}."
+    sentence = f"#{message_id} edited: {_counted(row)}, {row.status}{_flags(row)}."
     return woke(store, Edited(sentence=sentence, row=row), due)
 
 

@@ -18,13 +18,14 @@ from store import moderation as queue
 from store.campaigns import Campaign
 from store.errors import UserError
 from store.header_text import check_header_text
+from store.moderation import Invitation
 
 
 @dataclass(frozen=True)
 class EditSession:
     """One invitation opened for editing: the template it comes from, and who it is for."""
 
-    row: dict
+    row: Invitation
     subject: str
     body: str
     campaign: Campaign
@@ -37,9 +38,9 @@ class EditSession:
             raise UserError("An invitation cannot be empty.")
         check_header_text(subject, "The subject")
         # The sender is this message's own: the campaign's, or the operator's for a hand-made one.
-        sender = {"email": self.row["sender"] or "", "name": self.row["from_name"] or ""}
+        sender = {"email": self.row.sender or "", "name": self.row.from_name or ""}
         return self.renderer.render(None, self.campaign, "invitation", self.person,
-                                    language=self.row["language"], extra={"sender": sender},
+                                    language=self.row.language, extra={"sender": sender},
                                     source=(subject, body))
 
     def measure(self, subject: str, body: str) -> int | str:
@@ -53,8 +54,8 @@ class EditSession:
 def open_edit(db: Database, message_id: int, renderer: Renderer) -> EditSession:
     """Load an invitation with its source: the moderator's last edit, else the campaign's template."""
     row = queue.message(db, message_id)
-    campaign = campaigns.get_by_id(db, row["campaign_id"])
+    campaign = campaigns.get_by_id(db, row.campaign_id)
     source = queue.edit_source(db, message_id) or renderer.source(db, campaign, "invitation",
-                                                                  row["language"])
-    return EditSession(row, source[0], source[1], campaign, influencers.get(db, row["influencer_id"]),
+                                                                  row.language or "")
+    return EditSession(row, source[0], source[1], campaign, influencers.get(db, row.influencer_id),
                        renderer)

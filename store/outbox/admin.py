@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Self
 
 from sqlite_utils import Database
 
@@ -15,6 +17,39 @@ OPEN_STATUSES = ("queued", "sending", "deferred", "failed")
 VIEW_STATUSES = ("planned", "queued", "sending", "deferred", "failed", "sent", "skipped")
 RETRYABLE = ("failed", "deferred")
 CANCELLABLE = ("planned", "queued", "deferred", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One outgoing message as the outbox lists it, with its campaign's name and the influencer's handle."""
+
+    id: int
+    status: str
+    kind: str
+    to_addr: str | None
+    subject: str
+    attempts: int
+    next_attempt_at: str | None
+    sent_at: str | None
+    last_smtp_response: str | None
+    flags: tuple[str, ...]
+    message_id: str | None
+    campaign: str | None
+    handle: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """From a row of `outbox_rows`' query; the stored JSON flags decoded here."""
+        return cls(
+            id=row["id"], status=row["status"], kind=row["kind"], to_addr=row["to_addr"],
+            subject=row["subject"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
+            sent_at=row["sent_at"], last_smtp_response=row["last_smtp_response"],
+            flags=tuple(json.loads(row["flags"])), message_id=row["message_id"], campaign=row["campaign"],
+            handle=row["handle"])
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as `callsheet outbox --json` prints it, in the query's column order."""
+        return {**asdict(self), "flags": list(self.flags)}
 
 
 def outbox_counts(db: Database) -> dict[str, int]:
@@ -29,7 +64,7 @@ def outbox_counts(db: Database) -> dict[str, int]:
 
 
 def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
-                limit: int = 100, offset: int = 0) -> list[dict]:
+                limit: int = 100, offset: int = 0) -> list[OutboxRow]:
     """One page of outgoing messages in the given statuses, failed first, then by due time."""
     unknown = [status for status in statuses if status not in VIEW_STATUSES]
     if unknown:
@@ -44,7 +79,7 @@ def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "
            ORDER BY m.status = 'failed' DESC, m.next_attempt_at, m.id
            LIMIT :limit OFFSET :offset""",
         {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
-    return [{**row, "flags": json.loads(row["flags"])} for row in rows]
+    return [OutboxRow.from_row(row) for row in rows]
 
 
 def _outgoing(db: Database, message_id: int) -> dict:

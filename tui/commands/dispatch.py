@@ -78,15 +78,15 @@ def outbox(ctx: click.Context, statuses: tuple[str, ...], limit: int, as_json: b
     obj: CliContext = ctx.obj
     rows = outbox_rows(obj.store.reader(), statuses or ("queued", "deferred", "failed"), limit, 0)
     if as_json:
-        emit_json(rows)
+        emit_json([row.to_json() for row in rows])
         return
     if not rows:
         click.echo("The outbox is empty.")
         return
     emit_table(["id", "status", "to", "campaign", "attempts", "next attempt", "reply"],
-               [(row["id"], row["status"], row["to_addr"], row["campaign"] or "", row["attempts"],
-                 row["next_attempt_at"] if row["status"] in ("queued", "deferred") else "",
-                 row["last_smtp_response"] or "") for row in rows])
+               [(row.id, row.status, row.to_addr, row.campaign or "", row.attempts,
+                 row.next_attempt_at if row.status in ("queued", "deferred") else "",
+                 row.last_smtp_response or "") for row in rows])
 
 
 @outbox.command("retry")

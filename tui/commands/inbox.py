@@ -6,7 +6,7 @@ import click
 
 from mailer.actions import inbox as inbox_actions
 from store import campaigns, conversations, inbox, influencers, timeline
-from store.conversations import InboxFilter
+from store.conversations import ConversationRow, InboxFilter
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -15,8 +15,8 @@ def campaign_id(db, name: str | None) -> int | None:
     return campaigns.get(db, name).id if name else None
 
 
-def _all_pages(store, flt: InboxFilter, limit: int) -> list[dict]:
-    rows: list[dict] = []
+def _all_pages(store, flt: InboxFilter, limit: int) -> list[ConversationRow]:
+    rows: list[ConversationRow] = []
     after = None
     db = store.reader()
     while True:
@@ -44,13 +44,13 @@ def inbox_command(obj: CliContext, unread_only: bool, campaign: str | None, book
     flt = InboxFilter(campaign_id(store.reader(), campaign), bookmarked, unread_only, text, query)
     rows = _all_pages(store, flt, limit)
     if as_json:
-        emit_json([{"handle": r["handle"], "unread": r["unread"], "last_at": r["last_at"] or None,
-                    "messages": r["total"], "last_subject": r["last_subject"],
-                    "last_direction": r["last_direction"], "bookmarked": bool(r["bookmarked"])}
+        emit_json([{"handle": r.handle, "unread": r.unread, "last_at": r.last_at or None,
+                    "messages": r.total, "last_subject": r.last_subject,
+                    "last_direction": r.last_direction, "bookmarked": r.bookmarked}
                    for r in rows])
         return
     emit_table(["handle", "unread", "last_at", "last subject"],
-               [[r["handle"], r["unread"] or "", r["last_at"], r["last_subject"][:60]] for r in rows])
+               [[r.handle, r.unread or "", r.last_at, r.last_subject[:60]] for r in rows])
 
 
 @click.command("history")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +26,7 @@ def moderation_group() -> None:
     """Work the queue of upcoming invitations."""
 
 
-def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[dict]:
+def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[queue.Invitation]:
     reader = obj.store.reader()
     day = parse_day(day_text)
     campaign_id = get_campaign(reader, campaign).id if campaign else None
@@ -35,23 +34,23 @@ def _rows(obj: CliContext, day_text: str | None, campaign: str | None) -> list[d
                        campaign_id=campaign_id)
 
 
-def _local(row: dict) -> str | None:
-    if not row["scheduled_at"]:
+def _local(row: queue.Invitation) -> str | None:
+    if not row.scheduled_at:
         return None
-    return from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+    return from_iso(row.scheduled_at).astimezone(zone(row.timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _when(row: dict) -> str:
+def _when(row: queue.Invitation) -> str:
     return _local(row) or queue.untimed(row) or ""
 
 
-def _public(row: dict) -> dict:
-    return {"id": row["id"], "campaign": row["campaign"], "sender": row["sender"], "handle": row["handle"],
-            "language": row["language"], "length": row["length"], "limit": row["invite_limit"],
-            "status": row["status"], "flags": json.loads(row["flags"]), "approved_by": row["approved_by"],
-            "scheduled_at": row["scheduled_at"], "local_time": _local(row), "unscheduled": queue.untimed(row),
-            "plan_date": row["plan_date"],
-            "subject": row["subject"]}
+def _public(row: queue.Invitation) -> dict:
+    return {"id": row.id, "campaign": row.campaign, "sender": row.sender, "handle": row.handle,
+            "language": row.language, "length": row.length, "limit": row.invite_limit,
+            "status": row.status, "flags": list(row.flags), "approved_by": row.approved_by,
+            "scheduled_at": row.scheduled_at, "local_time": _local(row), "unscheduled": queue.untimed(row),
+            "plan_date": row.plan_date,
+            "subject": row.subject}
 
 
 @moderation_group.command("list")
@@ -79,11 +78,11 @@ def list_(obj: CliContext, day_text: str | None, campaign: str | None, as_json: 
         click.echo(visible(note) + ".")
 
 
-def _table(rows: list[dict]) -> None:
+def _table(rows: list[queue.Invitation]) -> None:
     emit_table(("id", "campaign", "sender", "handle", "lang", "length", "status", "flags", "approved", "at"),
-               [(r["id"], r["campaign"], r["sender"], r["handle"], r["language"],
-                 f"{r['length']}/{r['invite_limit']}", r["status"], ", ".join(json.loads(r["flags"])),
-                 r["approved_by"] or "", _when(r)) for r in rows])
+               [(r.id, r.campaign, r.sender, r.handle, r.language,
+                 f"{r.length}/{r.invite_limit}", r.status, ", ".join(r.flags),
+                 r.approved_by or "", _when(r)) for r in rows])
 
 
 @moderation_group.command("show")
@@ -92,10 +91,10 @@ def _table(rows: list[dict]) -> None:
 def show(obj: CliContext, message_id: int) -> None:
     """One invitation as it will be sent."""
     row = queue.message(obj.store.reader(), message_id)
-    click.echo(f"#{row['id']} {row['campaign']} → @{row['handle']} ({row['language']}, "
-               f"{row['length']}/{row['invite_limit']} characters, {row['status']}"
-               f"{', ' + ', '.join(row['flags']) if row['flags'] else ''}), at {_when(row)}")
-    click.echo(f"Subject: {row['subject']}\n\n{row['body']}")
+    click.echo(f"#{row.id} {row.campaign} → @{row.handle} ({row.language}, "
+               f"{row.length}/{row.invite_limit} characters, {row.status}"
+               f"{', ' + ', '.join(row.flags) if row.flags else ''}), at {_when(row)}")
+    click.echo(f"Subject: {row.subject}\n\n{row.body}")
 
 
 def _bulk(obj: CliContext, verb: str, action: Callable[[Store, tuple[int, ...]], outreach.Decided],
@@ -132,9 +131,9 @@ def unskip(obj: CliContext, ids: tuple[int, ...]) -> None:
 def approve(obj: CliContext, ids: tuple[int, ...], approve_all: bool, day_text: str | None) -> None:
     """Mark invitations as reviewed (flagged ones need an edit first)."""
     if approve_all:
-        ids = tuple(row["id"] for row in _rows(obj, day_text, None)
-                    if row["status"] != "skipped" and not row["approved_by"]
-                    and not queue.is_blocked(json.loads(row["flags"])))
+        ids = tuple(row.id for row in _rows(obj, day_text, None)
+                    if row.status != "skipped" and not row.approved_by
+                    and not queue.is_blocked(row.flags))
         if not ids:
             click.echo("Nothing left to approve.")
             return

@@ -122,7 +122,7 @@ class InboxScreen(Screen[None]):
         page = data.load_page(self.store, flt, after, size)
         self.post_message(ConversationsLoaded(page.rows, after is not None, page.more, page.summary))
         if after is None:
-            ids = [row["influencer_id"] for row in page.rows]
+            ids = [row.influencer_id for row in page.rows]
             chosen = keep if keep in ids else (ids[0] if ids else None)
             if chosen is not None:
                 entries, card = data.open_conversation(self.store, chosen, flt.campaign_id, False)
@@ -227,7 +227,7 @@ class InboxScreen(Screen[None]):
         if row is None:
             self._current()
             return
-        self.app.push_screen(NoteModal(row["handle"]), partial(self._noted, row["handle"]))
+        self.app.push_screen(NoteModal(row.handle), partial(self._noted, row.handle))
 
     def _noted(self, handle: str, text: str | None) -> None:
         if text:
@@ -326,10 +326,10 @@ class InboxScreen(Screen[None]):
             self.notify(pickers.EMPTY.get(which, "There is no campaign yet."),
                         severity="warning" if which == "invite" else "information")
         elif which == "invite" and row is not None:
-            modal = PickModal(f"Invite {row['handle']} to…", "enter invite · esc cancel", items)
-            self.app.push_screen(modal, partial(self._invite, row["influencer_id"]))
+            modal = PickModal(f"Invite {row.handle} to…", "enter invite · esc cancel", items)
+            self.app.push_screen(modal, partial(self._invite, row.influencer_id))
         elif which == "unmatched":
-            where = f"attach to {row['handle']}" if row else "select a conversation to attach to"
+            where = f"attach to {row.handle}" if row else "select a conversation to attach to"
             modal = PickModal("Mail that matched nobody", f"enter {where} · esc close", items)
             self.app.push_screen(modal, self._attach_stray)
         elif which == "bounces":
@@ -348,7 +348,7 @@ class InboxScreen(Screen[None]):
     def _attach_stray(self, message_row: int | None) -> None:
         row = self.conversations.current_row()
         if message_row is not None and row is not None:
-            run_action(self, "inbox-action", inbox_actions.attach, message_row, row["handle"])
+            run_action(self, "inbox-action", inbox_actions.attach, message_row, row.handle)
 
     def _clear_bounce(self, handle: Any) -> None:
         if handle is None:

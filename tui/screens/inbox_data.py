@@ -10,7 +10,7 @@ from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft, compose_draft, quote, replied_message, reply_draft, reply_subject
 from store import bounces, contact, conversations, inbox, influencers, threads, timeline
 from store.contact import InfluencerCard
-from store.conversations import Cursor, InboxFilter
+from store.conversations import ConversationRow, Cursor, InboxFilter
 from store.db import Store
 
 PAGE = 100
@@ -20,7 +20,7 @@ PREVIEWS = 3
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict]
+    rows: list[ConversationRow]
     more: bool
     summary: str
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.message import Message
 
 from store.contact import InfluencerCard
+from store.conversations import ConversationRow
 
 
 class ConversationsLoaded(Message):
     """A page of the conversation list; `append` for the next page of the same list."""
 
-    def __init__(self, rows: list[dict], append: bool, more: bool, summary: str) -> None:
+    def __init__(self, rows: list[ConversationRow], append: bool, more: bool, summary: str) -> None:
         super().__init__()
         self.rows, self.append, self.more, self.summary = rows, append, more, summary
 

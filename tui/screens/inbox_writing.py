@@ -9,6 +9,7 @@ from functools import partial
 from mailer.actions import inbox as inbox_actions
 from mailer.bulk import TEMPLATE_KINDS
 from mailer.compose import Draft
+from store.conversations import ConversationRow
 from store.db import Store
 from tui.screens import inbox_data as data
 from tui.screens.compose_modal import ComposeModal, Preview, Written
@@ -40,9 +41,9 @@ def reply_flow(store: Store, started: ReplyPrepared) -> ComposeModal[list[Draft]
                         cursor_at_start=True)
 
 
-def compose_flow(store: Store, row: dict, campaign_id: int | None) -> ComposeModal[list[Draft]]:
+def compose_flow(store: Store, row: ConversationRow, campaign_id: int | None) -> ComposeModal[list[Draft]]:
     """A new message to the current conversation's influencer, optionally from a template."""
-    influencer_id = row["influencer_id"]
+    influencer_id = row.influencer_id
 
     def prepare(written: Written) -> Preview[list[Draft]]:
         return _single(data.compose_drafts(store, influencer_id, campaign_id, written.subject, written.body))
@@ -50,7 +51,7 @@ def compose_flow(store: Store, row: dict, campaign_id: int | None) -> ComposeMod
     def load(kind: str) -> tuple[str, str]:
         return data.template_source(store, data.compose_campaign(store, influencer_id, campaign_id), kind)
 
-    return ComposeModal(f"New message to {row['handle']}", f"To: {row['email'] or '(no email)'}", prepare,
+    return ComposeModal(f"New message to {row.handle}", f"To: {row.email or '(no email)'}", prepare,
                         kinds=TEMPLATE_KINDS, load_template=load)
 
 

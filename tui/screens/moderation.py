@@ -6,12 +6,12 @@ state; each decision is an action of `mailer.actions.outreach`, run by `run_acti
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
-from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, language_row, to_item
+from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
@@ -149,10 +149,10 @@ class ModerationScreen(Screen[None]):
         if row is None:
             pane.update("")
             return
-        _glyph, words = describe(to_item({**row, "flags": json.dumps(row["flags"])}))
+        _glyph, words = describe(to_item(row))
         untimed = queue.untimed(row) or ""
-        shown = visible_data({**row, "words": words, "body": row["body"].strip(), "untimed": untimed},
-                             lines=("body",))
+        shown = visible_data({**asdict(row), "words": words, "body": (row.body or "").strip(),
+                              "untimed": untimed}, lines=("body",))
         pane.update(Text.assemble(
             (f"To @{shown['handle']}", "bold"), f" ({shown['name']}) · {shown['language']} · "
             f"{shown['length']}/{shown['invite_limit']} · {shown['words']}"
@@ -205,7 +205,9 @@ class ModerationScreen(Screen[None]):
         self.decide("approve", ready)
 
     def action_language(self) -> None:
-        changes = [(item.id, moderation.next_language(language_row(item))) for item in self._targets()]
+        changes = [(item.id, moderation.cycle_language(item.languages, item.language,
+                                                       item.influencer_language))
+                   for item in self._targets()]
         if changes:
             self.relanguage(changes)
 
@@ -255,12 +257,12 @@ class ModerationScreen(Screen[None]):
 
     def _push_editor(self, session: EditSession) -> None:
         row = session.row
-        editor = InvitationEditor(f"#{row['id']} to @{row['handle']} ({row['language']})", session.subject,
-                                  session.body, row["invite_limit"], session.measure)
+        editor = InvitationEditor(f"#{row.id} to @{row.handle} ({row.language})", session.subject,
+                                  session.body, row.invite_limit, session.measure)
 
         def saved(result: tuple[str, str] | None) -> None:
             if result:
-                self.save_edit(row["id"], *result)
+                self.save_edit(row.id, *result)
 
         self.app.push_screen(editor, saved)
 
@@ -292,4 +294,4 @@ class ModerationScreen(Screen[None]):
         finally:
             path.unlink(missing_ok=True)
         if body != session.body:
-            self.save_edit(session.row["id"], session.subject, body)
+            self.save_edit(session.row.id, session.subject, body)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from textual.message import Message
 
 from store import moderation as queue
@@ -24,22 +22,17 @@ class QueueLoaded(Message):
 class PreviewLoaded(Message):
     """A worker read the full invitation under the cursor (None: it left the queue)."""
 
-    def __init__(self, row: dict | None) -> None:
+    def __init__(self, row: queue.Invitation | None) -> None:
         super().__init__()
         self.row = row
 
 
-def to_item(row: dict) -> QueueItem:
-    local = from_iso(row["scheduled_at"]).astimezone(zone(row["timezone"])) if row["scheduled_at"] else None
+def to_item(row: queue.Invitation) -> QueueItem:
+    local = from_iso(row.scheduled_at).astimezone(zone(row.timezone)) if row.scheduled_at else None
     return QueueItem(
-        id=row["id"], campaign=row["campaign"], sender=row["sender"] or "", handle=row["handle"],
-        language=row["language"] or "", length=row["length"] or 0, limit=row["invite_limit"],
-        status=row["status"], flags=tuple(json.loads(row["flags"])), approved_by=row["approved_by"],
+        id=row.id, campaign=row.campaign, sender=row.sender or "", handle=row.handle,
+        language=row.language or "", length=row.length or 0, limit=row.invite_limit,
+        status=row.status, flags=row.flags, approved_by=row.approved_by,
         when=f"{local:%a %H:%M}" if local else "untimed",
-        languages=tuple(json.loads(row["campaign_languages"])),
-        influencer_language=row["influencer_language"], moderated=bool(row["moderation"]))
-
-
-def language_row(item: QueueItem) -> dict:
-    return {"campaign_languages": list(item.languages), "influencer_language": item.influencer_language,
-            "language": item.language}
+        languages=row.campaign_languages,
+        influencer_language=row.influencer_language, moderated=row.moderation)

@@ -31,9 +31,9 @@ class OutboxScreen(TableScreen):
         reader = store.reader()
         counts = outbox_counts(reader)
         rows = outbox_rows(reader, SHOWN, PAGE, 0)
-        table = [(r["id"], r["status"], r["to_addr"], r["campaign"] or "", r["attempts"],
-                  (r["next_attempt_at"] or "")[:16].replace("T", " ") if r["status"] != "failed" else "",
-                  r["last_smtp_response"] or "") for r in rows]
+        table = [(r.id, r.status, r.to_addr, r.campaign or "", r.attempts,
+                  (r.next_attempt_at or "")[:16].replace("T", " ") if r.status != "failed" else "",
+                  r.last_smtp_response or "") for r in rows]
         summary = " · ".join(f"{counts[name]:,} {name}" for name in SHOWN)
         waiting = sum(counts[name] for name in SHOWN)
         if waiting > len(rows):

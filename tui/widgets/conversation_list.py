@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
@@ -9,7 +12,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.display import visible_data
+from tui.visible import visible
+
+if TYPE_CHECKING:
+    from store.conversations import ConversationRow
 
 LOAD_AHEAD = 5
 
@@ -21,20 +27,21 @@ def _when(iso_text: str, today: str) -> str:
     return iso_text[11:16] if iso_text[:10] == today else f"{iso_text[8:10]}/{iso_text[5:7]}"
 
 
-def conversation_label(row: dict, tagged: bool, today: str = "") -> Group:
+def conversation_label(row: ConversationRow, tagged: bool, today: str = "") -> Group:
     """Two lines: marks, handle, unread count and date; then the latest subject."""
-    row = visible_data(row)
+    row = replace(row, handle=visible(row.handle), last_at=visible(row.last_at),
+                  last_direction=visible(row.last_direction), last_subject=visible(row.last_subject))
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append("+" if tagged else " ", style="bold magenta")
-    head.append("★" if row["bookmarked"] else " ", style="yellow")
-    head.append(row["handle"], style="bold" if row["unread"] else "")
-    if row["unread"]:
-        head.append(f" ●{row['unread']}", style="bold cyan")
-    if row["bounced"]:
+    head.append("★" if row.bookmarked else " ", style="yellow")
+    head.append(row.handle, style="bold" if row.unread else "")
+    if row.unread:
+        head.append(f" ●{row.unread}", style="bold cyan")
+    if row.bounced:
         head.append(" bounced", style="red")
-    head.append(f" {_when(row['last_at'], today)}", style="dim")
-    arrow = "←" if row["last_direction"] == "in" else "→"
-    subject = Text(f"  {arrow} {row['last_subject'] or '(no subject)'}", style="dim", no_wrap=True,
+    head.append(f" {_when(row.last_at, today)}", style="dim")
+    arrow = "←" if row.last_direction == "in" else "→"
+    subject = Text(f"  {arrow} {row.last_subject or '(no subject)'}", style="dim", no_wrap=True,
                    overflow="ellipsis")
     return Group(head, subject)
 
@@ -54,12 +61,12 @@ class ConversationList(OptionList):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.rows: list[dict] = []
+        self.rows: list[ConversationRow] = []
         self.more = False
         self.tagged: set[int] = set()
         self.today = ""
 
-    def show(self, rows: list[dict], *, append: bool, more: bool) -> None:
+    def show(self, rows: list[ConversationRow], *, append: bool, more: bool) -> None:
         """Replace (or extend) the options, keeping the cursor on the same influencer."""
         keep = self.current_id()
         self.rows = [*self.rows, *rows] if append else rows
@@ -69,27 +76,27 @@ class ConversationList(OptionList):
             return
         self.clear_options()
         self.add_options(self._option(row) for row in self.rows)
-        ids = [row["influencer_id"] for row in self.rows]
+        ids = [row.influencer_id for row in self.rows]
         if self.rows:
             self.highlighted = ids.index(keep) if keep in ids else 0
 
-    def _option(self, row: dict) -> Option:
-        influencer_id = row["influencer_id"]
+    def _option(self, row: ConversationRow) -> Option:
+        influencer_id = row.influencer_id
         label = conversation_label(row, influencer_id in self.tagged, self.today)
         return Option(label, id=str(influencer_id))
 
     def refresh_row(self, influencer_id: int) -> None:
         for index, row in enumerate(self.rows):
-            if row["influencer_id"] == influencer_id:
+            if row.influencer_id == influencer_id:
                 label = conversation_label(row, influencer_id in self.tagged, self.today)
                 self.replace_option_prompt_at_index(index, label)
 
     def current_id(self) -> int | None:
         if self.highlighted is None or not self.rows or self.highlighted >= len(self.rows):
             return None
-        return self.rows[self.highlighted]["influencer_id"]
+        return self.rows[self.highlighted].influencer_id
 
-    def current_row(self) -> dict | None:
+    def current_row(self) -> ConversationRow | None:
         highlighted = self.highlighted
         return self.rows[highlighted] if highlighted is not None and self.current_id() is not None else None
 
