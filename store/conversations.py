@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from store.clock import from_iso
 from store.errors import UserError
+from store.query.expand import SegmentLookup, expand
 from store.query.parser import And, Term, parse_query
 
 PAGE = 50
@@ -124,12 +125,14 @@ def fts_expression(text: str) -> str | None:
     return " ".join(parts) or None
 
 
-def _query_sql(query: str, now: str) -> tuple[str, list]:
-    where, params = parse_query(query).to_sql(from_iso(now))
+def _query_sql(query: str, now: str, segments: SegmentLookup | None) -> tuple[str, list]:
+    parsed = parse_query(query)
+    where, params = (expand(parsed, segments) if segments else parsed).to_sql(from_iso(now))
     return f"({where})", list(params)
 
 
-def _where(flt: InboxFilter, now: str, after: Cursor | None) -> tuple[list[str], list]:
+def _where(flt: InboxFilter, now: str, after: Cursor | None, segments: SegmentLookup | None
+           ) -> tuple[list[str], list]:
     clauses: list[str] = ["c.campaign_id = ?"]
     params: list[object] = [flt.campaign_id or 0]
     if after is not None:
@@ -152,7 +155,7 @@ def _where(flt: InboxFilter, now: str, after: Cursor | None) -> tuple[list[str],
         )
         params += [expression, SEARCH_MATCHES]
     if flt.query.strip():
-        sql, query_params = _query_sql(flt.query, now)
+        sql, query_params = _query_sql(flt.query, now, segments)
         clauses.append(sql)
         params += query_params
     return clauses, params
@@ -167,14 +170,17 @@ def page(
     The latest message is joined after the page is cut: a search can weigh a thousand
     candidates, and reading each one's message row first cost more than the search.
     """
-    sql, params = page_sql(flt, now=now, after=after, limit=limit)
+    from store.segments import lookup
+
+    sql, params = page_sql(flt, now=now, after=after, limit=limit, segments=lookup(db))
     return [ConversationRow.from_row(row) for row in db.query(sql, params)]
 
 
-def page_sql(flt: InboxFilter, *, now: str, after: Cursor | None = None, limit: int = PAGE
-             ) -> tuple[str, list]:
-    """The SQL and parameters of `page` (the benchmark prints its query plan)."""
-    clauses, params = _where(flt, now, after)
+def page_sql(flt: InboxFilter, *, now: str, after: Cursor | None = None, limit: int = PAGE,
+             segments: SegmentLookup | None = None) -> tuple[str, list]:
+    """The SQL and parameters of `page` (the benchmark prints its query plan); `segments` reads
+    the `segment:NAME` terms of the filter."""
+    clauses, params = _where(flt, now, after, segments)
     return (
         f"""SELECT p.*, m.subject AS last_subject, m.direction AS last_direction, m.kind AS last_kind,
                    m.status AS last_status

@@ -37,15 +37,15 @@ def is_sequence_kind(kind: str) -> bool:
     return kind in SEQUENCE_KINDS or kind.startswith("followup-")
 
 
-def segment_filter(segment: str, now: datetime) -> tuple[str, list | dict]:
+def segment_filter(db: Database, segment: str, now: datetime) -> tuple[str, list | dict]:
     """The campaign segment as SQL over `influencers AS i`; nobody when it is empty, since a
-    campaign without a segment takes applications only and must never cold-invite everyone."""
+    campaign without a segment takes applications only and must never cold-invite everyone.
+    A `segment:NAME` in it is read as that saved segment is on the planning day."""
     if not segment.strip():
         return "0", []
-    from store.query.parser import parse_query
+    from store import segments
 
-    where, params = parse_query(segment).to_sql(now)
-    return where, params if isinstance(params, dict) else list(params)
+    return segments.where(db, segment, now)
 
 
 def live_campaigns(db: Database, name: str | None = None) -> list[Campaign]:

@@ -56,14 +56,14 @@ class View:
                                                                  "last_message"))
 
 
-def _search(text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
+def _search(db: Database, text: str, now: datetime, campaign_id: int) -> tuple[str, list]:
     """The search bar's condition on `influencers i`; a `stage:` naming no campaign means this one."""
-    from store.query import parser
+    from store import segments
 
-    return parser.parse_query(text).to_sql(now, campaign_id=campaign_id)
+    return segments.where(db, text, now, campaign_id)
 
 
-def _where(view: View, now: datetime) -> tuple[str, list]:
+def _where(db: Database, view: View, now: datetime) -> tuple[str, list]:
     clauses: list[str] = ["a.campaign_id = ?"]
     params: list[object] = [view.campaign_id]
     if view.stages and set(view.stages) != set(stages.STAGES):
@@ -73,7 +73,7 @@ def _where(view: View, now: datetime) -> tuple[str, list]:
         clauses.append("a.source = ?")
         params.append(view.source)
     if view.search.strip():
-        sql, extra = _search(view.search, now, view.campaign_id)
+        sql, extra = _search(db, view.search, now, view.campaign_id)
         clauses.append(f"({sql})")
         params += extra
     return " AND ".join(clauses), params
@@ -113,7 +113,7 @@ SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a
 def page(db: Database, view: View, now: datetime, *, after: tuple | None = None,
          before: tuple | None = None, last: bool = False, limit: int = 100) -> list[ApplicationRow]:
     """One page of rows: the first, the one after/before a (sort key, id) bound, or the last."""
-    where, params = _where(view, now)
+    where, params = _where(db, view, now)
     key = SORTS[view.sort]
     forward = not (before is not None or last)
     ascending = forward != view.descending
@@ -140,7 +140,7 @@ def _source(view: View) -> str:
 
 
 def count(db: Database, view: View, now: datetime) -> int:
-    where, params = _where(view, now)
+    where, params = _where(db, view, now)
     return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
 
 
@@ -214,7 +214,7 @@ def profile(db: Database, application_id: int) -> Profile:
 
 def position(db: Database, view: View, now: datetime, bound: tuple) -> int:
     """How many rows come before `bound` in the view's order (for "rows 101–200 of N")."""
-    where, params = _where(view, now)
+    where, params = _where(db, view, now)
     key = SORTS[view.sort]
     operator = ">" if view.descending else "<"
     joined = "applications a JOIN influencers i ON i.id = a.influencer_id"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 
 from sqlite_utils import Database
 
 from store import audit
 from store.errors import NotFound, UserError
+from store.query.expand import SegmentLookup, expand, segment_names
 from store.query.parser import Query, parse_query
+from store.query.tokens import quote
 
 MAX_NAME = 80
 
@@ -33,10 +36,46 @@ def check_query(text: str) -> Query:
     return query
 
 
+def lookup(db: Database) -> SegmentLookup:
+    """How a query reads `segment:NAME` from this database: the saved name and its query text."""
+
+    def read(name: str) -> tuple[str, str]:
+        row = db.execute("SELECT name, query FROM segments WHERE name = ?", [name.strip()]).fetchone()
+        if row is None:
+            raise NotFound(f"There is no segment named {name.strip()!r}; `callsheet segment list` shows them.")
+        return row[0], row[1]
+
+    return read
+
+
+def resolve(db: Database, query: Query) -> Query:
+    """`query` with the segments it names read in as they are now."""
+    return expand(query, lookup(db))
+
+
+def where(db: Database, query: Query | str, now: datetime, campaign_id: int | None = None
+          ) -> tuple[str, list]:
+    """The SQL condition on `influencers i` of a query (or its text), its segments read in."""
+    parsed = parse_query(query) if isinstance(query, str) else query
+    sql, params = resolve(db, parsed).to_sql(now, campaign_id=campaign_id)
+    return sql, list(params)
+
+
+def _check_nesting(db: Database, name: str, query_text: str) -> None:
+    """Refuse a segment that would include itself or name a segment that does not exist."""
+    read = lookup(db)
+
+    def with_new(written: str) -> tuple[str, str]:
+        return (name, query_text) if written.strip().casefold() == name.casefold() else read(written)
+
+    expand(parse_query(f"segment:{quote(name)}"), with_new)
+
+
 def save(db: Database, name: str, text: str, *, actor: str, now: str, replace: bool = False) -> dict:
     """Check and store a segment; call inside a write transaction."""
     clean, query_text = check_name(name), text.strip()
     check_query(query_text)
+    _check_nesting(db, clean, query_text)
     existing = db.execute("SELECT id, name FROM segments WHERE name = ?", [clean]).fetchone()
     if existing and not replace:
         raise UserError(f"A segment named {existing[1]!r} already exists; use --replace to change it.")
@@ -70,7 +109,27 @@ def listing(db: Database) -> list[dict]:
 def delete(db: Database, name: str, *, actor: str, now: str) -> dict:
     """Remove a segment; call inside a write transaction."""
     segment = get(db, name)
+    _refuse_if_used(db, segment["name"])
     db.conn.execute("DELETE FROM segments WHERE id = ?", [segment["id"]])
     audit.record(db, at=now, actor=actor, action="segment.delete", entity="segment",
                  entity_id=segment["id"], name=segment["name"], query=segment["query"])
     return segment
+
+
+def _refuse_if_used(db: Database, name: str) -> None:
+    """A segment that another segment or a campaign names stays, or they would stop working."""
+    users = [f"segment {row['name']!r}" for row in db.query("SELECT name, query FROM segments")
+             if _names(row["query"], name)]
+    users += [f"campaign {row['name']!r}" for row in db.query(
+        "SELECT name, segment FROM campaigns WHERE coalesce(segment, '') <> ''") if _names(row["segment"], name)]
+    if users:
+        raise UserError(f"The segment {name!r} is used by {', '.join(users)}; change {'them' if len(users) > 1 else 'it'} "
+                        f"first.")
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether the query `text` names the segment `name` (any case, as the names compare)."""
+    try:
+        return name.casefold() in {n.casefold() for n in segment_names(parse_query(text).root)}
+    except UserError:
+        return False

@@ -86,7 +86,7 @@ def draft_day(db: Database, campaign: Campaign, day: date, now: datetime, render
     start, end = schedule.day_span(day, zone(campaign.timezone))
     plan.already = outreach.invitations_between(db, campaign.id, iso(start), iso(end))
     room = max(0, plan.cap - plan.already)
-    where = outreach.segment_filter(campaign.segment, now)
+    where = outreach.segment_filter(db, campaign.segment, now)
     people = outreach.candidates(db, campaign, where, room, exclude)
     times = schedule.spread(slots, len(people), not_before=now)
     for person, send_at in zip(people, times, strict=True):

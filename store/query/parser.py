@@ -2,7 +2,8 @@
 
 `tag:beauty followers>=10k -campaign:spring25 (country:FR OR country:BE) replied:no`:
 space means AND, `OR` binds looser than AND, `-` or `NOT` negates, parentheses group,
-bare words and "quoted phrases" search handle, name, first name and email.
+bare words and "quoted phrases" search handle, name, first name and email, and
+`segment:NAME` is whoever a saved segment matches (read in by `store.query.expand`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import datetime
 
 from store.query.sql import ANY_APPLICATION, Scope, term_sql
 from store.query.terms import Term, build_term
-from store.query.tokens import QueryError, Token, tokenize
+from store.query.tokens import QueryError, Token, quote, tokenize
 
-__all__ = ["Query", "QueryError", "parse_query", "And", "Or", "Not", "Term"]
+__all__ = ["Query", "QueryError", "parse_query", "And", "Or", "Not", "Segment", "Term"]
 
 MAX_TERMS = 100
 MAX_DEPTH = 20
@@ -52,7 +53,18 @@ class Not:
         return f"-({inner})" if isinstance(inner, And | Or) else f"-{inner}"
 
 
-Node = And | Or | Not | Term
+@dataclass(frozen=True)
+class Segment:
+    """A saved segment read into the query: `name` as written in it, `root` its own tree."""
+
+    name: str
+    root: Node
+
+    def __str__(self) -> str:
+        return f"segment:{quote(self.name)}"
+
+
+Node = And | Or | Not | Segment | Term
 
 
 def node_sql(node: Node, now: datetime, scope: Scope = ANY_APPLICATION) -> tuple[str, list]:
@@ -63,6 +75,10 @@ def node_sql(node: Node, now: datetime, scope: Scope = ANY_APPLICATION) -> tuple
     """
     if isinstance(node, Term):
         return term_sql(node, now, scope)
+    if isinstance(node, Segment):
+        # A segment matches the same people wherever it is used: no campaign around it scopes it.
+        sql, params = node_sql(node.root, now, ANY_APPLICATION)
+        return f"({sql})", params
     if isinstance(node, Not):
         sql, params = node_sql(node.item, now, scope)
         # coalesce: a NULL column (no country) does match "not country:FR".

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from store import segments
 from store.errors import UserError
 from store.influencers import decode
 from store.query.parser import Query
@@ -24,7 +25,7 @@ COLUMNS = ("i.id, i.handle, i.name, i.first_name, i.email, i.followers, i.engage
 
 def count(db: Database, query: Query, now: datetime) -> int:
     """How many influencers match `query` at `now`."""
-    where, params = query.to_sql(now)
+    where, params = segments.where(db, query, now)
     return db.execute(f"SELECT count(*) FROM influencers i WHERE {where}", params).fetchone()[0]
 
 
@@ -35,7 +36,7 @@ def find(db: Database, query: Query, now: datetime, *, limit: int = 50, offset: 
         raise UserError(f"Unknown sort {sort!r}; choose one of {', '.join(SORTS)}.")
     if limit < 0 or offset < 0:
         raise UserError("The limit and offset cannot be negative.")
-    where, params = query.to_sql(now)
+    where, params = segments.where(db, query, now)
     rows = db.query(
         f"SELECT {COLUMNS} FROM influencers i WHERE {where} ORDER BY {SORTS[sort]}, i.id "
         f"LIMIT ? OFFSET ?",

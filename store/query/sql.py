@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from store.clock import iso
 from store.handles import handle_key
 from store.query.terms import Term
+from store.query.tokens import QueryError
 
 Sql = tuple[str, list]
 
@@ -165,9 +166,14 @@ def _var(term: Term, now: datetime) -> Sql:
     return f"{head}CAST(j.value AS TEXT) = ? COLLATE NOCASE)", [term.name, value]
 
 
+def _unread_segment(term: Term, now: datetime) -> Sql:
+    raise QueryError(f"{term} names a saved segment, which this search cannot read.")
+
+
 BUILDERS: dict[str, Callable[[Term, datetime], Sql]] = {
     "word": _word, "text": _text, "list": _list, "code": _code, "number": _number, "flag": _flag,
     "campaign": _campaign, "stage": _stage, "contacted": _contacted, "has": _has, "var": _var,
+    "segment": _unread_segment,
 }
 
 

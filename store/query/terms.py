@@ -16,7 +16,7 @@ KEYS: dict[str, str] = {
     "followers": "number", "engagement": "number",
     "campaign": "campaign", "stage": "stage", "contacted": "contacted", "has": "has",
     "replied": "flag", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
-    "bounced": "flag", "suppressed": "flag",
+    "bounced": "flag", "suppressed": "flag", "segment": "segment",
 }
 ALIASES = {"tags": "tag", "platforms": "platform", "engagement_rate": "engagement", "lang": "language"}
 STAGES = ("invited", "to review", "ineligible", "shortlisted", "declined", "agreement sent", "signed",
@@ -203,6 +203,14 @@ def _has(token: Token, key: str) -> Term:
     return Term("has", key, ":", (what,))
 
 
+def _segment(token: Token, key: str) -> Term:
+    # The whole value is one name (names may hold commas); it is read in when the SQL is written.
+    name = token.value.strip()
+    if not name:
+        raise QueryError(f"{token.text!r} needs a segment name after the {token.op!r}.")
+    return Term("segment", key, ":", (name,))
+
+
 def _var(token: Token, name: str) -> Term:
     if not name:
         raise QueryError(f"{token.text!r} needs a variable name after 'var.', as in var.city:Paris.")
@@ -215,5 +223,5 @@ def _var(token: Token, name: str) -> Term:
 
 READERS = {
     "text": _text, "list": _list, "code": _list, "campaign": _list, "stage": _stage,
-    "number": _number, "flag": _flag, "contacted": _contacted, "has": _has,
+    "number": _number, "flag": _flag, "contacted": _contacted, "has": _has, "segment": _segment,
 }
