@@ -75,10 +75,10 @@ def save(db: Database, name: str, text: str, *, actor: str, now: str, replace: b
     """Check and store a segment; call inside a write transaction."""
     clean, query_text = check_name(name), text.strip()
     check_query(query_text)
-    _check_nesting(db, clean, query_text)
     existing = db.execute("SELECT id, name FROM segments WHERE name = ?", [clean]).fetchone()
     if existing and not replace:
         raise UserError(f"A segment named {existing[1]!r} already exists; use --replace to change it.")
+    _check_nesting(db, existing[1] if existing else clean, query_text)
     if existing:
         db.conn.execute("UPDATE segments SET query = ? WHERE id = ?", [query_text, existing[0]])
         segment_id = existing[0]
