@@ -42,7 +42,8 @@ def lookup(db: Database) -> SegmentLookup:
     def read(name: str) -> tuple[str, str]:
         row = db.execute("SELECT name, query FROM segments WHERE name = ?", [name.strip()]).fetchone()
         if row is None:
-            raise NotFound(f"There is no segment named {name.strip()!r}; `callsheet segment list` shows them.")
+            raise NotFound(f"There is no segment named {name.strip()!r}; "
+                           f"`callsheet segment list` shows them.")
         return row[0], row[1]
 
     return read
@@ -120,11 +121,11 @@ def _refuse_if_used(db: Database, name: str) -> None:
     """A segment that another segment or a campaign names stays, or they would stop working."""
     users = [f"segment {row['name']!r}" for row in db.query("SELECT name, query FROM segments")
              if _names(row["query"], name)]
-    users += [f"campaign {row['name']!r}" for row in db.query(
-        "SELECT name, segment FROM campaigns WHERE coalesce(segment, '') <> ''") if _names(row["segment"], name)]
+    users += [f"campaign {row['name']!r}" for row in db.query("SELECT name, segment FROM campaigns")
+              if row["segment"] and _names(row["segment"], name)]
     if users:
-        raise UserError(f"The segment {name!r} is used by {', '.join(users)}; change {'them' if len(users) > 1 else 'it'} "
-                        f"first.")
+        them = "them" if len(users) > 1 else "it"
+        raise UserError(f"The segment {name!r} is used by {', '.join(users)}; change {them} first.")
 
 
 def _names(text: str, name: str) -> bool:

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 import click
 
-from mailer.actions import pipeline
+from mailer.actions import invitations, pipeline
+from mailer.actions.invitations import InvitationPreview, InvitedMany, InviteSource
 from mailer.actions.pipeline import Moved
 from store import campaigns, stages
 from store.counters import by_stage, counters
@@ -34,14 +35,67 @@ def _public(move: Move) -> dict:
     return {key: value for key, value in row.items() if key != "extra"}
 
 
+SHOWN_SKIPS = 50
+
+
 @click.command("invite")
 @click.argument("campaign")
-@click.argument("handles", nargs=-1, required=True)
+@click.argument("handles", nargs=-1)
+@click.option("--query", help="Invite whoever this query matches, e.g. 'tag:beauty followers>=10k'.")
+@click.option("--segment", "segment_name", metavar="NAME", help="Invite whoever the saved segment matches.")
+@click.option("--from-campaign", metavar="OTHER", help="Invite the people of another campaign.")
+@click.option("--stage", help="With --from-campaign: only its people at this stage, e.g. 'in campaign'.")
+@click.option("--limit", type=int, help="Invite at most this many (the first by handle).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def invite(obj: CliContext, campaign: str, handles: tuple[str, ...], as_json: bool) -> None:
-    """Invite influencers to CAMPAIGN (they appear whatever their numbers)."""
+def invite(obj: CliContext, campaign: str, handles: tuple[str, ...], query: str | None,
+           segment_name: str | None, from_campaign: str | None, stage: str | None, limit: int | None,
+           yes: bool, as_json: bool) -> None:
+    """Invite HANDLEs, or everyone a --query, --segment or --from-campaign names, to CAMPAIGN.
+
+    They appear whatever their numbers; from a source, the suppressed and those already in the
+    pipeline are skipped and listed, and you are asked first.
+    """
+    many = query is not None or segment_name is not None or from_campaign is not None
+    if not handles or many or stage is not None or limit is not None:
+        if handles:
+            raise UserError("Invite from exactly one of handles, --query, --segment or --from-campaign.")
+        _invite_many(obj, campaign, InviteSource(query=query or "", segment=segment_name or "",
+                                                 campaign=from_campaign or "", stage=stage or "",
+                                                 limit=limit), yes, as_json)
+        return
     _report(pipeline.invite(obj.store, campaign, list(handles)), as_json)
+
+
+def _invite_many(obj: CliContext, campaign: str, source: InviteSource, yes: bool, as_json: bool) -> None:
+    """Show whom the source names and who is skipped, ask, then invite them all at once."""
+    preview = invitations.preview_invitations(obj.store, campaign, source)
+    if not preview.count:
+        raise UserError(preview.nobody())
+    if not as_json:
+        _list_skipped(preview)
+        click.echo(visible(preview.summary))
+    confirm(visible(preview.question),
+            f"Nothing changed: inviting {_plural(preview.count, 'influencer')} sends their invitations; "
+            f"confirm on a terminal or pass --yes.", yes)
+    done = invitations.invite_many(obj.store, campaign, source)
+    if as_json:
+        emit_json(_many_json(done))
+        return
+    _report(done, False)
+
+
+def _list_skipped(preview: InvitationPreview) -> None:
+    for skip in preview.skipped[:SHOWN_SKIPS]:
+        click.echo(f"skipped @{visible(skip.handle)}: {visible(skip.reason)}")
+    if len(preview.skipped) > SHOWN_SKIPS:
+        click.echo(f"… and {len(preview.skipped) - SHOWN_SKIPS} more skipped.")
+
+
+def _many_json(done: InvitedMany) -> dict:
+    return {"invited": [_public(m) for m in done.moves],
+            "skipped": [{"handle": s.handle, "reason": s.reason} for s in done.skipped]}
 
 
 @click.command("apply")
