@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline,
 
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
+from mailer.actions.invitations import InviteSource, invite_many
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.counters import counters
@@ -28,6 +29,7 @@ from store.query.parser import parse_query
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
+from tui.screens.invite_modal import InviteModal
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
     DatabaseChanged,
@@ -87,6 +89,7 @@ class PipelineScreen(Screen[None]):
         Binding("G", "last_page", "Last page"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("P", "pause_resume", "Pause/resume", key_display="P"),
+        Binding("i", "invite", "Invite…"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -417,6 +420,18 @@ class PipelineScreen(Screen[None]):
         question = f"Pause {name!r}?\n\nNothing is planned or sent for it until it is resumed (P again)."
         self.app.push_screen(ConfirmScreen(question, "Pause"),
                              lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
+
+    def action_invite(self) -> None:
+        """Invite many to the campaign on screen: the modal counts, `invite_many` writes."""
+        if not self.campaign_name:
+            return
+        name = self.campaign_name
+
+        def chosen(source: InviteSource | None) -> None:
+            if source is not None:
+                run_action(self, "invite", invite_many, name, source)
+
+        self.app.push_screen(InviteModal(name), chosen)
 
     def action_undo(self) -> None:
         if not self.campaign_name:
