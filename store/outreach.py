@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from store import campaigns
 from store.campaigns import Campaign
+from store.errors import UserError
 from store.influencers import decode
 
 # Outgoing kinds that belong to the outreach sequence (and so follow the campaign's windows).
@@ -46,6 +47,18 @@ def segment_filter(db: Database, segment: str, now: datetime) -> tuple[str, list
     from store import segments
 
     return segments.where(db, segment, now)
+
+
+def unreadable_segment(db: Database, segment: str) -> str | None:
+    """Why the campaign segment cannot be read today (a saved segment it names is gone), or None."""
+    from store import segments
+    from store.query.parser import parse_query
+
+    try:
+        segments.resolve(db, parse_query(segment))
+    except UserError as error:
+        return error.sentence
+    return None
 
 
 def live_campaigns(db: Database, name: str | None = None) -> list[Campaign]:

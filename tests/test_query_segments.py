@@ -127,3 +127,34 @@ def test_a_campaign_follows_its_saved_segment_at_each_planning_day(paris: Path,
     monkeypatch.setenv("CALLSHEET_NOW", "2026-11-24T18:00:00+00:00")
     assert run_json(paris, "plan")["planned"] == 3
     assert planned(paris) == ["person0", "person1", "person2", "person5", "person6", "person7"]
+
+
+def test_a_campaign_whose_segment_is_gone_plans_nothing_and_the_others_still_plan(paris: Path) -> None:
+    for name, segment in (("Spring", "segment:Nope"), ("Glow", "tag:b")):
+        created = run(paris, "campaign", "create", name, "--sender", "casting@brand.example",
+                      "--timezone", "Europe/Paris", "--daily-cap", "2", "--segment", segment)
+        assert created.exit_code == 0, created.output
+    result = run_json(paris, "plan")
+    notes = {c["campaign"]: c.get("note") for c in result["campaigns"]}
+    assert result["planned"] == 2 and planned(paris) == ["person5", "person6"]
+    assert notes["Spring"] == ("Spring's segment cannot be read (There is no segment named 'Nope'; "
+                               "`callsheet segment list` shows them): nothing is planned for it")
+
+
+def test_the_pipeline_and_inbox_searches_read_segments(seeded: Path) -> None:
+    from store import conversations, pipeline_view
+    from store.clock import from_iso
+    from tests.query_data import NOW
+
+    save(seeded, "Beauty", "tag:beauty")
+    store = Store(seeded, Clock.fixed(NOW), actor="tester")
+    try:
+        db, now = store.reader(), from_iso(NOW)
+        glow = db.execute("SELECT id FROM campaigns WHERE name = 'Glow'").fetchone()[0]
+        view = pipeline_view.View(glow, stages=("invited", "shortlisted"), search="segment:Beauty")
+        assert sorted(row.handle for row in pipeline_view.page(db, view, now)) == ["lea", "sofia.garcia"]
+        assert pipeline_view.count(db, view, now) == 2
+        inbox = conversations.page(db, conversations.InboxFilter(query="segment:Beauty -country:ES"), now=NOW)
+        assert sorted(row.handle for row in inbox) == ["ana", "lea"]
+    finally:
+        store.close()

@@ -144,6 +144,11 @@ def _skip_reason(db: Database, campaign: Campaign, day: date) -> PlanResult | No
     block = planning_block(campaign)
     if block:
         return PlanResult(campaign.name, day, 0, 0, note=block, skipped=True)
+    unreadable = outreach.unreadable_segment(db, campaign.segment)
+    if unreadable:  # one campaign's broken segment must not stop the others' planning
+        return PlanResult(campaign.name, day, 0, 0, skipped=True,
+                          note=f"{campaign.name}'s segment cannot be read ({unreadable.rstrip('.')}): "
+                               f"nothing is planned for it")
     if outreach.plan_run(db, campaign.id, day.isoformat()):
         return PlanResult(campaign.name, day, 0, 0, already_planned=True)
     return None
