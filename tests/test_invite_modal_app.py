@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import Button, Input, Select, Static
 
 from mailer.actions import pipeline
+from store import segments
 from store.clock import Clock
 from store.db import Store
 from tests.pilot_helpers import until
@@ -19,17 +20,22 @@ NOW = "2026-11-23T10:00:00+00:00"
 
 
 def _store(path: Path) -> Store:
-    """Spring has cat; ana, bob, cat, dan (bounced) are tagged beauty; fay is not."""
+    """Spring has cat; ana, bob, cat, dan (bounced) are tagged beauty; fay is not. The older
+    Winter has ana in campaign and fay rejected (the app opens on the newest, Spring)."""
     store = Store(path, Clock.fixed(NOW), actor="tester")
+    make_campaign(store, "Winter")
     make_campaign(store, moderation=False)
     for handle in ("ana", "bob", "cat", "dan"):
         add_influencer(store, handle, tags=["beauty"], bounced=int(handle == "dan"))
     add_influencer(store, "fay", tags=["food"])
     pipeline.invite(store, "Spring", ["cat"])
     with store.write() as db:
-        from store import segments
-
         segments.save(db, "Food", "tag:food", actor="tester", now=NOW)
+        for handle, stage in (("ana", "in campaign"), ("fay", "rejected")):
+            db.conn.execute(
+                "INSERT INTO applications (influencer_id, campaign_id, source, stage, created_at, "
+                "updated_at) SELECT i.id, c.id, 'invited', ?, ?, ? FROM influencers i, campaigns c "
+                "WHERE i.handle = ? AND c.name = 'Winter'", [stage, NOW, NOW, handle])
     return store
 
 
@@ -84,3 +90,23 @@ async def test_a_saved_segment_and_a_refusal(tmp_path: Path) -> None:
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PipelineScreen))
         assert [r.handle for r in screen.rows] == ["cat"], "cancelled: nobody invited"
+
+
+async def test_another_campaigns_people_at_a_stage(tmp_path: Path) -> None:
+    app = make_app(_store(tmp_path / "cs.db"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: [r.handle for r in screen.rows] == ["cat"])
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InviteModal))
+        modal = app.screen
+        modal.query_one("#invite-kind", Select).value = "campaign"
+        other = modal.query_one("#invite-campaign", Select)
+        await until(pilot, lambda: bool(other._options[1:]))
+        assert [value for _label, value in other._options[1:]] == ["Winter"], "not the campaign on screen"
+        other.value = "Winter"
+        await until(pilot, lambda: "From campaign 'Winter', 2 to invite" in _preview(modal))
+        modal.query_one("#invite-stage", Select).value = "in campaign"
+        await until(pilot, lambda: "From campaign 'Winter' (in campaign), 1 to invite" in _preview(modal))
+        await pilot.click("#invite-yes")
+        await until(pilot, lambda: sorted(r.handle for r in screen.rows) == ["ana", "cat"])
