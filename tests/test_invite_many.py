@@ -7,6 +7,9 @@ real SMTP server: who gets mail is exactly who was invited.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,6 +129,13 @@ def test_without_a_terminal_or_yes_nothing_changes(cast: Store, db_path: Path) -
                       "terminal or pass --yes.")
     assert_user_error(run(db_path, "invite", "Spring", "--segment", "Beauty", input="n\n"),
                       "you did not confirm")
+    # The real thing: a process whose stdin is no terminal.
+    done = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(db_path), "invite", "Spring",
+                           "--segment", "Beauty"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("confirm on a terminal or pass --yes."), done.stderr
+    assert "From segment 'Beauty', 3 to invite to 'Spring'" in done.stdout
     assert table_counts(cast) == before and in_pipeline(cast) == ["cat"]
 
 
