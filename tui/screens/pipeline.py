@@ -28,8 +28,10 @@ from store.query.parser import parse_query
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
+from tui.screens import pipeline_decisions as questions
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
+    CollaborationPreviewed,
     DatabaseChanged,
     DecisionChecked,
     PageLoaded,
@@ -48,20 +50,6 @@ STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
-
-
-def confirmation(campaign: str, decision: str, check: pipeline.DecisionCheck) -> str:
-    """The question before an irreversible decision: what will happen, to how many, and who is left out."""
-    count = len(check.ready)
-    plural = "" if count == 1 else "s"
-    text = (f"{decision.capitalize()} {count} application{plural} in {campaign!r}?\n\n"
-            f"{count} {decision}ed email{plural} will be sent. "
-            "This is final once the emails leave (u undoes it until then).")
-    if check.problems:
-        others = len(check.problems)
-        text += (f"\n\n{others} other{'' if others == 1 else 's'} cannot be {decision}ed and stay as "
-                 f"{'it is' if others == 1 else 'they are'}:" + "".join(f"\n  {p}" for p in check.problems))
-    return text
 
 
 class PipelineScreen(Screen[None]):
@@ -87,6 +75,10 @@ class PipelineScreen(Screen[None]):
         Binding("G", "last_page", "Last page"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("P", "pause_resume", "Pause/resume", key_display="P"),
+        Binding("A", "decide('send-agreement')", "Send agreement", key_display="A"),
+        Binding("S", "decide('signed')", "Signed", key_display="S"),
+        Binding("R", "decide('refused')", "Refused", key_display="R"),
+        Binding("C", "collaborate", "Start collaboration", key_display="C"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -175,14 +167,19 @@ class PipelineScreen(Screen[None]):
         total = pipeline_view.count(db, view, now)
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = campaigns.get_by_id(db, view.campaign_id)
-        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
+        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
+                                            "collaborated_at": campaign.collaborated_at}
         self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
-        data = pipeline_view.profile(app_store(self).reader(), application_id)
-        self.post_message(ProfileLoaded(data))
+        store = app_store(self)
+        db = store.reader()
+        data = pipeline_view.profile(db, application_id)
+        timezone = campaigns.get_by_id(db, data.campaign_id).timezone
+        deadline = pipeline.deadline_text(data.stage, data.agreement_deadline, timezone, store.clock.now())
+        self.post_message(ProfileLoaded(data, deadline))
 
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
         run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
@@ -249,7 +246,7 @@ class PipelineScreen(Screen[None]):
         self.refresh_page()
 
     def on_profile_loaded(self, message: ProfileLoaded) -> None:
-        self.query_one(ProfilePanel).show(message.data)
+        self.query_one(ProfilePanel).show(message.data, message.deadline)
 
     def on_action_finished(self, message: ActionFinished) -> None:
         """A decision, an undo, a pause or a resume is done (or refused): say so, show the page."""
@@ -383,7 +380,7 @@ class PipelineScreen(Screen[None]):
         if not handles or not self.campaign_name:
             self.notify("Nothing selected: move to a row or tag some with space.", severity="warning")
             return
-        if decision not in stages.IRREVERSIBLE:
+        if decision not in questions.CHECKED:
             self.apply_decision(self.campaign_name, handles, decision)
             return
         self.check_decision(self.campaign_name, handles, decision)
@@ -397,15 +394,35 @@ class PipelineScreen(Screen[None]):
         """Ask only about what the rules allow: refuse outright when nothing is, list the others."""
         check, decision, campaign = message.check, message.decision, message.campaign
         if not check.ready:
-            self.notify(check.refusal(), severity="error", timeout=10)
+            self.notify(questions.refusal(campaign, check), severity="error", timeout=10)
             return
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.apply_decision(campaign, check.ready, decision)
 
-        label = f"{decision.capitalize()} {len(check.ready)}"
-        self.app.push_screen(ConfirmScreen(confirmation(campaign, decision, check), label), answered)
+        question = questions.confirmation(campaign, decision, check)
+        self.app.push_screen(ConfirmScreen(question, questions.button(decision, check)), answered)
+
+    def action_collaborate(self) -> None:
+        if self.campaign_name:
+            self.preview_collaboration(self.campaign_name)
+
+    @work(thread=True, group="write")
+    def preview_collaboration(self, campaign: str) -> None:
+        preview = pipeline.preview_collaboration(app_store(self), campaign)
+        self.post_message(CollaborationPreviewed(preview))
+
+    def on_collaboration_previewed(self, message: CollaborationPreviewed) -> None:
+        """Both counts in one question; the start itself runs as an action."""
+        name = message.preview.campaign
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                run_action(self, "collaborate", pipeline.collaborate, name)
+
+        question = questions.collaboration_question(message.preview)
+        self.app.push_screen(ConfirmScreen(question, "Start collaboration"), answered)
 
     def action_pause_resume(self) -> None:
         if not self.campaign_name:
