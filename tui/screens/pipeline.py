@@ -129,10 +129,11 @@ class PipelineScreen(Screen[None]):
         if self._widths == widths:
             return
         self._widths = widths
+        cursor = table.cursor_row  # clearing the columns puts the cursor back on the first row
         table.clear(columns=True)
         for key, label, _width in COLUMNS:
             table.add_column(label, key=key, width=widths[key])
-        self._fill_table(table, table.cursor_row)
+        self._fill_table(table, cursor)
 
     def _fill_table(self, table: DataTable, cursor: int) -> None:
         table.clear()
@@ -160,7 +161,7 @@ class PipelineScreen(Screen[None]):
         self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows]))
 
     @work(thread=True, exclusive=True, group="page")
-    def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+    def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
@@ -224,13 +225,25 @@ class PipelineScreen(Screen[None]):
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
             return  # the operator moved on while this page loaded
+        cursor = self._kept_cursor(message)
         self.rows, self.fetch, self.total = message.rows, message.fetch, message.total
-        self._fill_table(self.query_one(DataTable), message.cursor)
+        self._fill_table(self.query_one(DataTable), cursor)
         self.page_offset = message.offset
         self.query_one(CountersBar).show(message.counters)
         self.campaign_state = message.counters.get("state", "open")
         self.query_one(Sparkline).data = message.per_day
         self.show_page_info()
+
+    def _kept_cursor(self, message: PageLoaded) -> int:
+        """Where the cursor goes on a loaded page: a refresh (cursor None) keeps it on the same
+        application, wherever the refresh moved it, and the cursor moved meanwhile is respected."""
+        if message.cursor is not None:
+            return message.cursor
+        current = self._cursor_row()
+        ids = [row.application_id for row in message.rows]
+        if current is not None and current.application_id in ids:
+            return ids.index(current.application_id)
+        return self.query_one(DataTable).cursor_row
 
     def show_page_info(self) -> None:
         """Which rows are shown, how many are tagged, and the order."""
@@ -322,7 +335,7 @@ class PipelineScreen(Screen[None]):
     def refresh_page(self) -> None:
         """Reload the same page (counters too), keeping the cursor where it was."""
         if self.view is not None:
-            self.load_page(self.view, self.fetch, self.query_one(DataTable).cursor_row)
+            self.load_page(self.view, self.fetch, cursor=None)
 
     # Actions (keys).
 

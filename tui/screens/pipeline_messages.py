@@ -22,10 +22,10 @@ class CampaignsLoaded(Message):
 
 
 class PageLoaded(Message):
-    """One page of applications with the counters and the per-day series."""
+    """One page of applications with the counters and the per-day series; `cursor` None: a refresh."""
 
     def __init__(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int, offset: int,
-                 counters: dict, per_day: list[int], cursor: int) -> None:
+                 counters: dict, per_day: list[int], cursor: int | None) -> None:
         super().__init__()
         self.view, self.fetch, self.rows, self.total, self.offset = view, fetch, rows, total, offset
         self.counters, self.per_day, self.cursor = counters, per_day, cursor
