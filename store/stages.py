@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from store.clock import from_iso
 from store.errors import UserError
 
 INVITED = "invited"
@@ -128,7 +127,8 @@ def _refuse(current: str, action: str, why: str) -> IllegalMove:
 
 def effective_stage(stage: str, agreement_deadline: str | None, now: datetime) -> str:
     """An agreement past its deadline counts as expired before the daemon records it: no late signature."""
-    if stage == AGREEMENT_SENT and agreement_deadline and from_iso(agreement_deadline) <= now:
+    # Stored as ISO 8601 with its offset (store.clock.iso); parsed here so the rules stay clock-free.
+    if stage == AGREEMENT_SENT and agreement_deadline and datetime.fromisoformat(agreement_deadline) <= now:
         return EXPIRED
     return stage
 

@@ -21,6 +21,7 @@ from store import operators, stages
 from store.clock import Clock
 from store.db import Store
 from tests.app_helpers import PINNED
+from tests.cli_helpers import assert_user_error, run
 from tests.dispatch_helpers import Sink, ThreadedSink, make_config
 from tests.pilot_helpers import settled, until
 from tests.pipeline_helpers import add_influencer, make_campaign, stage_of, table_counts
@@ -177,10 +178,12 @@ async def test_an_agreement_campaign_runs_to_the_collaboration_in_the_app(tmp_pa
         "WHERE action = 'application.stage' AND json_extract(detail, '$.via') NOT IN ('apply', 'invite') "
         "ORDER BY id").fetchall()
     assert sorted(moves) == sorted((OPERATOR, h, via) for h, via in [
-        ("ana", "shortlist"), ("ana", "send-agreement"), ("bob", "send-agreement"), ("cleo", "send-agreement"),
+        ("ana", "shortlist"),
+        ("ana", "send-agreement"), ("bob", "send-agreement"), ("cleo", "send-agreement"),
         ("ana", "signed"), ("bob", "signed"), ("cleo", "refused"), ("ana", "accept"),
         ("ana", "collaborate-in"), ("bob", "collaborate-in"), ("dan", "collaborate-out")])
-    started = store.writer.execute("SELECT actor, detail FROM audit_events WHERE action = 'campaign.collaborate'")
+    started = store.writer.execute(
+        "SELECT actor, detail FROM audit_events WHERE action = 'campaign.collaborate'")
     assert [(actor, detail) for actor, detail in started] == [(OPERATOR, '{"joined": 2, "turned_down": 1}')]
 
     with ThreadedSink() as sink:
@@ -249,3 +252,21 @@ async def test_the_palette_and_help_list_the_agreement_keys(tmp_path: Path) -> N
             assert titles[title] == f"key: {key}"
             assert (key, title, "Pipeline") in rows
     app.store.close()
+
+
+def test_the_command_line_says_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _deal(path := tmp_path / "deal.db", actor="tester")  # the CLI acts as CALLSHEET_USER
+    assert_user_error(run(path, "decide", CAMPAIGN, "ana", "accept", "--yes"),
+                      "Cannot accept @ana: the application is at stage 'to review'; this campaign requires a "
+                      "signed agreement first, so send the agreement, then record the signature.")
+    pipeline.decide(store, CAMPAIGN, ["ana"], "send-agreement")
+    monkeypatch.setenv("CALLSHEET_NOW", "2026-11-26T10:00:00+00:00")  # the deadline
+    assert_user_error(run(path, "decide", CAMPAIGN, "ana", "signed", "--yes"),
+                      "Cannot record the signature of @ana: the application is at stage 'expired', "
+                      "whose deadline passed: send a new agreement first.")
+    again = run(path, "decide", CAMPAIGN, "ana", "send-agreement", "--yes")
+    assert again.exit_code == 0, again.output
+    assert store.writer.execute("SELECT stage, agreement_deadline FROM applications a JOIN influencers i "
+                                "ON i.id = a.influencer_id WHERE i.handle = 'ana'").fetchone() == (
+        "agreement sent", "2026-11-29T10:00:00+00:00")
+    store.close()
