@@ -146,12 +146,12 @@ async def test_an_agreement_campaign_runs_to_the_collaboration_in_the_app(tmp_pa
 
         await _select(pilot, screen, "ana", "bob")
         await _confirm(pilot, "S", f"Record the signature of 2 applications in {CAMPAIGN!r}?",
-                       f"@ana  {DEADLINE}", f"@bob  {DEADLINE}", "No email is sent")
+                       f"Agreement deadlines:\n  {DEADLINE}: @", "@ana", "@bob", "No email is sent")
         await _wait_for_stage(pilot, store, "signed", "ana", "bob")
 
         await _select(pilot, screen, "cleo")
         await _confirm(pilot, "R", f"Record that 1 application in {CAMPAIGN!r} refused the agreement?",
-                       f"@cleo  {DEADLINE}")
+                       f"{DEADLINE}: @cleo")
         await _wait_for_stage(pilot, store, "refused", "cleo")
 
         await _select(pilot, screen, "ana")

@@ -225,25 +225,16 @@ class PipelineScreen(Screen[None]):
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
             return  # the operator moved on while this page loaded
-        cursor = self._kept_cursor(message)
+        table = self.query_one(DataTable)
+        # A refresh (cursor None) keeps the cursor where it is now, not where it was when it was asked for.
+        cursor = table.cursor_row if message.cursor is None else message.cursor
         self.rows, self.fetch, self.total = message.rows, message.fetch, message.total
-        self._fill_table(self.query_one(DataTable), cursor)
+        self._fill_table(table, cursor)
         self.page_offset = message.offset
         self.query_one(CountersBar).show(message.counters)
         self.campaign_state = message.counters.get("state", "open")
         self.query_one(Sparkline).data = message.per_day
         self.show_page_info()
-
-    def _kept_cursor(self, message: PageLoaded) -> int:
-        """Where the cursor goes on a loaded page: a refresh (cursor None) keeps it on the same
-        application, wherever the refresh moved it, and the cursor moved meanwhile is respected."""
-        if message.cursor is not None:
-            return message.cursor
-        current = self._cursor_row()
-        ids = [row.application_id for row in message.rows]
-        if current is not None and current.application_id in ids:
-            return ids.index(current.application_id)
-        return self.query_one(DataTable).cursor_row
 
     def show_page_info(self) -> None:
         """Which rows are shown, how many are tagged, and the order."""

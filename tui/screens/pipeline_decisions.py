@@ -62,12 +62,24 @@ def _what_happens(decision: str, check: DecisionCheck) -> str:
         return (f"{count} {decision}ed email{'' if count == 1 else 's'} will be sent. "
                 "This is final once the emails leave (u undoes it until then).")
     mail = (f"{plural(count, 'email')} from the {check.email_kind!r} template will be sent."
-            if check.email_kind else "No email is sent (this campaign's trigger for it is off).")
+            if check.email_kind else "No email is sent (no trigger of this campaign sends one for it).")
     if decision == "send-agreement":
         return (f"{mail}\nEach must be signed by {check.new_deadline} (the campaign's time); "
                 "after that it expires and cannot be signed.")
-    deadlines = "".join(f"\n  @{handle}  {check.deadlines.get(handle, '–')}" for handle in check.ready)
-    return f"{mail}\nAgreement deadlines:{deadlines}\n{AFTERWARDS.get(decision, '')}".rstrip()
+    return f"{mail}\nAgreement deadlines:{_deadlines(check)}\n{AFTERWARDS.get(decision, '')}".rstrip()
+
+
+def _deadlines(check: DecisionCheck) -> str:
+    """One line per deadline (one batch of agreements shares one), naming a few of its handles."""
+    by_deadline: dict[str, list[str]] = {}
+    for handle in check.ready:
+        by_deadline.setdefault(check.deadlines.get(handle, "–"), []).append(f"@{handle}")
+    return "".join(f"\n  {deadline}: {_some(handles)}" for deadline, handles in by_deadline.items())
+
+
+def _some(handles: list[str], shown: int = 4) -> str:
+    rest = len(handles) - shown
+    return ", ".join(handles[:shown]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def collaboration_question(preview: CollaborationPreview) -> str:
