@@ -150,8 +150,9 @@ def sort_decision(db: Database, campaign: Campaign, people: list[dict], decision
         if application is None:
             problems.append(f"@{person['handle']} is not in the pipeline of {campaign.name!r}")
             continue
+        stage = stages.effective_stage(application["stage"], application["agreement_deadline"], now)
         try:
-            target = stages.next_stage(application["stage"], decision, campaign, now)
+            target = stages.next_stage(stage, decision, campaign, now)
         except stages.IllegalMove as illegal:
             problems.append(illegal.clause(person["handle"]))
             continue

@@ -34,6 +34,9 @@ PRIVATE = frozenset({INELIGIBLE, SHORTLISTED, DECLINED})
 # Still waiting for the brand's verdict: "start collaboration" rejects them.
 UNDECIDED = frozenset({TO_REVIEW, INELIGIBLE, SHORTLISTED, DECLINED, AGREEMENT_SENT})
 
+# Where an application's agreement stands (the profile shows its deadline).
+AGREEMENT_STAGES = frozenset({AGREEMENT_SENT, SIGNED, REFUSED, EXPIRED})
+
 # Operator decisions (the `decide` verbs) and the stages each may start from.
 DECISIONS: dict[str, tuple[str, frozenset[str]]] = {
     "accept": (IN_CAMPAIGN, frozenset({TO_REVIEW, SHORTLISTED, DECLINED, INELIGIBLE, SIGNED})),
@@ -50,6 +53,9 @@ IRREVERSIBLE = frozenset({"accept", "reject"})
 ADMITTING = frozenset({"accept", "shortlist", "send-agreement", "signed"})
 # System and candidate actions, besides the operator's decisions.
 ACTIONS = (*DECISIONS, "answer", "expire", "collaborate-in", "collaborate-out")
+# How a refusal names an action that is not a plain verb; the handle follows ("send the agreement to @ana").
+VERBS = {"send-agreement": "send the agreement to", "signed": "record the signature of",
+         "refused": "record the refusal of"}
 
 
 def label(stage: str | None) -> str:
@@ -107,7 +113,8 @@ class IllegalMove(UserError):
 
     def __init__(self, verb: str, stage: str, why: str) -> None:
         self.verb, self.stage, self.why = verb, stage, why
-        super().__init__(f"Cannot {verb}: the application is at stage '{label(stage)}'{why}.")
+        bare = verb.removesuffix(" to").removesuffix(" of").removesuffix(" with")  # no handle to follow
+        super().__init__(f"Cannot {bare}: the application is at stage '{label(stage)}'{why}.")
 
     def clause(self, handle: str) -> str:
         """The refusal for one named influencer, without the final period."""
@@ -115,13 +122,21 @@ class IllegalMove(UserError):
 
 
 def _refuse(current: str, action: str, why: str) -> IllegalMove:
-    return IllegalMove(action.replace("-", " "), current, why)
+    return IllegalMove(VERBS.get(action, action.replace("-", " ")), current, why)
+
+
+def effective_stage(stage: str, agreement_deadline: str | None, now: datetime) -> str:
+    """An agreement past its deadline counts as expired before the daemon records it: no late signature."""
+    # Stored as ISO 8601 with its offset (store.clock.iso); parsed here so the rules stay clock-free.
+    if stage == AGREEMENT_SENT and agreement_deadline and datetime.fromisoformat(agreement_deadline) <= now:
+        return EXPIRED
+    return stage
 
 
 def next_stage(current: str, action: str, campaign: StageColumns | CampaignRules, now: datetime) -> str:
     """The stage after `action`, or one sentence naming the current stage when it is illegal."""
-    # `now` is part of the contract so time rules can join without changing callers;
-    # today deadlines (closing, agreement expiry) are checked where they are stored.
+    # `now` is part of the contract so time rules can join without changing callers; the
+    # closing time is checked where it is stored, a passed agreement deadline by `effective_stage`.
     rules = campaign if isinstance(campaign, CampaignRules) else CampaignRules.of(campaign)
     if current in FINAL and action != "collaborate-in":
         raise _refuse(current, action, ", which is final")
@@ -151,10 +166,31 @@ def _decide(current: str, action: str, rules: CampaignRules) -> str:
     if action == "send-agreement" and not rules.requires_agreement:
         raise _refuse(current, action, "; this campaign does not require an agreement")
     if action == "accept" and rules.requires_agreement and current != SIGNED:
-        raise _refuse(current, action, "; this campaign requires a signed agreement first")
+        raise _refuse(current, action, "; this campaign requires a signed agreement first"
+                      + AGREEMENT_STEPS.get(current, ""))
     if current not in sources:
-        raise _refuse(current, action, "")
+        waiting = action in ("signed", "refused")
+        raise _refuse(current, action, _no_agreement_waiting(current) if waiting else "")
     return target
+
+
+# What stands between an application and an accept in a campaign that requires an agreement.
+AGREEMENT_STEPS = {
+    TO_REVIEW: ", so send the agreement, then record the signature",
+    SHORTLISTED: ", so send the agreement, then record the signature",
+    DECLINED: ", so send the agreement, then record the signature",
+    INELIGIBLE: ", so shortlist, send the agreement, then record the signature",
+    EXPIRED: ", and the deadline of this one passed: send a new agreement",
+    AGREEMENT_SENT: ", and this one is still waiting for the signature",
+    REFUSED: ", and this one was refused",
+}
+
+
+def _no_agreement_waiting(current: str) -> str:
+    """Why a signature or a refusal cannot be recorded at `current`."""
+    if current == EXPIRED:
+        return ", whose deadline passed: send a new agreement first"
+    return "; no agreement is waiting for a signature"
 
 
 def _collaborate(current: str, action: str, rules: CampaignRules) -> str:

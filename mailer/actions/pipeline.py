@@ -9,13 +9,15 @@ moves and sums them up in the sentence the command line prints.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from mailer.actions.outcome import Outcome, acting, woke
 from mailer.templating.trigger_mail import Composer
 from store import applications, campaigns, influencers, stages, triggers
+from store.clock import from_iso
 from store.counters import by_stage
 from store.db import Store
 from store.errors import UserError
@@ -110,10 +112,18 @@ class UndoneMany(Outcome):
 
 @dataclass(frozen=True)
 class DecisionCheck:
-    """Who a decision may move (handles) and why it may not move the others (one clause each)."""
+    """Who a decision may move (handles) and why it may not move the others (one clause each).
+
+    For the question before it: the template kind it sends (None: no email), each ready
+    application's agreement deadline and, for send-agreement, the new one (campaign time).
+    """
 
     ready: list[str]
     problems: list[str]
+    email_kind: str | None = None
+    deadlines: dict[str, str] = field(default_factory=dict)
+    new_deadline: str | None = None
+    unsigned: list[str] = field(default_factory=list)  # refused an accept for want of a signature
 
     def refusal(self) -> str:
         """The sentence that refuses the whole decision."""
@@ -154,18 +164,49 @@ def apply(store: Store, campaign_name: str, handle: str, fee: float | None = Non
 def check_decision(store: Store, campaign_name: str, handles: list[str], decision: str) -> DecisionCheck:
     """What `decision` would do to each named application, by the same rules `decide` applies."""
     store.require(MOVE)
-    db = store.reader()
+    db, now = store.reader(), store.clock.now()
     campaign = campaigns.get(db, campaign_name)
     people = influencers.by_handles(db, handles)
-    plan = applications.sort_decision(db, campaign, people, decision, store.clock.now())
+    plan = applications.sort_decision(db, campaign, people, decision, now)
     ready = [person["handle"] for person, _application, _target in plan.moves]
-    problems = list(plan.problems)
-    if any(triggers.template_for(db, campaign.id, target) for _person, _app, target in plan.moves):
+    kinds = [kind for _person, _app, target in plan.moves
+             if (kind := triggers.template_for(db, campaign.id, target))]
+    if kinds:
         try:  # the email needs a sender: say so now rather than after the confirmation
             Composer(db, campaign, store.actor).sender()
         except UserError as error:
             return DecisionCheck([], [error.sentence.rstrip(".")])
-    return DecisionCheck(ready, problems)
+    deadlines = {person["handle"]: deadline_text(application["stage"], application["agreement_deadline"],
+                                                 campaign.timezone, now)
+                 for person, application, _target in plan.moves if application["agreement_deadline"]}
+    new_deadline = (local_time(now + timedelta(days=campaign.agreement_days), campaign.timezone)
+                    if decision == "send-agreement" else None)
+    return DecisionCheck(ready, list(plan.problems), kinds[0] if kinds else None, deadlines, new_deadline,
+                         _unsigned(db, campaign, people, decision, ready))
+
+
+def _unsigned(db: Database, campaign: campaigns.Campaign, people: list[dict], decision: str,
+              ready: list[str]) -> list[str]:
+    """Who an accept leaves out only because the campaign wants a signed agreement first."""
+    if decision != "accept" or not campaign.requires_agreement:
+        return []
+    found = applications.by_influencer(db, campaign.id, [p["id"] for p in people])
+    return [p["handle"] for p in people if p["handle"] not in ready and p["id"] in found
+            and found[p["id"]]["stage"] not in (*stages.FINAL, stages.INVITED)]
+
+
+def deadline_text(stage: str, deadline: str | None, timezone: str, now: datetime) -> str:
+    """An application's agreement deadline in the campaign's time, marked once it has passed."""
+    passed = stages.effective_stage(stage, deadline, now) == stages.EXPIRED and stage != stages.EXPIRED
+    return local_time(deadline, timezone) + (" (passed)" if passed else "")
+
+
+def local_time(moment: str | datetime | None, timezone: str) -> str:
+    """An instant (stored text or not) as the campaign's people read it: `2026-11-26 11:00 CET`."""
+    if not moment:
+        return ""
+    instant = from_iso(moment) if isinstance(moment, str) else moment
+    return f"{instant.astimezone(campaigns.zone(timezone)):%Y-%m-%d %H:%M %Z}"
 
 
 def decide(store: Store, campaign_name: str, handles: list[str], decision: str, *,
@@ -215,7 +256,9 @@ def undo_many(store: Store, campaign_name: str, handles: list[str]) -> UndoneMan
 
 
 def preview_collaboration(store: Store, campaign_name: str) -> CollaborationPreview:
-    """Who the collaboration would take in and turn down; refused once it has started."""
+    """Who the collaboration would take in and turn down; refused once it has started, or for a role
+    that may not start it (so the question is never asked of someone who cannot answer it)."""
+    store.require(MOVE)
     db = store.reader()
     campaign = campaigns.get(db, campaign_name)
     if campaign.collaborated_at:

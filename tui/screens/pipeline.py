@@ -29,9 +29,11 @@ from store.query.parser import parse_query
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
+from tui.screens import pipeline_decisions as questions
 from tui.screens.invite_modal import InviteModal
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
+    CollaborationPreviewed,
     DatabaseChanged,
     DecisionChecked,
     PageLoaded,
@@ -50,20 +52,6 @@ STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
-
-
-def confirmation(campaign: str, decision: str, check: pipeline.DecisionCheck) -> str:
-    """The question before an irreversible decision: what will happen, to how many, and who is left out."""
-    count = len(check.ready)
-    plural = "" if count == 1 else "s"
-    text = (f"{decision.capitalize()} {count} application{plural} in {campaign!r}?\n\n"
-            f"{count} {decision}ed email{plural} will be sent. "
-            "This is final once the emails leave (u undoes it until then).")
-    if check.problems:
-        others = len(check.problems)
-        text += (f"\n\n{others} other{'' if others == 1 else 's'} cannot be {decision}ed and stay as "
-                 f"{'it is' if others == 1 else 'they are'}:" + "".join(f"\n  {p}" for p in check.problems))
-    return text
 
 
 class PipelineScreen(Screen[None]):
@@ -90,6 +78,10 @@ class PipelineScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload"),
         Binding("P", "pause_resume", "Pause/resume", key_display="P"),
         Binding("i", "invite", "Invite…"),
+        Binding("A", "decide('send-agreement')", "Send agreement", key_display="A"),
+        Binding("S", "decide('signed')", "Signed", key_display="S"),
+        Binding("R", "decide('refused')", "Refused", key_display="R"),
+        Binding("C", "collaborate", "Start collaboration", key_display="C"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -140,10 +132,11 @@ class PipelineScreen(Screen[None]):
         if self._widths == widths:
             return
         self._widths = widths
+        cursor = table.cursor_row  # clearing the columns puts the cursor back on the first row
         table.clear(columns=True)
         for key, label, _width in COLUMNS:
             table.add_column(label, key=key, width=widths[key])
-        self._fill_table(table, table.cursor_row)
+        self._fill_table(table, cursor)
 
     def _fill_table(self, table: DataTable, cursor: int) -> None:
         table.clear()
@@ -171,21 +164,26 @@ class PipelineScreen(Screen[None]):
         self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows]))
 
     @work(thread=True, exclusive=True, group="page")
-    def load_page(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+    def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
         total = pipeline_view.count(db, view, now)
         offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = campaigns.get_by_id(db, view.campaign_id)
-        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign)}
+        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
+                                            "collaborated_at": campaign.collaborated_at}
         self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
                                      pipeline_view.per_day(db, view.campaign_id, now), cursor))
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
-        data = pipeline_view.profile(app_store(self).reader(), application_id)
-        self.post_message(ProfileLoaded(data))
+        store = app_store(self)
+        db = store.reader()
+        data = pipeline_view.profile(db, application_id)
+        timezone = campaigns.get_by_id(db, data.campaign_id).timezone
+        deadline = pipeline.deadline_text(data.stage, data.agreement_deadline, timezone, store.clock.now())
+        self.post_message(ProfileLoaded(data, deadline))
 
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
         run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
@@ -230,8 +228,11 @@ class PipelineScreen(Screen[None]):
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
             return  # the operator moved on while this page loaded
+        table = self.query_one(DataTable)
+        # A refresh (cursor None) keeps the cursor where it is now, not where it was when it was asked for.
+        cursor = table.cursor_row if message.cursor is None else message.cursor
         self.rows, self.fetch, self.total = message.rows, message.fetch, message.total
-        self._fill_table(self.query_one(DataTable), message.cursor)
+        self._fill_table(table, cursor)
         self.page_offset = message.offset
         self.query_one(CountersBar).show(message.counters)
         self.campaign_state = message.counters.get("state", "open")
@@ -252,7 +253,7 @@ class PipelineScreen(Screen[None]):
         self.refresh_page()
 
     def on_profile_loaded(self, message: ProfileLoaded) -> None:
-        self.query_one(ProfilePanel).show(message.data)
+        self.query_one(ProfilePanel).show(message.data, message.deadline)
 
     def on_action_finished(self, message: ActionFinished) -> None:
         """A decision, an undo, a pause or a resume is done (or refused): say so, show the page."""
@@ -328,7 +329,7 @@ class PipelineScreen(Screen[None]):
     def refresh_page(self) -> None:
         """Reload the same page (counters too), keeping the cursor where it was."""
         if self.view is not None:
-            self.load_page(self.view, self.fetch, self.query_one(DataTable).cursor_row)
+            self.load_page(self.view, self.fetch, cursor=None)
 
     # Actions (keys).
 
@@ -386,7 +387,7 @@ class PipelineScreen(Screen[None]):
         if not handles or not self.campaign_name:
             self.notify("Nothing selected: move to a row or tag some with space.", severity="warning")
             return
-        if decision not in stages.IRREVERSIBLE:
+        if decision not in questions.CHECKED:
             self.apply_decision(self.campaign_name, handles, decision)
             return
         self.check_decision(self.campaign_name, handles, decision)
@@ -400,15 +401,35 @@ class PipelineScreen(Screen[None]):
         """Ask only about what the rules allow: refuse outright when nothing is, list the others."""
         check, decision, campaign = message.check, message.decision, message.campaign
         if not check.ready:
-            self.notify(check.refusal(), severity="error", timeout=10)
+            self.notify(questions.refusal(campaign, check), severity="error", timeout=10)
             return
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.apply_decision(campaign, check.ready, decision)
 
-        label = f"{decision.capitalize()} {len(check.ready)}"
-        self.app.push_screen(ConfirmScreen(confirmation(campaign, decision, check), label), answered)
+        question = questions.confirmation(campaign, decision, check)
+        self.app.push_screen(ConfirmScreen(question, questions.button(decision, check)), answered)
+
+    def action_collaborate(self) -> None:
+        if self.campaign_name:
+            self.preview_collaboration(self.campaign_name)
+
+    @work(thread=True, group="write")
+    def preview_collaboration(self, campaign: str) -> None:
+        preview = pipeline.preview_collaboration(app_store(self), campaign)
+        self.post_message(CollaborationPreviewed(preview))
+
+    def on_collaboration_previewed(self, message: CollaborationPreviewed) -> None:
+        """Both counts in one question; the start itself runs as an action."""
+        name = message.preview.campaign
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                run_action(self, "collaborate", pipeline.collaborate, name)
+
+        question = questions.collaboration_question(message.preview)
+        self.app.push_screen(ConfirmScreen(question, "Start collaboration"), answered)
 
     def action_pause_resume(self) -> None:
         if not self.campaign_name:

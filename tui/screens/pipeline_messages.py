@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.message import Message
 
-from mailer.actions.pipeline import DecisionCheck
+from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
 from store.pipeline_view import ApplicationRow, Profile, View
 
 
@@ -22,21 +22,21 @@ class CampaignsLoaded(Message):
 
 
 class PageLoaded(Message):
-    """One page of applications with the counters and the per-day series."""
+    """One page of applications with the counters and the per-day series; `cursor` None: a refresh."""
 
     def __init__(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int, offset: int,
-                 counters: dict, per_day: list[int], cursor: int) -> None:
+                 counters: dict, per_day: list[int], cursor: int | None) -> None:
         super().__init__()
         self.view, self.fetch, self.rows, self.total, self.offset = view, fetch, rows, total, offset
         self.counters, self.per_day, self.cursor = counters, per_day, cursor
 
 
 class ProfileLoaded(Message):
-    """The side panel's data for one application."""
+    """The side panel's data for one application, with its agreement deadline in the campaign's time."""
 
-    def __init__(self, data: Profile) -> None:
+    def __init__(self, data: Profile, deadline: str = "") -> None:
         super().__init__()
-        self.data = data
+        self.data, self.deadline = data, deadline
 
 
 class DecisionChecked(Message):
@@ -45,6 +45,14 @@ class DecisionChecked(Message):
     def __init__(self, campaign: str, decision: str, check: DecisionCheck) -> None:
         super().__init__()
         self.campaign, self.decision, self.check = campaign, decision, check
+
+
+class CollaborationPreviewed(Message):
+    """What starting the collaboration would do was counted; nothing has changed yet."""
+
+    def __init__(self, preview: CollaborationPreview) -> None:
+        super().__init__()
+        self.preview = preview
 
 
 class DatabaseChanged(Message):

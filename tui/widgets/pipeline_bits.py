@@ -47,9 +47,12 @@ class CountersBar(Static):
         text.append("budget ")
         text.append(budget, "bold")
         text.append(f" · changed {last}")
-        if state != "open":  # paused (and why), closed: on a line of its own
+        notes = [visible(state)] if state != "open" else []  # paused (and why), closed
+        if numbers.get("collaborated_at"):
+            notes.append(f"collaboration started {numbers['collaborated_at'][:16].replace('T', ' ')}")
+        if notes:  # on a line of their own
             text.append("\n")
-            text.append(visible(state), "bold yellow")
+            text.append(" · ".join(notes), "bold yellow")
         self.update(text)
 
 
@@ -73,10 +76,20 @@ def _tag_list(tags: tuple[str, ...]) -> str:
     return " ".join(f"#{visible(tag)}" for tag in tags) or "–"
 
 
+def _agreement_line(stage: str, state: str | None, deadline: str) -> str | Text:
+    """Where the agreement stands; a pending one says by when it must be signed."""
+    if not state and stage not in stages.AGREEMENT_STAGES:
+        return "agreement –"
+    if stage == stages.AGREEMENT_SENT:
+        return Text.assemble("agreement sent, sign by ", (deadline or "–", "bold"))
+    return f"agreement {state or stages.label(stage)}" + (f" (deadline was {deadline})" if deadline else "")
+
+
 class ProfilePanel(Static):
     """The side panel: one influencer's contact data and where their application stands."""
 
-    def show(self, data: Profile | None) -> None:
+    def show(self, data: Profile | None, deadline: str = "") -> None:
+        """`deadline` is the agreement's, as the campaign's people read it."""
         if not data:
             self.update("")
             return
@@ -94,7 +107,7 @@ class ProfilePanel(Static):
             "",
             Text.assemble("stage ", (stages.label(data.stage), "bold"), f" ({data.source})"),
             f"fee {_number(data.fee)}",
-            f"agreement {data.agreement_state or '–'} {data.agreement_deadline or ''}".rstrip(),
+            _agreement_line(data.stage, data.agreement_state, visible(deadline)),
             f"decided by {data.decided_by or '–'}",
             f"{data.messages} messages · {data.notes} notes",
         ]
