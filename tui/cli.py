@@ -141,6 +141,7 @@ def _register() -> None:
         moderation,
         operator,
         pipeline,
+        pipeline_table,
         plan,
         run,
         segment,
@@ -154,7 +155,8 @@ def _register() -> None:
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
                     importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
-                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS):
+                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS,
+                    pipeline_table.pipeline):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
     _mark_creating(main)
