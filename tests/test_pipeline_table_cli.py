@@ -111,7 +111,8 @@ def test_empty_results_say_so(spring: Store, db_path: Path) -> None:
     (("Spring", "--stage", "limbo"), "limbo"),
     (("Spring", "--query", "followers>>3"), "followers"),
 ])
-def test_bad_input_is_one_sentence(spring: Store, db_path: Path, args: tuple[str, ...], fragment: str) -> None:
+def test_bad_input_is_one_sentence(spring: Store, db_path: Path, args: tuple[str, ...],
+                                   fragment: str) -> None:
     assert_user_error(run(db_path, "pipeline", *args), fragment)
 
 
