@@ -137,6 +137,7 @@ def _register() -> None:
         export,
         importing,
         inbox,
+        influencer,
         influencers,
         moderation,
         operator,
@@ -156,7 +157,7 @@ def _register() -> None:
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
                     importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
                     dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS,
-                    pipeline_table.pipeline):
+                    pipeline_table.pipeline, *influencer.COMMANDS):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
     _mark_creating(main)
