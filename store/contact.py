@@ -65,6 +65,9 @@ class InfluencerCard:
     bounced: bool
     bounce_reason: str | None
     unsubscribed: bool
+    first_name: str = ""
+    address: str | None = None
+    bookmarked: bool = False
     custom: dict[str, Any] = field(default_factory=dict)
     applications: tuple[CampaignStanding, ...] = ()
     notes: tuple[CardNote, ...] = ()
@@ -78,8 +81,23 @@ class InfluencerCard:
                    followers=person["followers"], engagement_rate=person["engagement_rate"],
                    country=person["country"], language=person["language"], tags=tuple(person["tags"] or ()),
                    bounced=bool(person["bounced"]), bounce_reason=person["bounce_reason"],
-                   unsubscribed=bool(person["unsubscribed"]), custom=dict(person["custom"] or {}),
-                   applications=tuple(applications), notes=tuple(notes))
+                   unsubscribed=bool(person["unsubscribed"]), first_name=person["first_name"] or "",
+                   address=person["address"], bookmarked=bool(person["bookmarked"]),
+                   custom=dict(person["custom"] or {}), applications=tuple(applications),
+                   notes=tuple(notes))
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole card as `influencer show --json` prints it: notes counted, not copied."""
+        return {"handle": self.handle, "name": self.name, "first_name": self.first_name,
+                "email": self.email, "address": self.address, "platforms": list(self.platforms),
+                "followers": self.followers, "engagement_rate": self.engagement_rate,
+                "country": self.country, "language": self.language, "tags": list(self.tags),
+                "variables": dict(self.custom), "unsubscribed": self.unsubscribed, "bounced": self.bounced,
+                "bounce_reason": self.bounce_reason, "bookmarked": self.bookmarked,
+                "campaigns": [{"campaign": a.campaign, "stage": a.stage, "source": a.source, "fee": a.fee,
+                               "currency": a.currency, "agreement_state": a.agreement_state,
+                               "agreement_deadline": a.agreement_deadline} for a in self.applications],
+                "notes": len(self.notes)}
 
 
 def applications(db: Database, influencer_id: int) -> list[CampaignStanding]:

@@ -33,6 +33,8 @@ SORTS = {
 }
 SOURCES = ("invited", "applied")
 SHOWN_BY_DEFAULT = tuple(s for s in stages.STAGES if s != stages.INELIGIBLE)
+# Columns first shown largest or newest first; the others A to Z.
+DESCENDING_FIRST = frozenset({"updated", "followers", "engagement", "fee", "last_message"})
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,7 @@ class View:
             raise UserError(f"Cannot sort by {column!r}.")
         if column == self.sort:
             return replace(self, descending=not self.descending)
-        return replace(self, sort=column, descending=column in ("updated", "followers", "engagement", "fee",
-                                                                 "last_message"))
+        return replace(self, sort=column, descending=column in DESCENDING_FIRST)
 
 
 def _search(db: Database, text: str, now: datetime, campaign_id: int) -> tuple[str, list]:

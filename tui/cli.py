@@ -137,10 +137,12 @@ def _register() -> None:
         export,
         importing,
         inbox,
+        influencer,
         influencers,
         moderation,
         operator,
         pipeline,
+        pipeline_table,
         plan,
         run,
         segment,
@@ -154,7 +156,8 @@ def _register() -> None:
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
                     *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
                     importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
-                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS):
+                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS,
+                    pipeline_table.pipeline, *influencer.COMMANDS):
         main.add_command(command)
     campaign.campaign.add_command(sequence.sequence)
     _mark_creating(main)

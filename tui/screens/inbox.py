@@ -13,9 +13,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
+from mailer.actions import contacts
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft
 from store.contact import InfluencerCard
+from store.contact_edit import ContactChange
 from store.conversations import Cursor, InboxFilter, cursor_after, split_search
 from store.db import Store
 from store.errors import UserError
@@ -24,6 +26,7 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens import inbox_data as data
 from tui.screens import inbox_pickers as pickers
 from tui.screens import inbox_writing as writing
+from tui.screens.contact_editor import ContactEditor
 from tui.screens.inbox_messages import (
     ConversationOpened,
     ConversationsChanged,
@@ -59,6 +62,7 @@ class InboxScreen(Screen[None]):
         Binding("exclamation_mark", "bounces", "Bounces", key_display="!"),
         Binding("s", "sync", "Sync mail"),
         Binding("i", "toggle_panel", "Side panel"),
+        Binding("e", "edit_contact", "Edit contact"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -68,6 +72,7 @@ class InboxScreen(Screen[None]):
         self.flt = InboxFilter()
         self._open_timer: Timer | None = None
         self._shown_id: int | None = None
+        self._card: InfluencerCard | None = None
         self._watcher: DataVersion | None = None
 
     def compose(self) -> ComposeResult:
@@ -170,7 +175,7 @@ class InboxScreen(Screen[None]):
             self._show(message.influencer_id, message.entries, message.card)
 
     def _show(self, influencer_id: int | None, entries: list[dict], card: InfluencerCard | None) -> None:
-        self._shown_id = influencer_id
+        self._shown_id, self._card = influencer_id, card
         self.query_one(TimelineView).show(entries)
         self.query_one(ContactPanel).show(card)
 
@@ -241,6 +246,19 @@ class InboxScreen(Screen[None]):
         self.conversations.refresh_row(influencer_id)
         self.conversations.action_cursor_down()
         self.notify(f"{len(tagged)} tagged for a bulk email (B).", timeout=2)
+
+    def action_edit_contact(self) -> None:
+        """The contact editor on the card shown; `contacts.edit` checks the role and every value."""
+        card = self._card
+        if card is None or card.influencer_id != self.conversations.current_id():
+            self._current()
+            return
+
+        def edited(change: ContactChange | None) -> None:
+            if change is not None:
+                run_action(self, "inbox-action", contacts.edit, card.handle, change)
+
+        self.app.push_screen(ContactEditor(card), edited)
 
     def action_toggle_panel(self) -> None:
         side = self.query_one("#inbox-side")

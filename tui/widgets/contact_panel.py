@@ -20,10 +20,12 @@ def _fee(application: CampaignStanding) -> str:
 
 
 def render_card(card: InfluencerCard) -> Text:
-    person = visible_data(card, lines=("body",))
+    person = visible_data(card, lines=("body", "address"))
     text = Text()
     text.append(f"{person.name or person.handle}\n", style="bold")
     text.append(f"@{person.handle}\n{person.email or 'no email'}\n", style="dim")
+    text.append(f"{person.address}\n" if person.address else "no postal address\n",
+                style="" if person.address else "dim")
     followers = f"{person.followers:,} followers" if person.followers else ""
     facts = [", ".join(person.platforms), followers,
              f"{person.engagement_rate:g}% eng." if person.engagement_rate else "",
