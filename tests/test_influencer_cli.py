@@ -104,7 +104,8 @@ def test_bad_values_are_one_sentence_and_change_nothing(store: Store, db_path: P
 
 
 def test_several_problems_are_told_together(store: Store, db_path: Path) -> None:
-    result = run(db_path, "influencer", "add", "bob", "--email", "bad", "--followers", "-3", "--country", "FRA")
+    result = run(db_path, "influencer", "add", "bob", "--email", "bad", "--followers", "-3",
+                 "--country", "FRA")
     assert_user_error(result, "Nothing changed: email 'bad'")
     assert "followers '-3'" in result.stderr and "country 'FRA'" in result.stderr
 
@@ -149,7 +150,8 @@ def test_a_role_that_may_not_edit_is_refused_and_nothing_changes(store: Store, d
     before = influencers(store)
     for args in (("add", "bob"), ("edit", "ana", "--followers", "5"), ("tag", "@ana", "vip"),
                  ("untag", "@ana", "vip")):
-        assert_user_error(run(db_path, "influencer", *args), f"visitor is a {role} and may not edit influencers.")
+        assert_user_error(run(db_path, "influencer", *args),
+                          f"visitor is a {role} and may not edit influencers.")
     assert influencers(store) == before
     assert run_json(db_path, "influencer", "show", "ana")["followers"] == 100  # reading is for everyone
 
@@ -172,6 +174,7 @@ def test_show_prints_outside_text_as_visible_escapes(store: Store, db_path: Path
 
 def test_add_in_a_real_process(store: Store, db_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(db_path), "influencer", "add", "cy",
-                           "--email", "cy@example.com", "--json"], capture_output=True, text=True, check=False)
+                           "--email", "cy@example.com", "--json"],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["email"] == "cy@example.com"

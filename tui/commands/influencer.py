@@ -25,7 +25,8 @@ TEXT_OPTIONS = (("--email", "email"), ("--name", "name"), ("--first-name", "firs
 def contact_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of `add` and `edit`: each field, the repeatable lists and the variables."""
     for option, column in reversed(TEXT_OPTIONS):
-        command = click.option(option, column, metavar="TEXT", help=f"The {column.replace('_', ' ')}.")(command)
+        words = column.replace("_", " ")
+        command = click.option(option, column, metavar="TEXT", help=f"The {words}.")(command)
     command = click.option("--platform", "platforms", multiple=True, help="A platform (repeatable).")(command)
     command = click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")(command)
     command = click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
@@ -135,6 +136,7 @@ def _number(value: float | None, suffix: str = "") -> str:
 
 def card_lines(card: InfluencerCard) -> list[str]:
     """The card as aligned `field  value` lines, then one line per campaign."""
+    bounce = f" ({card.bounce_reason})" if card.bounced and card.bounce_reason else ""
     flags = [word for word, on in (("unsubscribed", card.unsubscribed), ("bounced", card.bounced),
                                     ("bookmarked", card.bookmarked)) if on]
     rows = [("handle", f"@{card.handle}"), ("name", card.name), ("first name", card.first_name),
@@ -142,8 +144,7 @@ def card_lines(card: InfluencerCard) -> list[str]:
             ("platforms", ", ".join(card.platforms)), ("followers", _number(card.followers)),
             ("engagement", _number(card.engagement_rate, "%")), ("country", card.country or ""),
             ("language", card.language or ""), ("tags", " ".join(f"#{t}" for t in card.tags)),
-            ("flags", (", ".join(flags) or "none") + (f" ({card.bounce_reason})" if card.bounced and card.bounce_reason
-                                          else "")),
+            ("flags", (", ".join(flags) or "none") + bounce),
             *((f"var.{key}", str(value)) for key, value in card.custom.items()),
             ("notes", str(len(card.notes)))]
     width = max(len(label) for label, _value in rows)
