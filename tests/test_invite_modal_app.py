@@ -64,8 +64,9 @@ async def test_invite_a_query_from_the_pipeline(tmp_path: Path) -> None:
         await pilot.click("#invite-yes")
         await until(pilot, lambda: sorted(r.handle for r in screen.rows) == ["ana", "bob", "cat"])
         assert isinstance(app.screen, PipelineScreen)
-        assert any("Invited 2 influencers from query 'tag:beauty' to 'Spring'" in n.message
-                   for n in app._notifications)
+        # The watcher may show the new rows before the action's own message arrives: wait for it.
+        said = "Invited 2 influencers from query 'tag:beauty' to 'Spring'"
+        await until(pilot, lambda: any(said in n.message for n in app._notifications))
 
 
 async def test_a_saved_segment_and_a_refusal(tmp_path: Path) -> None:
