@@ -131,8 +131,8 @@ def add(db: Database, handle: str, change: ContactChange, *, actor: str, now: st
     values, variables = _parse(change)
     upsert(db, [CleanRow(0, typed, values, variables)], now)
     person = influencers.get_by_handle(db, typed)
-    _check_variables(db, typed, _stored(db, person["id"]))
     after = _stored(db, person["id"])
+    _check_variables(db, typed, after)
     changes = _differences(dict.fromkeys(STORED), after)
     audit.record(db, at=now, actor=actor, action="influencer.add", entity="influencer",
                  entity_id=person["id"], handle=typed, changes=changes)

@@ -86,7 +86,7 @@ def edit(obj: CliContext, handle: str, platforms: tuple[str, ...], tags: tuple[s
     _saved(contacts.edit(obj.store, handle, _change(fields, platforms, tags, variables, clear)), as_json)
 
 
-def _split(words: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def _retag(obj: CliContext, words: tuple[str, ...], *, adding: bool) -> None:
     """Handles are the words written with @ (or, with none, the first word); the others are tags."""
     marked = [word for word in words if word.startswith("@")]
     if marked:
@@ -95,7 +95,7 @@ def _split(words: tuple[str, ...]) -> tuple[list[str], list[str]]:
         handles, tags = list(words[:1]), list(words[1:])
     if not handles or not tags:
         raise UserError("Name the influencers and the tags, e.g. `influencer tag @ana @bob beauty paris`.")
-    return handles, tags
+    click.echo(visible(contacts.retag(obj.store, handles, tags, adding=adding).sentence))
 
 
 @influencer.command("tag")
@@ -103,8 +103,7 @@ def _split(words: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.pass_obj
 def tag(obj: CliContext, words: tuple[str, ...]) -> None:
     """Add TAGs to every HANDLE (handles written with @: `tag @ana @bob beauty`)."""
-    handles, tags = _split(words)
-    click.echo(visible(contacts.retag(obj.store, handles, tags, adding=True).sentence))
+    _retag(obj, words, adding=True)
 
 
 @influencer.command("untag")
@@ -112,8 +111,7 @@ def tag(obj: CliContext, words: tuple[str, ...]) -> None:
 @click.pass_obj
 def untag(obj: CliContext, words: tuple[str, ...]) -> None:
     """Remove TAGs from every HANDLE (handles written with @: `untag @ana @bob beauty`)."""
-    handles, tags = _split(words)
-    click.echo(visible(contacts.retag(obj.store, handles, tags, adding=False).sentence))
+    _retag(obj, words, adding=False)
 
 
 @influencer.command("show")
