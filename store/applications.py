@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from store import audit, influencers, stages
+from store import audit, campaign_edit, influencers, stages
 from store.campaigns import Campaign
 from store.clock import from_iso, iso
 from store.errors import UserError
@@ -253,10 +253,7 @@ def close_due_campaigns(db: Database, *, now: datetime, actor: str) -> list[str]
     due = list(db.query(
         "SELECT id, name, closes_at FROM campaigns WHERE status != 'closed' AND closes_at <= ?", [iso(now)]))
     for campaign in due:
-        db.conn.execute("UPDATE campaigns SET status = 'closed', updated_at = ? WHERE id = ?",
-                        (iso(now), campaign["id"]))
-        audit.record(db, at=iso(now), actor=actor, action="campaign.close", entity="campaign",
-                     entity_id=campaign["id"], campaign_id=campaign["id"], closes_at=campaign["closes_at"])
+        campaign_edit.close(db, campaign["id"], now=iso(now), actor=actor, closes_at=campaign["closes_at"])
     return [c["name"] for c in due]
 
 

@@ -190,8 +190,9 @@ def overdue(db: Database, now: str) -> list[dict]:
 
 
 def retime(db: Database, message_id: int, when: str, plan_date: str | None, now: str) -> bool:
-    """Move a queued message to `when` and flag it `retimed`; False if it was claimed meanwhile."""
-    row = db.execute("SELECT flags, kind FROM messages WHERE id = ? AND status = 'queued'",
+    """Move an unsent message (queued, or planned and flagged) to `when` and flag it `retimed`;
+    False if it was claimed meanwhile."""
+    row = db.execute("SELECT flags, kind FROM messages WHERE id = ? AND status IN ('planned', 'queued')",
                      (message_id,)).fetchone()
     if row is None:
         return False
