@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from store import audit, campaigns
+from store import audit, campaigns, moderation
 from store.campaigns import Campaign, CampaignSpec
 from store.errors import UserError
+from store.outreach_rules.windows import Window
 
 # Columns whose stored text is JSON: the audit shows them decoded.
 _JSON_COLUMNS = ("windows", "languages")
@@ -35,7 +36,10 @@ def spec_of(campaign: Campaign) -> CampaignSpec:
 
 
 def _readable(column: str, value: Any) -> Any:
-    return json.loads(value) if column in _JSON_COLUMNS and isinstance(value, str) else value
+    if column not in _JSON_COLUMNS or not isinstance(value, str):
+        return value
+    decoded = json.loads(value)
+    return [str(Window.from_json(w)) for w in decoded] if column == "windows" else decoded
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,8 @@ def reopen(db: Database, campaign: Campaign, closes: str, *, now: str, actor: st
     if closes_at <= now:
         raise UserError(f"--closes {closes!r} is not in the future; a reopened campaign needs a new "
                         f"closing time.")
-    db.conn.execute("UPDATE campaigns SET status = 'open', closes_at = ?, updated_at = ? WHERE id = ?",
-                    (closes_at, now, campaign.id))
+    db.conn.execute("UPDATE campaigns SET status = 'open', paused_reason = NULL, closes_at = ?, "
+                    "updated_at = ? WHERE id = ?", (closes_at, now, campaign.id))
     audit.record(db, at=now, actor=actor, action="campaign.reopen", entity="campaign",
                  entity_id=campaign.id, campaign_id=campaign.id,
                  closes_at={"from": campaign.closes_at, "to": closes_at})
@@ -116,3 +120,21 @@ def changeable_invitation_ids(db: Database, campaign_id: int) -> list[int]:
     return [row[0] for row in db.execute(
         """SELECT id FROM messages WHERE campaign_id = ? AND kind = 'invitation' AND direction = 'out'
            AND status IN ('planned', 'queued', 'skipped') ORDER BY id""", [campaign_id])]
+
+
+def recheck_limit(db: Database, campaign: Campaign, *, now: str) -> tuple[int, int]:
+    """Flag the unsent invitations longer than the campaign's invite limit and unflag the ones that
+    fit it now (they queue again unless something else holds them); returns (flagged, unflagged).
+    The length is the one the Moderation queue shows, so the flag and the count agree."""
+    flagged = unflagged = 0
+    for message_id in changeable_invitation_ids(db, campaign.id):
+        row = moderation.message(db, message_id)
+        if "missing_data" in row.flags:
+            continue  # nothing to measure until the data is fixed
+        over = row.length > campaign.invite_limit
+        if over == ("over_limit" in row.flags):
+            continue
+        flags = {*row.flags, "over_limit"} if over else set(row.flags) - {"over_limit"}
+        if moderation.update(db, row, now=now, flags=flags):
+            flagged, unflagged = (flagged + 1, unflagged) if over else (flagged, unflagged + 1)
+    return flagged, unflagged

@@ -16,7 +16,13 @@ def _state(store: Store) -> tuple:
     db = store.writer
     return (db.execute("SELECT handle, bookmarked FROM influencers ORDER BY id").fetchall(),
             db.execute("SELECT id, is_read FROM messages ORDER BY id").fetchall(),
-            db.execute("SELECT count(*) FROM audit_events").fetchone()[0])
+            db.execute("SELECT count(*) FROM audit_events WHERE action != 'refused'").fetchone()[0])
+
+
+def _refusals(store: Store) -> list[tuple[str, str]]:
+    """Who was refused what: every refusal is on the audit trail, and is all a refusal writes."""
+    return store.writer.execute("SELECT actor, json_extract(detail, '$.permission') FROM audit_events "
+                                "WHERE action = 'refused' ORDER BY id").fetchall()
 
 
 async def test_a_viewers_bookmark_and_unread_keys_change_nothing(seeded: Store) -> None:  # noqa: F811
@@ -36,5 +42,6 @@ async def test_a_viewers_bookmark_and_unread_keys_change_nothing(seeded: Store) 
             await settled(app)
             assert [n.message for n in app._notifications] == [REFUSED, REFUSED]
         assert _state(seeded) == before
+        assert _refusals(seeded) == [("visitor", "triage_inbox")] * 2
     finally:
         viewer.close()

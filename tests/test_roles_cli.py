@@ -27,7 +27,13 @@ def _state(store: Store) -> tuple:
     db = store.writer
     return (db.execute("SELECT handle, bookmarked FROM influencers ORDER BY handle").fetchall(),
             db.execute("SELECT id, is_read FROM messages WHERE direction = 'in' ORDER BY id").fetchall(),
-            db.execute("SELECT count(*) FROM audit_events").fetchone()[0])
+            db.execute("SELECT count(*) FROM audit_events WHERE action != 'refused'").fetchone()[0])
+
+
+def _refusals(store: Store) -> list[tuple[str, str]]:
+    """Who was refused what: every refusal is on the audit trail, and is all a refusal writes."""
+    return store.writer.execute("SELECT actor, json_extract(detail, '$.permission') FROM audit_events "
+                                "WHERE action = 'refused' ORDER BY id").fetchall()
 
 
 @pytest.fixture
@@ -53,6 +59,7 @@ def test_a_viewer_may_neither_bookmark_nor_mark(talked, db_path, monkeypatch, lo
         assert_user_error(run(db_path, *args),
                           f"{login} is a viewer and may not mark or bookmark conversations.")
     assert _state(talked) == before
+    assert _refusals(talked) == [(login, "triage_inbox")] * 4
 
 
 @pytest.mark.parametrize("role", ["moderator", "evaluator"])

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from mailer import bulk, own_addresses
 from mailer.actions import pipeline
-from mailer.actions.outcome import Outcome, acting, woke
+from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.compose import Draft, compose_draft, queue, reply_draft
 from mailer.imap.sync import SyncReport, sync
 from store import audit, bounces, campaigns, inbox, influencers, notes
@@ -212,7 +212,7 @@ def compose(store: Store, handle: str, subject: str, body: str, *, campaign: str
 def plan_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None, subject: str,
               body: str) -> bulk.BulkPlan:
     """The preview of a bulk email (nothing written), refused up front to those who may not send."""
-    store.require("write_message")
+    permit(store, "write_message")
     db = store.reader()
     return bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id), actor=store.actor,
                      campaign_id=campaign_id)
@@ -261,6 +261,6 @@ def _sync_sentence(report: SyncReport) -> str:
 def sync_mail(store: Store, **options: Any) -> Synced:
     """A person's sync: refused before anything is fetched without the right (it applies bounces and
     unsubscribes), then the engine, which commits batch by batch; `options` go to `mailer.imap.sync.sync`."""
-    store.require("sync_mail")
+    permit(store, "sync_mail")
     report = sync(store, **options)
     return Synced(sentence=_sync_sentence(report), report=report)

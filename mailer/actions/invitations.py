@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mailer.actions.outcome import acting, woke
+from mailer.actions.outcome import acting, permit, woke
 from mailer.actions.pipeline import MOVE, Invited, _due, _summed
 from mailer.templating.trigger_mail import Composer
 from store import applications, audit, campaigns, influencers
@@ -88,7 +88,7 @@ def _invitees(db: Database, campaign: Campaign, source: InviteSource, now: datet
 
 def preview_invitations(store: Store, campaign_name: str, source: InviteSource) -> InvitationPreview:
     """The count, the first names and the skipped of inviting `source` to the campaign; read only."""
-    store.require(MOVE)
+    permit(store, MOVE)
     db = store.reader()
     campaign = campaigns.get(db, campaign_name)
     found = _invitees(db, campaign, source, store.clock.now())

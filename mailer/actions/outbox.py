@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from mailer.actions.outcome import Outcome, acting, woke
+from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.config import Config, load_config
 from mailer.dispatch.dispatcher import Dispatcher, ProgressCallback
 from mailer.dispatch.progress import DispatchReport
@@ -38,7 +38,7 @@ def send_due(store: Store, config: Config | None = None, *, until_empty: bool = 
 
     The role is checked before the config file is read (a viewer hears it may not dispatch).
     """
-    store.require("dispatch")
+    permit(store, "dispatch")
     config = config or load_config()
     due = due_count(store.reader(), store.now_iso())
     if due == 0 and config.smtp is None:

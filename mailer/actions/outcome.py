@@ -9,7 +9,9 @@ from typing import TypeVar
 
 from sqlite_utils import Database
 
+from store import audit
 from store.db import Store
+from store.errors import Forbidden
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,10 +27,35 @@ ResultT = TypeVar("ResultT", bound=Outcome)
 
 @contextmanager
 def acting(store: Store, permission: str) -> Iterator[Database]:
-    """One write transaction for one action, refused before anything changes without `permission`."""
+    """One write transaction for one action, refused before anything changes without `permission`;
+    the refusal itself is kept in the audit trail (and is all that transaction writes)."""
+    refused: Forbidden | None = None
     with store.write() as db:
+        try:
+            store.require(permission)
+        except Forbidden as error:
+            refused = error
+            _record_refusal(db, store, permission, error)
+        else:
+            yield db
+    if refused is not None:
+        raise refused
+
+
+def permit(store: Store, permission: str) -> None:
+    """Refuse an action that reads first or writes in steps of its own, before it starts, the
+    refusal kept in the audit trail. Call outside any transaction."""
+    try:
         store.require(permission)
-        yield db
+    except Forbidden as error:
+        with store.write() as db:
+            _record_refusal(db, store, permission, error)
+        raise
+
+
+def _record_refusal(db: Database, store: Store, permission: str, error: Forbidden) -> None:
+    audit.record(db, at=store.now_iso(), actor=store.actor, action="refused", entity="permission",
+                 permission=permission, reason=error.sentence)
 
 
 def woke(store: Store, outcome: ResultT, queued: int) -> ResultT:

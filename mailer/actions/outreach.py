@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mailer.actions.outcome import Outcome, acting, woke
+from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.outreach import dryrun, moderation, planner
 from mailer.templating.drafting import Renderer
 from store import campaigns
@@ -61,7 +61,7 @@ def plan(store: Store, day: date | None = None, *, campaign: str | None = None,
     The role is checked before the planner drafts; the planner writes in its own short
     transaction so that drafting (segment queries, rendering) holds no lock.
     """
-    store.require("manage_campaign")
+    permit(store, "manage_campaign")
     day, results = planner.plan(store, day, campaign=campaign, renderer=renderer)
     lines = [_plan_line(result) for result in results] or ["No open campaign to plan."]
     outcome = Planned(sentence="\n".join(lines), day=day, results=tuple(results))
@@ -83,7 +83,7 @@ def dry_run(store: Store, day: date | None = None, *, days: int = 1, campaign: s
     """Everything the next `days` days would send, from `day` (default: the next window day)."""
     if days < 1 or days > 366:
         raise UserError(f"--days takes a number of days from 1 to 366 (got {days}).")
-    store.require("read")
+    permit(store, "read")
     reader, now = store.reader(), store.clock.now()
     first = day or planner.default_day(reader, now)
     previews = tuple(dryrun.preview(reader, now, days, renderer or Renderer.default(), first=first,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from mailer.actions.outcome import Outcome, acting, woke
+from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.templating.trigger_mail import Composer
 from store import applications, campaigns, influencers, stages, triggers
 from store.clock import from_iso
@@ -163,7 +163,7 @@ def apply(store: Store, campaign_name: str, handle: str, fee: float | None = Non
 
 def check_decision(store: Store, campaign_name: str, handles: list[str], decision: str) -> DecisionCheck:
     """What `decision` would do to each named application, by the same rules `decide` applies."""
-    store.require(MOVE)
+    permit(store, MOVE)
     db, now = store.reader(), store.clock.now()
     campaign = campaigns.get(db, campaign_name)
     people = influencers.by_handles(db, handles)
@@ -258,7 +258,7 @@ def undo_many(store: Store, campaign_name: str, handles: list[str]) -> UndoneMan
 def preview_collaboration(store: Store, campaign_name: str) -> CollaborationPreview:
     """Who the collaboration would take in and turn down; refused once it has started, or for a role
     that may not start it (so the question is never asked of someone who cannot answer it)."""
-    store.require(MOVE)
+    permit(store, MOVE)
     db = store.reader()
     campaign = campaigns.get(db, campaign_name)
     if campaign.collaborated_at:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mailer.actions.outcome import Outcome
+from mailer.actions.outcome import Outcome, permit
 from mailer.daemon import Daemon, DaemonSettings
 from store.db import Store
 
@@ -30,6 +30,6 @@ def may_send(store: Store) -> bool:
 def run_daemon(store: Store, settings: DaemonSettings, *, log: Callable[[str], None],
                stop: threading.Event, once: bool = False) -> DaemonStopped:
     """Plan, send, sync and tidy up until `stop` is set (or once); refused without the sending role."""
-    store.require(SEND)
+    permit(store, SEND)
     Daemon(store, settings, log=log, stop=stop).run(once=once)
     return DaemonStopped(sentence="stopped")
