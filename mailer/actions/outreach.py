@@ -85,7 +85,7 @@ def dry_run(store: Store, day: date | None = None, *, days: int = 1, campaign: s
         raise UserError(f"--days takes a number of days from 1 to 366 (got {days}).")
     permit(store, "read")
     reader, now = store.reader(), store.clock.now()
-    first = day or planner.default_day(reader, now)
+    first = day or planner.default_day(reader, now, campaign)
     previews = tuple(dryrun.preview(reader, now, days, renderer or Renderer.default(), first=first,
                                     campaign=campaign))
     if previews:

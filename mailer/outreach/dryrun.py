@@ -111,7 +111,7 @@ def _sequence(db: Database, campaign: Campaign, start: datetime, end: datetime) 
 def preview(db: Database, now: datetime, days: int, renderer: Renderer, *, first: date | None = None,
             campaign: str | None = None) -> list[Preview]:
     """Everything the next `days` days would send, in time order."""
-    first = first or planner.default_day(db, now)
+    first = first or planner.default_day(db, now, campaign)
     previews: list[Preview] = []
     for live in outreach.live_campaigns(db, campaign):
         tz = zone(live.timezone)

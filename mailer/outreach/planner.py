@@ -127,10 +127,11 @@ def write_day(db: Database, plan: DayPlan, *, now: str, actor: str) -> PlanResul
     return PlanResult(campaign.name, plan.day, len(fresh), flagged, note=plan.note)
 
 
-def default_day(db: Database, now: datetime) -> date:
-    """The next day on which a campaign's window opens (each campaign in its own zone; closed ones aside)."""
+def default_day(db: Database, now: datetime, campaign_name: str | None = None) -> date:
+    """The next day on which a campaign's window opens (each campaign in its own zone; closed ones
+    aside, unless it is the one named, so that it can say why it plans nothing)."""
     days = []
-    for campaign in outreach.live_campaigns(db):
+    for campaign in outreach.live_campaigns(db, campaign_name):
         tz = zone(campaign.timezone)
         day = schedule.next_window_day(schedule.local_date(now, tz), campaign.windows, tz)
         if day:
@@ -184,5 +185,5 @@ def plan(store: Store, day: date | None = None, *, campaign: str | None = None,
     now = now or store.clock.now()
     renderer = renderer or Renderer.default()
     reader = store.reader()
-    day = day or default_day(reader, now)
+    day = day or default_day(reader, now, campaign)
     return day, plan_days(store, [(c, day) for c in outreach.live_campaigns(reader, campaign)], renderer, now)
