@@ -214,3 +214,19 @@ def test_create_refuses_a_segment_naming_no_saved_segment(db_path: Path) -> None
     assert_user_error(run(db_path, "campaign", "create", "Spring", "--segment", "segment:Nope"),
                       "There is no segment named 'Nope'")
     assert run(db_path, "campaign", "list").stdout.startswith("No campaigns yet")
+
+
+def test_edited_windows_decide_when_the_real_server_gets_the_invitations(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.dispatch_helpers import ThreadedSink
+
+    assert run(workspace, "campaign", "edit", "Spring", "--window", "tue 14:00-15:00").exit_code == 0
+    with ThreadedSink() as sink:
+        monkeypatch.setenv("CALLSHEET_SMTP_URL", f"smtp://127.0.0.1:{sink.port}?tls=none")
+        monkeypatch.setenv("CALLSHEET_NOW", "2026-11-24T12:59:00+00:00")  # 13:59 in Paris
+        assert run_json(workspace, "dispatch", "--until-empty")["sent"] == 0
+        monkeypatch.setenv("CALLSHEET_NOW", "2026-11-24T13:59:50+00:00")  # the window's last seconds
+        assert run_json(workspace, "dispatch", "--until-empty")["sent"] == 4
+        assert len(sink.received) == 4
+    sent = _query(workspace, "SELECT sent_at FROM messages WHERE kind = 'invitation' AND status = 'sent'")
+    assert len(sent) == 4
