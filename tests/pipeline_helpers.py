@@ -55,6 +55,10 @@ def outbox(store: Store, **where: Any) -> list[dict]:
 
 
 def table_counts(store: Store) -> dict[str, int]:
+    """Rows per table; a refusal's own audit event aside (it is all a refusal writes)."""
     db = store.writer
-    return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("applications", "messages", "audit_events", "templates", "triggers")}
+    counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+              for table in ("applications", "messages", "templates", "triggers")}
+    counts["audit_events"] = db.execute(
+        "SELECT count(*) FROM audit_events WHERE action != 'refused'").fetchone()[0]
+    return counts

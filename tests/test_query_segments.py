@@ -130,10 +130,15 @@ def test_a_campaign_follows_its_saved_segment_at_each_planning_day(paris: Path,
 
 
 def test_a_campaign_whose_segment_is_gone_plans_nothing_and_the_others_still_plan(paris: Path) -> None:
-    for name, segment in (("Spring", "segment:Nope"), ("Glow", "tag:b")):
+    for name, segment in (("Spring", "tag:a"), ("Glow", "tag:b")):
         created = run(paris, "campaign", "create", name, "--sender", "casting@brand.example",
                       "--timezone", "Europe/Paris", "--daily-cap", "2", "--segment", segment)
         assert created.exit_code == 0, created.output
+    assert_user_error(run(paris, "campaign", "edit", "Spring", "--segment", "segment:Nope"), UNKNOWN)
+    # Only a hand edit of the database can leave a campaign on a missing segment:
+    # `segment delete` refuses one in use, and create and edit check the name.
+    with sqlite3.connect(paris) as conn:
+        conn.execute("UPDATE campaigns SET segment = 'segment:Nope' WHERE name = 'Spring'")
     result = run_json(paris, "plan")
     notes = {c["campaign"]: c.get("note") for c in result["campaigns"]}
     assert result["planned"] == 2 and planned(paris) == ["person5", "person6"]
