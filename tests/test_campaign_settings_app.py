@@ -27,7 +27,8 @@ def _row(store: Store) -> tuple:
 
 def _finished(messages: list) -> list[ActionFinished]:
     """The settings actions that ran (a bubbling message is seen once per node it reaches)."""
-    return list({id(m): m for m in messages if isinstance(m, ActionFinished) and m.key == "settings"}.values())
+    finished = {id(m): m for m in messages if isinstance(m, ActionFinished) and m.key == "settings"}
+    return list(finished.values())
 
 
 def _notices(app) -> list[str]:  # type: ignore[no-untyped-def]

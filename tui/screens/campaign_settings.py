@@ -76,7 +76,8 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
     def compose(self) -> ComposeResult:
         campaign, read_only = self.campaign, bool(self.refusal)
         with Vertical(id="settings-box"):
-            yield Label(plain(f"Settings of {campaign.name} · {state_text(campaign)}"), classes="settings-title")
+            title = f"Settings of {campaign.name} · {state_text(campaign)}"
+            yield Label(plain(title), classes="settings-title")
             if read_only:
                 yield Label(plain(self.refusal), id="settings-refusal")
             yield Label("esc back" if read_only else HINT, classes="settings-hint")
@@ -95,9 +96,9 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
         if isinstance(value, bool):
             return Switch(value, id=field_id, disabled=read_only)
         if kind in ("lines", "windows"):
-            return TextArea(value, id=field_id, disabled=read_only, soft_wrap=True)
+            return TextArea(value, id=field_id, disabled=read_only, soft_wrap=True, compact=True)
         placeholder = f"YYYY-MM-DD HH:MM in {self.campaign.timezone}" if kind == "instant" else ""
-        return Input(value, id=field_id, disabled=read_only, placeholder=placeholder)
+        return Input(value, id=field_id, disabled=read_only, placeholder=placeholder, compact=True)
 
     def typed(self) -> dict[str, str | bool]:
         """What every field holds now."""
@@ -145,7 +146,8 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
 
         def answered(closes: str | None) -> None:
             if closes:
-                question = QUESTIONS["reopen"].format(name=campaign.name, closes=closes, zone=campaign.timezone)
+                question = QUESTIONS["reopen"].format(name=campaign.name, closes=closes,
+                                                      zone=campaign.timezone)
                 self._confirm(SettingsRequest("reopen", (closes,)), question, "Reopen")
 
         self.app.push_screen(ClosingTime(campaign), answered)

@@ -7,6 +7,7 @@ timer asks SQLite's `data_version` whether anyone else wrote, and refreshes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline,
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
 from mailer.actions.invitations import InviteSource, invite_many
+from mailer.actions.outcome import Outcome
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.counters import counters
@@ -53,9 +55,10 @@ COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11
 STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
-SETTINGS_ACTIONS = {"edit": campaign_actions.edit, "close": campaign_actions.close,
-                    "reopen": campaign_actions.reopen, "pause": campaign_actions.pause,
-                    "resume": campaign_actions.resume}
+# What the campaign settings screen may ask for, by its request's verb.
+SETTINGS_ACTIONS: dict[str, Callable[..., Outcome]] = {
+    "edit": campaign_actions.edit, "close": campaign_actions.close, "reopen": campaign_actions.reopen,
+    "pause": campaign_actions.pause, "resume": campaign_actions.resume}
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
