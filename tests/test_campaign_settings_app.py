@@ -218,3 +218,14 @@ def test_the_form_gives_only_what_changed_as_edit_values(tmp_path: Path) -> None
                                                "moderation": False, "closes": "2027-02-01 12:00"}
     assert changed_settings(before, dict(before)) == {}
     store.close()
+
+
+async def test_the_palette_and_help_list_the_settings_key(tmp_path: Path) -> None:
+    store = demo_store(tmp_path / "demo.db")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PipelineScreen) and bool(app.screen.rows))
+        titles = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert titles["Campaign settings"] == "key: e"
+        assert ("e", "Campaign settings", "Pipeline") in app.binding_rows(app.screen)
+    store.close()
