@@ -1,4 +1,5 @@
-"""One SVG snapshot per mode, made deterministic by a pinned clock and a seeded demo."""
+"""One SVG snapshot per mode (and of the campaign settings screen), made deterministic by a pinned
+clock and a seeded demo."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.app_helpers import demo_app
-from tests.pilot_helpers import settled
+from tests.pilot_helpers import settled, until
+from tui.screens.campaign_settings import CampaignSettings
 
 
 @pytest.mark.parametrize("key", ["1", "2", "3"], ids=["pipeline", "inbox", "moderation"])
@@ -18,3 +20,15 @@ def test_mode_snapshot(snap_compare, tmp_path: Path, key: str) -> None:
         await pilot.pause()
 
     assert snap_compare(demo_app(tmp_path / "demo.db"), terminal_size=(100, 30), run_before=settle)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_campaign_settings_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def open_settings(pilot) -> None:
+        await until(pilot, lambda: bool(getattr(pilot.app.screen, "rows", None)))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CampaignSettings))
+        await settled(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path / "demo.db"), terminal_size=size, run_before=open_settings)

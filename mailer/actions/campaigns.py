@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from mailer.actions.outcome import Outcome, acting, woke
 from mailer.outreach import retime
-from store import audit, campaign_edit, campaigns, outreach
+from store import audit, campaign_edit, campaigns, operators, outreach
 from store.campaigns import Campaign, CampaignSpec, state_text, zone
 from store.clock import from_iso
 from store.db import Store
@@ -209,3 +209,12 @@ def _local(campaign: Campaign, instant: str | None) -> str:
     if not instant:
         return "no closing time"
     return f"{from_iso(instant).astimezone(zone(campaign.timezone)):%Y-%m-%d %H:%M %Z}"
+
+
+def settings_refusal(store: Store) -> str:
+    """Why this store's actor may only look at campaign settings, or "" when they may change them."""
+    if store.may(MANAGE):
+        return ""
+    role = operators.role_of(store.reader(), store.actor)
+    article = "an" if role[0] in "aeiou" else "a"
+    return f"{store.actor} is {article} {role}: only managers change campaign settings."

@@ -7,6 +7,7 @@ timer asks SQLite's `data_version` whether anyone else wrote, and refreshes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline,
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
 from mailer.actions.invitations import InviteSource, invite_many
+from mailer.actions.outcome import Outcome
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.counters import counters
@@ -30,6 +32,7 @@ from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
 from tui.screens import pipeline_decisions as questions
+from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
 from tui.screens.invite_modal import InviteModal
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
@@ -38,6 +41,7 @@ from tui.screens.pipeline_messages import (
     DecisionChecked,
     PageLoaded,
     ProfileLoaded,
+    SettingsLoaded,
 )
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
@@ -51,6 +55,10 @@ COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11
 STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
+# What the campaign settings screen may ask for, by its request's verb.
+SETTINGS_ACTIONS: dict[str, Callable[..., Outcome]] = {
+    "edit": campaign_actions.edit, "close": campaign_actions.close, "reopen": campaign_actions.reopen,
+    "pause": campaign_actions.pause, "resume": campaign_actions.resume}
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
@@ -82,6 +90,7 @@ class PipelineScreen(Screen[None]):
         Binding("S", "decide('signed')", "Signed", key_display="S"),
         Binding("R", "decide('refused')", "Refused", key_display="R"),
         Binding("C", "collaborate", "Start collaboration", key_display="C"),
+        Binding("e", "campaign_settings", "Campaign settings"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "back_to_table", "Back to the table", show=False),
@@ -266,6 +275,9 @@ class PipelineScreen(Screen[None]):
         if isinstance(done, Decided):
             self.last_batch = (done.decision, done.moved)
             self.tagged.clear()
+        if isinstance(done, campaign_actions.CampaignEdited):
+            self.campaign_name = done.campaign.name  # a rename shows in the picker too
+            self.load_campaigns()
         self.refresh_page()
 
     @on(Select.Changed, "#campaign")
@@ -453,6 +465,26 @@ class PipelineScreen(Screen[None]):
                 run_action(self, "invite", invite_many, name, source)
 
         self.app.push_screen(InviteModal(name), chosen)
+
+    def action_campaign_settings(self) -> None:
+        if self.view is not None:
+            self.load_settings(self.view.campaign_id)
+
+    @work(thread=True, exclusive=True, group="settings")
+    def load_settings(self, campaign_id: int) -> None:
+        store = app_store(self)
+        campaign = campaigns.get_by_id(store.reader(), campaign_id)
+        self.post_message(SettingsLoaded(campaign, campaign_actions.settings_refusal(store)))
+
+    def on_settings_loaded(self, message: SettingsLoaded) -> None:
+        """The settings screen; what it returns runs as one campaign action."""
+        name = message.campaign.name
+
+        def chosen(request: SettingsRequest | None) -> None:
+            if request is not None:
+                run_action(self, "settings", SETTINGS_ACTIONS[request.verb], name, *request.args)
+
+        self.app.push_screen(CampaignSettings(message.campaign, message.refusal), chosen)
 
     def action_undo(self) -> None:
         if not self.campaign_name:

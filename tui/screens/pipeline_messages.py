@@ -10,6 +10,7 @@ from typing import Any
 from textual.message import Message
 
 from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
+from store.campaigns import Campaign
 from store.pipeline_view import ApplicationRow, Profile, View
 
 
@@ -53,6 +54,14 @@ class CollaborationPreviewed(Message):
     def __init__(self, preview: CollaborationPreview) -> None:
         super().__init__()
         self.preview = preview
+
+
+class SettingsLoaded(Message):
+    """The campaign for its settings screen, and why its reader may not change it ("" if they may)."""
+
+    def __init__(self, campaign: Campaign, refusal: str) -> None:
+        super().__init__()
+        self.campaign, self.refusal = campaign, refusal
 
 
 class DatabaseChanged(Message):
