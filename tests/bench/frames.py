@@ -17,7 +17,7 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
-TIMEOUT = 120.0
+TIMEOUT = 60.0
 
 
 class FrameTimer:

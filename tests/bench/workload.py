@@ -42,7 +42,8 @@ class Size:
 
     def scaled(self, divisor: int) -> Size:
         return Size(self.influencers // divisor, self.messages // divisor, self.campaigns,
-                    self.first_campaign // divisor, self.other_applications // divisor, self.planned // divisor)
+                    self.first_campaign // divisor, self.other_applications // divisor,
+                    self.planned // divisor)
 
 
 FULL, QUICK = Size(), Size().scaled(10)
