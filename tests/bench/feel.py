@@ -24,7 +24,7 @@ from pathlib import Path
 from store.clock import Clock
 from store.db import Store
 from tests.bench import feel_app, feel_bare, feel_cold
-from tests.bench.frames import p50_p95
+from tests.bench.stats import p50_p95
 from tests.bench.workload import CACHE, FULL, NOW, QUICK, VERSION
 
 TABLE_SWAP = "table swap (n)"

@@ -1,4 +1,4 @@
-"""Keystroke → frame painted, timed through Textual's post-display hook; and the statistics we report.
+"""Keystroke → frame painted, timed through Textual's post-display hook.
 
 "Painted" is the first frame after which the new data is on screen: `App.post_display_hook` runs
 right after each frame is composed (under `run_test` the frame is composed but not written to a
@@ -9,7 +9,6 @@ the screen has nothing left to lay out or repaint, so the frame that shows the d
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -56,20 +55,3 @@ class FrameTimer:
         start = time.perf_counter()
         await pilot.press(*keys)
         return await self.until(ready, start)
-
-    async def call(self, action: Callable[[], object], ready: Callable[[], bool]) -> float:
-        """Like `keys`, for work started by a call (a mode switch the harness makes)."""
-        self.arm(ready)
-        start = time.perf_counter()
-        result = action()
-        if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-            await result
-        return await self.until(ready, start)
-
-
-def p50_p95(samples: list[float]) -> tuple[float, float]:
-    """The median and the 95th percentile (inclusive method) of the samples, in seconds."""
-    if len(samples) == 1:
-        return samples[0], samples[0]
-    cuts = statistics.quantiles(samples, n=20, method="inclusive")
-    return statistics.median(samples), cuts[18]
