@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,13 +78,21 @@ def workload(quick: bool) -> Path:
     return copy
 
 
+def say(step: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {step}", file=sys.stderr, flush=True)
+
+
 async def session(db: Path, samples: int) -> dict[str, list[float]]:
     """Every in-process measurement: bare, the app, bare again; then the counters."""
     store = Store(db, Clock.fixed(NOW), actor="bench")
     found: dict[str, list[float]] = {}
+    say("bare apps…")
     before = await feel_bare.measure(store, samples)
+    say("the app's Pipeline…")
     found |= await feel_app.pipeline(store, samples)
+    say("the app's Inbox…")
     found |= await feel_app.inbox(store, samples)
+    say("bare apps again…")
     after = await feel_bare.measure(store, samples)
     found |= {name: before[name] + after[name] for name in before}
     found |= feel_app.counters_calls(store, samples)
@@ -120,6 +129,7 @@ def main() -> None:
     db = workload(args.quick)
     found = asyncio.run(session(db, samples))
     session_kib = feel_cold.peak_kib()
+    say("cold starts…")
     cold = feel_cold.cold_starts(db, NOW, samples)
     found |= {"cold app": cold["app"], "cold bare": cold["bare"]}
     rows = [summarise(what, found[app], found[bare], target) for what, app, bare, target in ROWS]
