@@ -1,4 +1,10 @@
-"""The real app under Pilot: each operator gesture timed keystroke → frame painted (see `frames`)."""
+"""The real app under Pilot: each operator gesture timed keystroke → frame painted (see `frames`).
+
+A search is typed untimed and timed from Enter. Before each sort the view's key is set to the one
+before it in the cycle, so one `o` lands on the key measured (without loading the others between).
+The Inbox's first open is repeated by removing the mode and adding it back: each `2` mounts a fresh
+Inbox screen in a warm process. `j` includes the Inbox's debounce before a conversation loads.
+"""
 
 from __future__ import annotations
 
