@@ -246,3 +246,31 @@ def _check_keys(section: str, table: dict[str, Any], known: dict[str, Any]) -> N
             raise UserError(f"Unknown setting {key!r} in [{section}] of the config file.")
         if not isinstance(value, known[key]) or (isinstance(value, bool) and known[key] is not bool):
             raise UserError(f"The setting {key!r} in [{section}] has the wrong type.")
+
+
+ENV_PUBLIC_URL = "CALLSHEET_PUBLIC_URL"
+WEB_KEYS = {"public_url": str}
+
+
+def check_public_url(url: str, where: str = "public_url") -> str:
+    """The base address the pages are reached at (no trailing slash): https, or http on loopback."""
+    text = url.strip().rstrip("/")
+    parts = urlsplit(text)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or not text.isascii()
+            or any(ch in text for ch in " <>\"'") or parts.query or parts.fragment):
+        raise UserError(f"{where} {url!r} is not an http(s) address such as https://casting.example.com.")
+    if parts.scheme != "https" and not is_loopback(parts.hostname):
+        raise UserError(f"{where} must be an https:// address except on this machine (got {url!r}).")
+    return text
+
+
+def load_public_url(path: Path | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """`CALLSHEET_PUBLIC_URL`, else `[web] public_url` from the config file, checked; None if unset."""
+    env = os.environ if environ is None else environ
+    table = dict(read_toml(path or config_path()).get("web", {}))
+    _check_keys("web", table, WEB_KEYS)
+    if env.get(ENV_PUBLIC_URL, "").strip():
+        return check_public_url(env[ENV_PUBLIC_URL], ENV_PUBLIC_URL)
+    if table.get("public_url", "").strip():
+        return check_public_url(table["public_url"], "public_url in [web]")
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -159,6 +160,7 @@ class Campaign:
     stop_if_incoming: bool = True
     followup_days: tuple[int, ...] = ()
     candidates: int | None = None  # how many applications it has; only `listing` counts them
+    apply_token: str | None = None  # the casting-call page's address: /c/<token> (mailer/web)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -187,7 +189,7 @@ class Campaign:
             welcome_enabled=flag("welcome_enabled", True), stop_if_ongoing=flag("stop_if_ongoing", True),
             stop_if_incoming=flag("stop_if_incoming", True),
             followup_days=tuple(json.loads(row.get("followup_days") or "[]")),
-            candidates=row.get("candidates"),
+            candidates=row.get("candidates"), apply_token=row.get("apply_token"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -217,7 +219,7 @@ def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> Campaig
     row = validate(spec)
     if db.execute("SELECT 1 FROM campaigns WHERE name = ?", (row["name"],)).fetchone():
         raise UserError(f"A campaign named {row['name']!r} already exists.")
-    row |= {"created_at": now, "updated_at": now}
+    row |= {"created_at": now, "updated_at": now, "apply_token": secrets.token_urlsafe(16)}
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     cursor = db.conn.execute(f"INSERT INTO campaigns ({columns}) VALUES ({marks})", list(row.values()))
@@ -238,6 +240,14 @@ def get_by_id(db: Database, campaign_id: int) -> Campaign:
     if not rows:
         raise NotFound(f"There is no campaign #{campaign_id}.")
     return Campaign.from_row(rows[0])
+
+
+def by_apply_token(db: Database, token: str) -> Campaign | None:
+    """The campaign whose casting-call page is at /c/`token`, or None."""
+    if not token or len(token) > 64:
+        return None
+    rows = list(db.query("SELECT * FROM campaigns WHERE apply_token = ?", [token]))
+    return Campaign.from_row(rows[0]) if rows else None
 
 
 def listing(db: Database) -> list[Campaign]:

@@ -83,6 +83,11 @@ def _parse(change: ContactChange) -> tuple[dict[str, Any], dict[str, str]]:
     return values, variables
 
 
+def parse(change: ContactChange) -> None:
+    """Refuse `change` in one sentence if any value breaks the importer's rules; store nothing."""
+    _parse(change)
+
+
 def _cleared(change: ContactChange) -> tuple[set[str], set[str]]:
     """The columns and the variables `--clear` names; an unknown field is one sentence."""
     columns: set[str] = set()

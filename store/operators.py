@@ -13,6 +13,10 @@ from store.header_text import check_header_text
 
 ROLES = ("manager", "evaluator", "moderator", "viewer")
 ENV_USER = "CALLSHEET_USER"
+# The identity `callsheet serve` opens the store with: not an operator (it never becomes one, never
+# the first manager), allowed only what the public pages do on a visitor's behalf.
+WEB_LOGIN = "callsheet-web"
+WEB_ROLE = "web"
 
 # What each role may do; a manager may do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -21,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                             "sync_mail"}),
     "moderator": frozenset({"read", "moderate", "write_message", "triage_inbox", "sync_mail"}),
     "viewer": frozenset({"read"}),
+    WEB_ROLE: frozenset({"apply_from_page"}),
 }
 
 ACTION_WORDS = {
@@ -36,6 +41,7 @@ ACTION_WORDS = {
     "triage_inbox": "mark or bookmark conversations",
     "sync_mail": "sync mail",
     "export_personal_data": "export personal data",
+    "apply_from_page": "record applications from the casting-call page",
 }
 
 
@@ -92,8 +98,8 @@ def _other_accounts(known: dict[str, str]) -> list[str]:
 
 
 def bootstrap(db: Database, login: str, now: str) -> None:
-    """The login that creates a database becomes its first manager."""
-    if db.execute("SELECT 1 FROM operators LIMIT 1").fetchone():
+    """The login that creates a database becomes its first manager (the web pages' identity never)."""
+    if login == WEB_LOGIN or db.execute("SELECT 1 FROM operators LIMIT 1").fetchone():
         return
     db.conn.execute(
         "INSERT INTO operators (login, display_name, role, created_at) VALUES (?, ?, 'manager', ?)",
@@ -102,6 +108,8 @@ def bootstrap(db: Database, login: str, now: str) -> None:
 
 
 def role_of(db: Database, login: str) -> str:
+    if login == WEB_LOGIN:
+        return WEB_ROLE
     row = db.execute("SELECT role FROM operators WHERE login = ?", (login,)).fetchone()
     return row[0] if row else "viewer"
 
@@ -126,6 +134,8 @@ def add(db: Database, login: str, role: str, from_address: str | None, name: str
     """Add an operator or change one's role (the last manager stays one)."""
     if role not in ROLES:
         raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+    if login == WEB_LOGIN:
+        raise UserError(f"{WEB_LOGIN} is the name the casting-call pages act under; choose another login.")
     if role != "manager":
         keep_a_manager(db, login)
     check_header_text(name, "--name")

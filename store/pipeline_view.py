@@ -96,18 +96,20 @@ class ApplicationRow:
     last_message: str | None
     updated_at: str
     sort_key: str | int | float
+    flag: str | None = None  # left for the operator by the casting-call page (store/casting.py)
 
     @classmethod
     def from_row(cls, row: dict) -> Self:
         return cls(application_id=row["application_id"], influencer_id=row["influencer_id"],
                    handle=row["handle"], name=row["name"] or "", stage=row["stage"], source=row["source"],
                    followers=row["followers"], engagement_rate=row["engagement_rate"], fee=row["fee"],
-                   last_message=row["last_message"], updated_at=row["updated_at"], sort_key=row["sort_key"])
+                   last_message=row["last_message"], updated_at=row["updated_at"], sort_key=row["sort_key"],
+                   flag=row.get("flag"))
 
 
 SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
     i.followers, i.engagement_rate, a.fee, {LAST_MESSAGE} AS last_message, a.updated_at,
-    {{key}} AS sort_key
+    {{key}} AS sort_key, a.flag
     FROM applications a JOIN influencers i ON i.id = a.influencer_id"""
 
 

@@ -555,3 +555,18 @@ def _inbox_own_mail_and_bounce_reports(db: Database) -> None:
         )""",
         "CREATE INDEX bounce_reports_unverified ON bounce_reports(message_id) WHERE verified = 0",
     ])
+
+
+@migrations(name="casting_page")
+def _casting_page(db: Database) -> None:
+    # The public casting-call page: each campaign gets a random token for its address (/c/<token>),
+    # never its id or name, so the pages cannot be enumerated. An application from the page can
+    # carry a flag for the operator (e.g. the email typed differs from the stored contact's).
+    import secrets
+
+    _run(db, ["ALTER TABLE campaigns ADD COLUMN apply_token TEXT",
+              "ALTER TABLE applications ADD COLUMN flag TEXT"])
+    ids = [row[0] for row in db.conn.execute("SELECT id FROM campaigns")]
+    db.conn.executemany("UPDATE campaigns SET apply_token = ? WHERE id = ?",
+                        [(secrets.token_urlsafe(16), campaign_id) for campaign_id in ids])
+    _run(db, ["CREATE UNIQUE INDEX campaigns_apply_token ON campaigns(apply_token)"])

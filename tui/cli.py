@@ -147,6 +147,7 @@ def _register() -> None:
         run,
         segment,
         sequence,
+        serve,
         sync,
         templates,
         unsubscribe,
@@ -154,7 +155,7 @@ def _register() -> None:
 
     for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
                     segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
-                    *export.COMMANDS, plan.plan, run.run, moderation.moderation_group,
+                    *export.COMMANDS, plan.plan, run.run, serve.serve, moderation.moderation_group,
                     importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
                     dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS,
                     pipeline_table.pipeline, *influencer.COMMANDS):

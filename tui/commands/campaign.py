@@ -136,12 +136,18 @@ def list_(obj: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def show(obj: CliContext, name: str, as_json: bool) -> None:
     """Show one campaign's settings."""
+    from mailer.config import load_public_url
+    from mailer.web.links import RELATIVE_HINT, apply_url
+
     campaign = campaigns.get(obj.store.reader(), name)
-    row = campaign.to_json()
+    public_url = load_public_url()
+    row = {**campaign.to_json(), "apply_url": apply_url(campaign.apply_token, public_url)}
     if as_json:
         emit_json(row)
         return
     row = {"state": visible(campaigns.state_text(campaign)), **row}
+    if row["apply_url"] and not public_url:
+        row["apply_url"] += f"  ({RELATIVE_HINT})"
     width = max(len(key) for key in row)
     for key, value in row.items():
         if isinstance(value, list):

@@ -62,7 +62,7 @@ def _cells(row: ApplicationRow) -> tuple[str, ...]:
 def _public(row: ApplicationRow) -> dict:
     return {"handle": row.handle, "name": row.name, "stage": row.stage, "source": row.source,
             "followers": row.followers, "engagement_rate": row.engagement_rate, "fee": row.fee,
-            "last_message": row.last_message, "updated_at": row.updated_at}
+            "last_message": row.last_message, "updated_at": row.updated_at, "flag": row.flag}
 
 
 @click.command("pipeline")
@@ -99,5 +99,8 @@ def pipeline(obj: CliContext, campaign: str, stage_names: tuple[str, ...], sourc
                            else f"No applications in {chosen.name} yet."))
         return
     emit_table(HEADERS, [_cells(row) for row in shown])
+    for row in shown:
+        if row.flag:
+            click.echo(visible(f"Flagged: @{row.handle}: {row.flag}."))
     more = "; use --limit to see more" if len(shown) < total else ""
     click.echo(visible(f"Showing {len(shown):,} of {total:,} applications in {chosen.name}{more}."))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import threading
+from contextlib import ExitStack
 
 import click
 
 from mailer.actions.sending import run_daemon
 from mailer.daemon import DaemonSettings
+from tui.commands.serve import serving, stop_on_signals, web_options
 from tui.context import CliContext
 
 
@@ -18,18 +18,17 @@ from tui.context import CliContext
               help="Local hour (campaign zone) from which the next window day is planned.")
 @click.option("--interval", type=click.FloatRange(0.05, 3600), default=15.0, show_default=True,
               help="Seconds between passes.")
+@click.option("--serve", "serve_pages", is_flag=True,
+              help="Also serve the casting-call pages (as `callsheet serve`), in this process.")
+@web_options
 @click.pass_obj
-def run(obj: CliContext, once: bool, plan_hour: int, interval: float) -> None:
-    """Plan, send, sync replies, close campaigns and expire agreements, until stopped."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: object) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        run_daemon(obj.store, DaemonSettings(plan_hour=plan_hour, interval=interval),
+def run(obj: CliContext, once: bool, plan_hour: int, interval: float, serve_pages: bool, host: str,
+        port: int, forwarded_allow_ips: str | None) -> None:
+    """Plan, send, sync replies, close campaigns and expire agreements (and serve pages), until stopped."""
+    with ExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals())
+        store = obj.store
+        if serve_pages:
+            stack.enter_context(serving(obj, host, port, forwarded_allow_ips, click.echo))
+        run_daemon(store, DaemonSettings(plan_hour=plan_hour, interval=interval),
                    log=lambda line: click.echo(line), stop=stop, once=once)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

@@ -1,0 +1,157 @@
+"""The Starlette application `callsheet serve` runs: the casting-call page of each campaign.
+
+Each page parses its form, calls one action (mailer/actions/casting.py) and renders
+what it returned. Text from outside is autoescaped by jinja2; visitors never see a
+stack trace (errors go to the log). The store is opened as `callsheet-web`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from mailer.actions import casting as casting_actions
+from mailer.web import i18n
+from mailer.web.links import PAGE_PREFIX
+from store.campaigns import Campaign, zone
+from store.casting import PageApplication
+from store.clock import from_iso
+from store.db import Store
+from store.errors import UserError
+
+LOG = logging.getLogger("callsheet.web")
+PLATFORMS = ("instagram", "tiktok", "youtube", "twitch", "x", "facebook", "pinterest", "linkedin")
+FIELDS = ("handle", "name", "email", "followers", "engagement_rate", "country", "language", "fee", "message")
+MAX_BODY = 64 * 1024
+MAX_FIELD = 8 * 1024
+HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                      "base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"], default=True), auto_reload=False)
+
+
+def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = context.setdefault("lang", i18n.DEFAULT)
+    context.setdefault("t", i18n.words(lang))
+    context.setdefault("switch", [])
+    return HTMLResponse(_templates.get_template(name).render(**context), status_code=status, headers=HEADERS)
+
+
+def _moment(instant: str | None, timezone: str) -> str | None:
+    """A stored UTC time as the visitor can read it: UTC, then the campaign's own zone spelled out."""
+    if not instant:
+        return None
+    moment = from_iso(instant)
+    text = f"{moment:%Y-%m-%d %H:%M} UTC"
+    if timezone.upper() != "UTC":
+        local = moment.astimezone(zone(timezone))
+        text += f" ({local:%Y-%m-%d %H:%M} {timezone})"
+    return text
+
+
+def _state(campaign: Campaign, now: datetime) -> str:
+    if campaign.opens_at and from_iso(campaign.opens_at) > now and campaign.status != "closed":
+        return "not_open"
+    from store.applications import closed_reason
+
+    return "closed" if closed_reason(campaign, now) else "open"
+
+
+def create_app(store: Store) -> Starlette:
+    """The web application over `store` (opened as operators.WEB_LOGIN)."""
+
+    def language_of(request: Request, campaign: Campaign, asked: str | None = None) -> str:
+        return i18n.pick(campaign.languages, asked or request.query_params.get("lang"),
+                         request.headers.get("accept-language", ""))
+
+    def casting_page(request: Request, campaign: Campaign, lang: str, *, problem: str | None = None,
+                     form: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+        names = ", ".join(i18n.NAMES.get(code, code) for code in campaign.languages)
+        switch = ([(code, i18n.NAMES.get(code, code)) for code in campaign.languages]
+                  if len(campaign.languages) > 1 else [])
+        return _render("casting.html", status, lang=lang, switch=switch, campaign=campaign,
+                       language_names=names, state=_state(campaign, store.clock.now()),
+                       opens=_moment(campaign.opens_at, campaign.timezone),
+                       closes=_moment(campaign.closes_at, campaign.timezone),
+                       action=request.url.path, problem=problem, platforms=PLATFORMS,
+                       form={"platform": [], **dict.fromkeys(FIELDS, ""), **(form or {})})
+
+    def not_found(request: Request) -> HTMLResponse:
+        lang = i18n.pick(tuple(i18n.STRINGS), request.query_params.get("lang"),
+                         request.headers.get("accept-language", ""))
+        return _render("message.html", 404, lang=lang, text=i18n.words(lang)["not_found"])
+
+    async def show(request: Request) -> Response:
+        campaign = await run_in_threadpool(casting_actions.page_campaign, store, request.path_params["token"])
+        if campaign is None:
+            return not_found(request)
+        return casting_page(request, campaign, language_of(request, campaign))
+
+    async def submit(request: Request) -> Response:
+        token = request.path_params["token"]
+        campaign = await run_in_threadpool(casting_actions.page_campaign, store, token)
+        if campaign is None:
+            return not_found(request)
+        async with request.form(max_files=0, max_fields=40, max_part_size=MAX_FIELD) as data:
+            form: dict[str, Any] = {key: str(data.get(key) or "")[:MAX_FIELD] for key in FIELDS}
+            form["platform"] = [str(p) for p in data.getlist("platform") if str(p) in PLATFORMS]
+            lang = language_of(request, campaign, str(data.get("lang") or ""))
+        try:
+            fee = _fee(form["fee"])
+            application = PageApplication(
+                handle=form["handle"], fee=fee, message=form["message"],
+                values={key: form[key] for key in ("name", "email", "followers", "engagement_rate",
+                                                   "country", "language")} | {"platform": form["platform"]})
+            outcome = await run_in_threadpool(casting_actions.apply_from_page, store, token, application)
+        except UserError as error:
+            return casting_page(request, campaign, lang, problem=error.sentence, form=form, status=400)
+        words = i18n.words(lang)
+        if outcome.state == casting_actions.CLOSED:
+            return casting_page(request, campaign, lang, status=409)
+        key = "received" if outcome.state == casting_actions.RECEIVED else "ineligible"
+        return _render("result.html", lang=lang, campaign_name=campaign.name, state=outcome.state,
+                       heading=words[key], text=words[f"{key}_text"].format(handle=outcome.handle))
+
+    async def missing(request: Request, _exc: Exception) -> Response:
+        return not_found(request)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 413:
+            return _render("message.html", 413, text=i18n.words(i18n.DEFAULT)["too_large"])
+        if isinstance(exc, HTTPException) and exc.status_code < 500:
+            return _render("message.html", exc.status_code, text=i18n.words(i18n.DEFAULT)["not_found"])
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _render("message.html", 500, text=i18n.words(i18n.DEFAULT)["error"])
+
+    routes = [Route(PAGE_PREFIX + "{token}", show, methods=["GET", "HEAD"]),
+              Route(PAGE_PREFIX + "{token}", submit, methods=["POST"])]
+    return Starlette(routes=routes, max_body_size=MAX_BODY,
+                     exception_handlers={404: missing, 405: missing, HTTPException: failed, Exception: failed})
+
+
+def _fee(text: str) -> float | None:
+    """The requested fee as typed (12, 1200.50, "1 200,50"), or None when left empty."""
+    clean = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not clean:
+        return None
+    if "," in clean and "." not in clean:
+        clean = clean.replace(",", ".")
+    try:
+        value = float(clean.replace(",", ""))
+    except ValueError:
+        raise UserError(f"The fee {text.strip()!r} is not an amount (like 250 or 1200.50).") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UserError(f"The fee {text.strip()!r} is not an amount (like 250 or 1200.50).")
+    return value

@@ -1,0 +1,122 @@
+"""The casting-call page in a real browser: Playwright driving Debian's Chromium against
+`callsheet serve` started as a subprocess, then the application seen by `callsheet pipeline`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from tests.cli_helpers import run_json
+from tests.pipeline_helpers import make_campaign
+
+CHROMIUM = "/usr/bin/chromium"
+CONNECT_ATTEMPTS = 200
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    """Poll until the server accepts a connection (bounded by attempts, not by a clock)."""
+    for _ in range(CONNECT_ATTEMPTS):
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            try:
+                process.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                pass
+    raise AssertionError(f"callsheet serve never accepted connections on port {port}")
+
+
+@pytest.fixture
+def served(store: Store, db_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    campaign = make_campaign(store, brief="Film three reels in <b>spring</b> light.", min_followers=1000,
+                             languages=["en", "fr"])
+    store.close()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", str(db_path), "serve", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Serving the casting-call pages on http://127.0.0.1:"), (
+            first + (process.stderr.read() if process.stderr else ""))
+        address = first.split(" on ")[1].split(";")[0].split(" ")[0]
+        _wait_for_port(int(address.rsplit(":", 1)[1]), process)
+        yield f"{address}/c/{campaign.apply_token}", process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def test_apply_in_a_browser_and_see_it_in_the_pipeline(served: tuple[str, subprocess.Popen],
+                                                       db_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, process = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr"})
+            page.goto(url)
+            assert page.locator("h1").inner_text() == "Spring"
+            assert "<b>spring</b>" in page.locator(".brief").inner_text()  # shown as text
+            assert page.locator("h2#apply").inner_text() == "Candidater"
+            page.get_by_role("link", name="English").click()
+            assert page.locator("h2#apply").inner_text() == "Apply"
+            page.fill("#handle", "browser_ana")
+            page.fill("#name", "Ana Browser")
+            page.fill("#email", "ana@browser.example")
+            page.check("input[name=platform][value=instagram]")
+            page.check("input[name=platform][value=tiktok]")
+            page.fill("#followers", "25k")
+            page.fill("#engagement_rate", "4.2")
+            page.fill("#country", "es")
+            page.fill("#fee", "450")
+            page.fill("#message", "Hola!")
+            page.get_by_role("button", name="Send my application").click()
+            page.wait_for_selector("h2.result")
+            assert page.locator("h2.result").inner_text() == "Application received"
+            assert "@browser_ana" in page.locator("p").last.inner_text()
+        finally:
+            browser.close()
+    rows = run_json(db_path, "pipeline", "Spring")
+    assert [(r["handle"], r["stage"], r["source"], r["followers"], r["fee"]) for r in rows] == [
+        ("browser_ana", "to review", "applied", 25_000, 450.0)]
+    person = run_json(db_path, "influencer", "show", "browser_ana")
+    assert person["platforms"] == ["instagram", "tiktok"] and person["country"] == "ES"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert process.stdout is not None and "stopped" in process.stdout.read()
+
+
+def test_run_serve_plans_and_serves_in_one_process_and_stops_on_sigterm(store: Store, db_path: Path) -> None:
+    import urllib.request
+
+    campaign = make_campaign(store, brief="One daemon for everything.")
+    store.close()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", str(db_path), "run", "--serve",
+                                "--port", "0", "--interval", "0.2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Serving the casting-call pages on http://127.0.0.1:"), first
+        address = first.split(" on ")[1].split(";")[0].split(" ")[0]
+        _wait_for_port(int(address.rsplit(":", 1)[1]), process)
+        with urllib.request.urlopen(f"{address}/c/{campaign.apply_token}") as response:
+            assert response.status == 200 and "One daemon for everything." in response.read().decode()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    assert code == 0, process.stderr.read() if process.stderr else ""
