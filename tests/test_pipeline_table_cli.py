@@ -47,8 +47,9 @@ def test_the_table_has_the_panes_columns_and_says_how_many(spring: Store, db_pat
 
 def test_json_has_stable_fields_with_raw_values(spring: Store, db_path: Path) -> None:
     rows = run_json(db_path, "pipeline", "Spring", "--sort", "handle")
-    assert [set(row) for row in rows] == [{"handle", "name", "stage", "source", "followers",
-                                           "engagement_rate", "fee", "last_message", "updated_at", "flag"}] * 3
+    fields = {"handle", "name", "stage", "source", "followers", "engagement_rate", "fee", "last_message",
+              "updated_at", "flag"}
+    assert [set(row) for row in rows] == [fields] * 3
     cat = rows[2]
     assert (cat["handle"], cat["stage"], cat["source"], cat["followers"], cat["engagement_rate"],
             cat["fee"]) == ("cat", "to review", "applied", 30_000, 4.5, 1200)

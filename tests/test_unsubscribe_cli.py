@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mailer.smtp.mime import unsubscribe_token
 from store.db import Store
+from store.outbox.tokens import message_token as unsubscribe_token
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.dovecot import ImapAccount
 from tests.inbox_helpers import add_campaign, add_influencer, raw_mail, send

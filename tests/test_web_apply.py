@@ -75,7 +75,8 @@ def test_the_page_shows_the_brief_escaped_and_the_form(web: TestClient, spring: 
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
-def test_an_eligible_application_is_to_review_with_the_acknowledgement(web: TestClient, spring: Store) -> None:
+def test_an_eligible_application_is_to_review_with_the_acknowledgement(web: TestClient,
+                                                                       spring: Store) -> None:
     response = web.post(page(spring), data=form(), follow_redirects=False)
     assert response.status_code == 200
     assert "Application received" in response.text and "@newbie" in response.text
@@ -116,7 +117,8 @@ def test_a_closed_campaign_records_nothing_and_offers_no_form(web: TestClient, s
     response = web.post(page(spring, "Winter"), data=form())
     assert "This casting call is closed" in response.text and "<form" not in response.text
     assert table_counts(spring) == before
-    assert spring.writer.execute("SELECT count(*) FROM influencers WHERE handle = 'newbie'").fetchone()[0] == 0
+    newbies = spring.writer.execute("SELECT count(*) FROM influencers WHERE handle = 'newbie'").fetchone()[0]
+    assert newbies == 0
 
 
 def test_a_campaign_not_open_yet_says_when(web: TestClient, spring: Store) -> None:
@@ -130,19 +132,24 @@ def test_a_campaign_not_open_yet_says_when(web: TestClient, spring: Store) -> No
 
 def test_a_known_handle_with_another_email_keeps_the_contact_and_is_flagged(
         web: TestClient, spring: Store, db_path: Path) -> None:
-    response = web.post(page(spring), data=form(handle="@Known", email="someone@else.example", followers="10"))
+    response = web.post(page(spring),
+                        data=form(handle="@Known", email="someone@else.example", followers="10"))
     assert "Application received" in response.text
-    stored = spring.writer.execute("SELECT email, followers FROM influencers WHERE handle = 'known'").fetchone()
+    stored = spring.writer.execute(
+        "SELECT email, followers FROM influencers WHERE handle = 'known'").fetchone()
     assert tuple(stored) == ("known@example.com", 50_000)
     assert stage_of(spring, "Spring", "known") == "to review"  # judged by the stored numbers
     rows = run_json(db_path, "pipeline", "Spring")
     assert [(r["handle"], r["flag"]) for r in rows] == [("known", "email differs: someone@else.example")]
-    assert "Flagged: @known: email differs: someone@else.example." in run(db_path, "pipeline", "Spring").stdout
+    shown = run(db_path, "pipeline", "Spring").stdout
+    assert "Flagged: @known: email differs: someone@else.example." in shown
 
 
 def test_a_known_handle_with_the_same_email_is_filled_as_import_does(web: TestClient, spring: Store) -> None:
-    web.post(page(spring), data=form(handle="known", email="known@example.com", followers="60k", country="DE"))
-    stored = spring.writer.execute("SELECT followers, country FROM influencers WHERE handle = 'known'").fetchone()
+    web.post(page(spring),
+             data=form(handle="known", email="known@example.com", followers="60k", country="DE"))
+    stored = spring.writer.execute(
+        "SELECT followers, country FROM influencers WHERE handle = 'known'").fetchone()
     assert tuple(stored) == (60_000, "DE")
     flag = spring.writer.execute("SELECT flag FROM applications").fetchone()[0]
     assert flag is None
@@ -191,7 +198,8 @@ def test_accept_language_picks_among_the_campaigns_languages(web: TestClient, sp
     assert "Candidature reçue" in answered.text
 
 
-def test_campaign_show_has_the_apply_url(spring: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_campaign_show_has_the_apply_url(spring: Store, db_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = page(spring)
     assert run_json(db_path, "campaign", "show", "Spring")["apply_url"] == path
     assert "set [web] public_url" in run(db_path, "campaign", "show", "Spring").stdout
@@ -222,9 +230,9 @@ def test_tokens_are_random_and_distinct(spring: Store) -> None:
 def test_the_web_identity_may_only_apply(spring: Store, db_path: Path, clock: Clock) -> None:
     opened = web_store(db_path, clock)
     try:
-        with pytest.raises(Forbidden, match="callsheet-web is a web and may not move applications"):
-            with opened.write():
-                opened.require("move_application")
+        with pytest.raises(Forbidden, match="callsheet-web is a web and may not move applications"), \
+                opened.write():
+            opened.require("move_application")
         assert not opened.may("manage_campaign") and opened.may(casting.APPLY_FROM_PAGE)
     finally:
         opened.close()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -29,10 +30,8 @@ def _wait_for_port(port: int, process: subprocess.Popen) -> None:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                pass
     raise AssertionError(f"callsheet serve never accepted connections on port {port}")
 
 
@@ -42,7 +41,8 @@ def served(store: Store, db_path: Path) -> Iterator[tuple[str, subprocess.Popen]
                              languages=["en", "fr"])
     store.close()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", str(db_path), "serve", "--port", "0"],
+    command = [sys.executable, "-m", "tui.cli", "--db", str(db_path), "serve", "--port", "0"]
+    process = subprocess.Popen(command,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert process.stdout is not None

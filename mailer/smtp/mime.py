@@ -17,10 +17,10 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import Policy
 from email.utils import format_datetime
-from urllib.parse import quote
 
 from store.addresses import address_problem
 from store.clock import from_iso
+from store.outbox.tokens import message_token
 
 COMPOSE_VERSION = "1"
 REQUIRED = ("from", "to", "subject", "date", "message-id", "mime-version", "content-type",
@@ -131,13 +131,8 @@ def _ids(text: str | None) -> list[str]:
     return _MESSAGE_ID.findall(text or "")
 
 
-def unsubscribe_token(message_id: str) -> str:
-    """The part of the Message-ID that names this message in unsubscribe links."""
-    return quote(message_id.strip("<>").partition("@")[0], safe="")
-
-
 def _set_unsubscribe(msg: EmailMessage, row: Mapping, url: str | None, mailto: str | None) -> None:
-    token = unsubscribe_token(row["message_id"])
+    token = message_token(row["message_id"])
     targets = []
     if url:
         targets.append(f"<{url}{'&' if '?' in url else '?'}id={token}>")

@@ -138,7 +138,8 @@ def create_app(store: Store) -> Starlette:
     routes = [Route(PAGE_PREFIX + "{token}", show, methods=["GET", "HEAD"]),
               Route(PAGE_PREFIX + "{token}", submit, methods=["POST"])]
     return Starlette(routes=routes, max_body_size=MAX_BODY,
-                     exception_handlers={404: missing, 405: missing, HTTPException: failed, Exception: failed})
+                     exception_handlers={404: missing, 405: missing, HTTPException: failed,
+                                         Exception: failed})
 
 
 def _fee(text: str) -> float | None:

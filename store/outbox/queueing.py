@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from store.outbox.tokens import fill
 from store.rowids import inserted_id
 
 # CR, LF and every other character that some mail parser treats as a line end.
@@ -76,13 +77,15 @@ def enqueue(
     suppressed = suppression(db, influencer_id)
     if suppressed:
         status, flags = "skipped", [*flags, suppressed]
+    message_id = new_message_id(from_addr)
+    body, body_html = fill(body, message_id) or "", fill(body_html, message_id)
     cursor = db.conn.execute(
         """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,
                from_name, to_addr, subject, body, body_html, message_id, in_reply_to, refs, is_read, status,
                flags, scheduled_at, next_attempt_at, created_at, updated_at, author)
            VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)""",
         (influencer_id, campaign_id, kind, language, from_addr, one_line(from_name), to_addr,
-         one_line(subject), body, body_html, new_message_id(from_addr), in_reply_to, refs, status,
+         one_line(subject), body, body_html, message_id, in_reply_to, refs, status,
          json.dumps(sorted(set(flags))), scheduled_at, scheduled_at or now, now, now, author),
     )
     return inserted_id(cursor), status
