@@ -71,8 +71,9 @@ def workload(quick: bool) -> Path:
     subprocess.run([sys.executable, "-m", "tests.bench.workload", *(["--quick"] if quick else [])],
                    check=True, cwd=feel_cold.ROOT, stdout=subprocess.DEVNULL)
     source = CACHE / f"feel-v{VERSION}-{'quick' if quick else 'full'}.db"
-    copy = CACHE / "feel-run.db"
-    for leftover in CACHE.glob("feel-run.db*"):
+    # One copy per checkout, so benchmarks run from two worktrees at once do not share a file.
+    copy = CACHE / f"feel-run-{feel_cold.ROOT.name}.db"
+    for leftover in CACHE.glob(f"{copy.name}*"):
         leftover.unlink()
     shutil.copyfile(source, copy)  # the app may write (its dispatcher); the cached file stays as built
     return copy
