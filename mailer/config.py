@@ -274,3 +274,22 @@ def load_public_url(path: Path | None = None, environ: Mapping[str, str] | None 
     if table.get("public_url", "").strip():
         return check_public_url(table["public_url"], "public_url in [web]")
     return None
+
+
+_PUBLIC_URL_SEEN: dict[tuple[object, ...], str | None] = {}
+
+
+def current_public_url() -> str | None:
+    """`load_public_url()` for code that asks once per message: read again only when the environment
+    variable or the config file changed. A bad setting is its one sentence (UserError)."""
+    path = config_path()
+    try:
+        status = path.stat()
+        stamp: tuple[int, ...] | None = (status.st_mtime_ns, status.st_size, status.st_mode)
+    except OSError:
+        stamp = None
+    key = (os.environ.get(ENV_PUBLIC_URL, ""), str(path), stamp)
+    if key not in _PUBLIC_URL_SEEN:
+        _PUBLIC_URL_SEEN.clear()
+        _PUBLIC_URL_SEEN[key] = load_public_url(path)
+    return _PUBLIC_URL_SEEN[key]

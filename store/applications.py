@@ -23,7 +23,8 @@ from store.triggers import COLLABORATION_IN, COLLABORATION_OUT, SUBMITTED
 from store.undo import undo
 
 __all__ = ["DecisionPlan", "answered_invitations", "apply", "close_due_campaigns", "collaborate", "decide",
-           "expire_agreements", "invite", "plan_decision", "refusal", "sort_decision", "undo"]
+           "decline_invitation", "expire_agreements", "invite", "plan_decision", "refusal", "sort_decision",
+           "undo"]
 
 
 def refusal(problems: list[str]) -> str:
@@ -128,6 +129,21 @@ def apply(db: Database, campaign: Campaign, person: dict, *, now: datetime, acto
         move.note = "below the campaign's minimums"
     return _commit(db, [(move, email, {"source": "applied", "fee": fee})], campaign, now=now,
                    actor=actor)[0]
+
+
+def decline_invitation(db: Database, campaign: Campaign, person: dict, *, now: datetime,
+                       actor: str) -> Move:
+    """An invitee says no: invited -> declined, recorded as theirs; nobody is emailed."""
+    reason = closed_reason(campaign, now)
+    if reason:
+        raise UserError(reason + ".")
+    application = by_influencer(db, campaign.id, [person["id"]]).get(person["id"])
+    if application is None:
+        raise UserError(f"@{person['handle']} is not in the pipeline of {campaign.name!r}.")
+    target = stages.next_stage(application["stage"], "answer-no", campaign, now)
+    move = Move(application["id"], person["id"], person["handle"], application["stage"], target,
+                "answer-no")
+    return _commit(db, [(move, None, {})], campaign, now=now, actor=actor)[0]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                             "sync_mail"}),
     "moderator": frozenset({"read", "moderate", "write_message", "triage_inbox", "sync_mail"}),
     "viewer": frozenset({"read"}),
-    WEB_ROLE: frozenset({"apply_from_page"}),
+    # The public pages: an application, and what a message's personal links do (each checked again
+    # against the message the link's token names).
+    WEB_ROLE: frozenset({"apply_from_page", "answer_invitation", "sign_agreement", "unsubscribe_by_link"}),
 }
 
 ACTION_WORDS = {
@@ -42,6 +44,9 @@ ACTION_WORDS = {
     "sync_mail": "sync mail",
     "export_personal_data": "export personal data",
     "apply_from_page": "record applications from the casting-call page",
+    "answer_invitation": "record an answer to an invitation",
+    "sign_agreement": "record a signature or refusal of an agreement",
+    "unsubscribe_by_link": "unsubscribe an influencer by a message's link",
 }
 
 

@@ -52,7 +52,7 @@ IRREVERSIBLE = frozenset({"accept", "reject"})
 # Decisions that move someone towards the group: refused once the collaboration started.
 ADMITTING = frozenset({"accept", "shortlist", "send-agreement", "signed"})
 # System and candidate actions, besides the operator's decisions.
-ACTIONS = (*DECISIONS, "answer", "expire", "collaborate-in", "collaborate-out")
+ACTIONS = (*DECISIONS, "answer", "answer-no", "expire", "collaborate-in", "collaborate-out")
 # How a refusal names an action that is not a plain verb; the handle follows ("send the agreement to @ana").
 VERBS = {"send-agreement": "send the agreement to", "signed": "record the signature of",
          "refused": "record the refusal of"}
@@ -144,6 +144,10 @@ def next_stage(current: str, action: str, campaign: StageColumns | CampaignRules
         if current != INVITED:
             raise _refuse(current, "record a yes to the invitation", ", not invited")
         return TO_REVIEW
+    if action == "answer-no":  # the invitee's own no, from the answer page
+        if current != INVITED:
+            raise _refuse(current, "record a no to the invitation", ", not invited")
+        return DECLINED
     if action == "expire":
         if current != AGREEMENT_SENT:
             raise _refuse(current, action, ", not waiting for a signature")
@@ -227,7 +231,7 @@ def reachable(stage: str, campaign: StageColumns | CampaignRules) -> set[str]:
     seen, frontier = set(), [stage]
     while frontier:
         current = frontier.pop()
-        for action in (*DECISIONS, "answer", "expire"):
+        for action in (*DECISIONS, "answer", "answer-no", "expire"):
             try:
                 target = next_stage(current, action, campaign, datetime.min)
             except UserError:

@@ -70,6 +70,11 @@ def unsubscribe_handles(db: Database, handles: list[str], *, now: str, actor: st
     return list(done.values())
 
 
+def handle_of(db: Database, influencer_id: int) -> str | None:
+    row = db.execute("SELECT handle FROM influencers WHERE id = ?", (influencer_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
 def unsubscribe_token(db: Database, token: str, *, now: str, actor: str) -> tuple[dict, bool]:
     """Unsubscribe whoever received the message `token` names (the one-click link)."""
     found = message_by_token(db, token)

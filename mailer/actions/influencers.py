@@ -8,12 +8,16 @@ from pathlib import Path
 
 from mailer.actions.outcome import Outcome, acting
 from store import campaigns, exports, segments, unsubscribes
+from store.casting import actor_for
 from store.db import Store
 from store.ingest import limits
 from store.ingest.importer import ImportReport, import_influencers
 from store.ingest.source import Progress
+from store.operators import WEB_LOGIN
 from store.query import search
 from store.wording import plural
+
+UNSUBSCRIBE_BY_LINK = "unsubscribe_by_link"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,9 +97,17 @@ def unsubscribe(store: Store, handles: Sequence[str]) -> Unsubscribed:
 
 
 def unsubscribe_by_token(store: Store, token: str) -> Unsubscribed:
-    """Never email again whoever received the message an unsubscribe link's token names."""
-    with acting(store, "edit_influencer") as db:
-        done = unsubscribes.unsubscribe_token(db, token, now=store.now_iso(), actor=store.actor)
+    """Never email again whoever received the message an unsubscribe link's token names.
+
+    From the one-click page (`callsheet-web`, allowed only `unsubscribe_by_link`) the
+    audit trail names the influencer who asked; an operator's own request names the operator.
+    """
+    from_page = store.actor == WEB_LOGIN
+    with acting(store, UNSUBSCRIBE_BY_LINK if from_page else "edit_influencer") as db:
+        found = unsubscribes.message_by_token(db, token)
+        handle = unsubscribes.handle_of(db, found["influencer_id"]) if found else None
+        actor = actor_for(handle) if from_page and handle else store.actor
+        done = unsubscribes.unsubscribe_token(db, token, now=store.now_iso(), actor=actor)
     return _unsubscribed([done])
 
 

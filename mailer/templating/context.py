@@ -7,8 +7,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from mailer.config import current_public_url
+from mailer.web.links import AGREEMENT_PREFIX, ANSWER_PREFIX, UNSUBSCRIBE_PREFIX, personal_url
 from store.campaigns import Campaign, zone
 from store.clock import from_iso
+from store.errors import UserError
+from store.outbox.tokens import MESSAGE_TOKEN
 
 # Influencer columns and the token each becomes.
 FIELDS = {
@@ -68,7 +72,7 @@ def template_context(campaign: Campaign | None, influencer: dict, extra: dict | 
         "vars": custom,
         "campaign": campaign_tokens(campaign),
         "sender": sender,
-        "links": {"unsubscribe": _unsubscribe_link(sender["email"], campaign.name if campaign else "")},
+        "links": personal_links(sender["email"], campaign.name if campaign else ""),
     }
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(context.get(key), dict):
@@ -78,12 +82,53 @@ def template_context(campaign: Campaign | None, influencer: dict, extra: dict | 
     return context
 
 
-def _unsubscribe_link(sender_email: str, campaign_name: str) -> str:
+class LinkUnavailable(Exception):
+    """A personal link printed while callsheet serve has no public address: the template's one sentence."""
+
+
+class _Unavailable:
+    """What `links.answer` is without a public address: false in `{% if %}`, refused when printed."""
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name, self.why = name, why
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        raise LinkUnavailable(f"links.{self.name} needs the public address of `callsheet serve` ({self.why})")
+
+    __html__ = __str__
+
+
+def personal_links(sender_email: str, campaign_name: str, public_url: str | None = None,
+                   token: str = MESSAGE_TOKEN) -> dict[str, Any]:
+    """`links.*`: this message's answer, agreement and unsubscribe pages, held by `token` until it exists.
+
+    Without a public address the pages cannot be reached: printing `links.answer` or
+    `links.agreement` is then a template error, and `links.unsubscribe` is the mailto it always was.
+    """
+    why = "set [web] public_url or CALLSHEET_PUBLIC_URL"
+    if public_url is None:
+        try:
+            public_url = current_public_url()
+        except UserError as error:
+            why = error.sentence.rstrip(".")
+    if not public_url:
+        return {"answer": _Unavailable("answer", why), "agreement": _Unavailable("agreement", why),
+                "unsubscribe": _unsubscribe_mailto(sender_email, campaign_name)}
+    return {"answer": personal_url(public_url, ANSWER_PREFIX, token),
+            "agreement": personal_url(public_url, AGREEMENT_PREFIX, token),
+            "unsubscribe": personal_url(public_url, UNSUBSCRIBE_PREFIX, token)}
+
+
+def _unsubscribe_mailto(sender_email: str, campaign_name: str) -> str:
     if not sender_email:
         return ""
     return f"mailto:{sender_email}?subject={quote('unsubscribe ' + campaign_name)}"
 
 
+SAMPLE_PUBLIC_URL = "https://casting.example.com"
 SAMPLE_INFLUENCER = {
     "handle": "sample.creator", "name": "Sample Creator", "first_name": "Sam",
     "email": "sam@example.com", "followers": 12_345, "engagement_rate": 3.4, "country": "FR",
@@ -100,5 +145,7 @@ SAMPLE_CAMPAIGN = Campaign(
 def sample_context(custom_names: Iterable[str] = ()) -> dict:
     """A context as a real recipient would have, with `custom_names` set, for checking templates."""
     influencer = {**SAMPLE_INFLUENCER, "custom": {name: "sample" for name in custom_names}}
-    extra = {"fee": 250.0, "agreementDeadline": "2026-11-26 18:00", "stage": "to review"}
+    extra = {"fee": 250.0, "agreementDeadline": "2026-11-26 18:00", "stage": "to review",
+             "links": personal_links(SAMPLE_CAMPAIGN.sender_email or "", SAMPLE_CAMPAIGN.name,
+                                     SAMPLE_PUBLIC_URL, "sample-token")}
     return template_context(SAMPLE_CAMPAIGN, influencer, extra)

@@ -20,7 +20,7 @@ from jinja2.sandbox import SecurityError
 from sqlite_utils import Database
 
 from mailer.sandbox.environment import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
-from mailer.templating.context import sample_context, template_context
+from mailer.templating.context import LinkUnavailable, sample_context, template_context
 from store import templates as stored
 from store.campaigns import Campaign
 from store.errors import UserError
@@ -90,7 +90,7 @@ def _reason(error: BaseException) -> str:
         return f"refused by the sandbox ({str(error).rstrip('.')})"
     if isinstance(error, TypeError) and "no loader" in str(error):
         return "templates cannot include or import other templates"
-    if isinstance(error, LimitExceeded):
+    if isinstance(error, LimitExceeded | LinkUnavailable):
         return str(error)
     if isinstance(error, RecursionError):
         return "a macro calls itself too deeply"

@@ -1,0 +1,57 @@
+"""What a message's personal link points at: the message, its influencer, campaign and application.
+
+The token is the random local part of the message's Message-ID (store/outbox/tokens.py),
+so a link cannot be guessed; an unknown token finds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from store import campaigns, influencers, stages
+from store.applications import by_influencer
+from store.campaigns import Campaign
+from store.unsubscribes import message_by_token
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """One message of ours to an influencer, with its campaign and application when it has them."""
+
+    message: dict
+    influencer: dict
+    campaign: Campaign | None
+    application: dict | None
+
+    @property
+    def handle(self) -> str:
+        return str(self.influencer["handle"])
+
+
+def target(db: Database, token: str | None) -> LinkTarget | None:
+    """What the link with `token` names, or None when no message of ours has that token."""
+    found = message_by_token(db, token)
+    if found is None:
+        return None
+    rows = list(db.query("SELECT id, kind, language, subject, body, status, campaign_id, message_id "
+                         "FROM messages WHERE id = ?", [found["id"]]))
+    message = rows[0]
+    person = influencers.get(db, found["influencer_id"])
+    campaign = campaigns.get_by_id(db, found["campaign_id"]) if found["campaign_id"] else None
+    application = (by_influencer(db, campaign.id, [person["id"]]).get(person["id"])
+                   if campaign is not None else None)
+    return LinkTarget(message, person, campaign, application)
+
+
+def invitation_answer(db: Database, application_id: int) -> str | None:
+    """'yes' or 'no': how the invitee answered (their move out of invited), None while they have not."""
+    row = db.execute(
+        """SELECT json_extract(detail, '$.to') FROM audit_events
+           WHERE entity = 'application' AND entity_id = ? AND action = 'application.stage'
+             AND json_extract(detail, '$.from') = ? ORDER BY id LIMIT 1""",
+        (application_id, stages.INVITED)).fetchone()
+    if row is None:
+        return None
+    return "no" if row[0] == stages.DECLINED else "yes"
