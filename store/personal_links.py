@@ -55,3 +55,15 @@ def invitation_answer(db: Database, application_id: int) -> str | None:
     if row is None:
         return None
     return "no" if row[0] == stages.DECLINED else "yes"
+
+
+def agreement_text(db: Database, found: LinkTarget) -> str:
+    """The agreement as the candidate received it: the body of the agreement mail (this one, else
+    the latest sent to them for the campaign), or '' when none was written."""
+    if found.message["kind"] == "agreement" or found.campaign is None:
+        return str(found.message["body"] or "")
+    row = db.execute(
+        """SELECT body FROM messages WHERE direction = 'out' AND kind = 'agreement' AND influencer_id = ?
+             AND campaign_id = ? ORDER BY id DESC LIMIT 1""",
+        (found.influencer["id"], found.campaign.id)).fetchone()
+    return str(row[0] or "") if row else ""

@@ -71,7 +71,8 @@ def answer_invitation(store: Store, token: str, yes: bool) -> LinkOutcome:
     said = YES if yes else NO
     outcome = LinkOutcome(sentence=f"@{handle} answered {said} to the invitation to {campaign.name!r} "
                                    f"(now {stages.label(move.to_stage)}).",
-                          state=said, answer=said, email_status=move.email_status, **base)
+                          state=said, answer=said, email_status=move.email_status, campaign=campaign.name,
+                          handle=handle)
     return woke(store, outcome, int(move.email_status == "queued"))
 
 
@@ -104,6 +105,7 @@ def answer_agreement(store: Store, token: str, sign: bool) -> LinkOutcome:
             return LinkOutcome(sentence=refused.sentence, state=NOT_WAITING, warning=True, **base)
     move = moves[0]
     outcome = LinkOutcome(sentence=f"@{handle} {decision} the agreement of {campaign.name!r}.",
-                          state=decision, answer=decision, email_status=move.email_status, **base)
+                          state=decision, answer=decision, email_status=move.email_status,
+                          campaign=campaign.name, handle=handle)
     return woke(store, outcome, int(move.email_status == "queued"))
 

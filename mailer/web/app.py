@@ -135,8 +135,10 @@ def create_app(store: Store) -> Starlette:
         LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return _render("message.html", 500, text=i18n.words(i18n.DEFAULT)["error"])
 
+    from mailer.web.personal import personal_routes  # it renders with this module's helpers
+
     routes = [Route(PAGE_PREFIX + "{token}", show, methods=["GET", "HEAD"]),
-              Route(PAGE_PREFIX + "{token}", submit, methods=["POST"])]
+              Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]), *personal_routes(store)]
     return Starlette(routes=routes, max_body_size=MAX_BODY,
                      exception_handlers={404: missing, 405: missing, HTTPException: failed,
                                          Exception: failed})
