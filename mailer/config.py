@@ -13,7 +13,7 @@ import socket
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -73,6 +73,7 @@ class DispatchSettings:
     poll_seconds: float = 5.0
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
+    public_url: str | None = None  # [web] public_url: the one-click page when unsubscribe_url is unset
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     path = path or config_path()
     document = read_toml(path)
     smtp_table = dict(document.get("smtp", {}))
-    dispatch = _dispatch_settings(dict(document.get("dispatch", {})))
+    dispatch = replace(_dispatch_settings(dict(document.get("dispatch", {}))),
+                       public_url=load_public_url(path, env))
     url = env.get(ENV_URL, "").strip() or smtp_table.pop("url", None)
     smtp_table.pop("url", None)
     if not url and not smtp_table.get("host"):
@@ -108,7 +110,9 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
 
 def load_dispatch_settings(path: Path | None = None) -> DispatchSettings:
     """Only the [dispatch] settings: for readers such as reply sync, which need no SMTP password."""
-    return _dispatch_settings(dict(read_toml(path or config_path()).get("dispatch", {})))
+    path = path or config_path()
+    settings = _dispatch_settings(dict(read_toml(path).get("dispatch", {})))
+    return replace(settings, public_url=load_public_url(path))
 
 
 def smtp_login(path: Path | None = None, environ: dict[str, str] | None = None) -> str | None:
@@ -257,7 +261,7 @@ def check_public_url(url: str, where: str = "public_url") -> str:
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
     if (parts.scheme not in ("http", "https") or not parts.hostname or not text.isascii()
-            or any(ch in text for ch in " <>\"'") or parts.query or parts.fragment):
+            or any(ch in text for ch in " <>\"',") or parts.query or parts.fragment):
         raise UserError(f"{where} {url!r} is not an http(s) address such as https://casting.example.com.")
     if parts.scheme != "https" and not is_loopback(parts.hostname):
         raise UserError(f"{where} must be an https:// address except on this machine (got {url!r}).")

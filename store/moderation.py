@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from store import campaigns
 from store.errors import NotFound, UserError
+from store.outbox.tokens import fill
 from store.outreach import BLOCKING_FLAGS
 
 CHANGEABLE = ("planned", "queued", "skipped")
@@ -184,6 +185,10 @@ def update(db: Database, row: Invitation, *, now: str, flags: set[str], skipped:
            **columns: object) -> bool:
     """Write new content/flags and the status they imply; False if the row left the queue meanwhile."""
     skip = (row.status == "skipped") if skipped is None else skipped
+    if "body" in columns or "body_html" in columns:  # a re-render holds the placeholder of its links
+        message_id = db.execute("SELECT message_id FROM messages WHERE id = ?", (row.id,)).fetchone()[0]
+        columns = {name: fill(value, message_id) if name in ("body", "body_html") and isinstance(value, str)
+                   else value for name, value in columns.items()}
     values = {**columns, "flags": json.dumps(sorted(flags)), "status": _status_for(flags, skip),
               "updated_at": now}
     assignments = ", ".join(f"{name} = ?" for name in values)

@@ -13,7 +13,7 @@ from store.outbox.raw import rows_without_raw, save_raw
 
 
 def settings_key(settings: DispatchSettings) -> str:
-    return build_key(settings.unsubscribe_url, settings.unsubscribe_mailto)
+    return build_key(settings.unsubscribe_url, settings.unsubscribe_mailto, settings.public_url)
 
 
 def prebuilt_bytes(row: Mapping, settings: DispatchSettings, key: str | None = None) -> bytes | None:
@@ -30,7 +30,7 @@ def message_bytes(row: Mapping, settings: DispatchSettings) -> bytes:
     if prebuilt is not None:
         return prebuilt
     return compose(row, unsubscribe_url=settings.unsubscribe_url,
-                   unsubscribe_mailto=settings.unsubscribe_mailto)
+                   unsubscribe_mailto=settings.unsubscribe_mailto, public_url=settings.public_url)
 
 
 def attach_bytes(rows: list[dict], settings: DispatchSettings) -> None:
@@ -58,7 +58,7 @@ def prepare_outbox(store: Store, config: Config, *, horizon: timedelta = timedel
     for row in rows:
         try:
             raw = compose(row, unsubscribe_url=settings.unsubscribe_url,
-                          unsubscribe_mailto=settings.unsubscribe_mailto)
+                          unsubscribe_mailto=settings.unsubscribe_mailto, public_url=settings.public_url)
         except ComposeError:
             continue  # refused again, with its sentence, when the dispatcher claims it
         built.append((row, key, raw))

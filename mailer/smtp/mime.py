@@ -18,6 +18,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.policy import Policy
 from email.utils import format_datetime
 
+from mailer.web.links import UNSUBSCRIBE_PREFIX
 from store.addresses import address_problem
 from store.clock import from_iso
 from store.outbox.tokens import message_token
@@ -68,16 +69,20 @@ class ComposeError(Exception):
     """A message that cannot be sent as it is; the text is one sentence for the operator."""
 
 
-def build_key(unsubscribe_url: str | None, unsubscribe_mailto: str | None) -> str:
+def build_key(unsubscribe_url: str | None, unsubscribe_mailto: str | None,
+              public_url: str | None = None) -> str:
     """A digest of the settings bytes are built under besides the row itself (whose edits
     delete its prebuilt bytes, store/outbox/raw.py); prebuilt bytes are used only on a match."""
-    payload = json.dumps(["build", COMPOSE_VERSION, unsubscribe_url, unsubscribe_mailto])
+    payload = json.dumps(["build", COMPOSE_VERSION, unsubscribe_url, unsubscribe_mailto, public_url])
     return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def compose(row: Mapping, *, unsubscribe_url: str | None = None,
-            unsubscribe_mailto: str | None = None) -> bytes:
-    """The message's bytes with CRLF line ends, or ComposeError."""
+            unsubscribe_mailto: str | None = None, public_url: str | None = None) -> bytes:
+    """The message's bytes with CRLF line ends, or ComposeError.
+
+    List-Unsubscribe names `unsubscribe_url?id=TOKEN` when it is set, else `serve`'s own
+    one-click page `public_url/u/TOKEN`, and always the mailto."""
     msg = EmailMessage(policy=POLICY)
     _set(msg, "From", _address(row["from_addr"], row.get("from_name") or "", "sender"))
     _set(msg, "To", _address(row["to_addr"], "", "recipient"))
@@ -90,7 +95,7 @@ def compose(row: Mapping, *, unsubscribe_url: str | None = None,
     references = _ids(row.get("refs")) or threading
     if references:
         _set(msg, "References", " ".join(references))
-    _set_unsubscribe(msg, row, unsubscribe_url, unsubscribe_mailto)
+    _set_unsubscribe(msg, row, unsubscribe_url, unsubscribe_mailto, public_url)
     _set_body(msg, row["body"] or "", row.get("body_html"))
     raw = msg.as_bytes()
     _check_bytes(raw)
@@ -131,15 +136,22 @@ def _ids(text: str | None) -> list[str]:
     return _MESSAGE_ID.findall(text or "")
 
 
-def _set_unsubscribe(msg: EmailMessage, row: Mapping, url: str | None, mailto: str | None) -> None:
+def _set_unsubscribe(msg: EmailMessage, row: Mapping, url: str | None, mailto: str | None,
+                     public_url: str | None) -> None:
     token = message_token(row["message_id"])
     targets = []
     if url:
-        targets.append(f"<{url}{'&' if '?' in url else '?'}id={token}>")
+        web: str | None = f"{url}{'&' if '?' in url else '?'}id={token}"
+    elif public_url:
+        web = f"{public_url.rstrip('/')}{UNSUBSCRIBE_PREFIX}{token}"
+    else:
+        web = None
+    if web:
+        targets.append(f"<{web}>")
     targets.append(f"<mailto:{mailto or row['from_addr']}?subject=unsubscribe%20{token}>")
     _set(msg, "List-Unsubscribe", ", ".join(targets))
-    if url:
-        # RFC 8058: one-click only with an https URI to POST to.
+    if web and web.startswith("https://"):
+        # RFC 8058: one-click only with an https URI to POST to (an http one on loopback is not offered).
         _set(msg, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 
 
