@@ -6,7 +6,7 @@ so a link cannot be guessed; an unknown token finds nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
@@ -24,6 +24,8 @@ class LinkTarget:
     influencer: dict
     campaign: Campaign | None
     application: dict | None
+    answered: str | None = None  # 'yes' or 'no' once the invitee answered
+    agreement: str = ""  # the agreement mail's text, as the candidate received it
 
     @property
     def handle(self) -> str:
@@ -42,7 +44,11 @@ def target(db: Database, token: str | None) -> LinkTarget | None:
     campaign = campaigns.get_by_id(db, found["campaign_id"]) if found["campaign_id"] else None
     application = (by_influencer(db, campaign.id, [person["id"]]).get(person["id"])
                    if campaign is not None else None)
-    return LinkTarget(message, person, campaign, application)
+    bare = LinkTarget(message, person, campaign, application)
+    if application is None:
+        return bare
+    return replace(bare, answered=invitation_answer(db, application["id"]),
+                   agreement=agreement_text(db, bare))
 
 
 def invitation_answer(db: Database, application_id: int) -> str | None:

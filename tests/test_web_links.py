@@ -30,6 +30,7 @@ from store.db import Store
 from store.errors import Forbidden, UserError
 from store.operators import PERMISSIONS, WEB_ROLE
 from store.outbox.tokens import MESSAGE_TOKEN, message_token
+from tests.cli_helpers import run_json
 from tests.dispatch_helpers import make_config, start_sink, stop_sink
 from tests.pipeline_helpers import add_influencer, make_campaign, outbox, stage_of, table_counts
 
@@ -94,7 +95,8 @@ def stage_events(store: Store, handle: str) -> list[tuple[str, str, str, str]]:
 
 
 def unsubscribed(store: Store, handle: str) -> int:
-    return store.writer.execute("SELECT unsubscribed FROM influencers WHERE handle = ?", (handle,)).fetchone()[0]
+    row = store.writer.execute("SELECT unsubscribed FROM influencers WHERE handle = ?", (handle,)).fetchone()
+    return int(row[0])
 
 
 # -- the invitation ------------------------------------------------------------------------
@@ -147,9 +149,8 @@ def test_no_is_declined_by_them_with_no_mail(web: TestClient, spring: Store, db_
     assert stage_events(spring, "ana")[-1] == ("influencer:@ana", "invited", "declined", "answer-no")
     assert len(outbox(spring)) == mails
     assert "You already answered this invitation (no)" in web.get(f"/a/{token}").text
-    from tests.cli_helpers import run_json
-
-    assert [(r["handle"], r["stage"]) for r in run_json(db_path, "pipeline", "Spring")] == [("ana", "declined")]
+    shown = [(r["handle"], r["stage"]) for r in run_json(db_path, "pipeline", "Spring")]
+    assert shown == [("ana", "declined")]
 
 
 def test_an_answer_that_is_neither_yes_nor_no_is_one_sentence(web: TestClient, spring: Store) -> None:
@@ -278,7 +279,8 @@ def test_a_get_shows_a_button_and_a_one_click_post_unsubscribes(web: TestClient,
     assert unsubscribed(spring, "ana") == 1
     event = spring.writer.execute(
         "SELECT actor, detail FROM audit_events WHERE action = 'influencer.unsubscribe'").fetchall()
-    assert [(actor, json.loads(detail)["source"]) for actor, detail in event] == [("influencer:@ana", "token")]
+    assert [(actor, json.loads(detail)["source"]) for actor, detail in event] == [
+        ("influencer:@ana", "token")]
     again = web.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     assert again.status_code == 200 and "You were already unsubscribed; nothing changed." in again.text
     assert "already unsubscribed" in web.get(f"/u/{token}").text

@@ -20,7 +20,7 @@ from mailer.actions import personal
 from mailer.web import i18n
 from mailer.web.app import _moment, _render
 from mailer.web.links import AGREEMENT_PREFIX, ANSWER_PREFIX, UNSUBSCRIBE_PREFIX
-from store import personal_links, stages
+from store import stages
 from store.applications import closed_reason
 from store.db import Store
 from store.errors import NotFound
@@ -66,8 +66,7 @@ def personal_routes(store: Store) -> list[Route]:
         words = i18n.words(lang)
         application = found.application or {}
         if notice is None and application.get("stage") != stages.INVITED:
-            given = personal_links.invitation_answer(store.reader(), application["id"])
-            notice = words["already_answered"].format(answer=words[f"word_{given or 'yes'}"])
+            notice = words["already_answered"].format(answer=words[f"word_{found.answered or 'yes'}"])
         elif notice is None and found.campaign and closed_reason(found.campaign, store.clock.now()):
             notice = words["invitation_closed"]
         return _render("answer.html", status, lang=lang, campaign=found.campaign, sender=sender_of(found),
@@ -109,8 +108,8 @@ def personal_routes(store: Store) -> list[Route]:
             notice = {stages.SIGNED: words["already_signed"], stages.REFUSED: words["already_refused"],
                       stages.EXPIRED: words["agreement_expired"].format(when=deadline)}.get(
                           stage, words["agreement_not_waiting"])
-        text = personal_links.agreement_text(store.reader(), found)
-        return _render("agreement.html", status, lang=lang, campaign=campaign, text=text, deadline=deadline,
+        return _render("agreement.html", status, lang=lang, campaign=campaign, text=found.agreement,
+                       deadline=deadline,
                        fee=application.get("fee"), action=request.url.path, notice=notice, problem=problem)
 
     async def show_agreement(request: Request) -> Response:
