@@ -429,3 +429,38 @@ def test_the_web_role_may_only_do_what_the_pages_do(db_path: Path, clock: Clock,
         assert answer_invitation(web, token, True).state == "yes"
     finally:
         web.close()
+
+
+@pytest.mark.parametrize(("slack", "status"), [(0, "queued"), (-1, "planned")])
+def test_the_length_limit_counts_the_link_as_it_leaves(store: Store, slack: int, status: str) -> None:
+    body = f"Hi Ana, join Spring? Answer: {PUBLIC}/a/{'0' * 32}"
+    make_campaign(store, moderation=False, invite_limit=len(body) + slack)
+    templates.save_template(store, "Spring", "invitation", "en", "Join", INVITATION)
+    add_influencer(store, "ana")
+    pipeline.invite(store, "Spring", ["ana"])
+    [mail] = outbox(store, kind="invitation")
+    assert len(mail["body"]) == len(body)
+    assert mail["status"] == status and ("over_limit" in mail["flags"]) == (status == "planned")
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b--\r\n',
+     "multipart/form-data; boundary=b"),
+    (b"--b\r\nbroken", "multipart/form-data; boundary=b"),
+    (b"", None),
+])
+def test_one_click_acts_whatever_form_the_post_takes(web: TestClient, spring: Store, body: bytes,
+                                                     content_type: str | None) -> None:
+    token = invited(spring)
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = web.post(f"/u/{token}", content=body, headers=headers)
+    assert response.status_code == 200 and "You are unsubscribed" in response.text
+    assert unsubscribed(spring, "ana") == 1
+
+
+def test_an_oversized_post_is_refused_and_changes_nothing(web: TestClient, spring: Store) -> None:
+    token = invited(spring)
+    before = table_counts(spring)
+    response = web.post(f"/a/{token}", data={"answer": "yes", "pad": "x" * 70_000})
+    assert response.status_code == 413 and "Traceback" not in response.text
+    assert table_counts(spring) == before and stage_of(spring, "Spring", "ana") == "invited"

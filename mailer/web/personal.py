@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -52,7 +53,9 @@ def personal_routes(store: Store) -> list[Route]:
         try:
             async with request.form(max_files=0, max_fields=8, max_part_size=MAX_FIELD) as data:
                 return str(data.get(name) or "")[:MAX_FIELD], str(data.get("lang") or "")[:16]
-        except (ValueError, KeyError, AssertionError):
+        except HTTPException as error:  # a malformed multipart body: no field, but not a failure
+            if error.status_code == 413:
+                raise
             return "", ""
 
     def sender_of(found: LinkTarget) -> str:

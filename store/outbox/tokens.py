@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-# What a rendered link holds until its message exists (no template can produce it by accident).
-MESSAGE_TOKEN = "CALLSHEET-MESSAGE-TOKEN"
+# What a rendered link holds until its message exists (no template can produce it by accident). As
+# long as a real token (32 hex digits), so an invitation measured before it is queued keeps its length.
+MESSAGE_TOKEN = "CALLSHEET-MESSAGE-TOKEN-32-CHARS"
 
 
 def message_token(message_id: str) -> str:
