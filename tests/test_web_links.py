@@ -464,3 +464,16 @@ def test_an_oversized_post_is_refused_and_changes_nothing(web: TestClient, sprin
     response = web.post(f"/a/{token}", data={"answer": "yes", "pad": "x" * 70_000})
     assert response.status_code == 413 and "Traceback" not in response.text
     assert table_counts(spring) == before and stage_of(spring, "Spring", "ana") == "invited"
+
+
+def test_the_daily_plan_gives_each_invitation_its_own_link(db_path: Path, store: Store,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLSHEET_NOW", "2026-11-23T18:00:00+00:00")
+    make_campaign(store, segment="followers>=0", daily_cap=5)
+    templates.save_template(store, "Spring", "invitation", "en", "Join", INVITATION)
+    for handle in ("ana", "bo", "cy"):
+        add_influencer(store, handle)
+    assert run_json(db_path, "plan")["planned"] == 3
+    mails = outbox(store, kind="invitation")
+    links = {mail["body"].rpartition("/a/")[2] for mail in mails}
+    assert links == {message_token(mail["message_id"]) for mail in mails} and len(links) == 3
