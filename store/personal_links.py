@@ -37,8 +37,8 @@ def target(db: Database, token: str | None) -> LinkTarget | None:
     found = message_by_token(db, token)
     if found is None:
         return None
-    rows = list(db.query("SELECT id, kind, language, subject, body, status, campaign_id, message_id "
-                         "FROM messages WHERE id = ?", [found["id"]]))
+    rows = list(db.query("SELECT id, kind, language, subject, body, status, campaign_id, message_id, "
+                         "from_name FROM messages WHERE id = ?", [found["id"]]))
     message = rows[0]
     person = influencers.get(db, found["influencer_id"])
     campaign = campaigns.get_by_id(db, found["campaign_id"]) if found["campaign_id"] else None

@@ -26,8 +26,9 @@ from tests.pipeline_helpers import add_influencer, make_campaign
 from tests.test_web_browser import CHROMIUM, _wait_for_port
 
 DOCS = Path(__file__).parent.parent / "docs"
-AGREEMENT = ("Terms of {{ campaign.name }}: three reels in spring light, fee {{ fee }} {{ campaign.currency }}, "
-             "usage rights for 12 months.\n\nSign before {{ agreementDeadline }}: {{ links.agreement }}")
+AGREEMENT = ("Terms of {{ campaign.name }}: three reels in spring light, fee {{ fee }} "
+             "{{ campaign.currency }}, usage rights for 12 months.\n\n"
+             "Sign before {{ agreementDeadline }}: {{ links.agreement }}")
 
 
 async def _send(store: Store, public_url: str) -> list[Received]:
@@ -70,8 +71,8 @@ def test_answer_sign_and_unsubscribe_from_the_mail_in_a_browser(
     unsubscribe = str(to_ana.message["List-Unsubscribe"]).split(",")[0].strip().strip("<>")
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", str(db_path), "serve", "--port",
-                                str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    command = [sys.executable, "-m", "tui.cli", "--db", str(db_path), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         _wait_for_port(port, process)
         with sync_playwright() as playwright:

@@ -59,8 +59,10 @@ def personal_routes(store: Store) -> list[Route]:
             return "", ""
 
     def sender_of(found: LinkTarget) -> str:
+        """Who wrote: the name the message was sent under, else the campaign's sender or name."""
         campaign = found.campaign
-        return (campaign.sender_name or campaign.name) if campaign else ""
+        fallback = (campaign.sender_name or campaign.name) if campaign else ""
+        return str(found.message.get("from_name") or fallback)
 
     # -- the invitation ---------------------------------------------------------------------
 
