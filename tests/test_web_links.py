@@ -477,3 +477,26 @@ def test_the_daily_plan_gives_each_invitation_its_own_link(db_path: Path, store:
     mails = outbox(store, kind="invitation")
     links = {mail["body"].rpartition("/a/")[2] for mail in mails}
     assert links == {message_token(mail["message_id"]) for mail in mails} and len(links) == 3
+
+
+def test_a_foreign_token_names_nothing(web: TestClient, spring: Store) -> None:
+    """The local part of a Message-ID we received, or of our mail to no influencer, is no link."""
+    from store.outbox.queueing import enqueue
+
+    invited(spring)
+    now = spring.now_iso()
+    with spring.write() as db:
+        db.conn.execute(
+            """INSERT INTO messages (influencer_id, campaign_id, direction, kind, from_addr, to_addr, subject,
+                   body, message_id, status, created_at, updated_at)
+               SELECT id, NULL, 'in', 'reply', email, 'casting@brand.example', 'Re', 'Hi',
+                      '<theirs1@mail.example>', NULL, ?, ? FROM influencers WHERE handle = 'ana'""",
+            (now, now))
+        _row, _status = enqueue(db, now=now, kind="manual", to_addr="press@else.example",
+                                from_addr="casting@brand.example", subject="Hello", body="Hi")
+    ours = message_token(outbox(spring, to_addr="press@else.example")[0]["message_id"])
+    before = table_counts(spring)
+    for token in ("theirs1", ours):
+        for path in (f"/a/{token}", f"/g/{token}", f"/u/{token}"):
+            assert web.post(path, data={"answer": "yes", "decision": "sign"}).status_code == 404
+    assert table_counts(spring) == before and unsubscribed(spring, "ana") == 0
