@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from mailer.compose import Draft, compose_draft, queue
 from mailer.templating.context import template_context
 from mailer.templating.rendering import default_template, render_text
+from mailer.templating.tracking import tracking
 from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
 from store.campaigns import Campaign
@@ -52,8 +53,9 @@ def templated(db: Database, subject: str, body: str, campaign_id: int | None = N
     def render(influencer: dict) -> tuple[str, str]:
         context = template_context(_campaign_for(db, campaign_id, influencer["id"]), influencer)
         language = influencer.get("language") or "en"
-        return (render_text(subject, context, kind="message", language=language, part="subject"),
-                render_text(body, context, kind="message", language=language, part="body"))
+        with tracking(db):  # a tracked link in a bulk mail registers its target when queued
+            return (render_text(subject, context, kind="message", language=language, part="subject"),
+                    render_text(body, context, kind="message", language=language, part="body"))
 
     return render
 

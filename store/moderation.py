@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from store import campaigns
 from store.errors import NotFound, UserError
+from store.outbox import tokens
 from store.outreach import BLOCKING_FLAGS
 
 CHANGEABLE = ("planned", "queued", "skipped")
@@ -182,7 +183,14 @@ def _status_for(flags: set[str], skipped: bool) -> str:
 
 def update(db: Database, row: Invitation, *, now: str, flags: set[str], skipped: bool | None = None,
            **columns: object) -> bool:
-    """Write new content/flags and the status they imply; False if the row left the queue meanwhile."""
+    """Write new content/flags and the status they imply; False if the row left the queue meanwhile.
+
+    A re-rendered body's personal links (held by `tokens.MESSAGE_TOKEN`) get this message's token."""
+    for name in ("body", "body_html"):
+        text = columns.get(name)
+        if isinstance(text, str) and tokens.MESSAGE_TOKEN in text:
+            found = db.execute("SELECT message_id FROM messages WHERE id = ?", (row.id,)).fetchone()
+            columns[name] = tokens.fill(text, found[0]) if found and found[0] else text
     skip = (row.status == "skipped") if skipped is None else skipped
     values = {**columns, "flags": json.dumps(sorted(flags)), "status": _status_for(flags, skip),
               "updated_at": now}

@@ -44,6 +44,11 @@ ACTION_WORDS = {
     "apply_from_page": "record applications from the casting-call page",
 }
 
+# The redirect of a tracked link (/t/…) records the click as the influencer who followed it.
+FOLLOW_TRACKED_LINK = "follow_tracked_link"
+PERMISSIONS[WEB_ROLE] |= {FOLLOW_TRACKED_LINK}
+ACTION_WORDS[FOLLOW_TRACKED_LINK] = "record clicks on tracked links"
+
 
 def real_login() -> str:
     """The OS account running this process, from its uid (LOGNAME and USER can be set by anyone)."""

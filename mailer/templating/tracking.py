@@ -1,0 +1,137 @@
+"""`{{ track("https://…") }}`: a tracked link, `<public_url>/t/<message token>/<target id>`.
+
+The address is written in the template itself, as a quoted http(s) URL: compiling checks
+every call (so `template set` names the line) and the subject may hold none. Each render
+runs under one `Tracker` (`tracking(db)`): it finds the target's id, registering it when the
+render runs inside a write transaction (a moderator's hand edit, a bulk mail being queued:
+text an operator wrote), and it needs the public address of `callsheet serve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from jinja2 import Environment, nodes
+from sqlite_utils import Database
+
+from store import clicks
+from store.clock import Clock
+from store.outbox.tokens import MESSAGE_TOKEN
+
+NAME = "track"
+USAGE = 'track() takes one address in quotes, such as track("https://brand.example/lookbook")'
+NO_PUBLIC_URL = ("track() needs the public address of `callsheet serve` for its links: "
+                 "set [web] public_url or CALLSHEET_PUBLIC_URL")
+SAMPLE_PUBLIC_URL = "https://casting.example.com"
+# What a read-only preview shows for a target not registered yet (saving or queueing registers it).
+UNREGISTERED = "new"
+_PARSER = Environment()
+
+
+class TrackRefused(Exception):
+    """A track() call that cannot become a link; `lineno` when found while compiling."""
+
+    def __init__(self, reason: str, lineno: int | None = None) -> None:
+        super().__init__(reason)
+        self.lineno = lineno
+
+
+def _is_track(call: nodes.Call) -> bool:
+    return isinstance(call.node, nodes.Name) and call.node.name == NAME
+
+
+def _literal(call: nodes.Call) -> str:
+    """The address a track() call names, or TrackRefused."""
+    arg = call.args[0] if len(call.args) == 1 else None
+    if (not isinstance(arg, nodes.Const) or not isinstance(arg.value, str) or call.kwargs
+            or call.dyn_args is not None or call.dyn_kwargs is not None):
+        raise TrackRefused(USAGE, call.lineno)
+    problem = clicks.url_problem(arg.value)
+    if problem:
+        raise TrackRefused(problem, call.lineno)
+    return arg.value
+
+
+def check_calls(tree: nodes.Template, *, subject: bool) -> list[str]:
+    """Every address the template's track() calls name, in order; TrackRefused for a bad one."""
+    calls = [call for call in tree.find_all(nodes.Call) if _is_track(call)]
+    called = {id(call.node) for call in calls}
+    for name in tree.find_all(nodes.Name):
+        if name.name != NAME or name.ctx != "load":
+            continue
+        if subject:
+            raise TrackRefused("a subject cannot hold a tracked link; put track() in the body", name.lineno)
+        if id(name) not in called:
+            raise TrackRefused(USAGE, name.lineno)
+    return [_literal(call) for call in calls]
+
+
+def targets_in(*sources: str | None) -> list[str]:
+    """The distinct addresses named by track() in template texts that already compile."""
+    found: dict[str, None] = {}
+    for source in sources:
+        if source and NAME in source:
+            found |= dict.fromkeys(check_calls(_PARSER.parse(source), subject=False))
+    return list(found)
+
+
+@dataclass
+class Tracker:
+    """How one render turns an address into its link: the database to find targets in, the address."""
+
+    db: Database | None
+    public_url: str | None = None
+    sample: bool = False
+    _loaded: bool = field(default=False, repr=False)
+
+    def base(self) -> str:
+        if self.sample:
+            return SAMPLE_PUBLIC_URL
+        if not self._loaded:
+            from mailer.config import load_public_url
+
+            self.public_url, self._loaded = load_public_url(), True
+        if not self.public_url:
+            raise TrackRefused(NO_PUBLIC_URL)
+        return self.public_url.rstrip("/")
+
+    def target(self, url: str) -> str:
+        """The target's id as text: registered (in a write transaction), found, or a preview's stand-in."""
+        if self.sample or self.db is None:
+            return "0" if self.sample else UNREGISTERED
+        if self.db.conn.in_transaction:
+            return str(clicks.register(self.db, url, Clock.from_env().now_iso()))
+        found = clicks.target_id(self.db, url)
+        return UNREGISTERED if found is None else str(found)
+
+    def link(self, url: object) -> str:
+        problem = clicks.url_problem(url)
+        if problem:
+            raise TrackRefused(problem)
+        base = self.base()
+        return f"{base}{clicks.TRACK_PREFIX}{MESSAGE_TOKEN}/{self.target(str(url))}"
+
+
+_CURRENT: ContextVar[Tracker | None] = ContextVar("callsheet_tracker", default=None)
+
+
+@contextmanager
+def tracking(db: Database | None, *, sample: bool = False) -> Iterator[Tracker]:
+    """Renders inside resolve track() against `db` (or, with `sample`, against nothing at all)."""
+    tracker = Tracker(db, sample=sample)
+    reset = _CURRENT.set(tracker)
+    try:
+        yield tracker
+    finally:
+        _CURRENT.reset(reset)
+
+
+def track(url: object) -> str:
+    """The template global: this message's tracked link to `url`."""
+    tracker = _CURRENT.get()
+    if tracker is None:
+        raise TrackRefused("track() cannot be used in this text")
+    return tracker.link(url)
