@@ -147,14 +147,21 @@ async def test_a_viewer_sees_every_setting_and_cannot_save(tmp_path: Path) -> No
             assert cap.disabled and cap.value == "30"
             assert screen.query_one("#setting-moderation", Switch).disabled
             assert screen.query_one("#setting-segment", Input).value == "tag:fashion country:FR"
-            cap.value = "5"  # even if a value were set, save refuses before anything runs
+            cap.value = "5"  # even if a value were set, the action refuses before anything runs
             await pilot.press("ctrl+s")
+            await until(pilot, lambda: len(_finished(messages)) == 1 and bool(_notices(app)))
+            screen = await _open_settings(pilot)
             await pilot.press("ctrl+l")
-            await until(pilot, lambda: len(_notices(app)) == 2)
-            assert _notices(app) == [why, why]
-            assert app.screen is screen
-            assert not bool(_finished(messages))
+            await until(pilot, lambda: len(_finished(messages)) == 2 and len(_notices(app)) == 2)
+            await settled(app)
+            refused = [n for n in _notices(app) if "may not" in n and "visitor" in n]
+            assert len(refused) == 2, _notices(app)
+            assert isinstance(app.screen, PipelineScreen)
         assert _row(seeded) == before
+        refusals = seeded.writer.execute(
+            "SELECT actor, json_extract(detail, '$.permission') FROM audit_events WHERE action = 'refused'"
+        ).fetchall()
+        assert [tuple(r) for r in refusals] == [("visitor", "manage_campaign")] * 2
     finally:
         viewer.close()
         seeded.close()

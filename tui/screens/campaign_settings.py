@@ -115,7 +115,7 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
 
     def action_save(self) -> None:
         if self.refusal:
-            self.notify(self.refusal, severity="warning")
+            self._attempt(SettingsRequest("edit", ({},)))
             return
         try:
             given = changed_settings(self.before, self.typed())
@@ -130,12 +130,12 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
 
     def action_state(self, verb: str) -> None:
         """Close, reopen, pause or resume, confirmed with the campaign named."""
-        if self.refusal:
-            self.notify(self.refusal, severity="warning")
-            return
         campaign = self.campaign
         if verb == "pause" and campaign.status == "paused":
             verb = "resume"
+        if self.refusal:
+            self._attempt(SettingsRequest(verb, ("",) if verb == "reopen" else ()))
+            return
         if verb != "reopen":
             self._confirm(SettingsRequest(verb), QUESTIONS[verb].format(name=campaign.name), verb.title())
             return
@@ -151,6 +151,10 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
                 self._confirm(SettingsRequest("reopen", (closes,)), question, "Reopen")
 
         self.app.push_screen(ClosingTime(campaign), answered)
+
+    def _attempt(self, request: SettingsRequest) -> None:
+        """A read-only viewer's try: the action itself refuses it, in one sentence and the audit trail."""
+        self.dismiss(request)
 
     def _confirm(self, request: SettingsRequest, question: str, button: str) -> None:
         def answered(confirmed: bool | None) -> None:
