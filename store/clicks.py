@@ -9,7 +9,8 @@ naming it (a moderator's hand edit, a bulk mail): whatever was written by an ope
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+import secrets
+from urllib.parse import quote, unquote, urlsplit
 
 from sqlite_utils import Database
 
@@ -18,6 +19,11 @@ from store.rowids import inserted_id
 TRACK_PREFIX = "/t/"
 MAX_URL = 2000
 _UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'\\`{}|^]")
+# A target not registered yet, in text rendered outside a write transaction (the app's compose
+# and bulk previews, queued later): `enqueue` registers it in its transaction and writes its id.
+# The nonce is this process's own, so text from outside (an influencer's name) cannot ask for one.
+_NONCE = secrets.token_hex(8)
+_PENDING = re.compile(rf"CALLSHEET-TARGET-{_NONCE}-([A-Za-z0-9_.~%-]+)!")
 
 
 def url_problem(url: object) -> str | None:
@@ -52,6 +58,23 @@ def register(db: Database, url: str, now: str) -> int:
         return found
     cursor = db.conn.execute("INSERT INTO link_targets (url, created_at) VALUES (?, ?)", (url, now))
     return inserted_id(cursor)
+
+
+def pending(url: str) -> str:
+    """What a link holds instead of the id of a target not registered yet (see `resolve_pending`)."""
+    return f"CALLSHEET-TARGET-{_NONCE}-{quote(url, safe='')}!"
+
+
+def resolve_pending(db: Database, text: str | None, now: str) -> str | None:
+    """`text` with each pending target registered and replaced by its id; inside a write transaction."""
+    if not text or "CALLSHEET-TARGET-" not in text:
+        return text
+
+    def registered(match: re.Match[str]) -> str:
+        url = unquote(match.group(1))
+        return match.group(0) if url_problem(url) else str(register(db, url, now))
+
+    return _PENDING.sub(registered, text)
 
 
 def target_url(db: Database, target: int) -> str | None:

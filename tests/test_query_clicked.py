@@ -42,7 +42,7 @@ def click(db_path: Path, path: str, at: str) -> None:
 
 @pytest.fixture
 def clicked(store: Store, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """ana clicked 13 days ago (twice), bob 3 days ago, cleo was sent the link and did not, dan got nothing."""
+    """ana clicked 13 days ago (twice), bob 3 days ago, cleo got the link and did not, dan got nothing."""
     monkeypatch.setenv("CALLSHEET_PUBLIC_URL", PUBLIC)
     monkeypatch.setenv("CALLSHEET_NOW", SENT)
     make_campaign(store, moderation=False)
@@ -124,4 +124,5 @@ def test_bad_clicked_terms_are_one_sentence(text: str, sentence: str) -> None:
 
 
 def test_a_bad_clicked_term_on_the_command_line(clicked: Path) -> None:
-    assert_user_error(run(clicked, "influencers", "clicked:often"), "clicked takes yes, no or a number of days")
+    result = run(clicked, "influencers", "clicked:often")
+    assert_user_error(result, "clicked takes yes, no or a number of days")

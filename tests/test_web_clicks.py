@@ -283,13 +283,52 @@ def test_a_moderators_hand_edit_registers_its_new_target(store: Store, db_path: 
     assert f"{PUBLIC}/t/{message_token(message['message_id'])}/2\n" in body
 
 
-def test_a_preview_shows_an_unsaved_target_without_registering_it(spring: Store, db_path: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_preview_leaves_a_new_target_pending_until_it_is_queued(spring: Store, db_path: Path) -> None:
+    # The app's compose and bulk previews render on a read-only view and queue the drafts later.
     from mailer.templating.rendering import render
     from store import campaigns, influencers
+    from store.outbox.queueing import enqueue
 
     db = spring.reader()
-    rendered = render(db, campaigns.get(db, "Spring"), "invitation", influencers.get_by_handle(db, "ana"),
-                      source=("Hi", '{{ track("https://brand.example/unsaved") }}'))
-    assert rendered.body == f"{PUBLIC}/t/{MESSAGE_TOKEN}/new"
+    ana = influencers.get_by_handle(db, "ana")
+    rendered = render(db, campaigns.get(db, "Spring"), "invitation", ana,
+                      source=("Hi", 'See {{ track("https://brand.example/unsaved") }}'))
+    assert rendered.body.startswith(f"See {PUBLIC}/t/{MESSAGE_TOKEN}/CALLSHEET-TARGET-")
     assert targets(spring) == []
+    with spring.write() as writer:
+        row_id, _ = enqueue(writer, now=spring.now_iso(), kind="manual", to_addr="ana@example.com",
+                            from_addr="casting@brand.example", subject="Hi", body=rendered.body,
+                            influencer_id=ana["id"], campaign_id=1, author="tester")
+    assert targets(spring) == [(1, "https://brand.example/unsaved")]
+    stored = outbox(spring, id=row_id)[0]
+    assert stored["body"] == f"See {PUBLIC}/t/{message_token(stored['message_id'])}/1"
+
+
+def test_text_from_outside_cannot_ask_for_a_target(spring: Store, db_path: Path) -> None:
+    # A pending target carries this process's nonce: a name typed on the casting page that looks
+    # like one is queued as the text it is, and registers nothing.
+    from store.outbox.queueing import enqueue
+
+    forged = "CALLSHEET-TARGET-0123456789abcdef-https%3A%2F%2Fevil.example%2F!"
+    with spring.write() as writer:
+        row_id, _ = enqueue(writer, now=spring.now_iso(), kind="manual", to_addr="ana@example.com",
+                            from_addr="casting@brand.example", subject="Hi", body=f"Hello {forged}",
+                            influencer_id=1, campaign_id=1, author="tester")
+    assert outbox(spring, id=row_id)[0]["body"] == f"Hello {forged}"
+    assert targets(spring) == []
+
+
+def test_a_bulk_mail_registers_its_new_target_when_queued(spring: Store, web: TestClient) -> None:
+    from mailer.actions import inbox as inbox_actions
+
+    ids = [row[0] for row in spring.writer.execute("SELECT id FROM influencers ORDER BY id")]
+    body = 'Hi {{ firstName }}: {{ track("https://brand.example/bulk") }}'
+    preview = inbox_actions.plan_bulk(spring, ids, 1, "News", body)
+    assert preview.count == 3 and targets(spring) == []
+    inbox_actions.queue_bulk(spring, ids, 1, "News", body, preview.count)
+    assert targets(spring) == [(1, "https://brand.example/bulk")]
+    rows = outbox(spring, kind="bulk")
+    assert [LINK.search(row["body"]).group(2) for row in rows] == ["1", "1", "1"]
+    path = LINK.search(rows[1]["body"]).group(0).removeprefix(PUBLIC)
+    assert web.get(path, follow_redirects=False).headers["location"] == "https://brand.example/bulk"
+    assert [c["message_id"] for c in clicks(spring)] == [rows[1]["id"]]

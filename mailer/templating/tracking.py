@@ -4,7 +4,8 @@ The address is written in the template itself, as a quoted http(s) URL: compilin
 every call (so `template set` names the line) and the subject may hold none. Each render
 runs under one `Tracker` (`tracking(db)`): it finds the target's id, registering it when the
 render runs inside a write transaction (a moderator's hand edit, a bulk mail being queued:
-text an operator wrote), and it needs the public address of `callsheet serve`.
+text an operator wrote) or leaving it pending for `enqueue` to register (a preview the app
+queues later), and it needs the public address of `callsheet serve`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ USAGE = 'track() takes one address in quotes, such as track("https://brand.examp
 NO_PUBLIC_URL = ("track() needs the public address of `callsheet serve` for its links: "
                  "set [web] public_url or CALLSHEET_PUBLIC_URL")
 SAMPLE_PUBLIC_URL = "https://casting.example.com"
-# What a read-only preview shows for a target not registered yet (saving or queueing registers it).
-UNREGISTERED = "new"
 _PARSER = Environment()
 
 
@@ -99,13 +98,16 @@ class Tracker:
         return self.public_url.rstrip("/")
 
     def target(self, url: str) -> str:
-        """The target's id as text: registered (in a write transaction), found, or a preview's stand-in."""
-        if self.sample or self.db is None:
-            return "0" if self.sample else UNREGISTERED
-        if self.db.conn.in_transaction:
+        """The target's id as text: found, registered (inside a write transaction), or pending until
+        `enqueue` registers it (a preview on a read-only view, queued later)."""
+        if self.sample:
+            return "0"
+        found = clicks.target_id(self.db, url) if self.db is not None else None
+        if found is not None:
+            return str(found)
+        if self.db is not None and self.db.conn.in_transaction:
             return str(clicks.register(self.db, url, Clock.from_env().now_iso()))
-        found = clicks.target_id(self.db, url)
-        return UNREGISTERED if found is None else str(found)
+        return clicks.pending(url)
 
     def link(self, url: object) -> str:
         problem = clicks.url_problem(url)
