@@ -332,3 +332,13 @@ def test_a_bulk_mail_registers_its_new_target_when_queued(spring: Store, web: Te
     path = LINK.search(rows[1]["body"]).group(0).removeprefix(PUBLIC)
     assert web.get(path, follow_redirects=False).headers["location"] == "https://brand.example/bulk"
     assert [c["message_id"] for c in clicks(spring)] == [rows[1]["id"]]
+
+
+def test_a_custom_variable_named_track_does_not_hide_the_function(spring: Store, db_path: Path,
+                                                                  tmp_path: Path) -> None:
+    spring.writer.execute("UPDATE influencers SET custom = ? WHERE handle = 'ana'", ['{"track": "Song 2"}'])
+    body = 'Your {{ vars.track }}: {{ track("https://brand.example/lookbook") }}\n'
+    assert set_template(db_path, tmp_path, body).exit_code == 0
+    assert run(db_path, "invite", "Spring", "ana").exit_code == 0
+    assert LINK.search(outbox(spring, kind="invitation")[0]["body"])
+    assert outbox(spring, kind="invitation")[0]["body"].startswith("Your Song 2: ")

@@ -109,6 +109,8 @@ def render_text(source: str, context: dict, *, kind: str, language: str, part: s
                 html: bool = False) -> str:
     """Render one template text, or raise TemplateError naming where it failed."""
     filename = f"{kind}.{language}.{part.replace(' ', '_')}"
+    if "track" in context:  # a custom variable named track stays `vars.track`: the global wins
+        context = {**context, "track": track}
     try:
         template = _compile(source, filename, html)
         with metered():
