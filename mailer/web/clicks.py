@@ -41,18 +41,27 @@ def routes(store: Store, page: Page) -> list[Route]:
         return page("message.html", 404, lang=lang, text=UNKNOWN[lang])
 
     async def follow(request: Request) -> Response:
-        token, target = request.path_params["token"], request.path_params["target"]
+        token, target = request.path_params["token"], _target(request.path_params["target"])
+        if target is None:
+            return not_found(request)
         outcome = await run_in_threadpool(click_actions.follow_link, store, token, target)
         return _redirect(outcome.url) if outcome.url else not_found(request)
 
     async def peek(request: Request) -> Response:
-        token, target = request.path_params["token"], request.path_params["target"]
-        url = await run_in_threadpool(click_actions.link_target, store, token, target)
+        token, target = request.path_params["token"], _target(request.path_params["target"])
+        url = await run_in_threadpool(click_actions.link_target, store, token, target) if target else None
         return _redirect(url) if url else not_found(request)
 
-    path = TRACK_PREFIX + "{token}/{target:int}"
+    path = TRACK_PREFIX + "{token}/{target}"
     # HEAD first: Starlette lets a GET route answer HEAD too.
     return [Route(path, peek, methods=["HEAD"]), Route(path, follow, methods=["GET"])]
+
+
+def _target(text: str) -> int | None:
+    """A target id as links spell it (digits, no leading zero, within SQLite's integers), else None."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or text != str(int(text)):
+        return None
+    return int(text)
 
 
 def _redirect(url: str) -> Response:
