@@ -12,7 +12,7 @@ import functools
 import re
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError, UndefinedError
@@ -175,8 +175,15 @@ def render(db: Database, campaign: Campaign, kind: str, influencer: dict, *,
     else:
         chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
     context = template_context(campaign, influencer, extra)
-    with tracking(db):
-        return _render_parts(kind, chosen, subject, body, html, context)
+    with tracking(db) as tracker:
+        rendered = _render_parts(kind, chosen, subject, body, html, context)
+        if not tracker.rewrites():
+            return rendered
+        try:  # [links] track = true
+            return replace(rendered, body=tracker.rewrite(rendered.body, body) or "",
+                           body_html=tracker.rewrite(rendered.body_html, html, markup=True))
+        except TrackRefused as error:
+            raise TemplateError(kind, chosen, "body", None, str(error)) from None
 
 
 def template_source(db: Database, campaign: Campaign, kind: str, language: str) -> tuple[str, str]:

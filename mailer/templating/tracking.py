@@ -10,6 +10,8 @@ queues later), and it needs the public address of `callsheet serve`.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +30,9 @@ NO_PUBLIC_URL = ("track() needs the public address of `callsheet serve` for its 
                  "set [web] public_url or CALLSHEET_PUBLIC_URL")
 SAMPLE_PUBLIC_URL = "https://casting.example.com"
 _PARSER = Environment()
+# A plain link in text, for `[links] track = true`; what ends a sentence is not part of it.
+_PLAIN_URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]"
 
 
 class TrackRefused(Exception):
@@ -85,6 +90,7 @@ class Tracker:
     public_url: str | None = None
     sample: bool = False
     _loaded: bool = field(default=False, repr=False)
+    _rewrites: bool | None = field(default=None, repr=False)
 
     def base(self) -> str:
         if self.sample:
@@ -108,6 +114,38 @@ class Tracker:
         if self.db is not None and self.db.conn.in_transaction:
             return str(clicks.register(self.db, url, Clock.from_env().now_iso()))
         return clicks.pending(url)
+
+    def rewrites(self) -> bool:
+        """Whether `[links] track = true` asks for every plain link a template writes to be tracked."""
+        if self._rewrites is None:
+            from mailer.config import load_link_tracking
+
+            self._rewrites = not self.sample and load_link_tracking()
+        return self._rewrites
+
+    def rewrite(self, text: str | None, source: str | None, *, markup: bool = False) -> str | None:
+        """`text` (rendered from `source`) with each plain http(s) link written in `source` tracked.
+
+        Only addresses the template itself spells out are rewritten, never one that came from
+        an influencer's data, nor a link to our own pages; in HTML the address is unescaped.
+        """
+        if not text or not source or not self.rewrites():
+            return text
+        written = {match.group(0).rstrip(_TRAILING) for match in _PLAIN_URL.finditer(source)}
+
+        def tracked(match: re.Match[str]) -> str:
+            raw = match.group(0)
+            url = raw.rstrip(_TRAILING)
+            target = html.unescape(url) if markup else url
+            if url not in written or clicks.url_problem(target):
+                return raw
+            try:
+                base = self.base()
+            except TrackRefused:
+                raise TrackRefused(NO_PUBLIC_URL.replace("track()", "[links] track = true")) from None
+            return raw if target.startswith(base + "/") else self.link(target) + raw[len(url):]
+
+        return _PLAIN_URL.sub(tracked, text) if written else text
 
     def link(self, url: object) -> str:
         problem = clicks.url_problem(url)
