@@ -70,7 +70,8 @@ def test_without_the_setting_plain_links_stay_as_written(spring: Store, db_path:
     assert targets(spring) == []
 
 
-def test_the_setting_tracks_the_links_the_template_writes(spring: Store, db_path: Path, web: TestClient) -> None:
+def test_the_setting_tracks_the_links_the_template_writes(spring: Store, db_path: Path,
+                                                         web: TestClient) -> None:
     write_config("[links]\ntrack = true\n")
     assert run(db_path, "invite", "Spring", "ana").exit_code == 0
     message = outbox(spring, kind="invitation")[0]
@@ -101,7 +102,8 @@ def test_the_setting_needs_the_public_address(spring: Store, db_path: Path,
 def test_a_wrong_setting_is_one_sentence(spring: Store, db_path: Path) -> None:
     write_config('[links]\ntrack = "yes"\n')
     before = table_counts(spring)
-    assert_user_error(run(db_path, "invite", "Spring", "ana"), "The setting 'track' in [links] has the wrong type.")
+    result = run(db_path, "invite", "Spring", "ana")
+    assert_user_error(result, "The setting 'track' in [links] has the wrong type.")
     write_config("[links]\ntrak = true\n")
     assert_user_error(run(db_path, "invite", "Spring", "ana"), "Unknown setting 'trak' in [links]")
     assert table_counts(spring) == before
