@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from mailer.compose import Draft, compose_draft, queue
 from mailer.templating.context import template_context
 from mailer.templating.rendering import default_template, render_text
+from mailer.templating.tracking import TrackRefused, tracking
 from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
 from store.campaigns import Campaign
@@ -52,8 +53,13 @@ def templated(db: Database, subject: str, body: str, campaign_id: int | None = N
     def render(influencer: dict) -> tuple[str, str]:
         context = template_context(_campaign_for(db, campaign_id, influencer["id"]), influencer)
         language = influencer.get("language") or "en"
-        return (render_text(subject, context, kind="message", language=language, part="subject"),
-                render_text(body, context, kind="message", language=language, part="body"))
+        with tracking(db) as tracker:  # a tracked link in a bulk mail registers its target when queued
+            text = render_text(body, context, kind="message", language=language, part="body")
+            try:
+                text = tracker.rewrite(text, body) or text  # [links] track = true
+            except TrackRefused as error:
+                raise UserError(f"The message cannot be queued: {error}.") from None
+            return render_text(subject, context, kind="message", language=language, part="subject"), text
 
     return render
 

@@ -252,6 +252,16 @@ def _check_keys(section: str, table: dict[str, Any], known: dict[str, Any]) -> N
             raise UserError(f"The setting {key!r} in [{section}] has the wrong type.")
 
 
+LINKS_KEYS = {"track": bool}
+
+
+def load_link_tracking(path: Path | None = None) -> bool:
+    """`[links] track = true`: every plain http(s) link a template writes becomes a tracked link."""
+    table = dict(read_toml(path or config_path()).get("links", {}))
+    _check_keys("links", table, LINKS_KEYS)
+    return bool(table.get("track", False))
+
+
 ENV_PUBLIC_URL = "CALLSHEET_PUBLIC_URL"
 WEB_KEYS = {"public_url": str}
 

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from store import campaigns
 from store.errors import NotFound, UserError
-from store.outbox.tokens import fill
+from store.outbox import tokens
 from store.outreach import BLOCKING_FLAGS
 
 CHANGEABLE = ("planned", "queued", "skipped")
@@ -183,12 +183,15 @@ def _status_for(flags: set[str], skipped: bool) -> str:
 
 def update(db: Database, row: Invitation, *, now: str, flags: set[str], skipped: bool | None = None,
            **columns: object) -> bool:
-    """Write new content/flags and the status they imply; False if the row left the queue meanwhile."""
+    """Write new content/flags and the status they imply; False if the row left the queue meanwhile.
+
+    A re-rendered body's personal links (held by `tokens.MESSAGE_TOKEN`) get this message's token."""
+    for name in ("body", "body_html"):
+        text = columns.get(name)
+        if isinstance(text, str) and tokens.MESSAGE_TOKEN in text:
+            found = db.execute("SELECT message_id FROM messages WHERE id = ?", (row.id,)).fetchone()
+            columns[name] = tokens.fill(text, found[0]) if found and found[0] else text
     skip = (row.status == "skipped") if skipped is None else skipped
-    if "body" in columns or "body_html" in columns:  # a re-render holds the placeholder of its links
-        message_id = db.execute("SELECT message_id FROM messages WHERE id = ?", (row.id,)).fetchone()[0]
-        columns = {name: fill(value, message_id) if name in ("body", "body_html") and isinstance(value, str)
-                   else value for name, value in columns.items()}
     values = {**columns, "flags": json.dumps(sorted(flags)), "status": _status_for(flags, skip),
               "updated_at": now}
     assignments = ", ".join(f"{name} = ?" for name in values)

@@ -49,6 +49,11 @@ ACTION_WORDS = {
     "unsubscribe_by_link": "unsubscribe an influencer by a message's link",
 }
 
+# The redirect of a tracked link (/t/…) records the click as the influencer who followed it.
+FOLLOW_TRACKED_LINK = "follow_tracked_link"
+PERMISSIONS[WEB_ROLE] |= {FOLLOW_TRACKED_LINK}
+ACTION_WORDS[FOLLOW_TRACKED_LINK] = "record clicks on tracked links"
+
 
 def real_login() -> str:
     """The OS account running this process, from its uid (LOGNAME and USER can be set by anyone)."""

@@ -570,3 +570,27 @@ def _casting_page(db: Database) -> None:
     db.conn.executemany("UPDATE campaigns SET apply_token = ? WHERE id = ?",
                         [(secrets.token_urlsafe(16), campaign_id) for campaign_id in ids])
     _run(db, ["CREATE UNIQUE INDEX campaigns_apply_token ON campaigns(apply_token)"])
+
+
+@migrations(name="tracked_links")
+def _tracked_links(db: Database) -> None:
+    # `{{ track(url) }}` in a template: each target an operator wrote gets an id (the redirect
+    # goes only to these), and each click on `/t/<message token>/<id>` is one row (store/clicks.py).
+    _run(db, [
+        """CREATE TABLE link_targets (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE clicks (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            influencer_id INTEGER REFERENCES influencers(id) ON DELETE CASCADE,
+            campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL,
+            target_id INTEGER NOT NULL REFERENCES link_targets(id),
+            clicked_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX clicks_influencer ON clicks(influencer_id, clicked_at)",
+        "CREATE INDEX clicks_campaign ON clicks(campaign_id, influencer_id)",
+        "CREATE INDEX clicks_message ON clicks(message_id)",
+    ])

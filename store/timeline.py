@@ -1,4 +1,4 @@
-"""One influencer's merged history: messages, stage changes, moderation and notes, in time order.
+"""One influencer's merged history: messages, clicks, stage changes, moderation and notes, in time order.
 
 Across every campaign, or one campaign's part of it (notes and influencer-wide
 events such as a bounce show in both). Audit events come from the influencer
@@ -32,6 +32,14 @@ _NOTES = """
            substr(n.body, 1, 80) AS subject, NULL AS status, n.body, NULL AS campaign_id, '[]' AS flags,
            NULL, 1, NULL, '', NULL, NULL, n.author AS actor
     FROM notes n WHERE n.influencer_id = :influencer"""
+
+# A click on a tracked link (store/clicks.py): "clicked <target>" at its time, after the message.
+_CLICKS = """
+    SELECT 'click' AS entry, c.id, c.clicked_at AS at, NULL AS direction, 'click' AS kind,
+           'clicked ' || t.url AS subject, NULL AS status, t.url AS body, c.campaign_id, '[]' AS flags,
+           NULL, 1, NULL, '', NULL, NULL, NULL AS actor
+    FROM clicks c JOIN link_targets t ON t.id = c.target_id
+    WHERE c.influencer_id = :influencer {campaign}"""
 
 _EVENTS = """
     SELECT 'event' AS entry, a.id, a.at, NULL AS direction, a.action AS kind, '' AS subject,
@@ -72,10 +80,12 @@ def entries(db: Database, influencer_id: int, campaign_id: int | None = None,
     """The latest `limit` entries, oldest first."""
     message_actions = " OR ".join(f"a.action LIKE :pattern{i}" for i in range(len(MESSAGE_EVENT_PATTERNS)))
     in_campaign = "AND m.campaign_id = :campaign" if campaign_id else ""
+    clicks_in_campaign = "AND c.campaign_id = :campaign" if campaign_id else ""
     event_scope = "AND (a.campaign_id = :campaign OR a.campaign_id IS NULL)" if campaign_id else ""
     sql = " UNION ALL ".join([
         _MESSAGES.format(campaign=in_campaign),
         _NOTES,
+        _CLICKS.format(campaign=clicks_in_campaign),
         _EVENTS.format(campaign=event_scope, message_actions=message_actions),
     ])
     params = {"influencer": influencer_id, "campaign": campaign_id, "limit": limit,

@@ -18,7 +18,7 @@ from tests.cli_helpers import assert_user_error, run, run_json
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign, stage_of, table_counts
 
 STATUS_KEYS = {"all_candidates", "new_applicants", "in_campaign", "rejected", "invited", "applicants",
-               "budget_used_pct", "last_update"}
+               "budget_used_pct", "last_update", "clicks", "clickers", "tracked_recipients", "click_rate"}
 
 
 @pytest.fixture
@@ -124,7 +124,8 @@ def test_status_json_has_exactly_the_spec_keys(spring: Store, db_path: Path) -> 
     assert set(status) == STATUS_KEYS
     assert status == {"all_candidates": 2, "new_applicants": 0, "in_campaign": 1, "rejected": 0,
                       "invited": 1, "applicants": 2, "budget_used_pct": 25.0,
-                      "last_update": "2026-11-23T10:00:00+00:00"}
+                      "last_update": "2026-11-23T10:00:00+00:00", "clicks": 0, "clickers": 0,
+                      "tracked_recipients": 0, "click_rate": None}
     text = run(db_path, "status", "Spring").stdout
     assert "budget used     500 of 2000 EUR (25.0%)" in text
     assert "by stage        invited 1, ineligible 1, in campaign 1" in text

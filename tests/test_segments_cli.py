@@ -116,7 +116,7 @@ def test_influencers_with_no_match_says_so(seeded: Path) -> None:
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (("folowers>10",), "Error: Unknown key 'folowers' in 'folowers>10'; did you mean 'followers'?"),
-    (("clicked:yes",), "callsheet does not track clicks"),
+    (("clicked:soon",), "clicked takes yes, no or a number of days such as 7d or 2w, not 'soon'"),
     (("(tag:x",), "'(' at position 1 is never closed"),
     (("tag:x", "--jsn"), "No such option: --jsn."),
 ])

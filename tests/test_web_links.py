@@ -412,7 +412,7 @@ def test_a_moderators_edit_fills_the_token_of_its_message(db_path: Path, clock: 
 
 def test_the_web_role_may_only_do_what_the_pages_do(db_path: Path, clock: Clock, spring: Store) -> None:
     assert PERMISSIONS[WEB_ROLE] == {"apply_from_page", "answer_invitation", "sign_agreement",
-                                     "unsubscribe_by_link"}
+                                     "unsubscribe_by_link", "follow_tracked_link"}
     token = invited(spring)
     web = web_store(db_path, clock)
     try:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from mailer.actions.outcome import Outcome, acting
 from mailer.templating.rendering import check_template
-from store import campaigns, templates, triggers
+from mailer.templating.tracking import targets_in
+from store import campaigns, clicks, templates, triggers
 from store.db import Store
 
 
@@ -32,6 +33,8 @@ def save_template(store: Store, campaign_name: str, kind: str, language: str, su
                        custom_names=templates.custom_variable_names(db))
         templates.save(db, campaign_id=campaign.id, kind=kind, language=language, subject=subject,
                        body=body, body_html=body_html, actor=store.actor, now=store.now_iso())
+        for url in targets_in(body, body_html):  # the only addresses a tracked link may lead to
+            clicks.register(db, url, store.now_iso())
     return TemplateSaved(sentence=f"Saved the {kind} template ({language}) of {campaign.name!r}.",
                          campaign=campaign.name, kind=kind, language=language)
 

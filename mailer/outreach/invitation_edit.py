@@ -31,6 +31,7 @@ class EditSession:
     campaign: Campaign
     person: dict
     renderer: Renderer
+    db: Database | None = None  # where its tracked links' targets are found (or registered, when saved)
 
     def render(self, subject: str, body: str) -> Any:
         """The edit rendered for this recipient; TemplateError (a UserError) when it cannot be."""
@@ -39,7 +40,7 @@ class EditSession:
         check_header_text(subject, "The subject")
         # The sender is this message's own: the campaign's, or the operator's for a hand-made one.
         sender = {"email": self.row.sender or "", "name": self.row.from_name or ""}
-        return self.renderer.render(None, self.campaign, "invitation", self.person,
+        return self.renderer.render(self.db, self.campaign, "invitation", self.person,
                                     language=self.row.language, extra={"sender": sender},
                                     source=(subject, body))
 
@@ -58,4 +59,4 @@ def open_edit(db: Database, message_id: int, renderer: Renderer) -> EditSession:
     source = queue.edit_source(db, message_id) or renderer.source(db, campaign, "invitation",
                                                                   row.language or "")
     return EditSession(row, source[0], source[1], campaign, influencers.get(db, row.influencer_id),
-                       renderer)
+                       renderer, db)

@@ -12,7 +12,7 @@ import functools
 import re
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError, UndefinedError
@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from mailer.sandbox.environment import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
 from mailer.templating.context import LinkUnavailable, sample_context, template_context
+from mailer.templating.tracking import TrackRefused, check_calls, track, tracking
 from store import templates as stored
 from store.campaigns import Campaign
 from store.errors import UserError
@@ -31,6 +32,8 @@ from store.outbox.queueing import one_line
 DEFAULTS_DIR = Path(__file__).parent / "default_templates"
 _REASON_LIMIT = 300
 _ENVIRONMENTS = {False: GuardedEnvironment(autoescape=False), True: GuardedEnvironment(autoescape=True)}
+for _environment in _ENVIRONMENTS.values():
+    _environment.globals["track"] = track  # a tracked link (mailer/templating/tracking.py)
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,13 @@ def invitation_length(rendered: Rendered) -> int:
 def _compile(source: str, filename: str, html: bool) -> Template:
     env = _ENVIRONMENTS[html]
     tree = env.meter(env.parse(source, filename, filename))
+    check_calls(tree, subject=filename.endswith(".subject"))
     code = env.compile(tree, filename, filename)
     return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 def _error_line(error: BaseException, filename: str) -> int | None:
-    if isinstance(error, TemplateSyntaxError) and error.lineno:
+    if isinstance(error, TemplateSyntaxError | TrackRefused) and error.lineno:
         return error.lineno
     lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
              if frame.filename == filename]
@@ -82,6 +86,8 @@ def _error_line(error: BaseException, filename: str) -> int | None:
 
 
 def _reason(error: BaseException) -> str:
+    if isinstance(error, TrackRefused):
+        return str(error)
     if isinstance(error, TemplateSyntaxError):
         return f"syntax error: {error.message}"
     if isinstance(error, UndefinedError):
@@ -103,6 +109,8 @@ def render_text(source: str, context: dict, *, kind: str, language: str, part: s
                 html: bool = False) -> str:
     """Render one template text, or raise TemplateError naming where it failed."""
     filename = f"{kind}.{language}.{part.replace(' ', '_')}"
+    if "track" in context:  # a custom variable named track stays `vars.track`: the global wins
+        context = {**context, "track": track}
     try:
         template = _compile(source, filename, html)
         with metered():
@@ -167,7 +175,15 @@ def render(db: Database, campaign: Campaign, kind: str, influencer: dict, *,
     else:
         chosen, subject, body, html = _choose(db, campaign, kind, wanted, explicit=language is not None)
     context = template_context(campaign, influencer, extra)
-    return _render_parts(kind, chosen, subject, body, html, context)
+    with tracking(db) as tracker:
+        rendered = _render_parts(kind, chosen, subject, body, html, context)
+        if not tracker.rewrites():
+            return rendered
+        try:  # [links] track = true
+            return replace(rendered, body=tracker.rewrite(rendered.body, body) or "",
+                           body_html=tracker.rewrite(rendered.body_html, html, markup=True))
+        except TrackRefused as error:
+            raise TemplateError(kind, chosen, "body", None, str(error)) from None
 
 
 def template_source(db: Database, campaign: Campaign, kind: str, language: str) -> tuple[str, str]:
@@ -194,6 +210,7 @@ def check_template(kind: str, language: str, subject: str, body: str, *,
         raise TemplateError(kind, language, "subject", None, "the subject is empty")
     if not body.strip():
         raise TemplateError(kind, language, "body", None, "the body is empty")
-    rendered = _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
+    with tracking(None, sample=True):
+        rendered = _render_parts(kind, language, subject, body, body_html, sample_context(custom_names))
     if decodes_to_control(subject) or decodes_to_control(rendered.subject):
         raise TemplateError(kind, language, "subject", None, f"it {ENCODED_WORD_PROBLEM}")

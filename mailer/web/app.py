@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from mailer.actions import casting as casting_actions
-from mailer.web import i18n
+from mailer.web import clicks, i18n
 from mailer.web.links import PAGE_PREFIX
 from store.campaigns import Campaign, zone
 from store.casting import PageApplication
@@ -139,6 +139,7 @@ def create_app(store: Store) -> Starlette:
 
     routes = [Route(PAGE_PREFIX + "{token}", show, methods=["GET", "HEAD"]),
               Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]), *personal_routes(store)]
+    routes += clicks.routes(store, _render)
     return Starlette(routes=routes, max_body_size=MAX_BODY,
                      exception_handlers={404: missing, 405: missing, HTTPException: failed,
                                          Exception: failed})

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from store.clicks import resolve_pending
 from store.outbox.tokens import fill
 from store.rowids import inserted_id
 
@@ -78,6 +79,7 @@ def enqueue(
     if suppressed:
         status, flags = "skipped", [*flags, suppressed]
     message_id = new_message_id(from_addr)
+    body, body_html = resolve_pending(db, body, now) or "", resolve_pending(db, body_html, now)
     body, body_html = fill(body, message_id) or "", fill(body_html, message_id)
     cursor = db.conn.execute(
         """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,

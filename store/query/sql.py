@@ -148,6 +148,21 @@ def _contacted(term: Term, now: datetime) -> Sql:
     return within, [since]
 
 
+# A click on a tracked link in one of our messages (store/clicks.py), from the index on (influencer, time).
+CLICKED = "SELECT 1 FROM clicks c WHERE c.influencer_id = i.id"
+
+
+def _clicked(term: Term, now: datetime) -> Sql:
+    value = term.values[0]
+    if isinstance(value, bool):
+        return (f"EXISTS ({CLICKED})" if value else f"NOT EXISTS ({CLICKED})"), []
+    since = iso(now - timedelta(days=value))
+    within = f"EXISTS ({CLICKED} AND c.clicked_at >= ?)"
+    if term.op == ">":
+        return f"(EXISTS ({CLICKED}) AND NOT {within})", [since]
+    return within, [since]
+
+
 def _has(term: Term, now: datetime) -> Sql:
     return HAS[term.values[0]], []
 
@@ -172,7 +187,8 @@ def _unread_segment(term: Term, now: datetime) -> Sql:
 
 BUILDERS: dict[str, Callable[[Term, datetime], Sql]] = {
     "word": _word, "text": _text, "list": _list, "code": _code, "number": _number, "flag": _flag,
-    "campaign": _campaign, "stage": _stage, "contacted": _contacted, "has": _has, "var": _var,
+    "campaign": _campaign, "stage": _stage, "contacted": _contacted, "clicked": _clicked, "has": _has,
+    "var": _var,
     "segment": _unread_segment,
 }
 

@@ -14,7 +14,7 @@ KEYS: dict[str, str] = {
     "tag": "list", "platform": "list", "country": "code", "language": "code",
     "handle": "text", "name": "text", "email": "text",
     "followers": "number", "engagement": "number",
-    "campaign": "campaign", "stage": "stage", "contacted": "contacted", "has": "has",
+    "campaign": "campaign", "stage": "stage", "contacted": "contacted", "clicked": "clicked", "has": "has",
     "replied": "flag", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
     "bounced": "flag", "suppressed": "flag", "segment": "segment",
 }
@@ -27,7 +27,8 @@ COMPARISONS = (">=", "<=", ">", "<")
 NUMBER_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?|\.\d{1,6})([km]?)", re.IGNORECASE)
 DAYS_RE = re.compile(r"(\d{1,5})([dw])", re.IGNORECASE)
 MAX_DAYS = 36_500
-NUMERIC_FAMILIES = ("number", "contacted", "var")
+NUMERIC_FAMILIES = ("number", "contacted", "clicked", "var")
+WHEN_FAMILIES = ("contacted", "clicked")  # yes, no, or within / longer ago than N days
 LIST_FAMILIES = ("list", "code", "campaign", "stage")
 
 
@@ -50,9 +51,9 @@ class Term:
     def _value_text(self) -> str:
         if self.family == "number":
             return "..".join(_number_text(v) for v in self.values)
-        if self.family in ("flag", "contacted") and isinstance(self.values[0], bool):
+        if self.family in ("flag", *WHEN_FAMILIES) and isinstance(self.values[0], bool):
             return "yes" if self.values[0] else "no"
-        if self.family == "contacted":
+        if self.family in WHEN_FAMILIES:
             return f"{self.values[0]}d"
         if self.family == "var" and self.op != ":":
             return _number_text(self.values[0])
@@ -78,11 +79,6 @@ def build_term(token: Token) -> Term:
     if token.kind == "WORD":
         return _word(token)
     key = token.key.lower()
-    if key == "clicked":
-        raise QueryError(
-            f"callsheet does not track clicks (its mail has no tracking links), so {token.text!r} "
-            f"cannot be used; try replied:yes instead."
-        )
     if key.startswith("var."):
         return _var(token, token.key[4:])
     key = ALIASES.get(key, key)
@@ -180,20 +176,21 @@ def _flag(token: Token, key: str) -> Term:
     return Term("flag", key, ":", (_yes_no(token, key),))
 
 
-def _contacted(token: Token, key: str) -> Term:
+def _when(token: Token, key: str) -> Term:
+    """`contacted:` and `clicked:`: yes, no, within N days (`:7d`, `<2w`) or only longer ago (`>30d`)."""
     match = DAYS_RE.fullmatch(token.value.strip())
     if match is None:
         if token.op in (":", "=") and token.value.strip().lower() in YES:
-            return Term("contacted", key, ":", (_yes_no(token, key),))
+            return Term(key, key, ":", (_yes_no(token, key),))
         raise QueryError(
-            f"contacted takes yes, no or a number of days such as 7d or 2w, "
+            f"{key} takes yes, no or a number of days such as 7d or 2w, "
             f"not {token.value!r} (in {token.text!r})."
         )
     days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
     if days > MAX_DAYS:
         raise QueryError(f"{token.text!r} reaches back more than {MAX_DAYS} days.")
     # Within N days (`:`, `<`, `<=`) or only longer ago than that (`>`, `>=`).
-    return Term("contacted", key, ">" if token.op in (">", ">=") else ":", (days,))
+    return Term(key, key, ">" if token.op in (">", ">=") else ":", (days,))
 
 
 def _has(token: Token, key: str) -> Term:
@@ -223,5 +220,5 @@ def _var(token: Token, name: str) -> Term:
 
 READERS = {
     "text": _text, "list": _list, "code": _list, "campaign": _list, "stage": _stage,
-    "number": _number, "flag": _flag, "contacted": _contacted, "has": _has, "segment": _segment,
+    "number": _number, "flag": _flag, "contacted": _when, "clicked": _when, "has": _has, "segment": _segment,
 }

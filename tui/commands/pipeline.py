@@ -9,7 +9,7 @@ import click
 from mailer.actions import invitations, pipeline
 from mailer.actions.invitations import InvitationPreview, InvitedMany, InviteSource
 from mailer.actions.pipeline import Moved
-from store import campaigns, stages
+from store import campaigns, clicks, stages
 from store.counters import by_stage, counters
 from store.errors import UserError
 from store.moves import Move
@@ -170,7 +170,7 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
     """The dashboard counters of CAMPAIGN."""
     db = obj.store.reader()
     chosen = campaigns.get(db, campaign)
-    numbers = counters(db, chosen)
+    numbers = counters(db, chosen) | clicks.campaign_numbers(db, chosen.id)
     if as_json:
         emit_json({key: numbers[key] for key in numbers if key != "budget_used"})
         return
@@ -181,10 +181,23 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
                          ("new applicants", numbers["new_applicants"]),
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),
                          ("all invited", numbers["invited"]), ("all applicants", numbers["applicants"]),
-                         ("budget used", budget), ("last update", numbers["last_update"])):
+                         ("budget used", budget), ("clicks", _clicks_text(numbers)),
+                         ("click rate", _click_rate_text(numbers)), ("last update", numbers["last_update"])):
         click.echo(f"{label:<15} {value}")
     stages_line = ", ".join(f"{stages.label(s)} {n}" for s, n in by_stage(db, chosen.id).items() if n)
     click.echo(f"{'by stage':<15} {stages_line or 'empty pipeline'}")
+
+
+def _clicks_text(numbers: dict) -> str:
+    return f"{numbers['clicks']} by {_plural(numbers['clickers'], 'person', 'people')}"
+
+
+def _click_rate_text(numbers: dict) -> str:
+    """People who clicked, of the people sent a message with a tracked link."""
+    if not numbers["tracked_recipients"]:
+        return "no tracked links sent"
+    return (f"{numbers['click_rate']}% ({numbers['clickers']} of "
+            f"{_plural(numbers['tracked_recipients'], 'person', 'people')} sent a tracked link)")
 
 
 COMMANDS = (invite, apply, decide, undo, collaborate, status)
