@@ -13,6 +13,7 @@ from tests.dispatch_helpers import add_campaign, queue, row, statuses
 from tests.pilot_helpers import settled
 from tui.app import make_app
 from tui.screens.outbox import OutboxScreen
+from tui.widgets.confirm import ConfirmScreen
 
 ROOT = Path(__file__).parent.parent
 
@@ -49,9 +50,9 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
         # Failed first, then by when each falls due.
         assert [(r[0], str(r[1])) for r in shown] == [(ids[0], "failed"), (ids[2], "queued"),
                                                       (ids[1], "deferred")]
-        assert str(shown[0][6]) == "554 5.7.1 Rejected as spam"
+        assert str(shown[0][5]) == "554 5.7.1 Rejected as spam"
         summary = str(app.screen.query_one(".summary", Static).render())
-        assert summary == "1 failed · 1 deferred · 1 queued · 0 sending"
+        assert summary == "waiting: 1 failed · 1 deferred · 1 queued · 0 sending · f: other mail"
         await pilot.press("R")
         await _until(pilot, lambda: row(store, ids[0])["status"] == "queued")
         await settled(app)
@@ -59,6 +60,8 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
         table.move_cursor(row=[r[0] for r in (table.get_row_at(i) for i in range(table.row_count))]
                           .index(ids[1]))
         await pilot.press("x")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await _until(pilot, lambda: row(store, ids[1])["status"] == "skipped")
         assert "cancelled" in row(store, ids[1])["flags"]
 

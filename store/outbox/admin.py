@@ -52,31 +52,38 @@ class OutboxRow:
         return {**asdict(self), "flags": list(self.flags)}
 
 
-def outbox_counts(db: Database) -> dict[str, int]:
-    """Outgoing messages per unfinished status (sent and skipped are history, not counted here)."""
-    counts = dict.fromkeys(("planned", *OPEN_STATUSES), 0)
+def outbox_counts(db: Database, statuses: Sequence[str] = ("planned", *OPEN_STATUSES)) -> dict[str, int]:
+    """Outgoing messages per status asked for (by default the unfinished ones, not the history)."""
+    counts = dict.fromkeys(statuses, 0)
     for status, count in db.execute(
         """SELECT status, count(*) FROM messages
-           WHERE status IN ('planned', 'queued', 'sending', 'deferred', 'failed') GROUP BY status"""
+           WHERE status IN (SELECT value FROM json_each(?)) GROUP BY status""", [json.dumps(list(statuses))]
     ).fetchall():
         counts[status] = count
     return counts
 
 
+# Waiting mail: what needs a person first, then by when it falls due. History: newest first, by
+# rowid (ids grow with time), so a page of 1,000,000 sent rows reads backwards along the table.
+_DUE_ORDER = "m.status = 'failed' DESC, m.next_attempt_at, m.id"
+_NEWEST = "m.id DESC"
+
+
 def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
-                limit: int = 100, offset: int = 0) -> list[OutboxRow]:
-    """One page of outgoing messages in the given statuses, failed first, then by due time."""
+                limit: int = 100, offset: int = 0, *, newest_first: bool = False) -> list[OutboxRow]:
+    """One page of outgoing messages in the given statuses, failed first, then by due time;
+    `newest_first` for history (sent, skipped): the latest written first."""
     unknown = [status for status in statuses if status not in VIEW_STATUSES]
     if unknown:
         raise UserError(f"Unknown outbox status {unknown[0]!r}; choose from {', '.join(VIEW_STATUSES)}.")
     rows = db.query(
-        """SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
+        f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
                   m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
                   i.handle
            FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
            LEFT JOIN influencers i ON i.id = m.influencer_id
            WHERE m.direction = 'out' AND m.status IN (SELECT value FROM json_each(:statuses))
-           ORDER BY m.status = 'failed' DESC, m.next_attempt_at, m.id
+           ORDER BY {_NEWEST if newest_first else _DUE_ORDER}
            LIMIT :limit OFFSET :offset""",
         {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
     return [OutboxRow.from_row(row) for row in rows]

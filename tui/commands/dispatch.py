@@ -1,4 +1,4 @@
-"""`callsheet dispatch` and `callsheet outbox [retry|cancel]`."""
+"""`callsheet dispatch` and `callsheet outbox [retry|cancel|show]`."""
 
 from __future__ import annotations
 
@@ -103,3 +103,25 @@ def retry(obj: CliContext, message_id: int) -> None:
 def cancel(obj: CliContext, message_id: int) -> None:
     """Make sure a message that has not gone out never does."""
     click.echo(actions.cancel(obj.store, message_id).sentence)
+
+
+@outbox.command("show")
+@click.argument("message_id", type=int)
+@click.option("--all-headers", is_flag=True, help="Every header, not only From, To, Date and Subject.")
+@click.option("--json", "as_json", is_flag=True, help="Print the headers and the text as JSON.")
+@click.pass_obj
+def show(obj: CliContext, message_id: int, all_headers: bool, as_json: bool) -> None:
+    """Show one message, sent or received, with its headers and text as they went or came."""
+    from mailer.message_source import message_source
+
+    source = message_source(obj.store, message_id)
+    headers = source.headers if all_headers or as_json else source.short_headers()
+    if as_json:
+        emit_json({"id": source.id, "direction": source.direction, "status": source.status,
+                   "kind": source.kind, "handle": source.handle, "campaign": source.campaign,
+                   "headers": [list(pair) for pair in headers], "text": source.text})
+        return
+    for name, value in headers:
+        click.echo(f"{name}: {visible(' '.join(value.split()))}")
+    click.echo("")
+    click.echo(visible(source.text, lines=True))

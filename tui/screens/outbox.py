@@ -1,56 +1,152 @@
-"""The Outbox mode: mail that waits or failed, with the SMTP server's words; `R` retries, `x` cancels."""
+"""The Outbox mode: mail that waits or failed, with the SMTP server's words, and the mail already sent.
+
+`f` changes which mail is listed, `enter` opens one message with its headers, `R` retries and
+`x` cancels (after asking).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from textual import work
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
 from mailer.actions import outbox as actions
 from mailer.actions.outcome import Outcome
+from mailer.message_source import MessageSource, message_source
 from store.db import Store
-from store.outbox.admin import outbox_counts, outbox_rows
-from tui.action_worker import ActionFinished, run_action
+from store.errors import UserError
+from store.outbox.admin import VIEW_STATUSES, OutboxRow, outbox_counts, outbox_rows
+from tui.action_worker import ActionFinished, app_store, run_action
+from tui.screens.message_view import MessageScreen
 from tui.screens.table_screen import TableScreen
+from tui.widgets.confirm import ConfirmScreen
 
 PAGE = 500
-SHOWN = ("failed", "deferred", "queued", "sending")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One choice of `f`: a name, the statuses it lists and whether the newest come first."""
+
+    name: str
+    statuses: tuple[str, ...]
+    newest_first: bool = False
+
+
+LISTINGS = (
+    Listing("waiting", ("failed", "deferred", "queued", "sending")),
+    Listing("planned", ("planned",)),
+    Listing("sent", ("sent",), newest_first=True),
+    Listing("skipped", ("skipped",), newest_first=True),
+    Listing("all", VIEW_STATUSES, newest_first=True),
+)
+
+
+class MessageLoaded(Message):
+    def __init__(self, source: MessageSource) -> None:
+        super().__init__()
+        self.source = source
+
+
+def _when(row: OutboxRow) -> str:
+    """When it went (sent) or will be tried (waiting), in UTC as the column says."""
+    instant = row.sent_at if row.status == "sent" else (
+        row.next_attempt_at if row.status in ("planned", "queued", "deferred", "sending") else None)
+    return (instant or "")[:16].replace("T", " ")
 
 
 class OutboxScreen(TableScreen):
-    COLUMNS = ("id", "status", "to", "campaign", "attempts", "next attempt", "last reply")
+    # The server's last reply is why one looks here: it comes before the campaign.
+    COLUMNS = ("id", "status", "to", "when (UTC)", "tries", "last reply", "campaign")
     EMPTY = "Nothing waits in the outbox and nothing failed."
     BINDINGS = [
+        Binding("enter", "open", "Open", tooltip="Show the selected message with its headers"),
+        Binding("f", "next_listing", "Sent/…",
+                tooltip="List the waiting, planned, sent, skipped or all mail"),
         Binding("R", "retry", "Retry", tooltip="Send the selected failed or deferred message again now"),
-        Binding("x", "cancel", "Cancel", tooltip="Make sure the selected message is never sent"),
+        Binding("x", "cancel", "Cancel", tooltip="Make sure the selected message is never sent (asks first)"),
     ]
 
-    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        reader = store.reader()
-        counts = outbox_counts(reader)
-        rows = outbox_rows(reader, SHOWN, PAGE, 0)
-        table = [(r.id, r.status, r.to_addr, r.campaign or "", r.attempts,
-                  (r.next_attempt_at or "")[:16].replace("T", " ") if r.status != "failed" else "",
-                  r.last_smtp_response or "") for r in rows]
-        summary = " · ".join(f"{counts[name]:,} {name}" for name in SHOWN)
-        waiting = sum(counts[name] for name in SHOWN)
-        if waiting > len(rows):
-            summary += f" · showing the first {len(rows):,}"
-        return table, summary
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing = LISTINGS[0]
 
-    def selected_id(self) -> int | None:
+    def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
+        reader, listing = store.reader(), self.listing
+        counts = outbox_counts(reader, listing.statuses)
+        rows = outbox_rows(reader, listing.statuses, PAGE, 0, newest_first=listing.newest_first)
+        table = [(r.id, r.status, r.to_addr, _when(r), r.attempts, r.last_smtp_response or "",
+                  r.campaign or "") for r in rows]
+        summary = f"{listing.name}: " + " · ".join(f"{counts[name]:,} {name}" for name in listing.statuses)
+        if sum(counts.values()) > len(rows):
+            summary += f" · showing the {'newest' if listing.newest_first else 'first'} {len(rows):,}"
+        return table, summary + " · f: other mail"
+
+    def empty_text(self) -> str:
+        if self.listing is LISTINGS[0]:
+            return self.EMPTY + " f lists the mail already sent."
+        return f"No {self.listing.name} mail. f lists other mail."
+
+    def selected(self) -> tuple[int, str, str] | None:
+        """The selected row's id, status and recipient, or None on an empty table."""
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
-        return int(table.get_row_at(table.cursor_row)[0])
+        row = table.get_row_at(table.cursor_row)
+        return int(row[0]), str(row[1]), str(row[2])
+
+    def selected_id(self) -> int | None:
+        chosen = self.selected()
+        return chosen[0] if chosen else None
+
+    def action_next_listing(self) -> None:
+        self.listing = LISTINGS[(LISTINGS.index(self.listing) + 1) % len(LISTINGS)]
+        self.action_reload()
+
+    def action_open(self) -> None:
+        message_id = self.selected_id()
+        if message_id is None:
+            self.notify("Select a message first.", severity="warning")
+            return
+        self.load_message(app_store(self), message_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    @work(thread=True, exclusive=True, group="message")
+    def load_message(self, store: Store, message_id: int) -> None:
+        try:
+            source = message_source(store, message_id)
+        except UserError as error:
+            self.app.call_from_thread(self.notify, error.sentence, severity="error")
+            return
+        self.post_message(MessageLoaded(source))
+
+    def on_message_loaded(self, message: MessageLoaded) -> None:
+        self.app.push_screen(MessageScreen(message.source))
 
     def action_retry(self) -> None:
         self._change(actions.retry)
 
     def action_cancel(self) -> None:
-        self._change(actions.cancel)
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("Select a message first.", severity="warning")
+            return
+        message_id, status, to = chosen
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._change(actions.cancel)
+
+        question = f"Cancel message #{message_id} ({status}) to {to}?\n\nIt will never be sent."
+        self.app.push_screen(ConfirmScreen(question, "Cancel it"), answered)
 
     def _change(self, action: Callable[[Store, int], Outcome]) -> None:
         message_id = self.selected_id()

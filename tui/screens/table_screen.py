@@ -62,4 +62,8 @@ class TableScreen(Screen[None]):
         # Text from the database is shown literally; numbers stay numbers (a row's id is read back).
         table.add_rows(tuple(cell(value) if isinstance(value, str) else value for value in row)
                        for row in message.rows)
-        self.query_one(".summary", Static).update(message.summary if message.rows else self.EMPTY)
+        self.query_one(".summary", Static).update(message.summary if message.rows else self.empty_text())
+
+    def empty_text(self) -> str:
+        """The summary line when there are no rows."""
+        return self.EMPTY

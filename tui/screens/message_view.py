@@ -1,0 +1,56 @@
+"""One message as it left or arrived: a few headers (`h` shows them all, as in neomutt), then its text."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from mailer.message_source import MessageSource
+from tui.display import plain
+
+
+class MessageScreen(Screen[None]):
+    """Read-only; `esc` or `q` goes back to the list it was opened from."""
+
+    DEFAULT_CSS = """
+    MessageScreen #message-note { color: $text-muted; padding: 0 1; }
+    MessageScreen #message-headers { padding: 0 1; border-bottom: solid $primary-darken-2; }
+    MessageScreen #message-body { padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("h", "toggle_headers", "All headers"),
+        Binding("escape,q", "back", "Back"),
+    ]
+
+    def __init__(self, source: MessageSource) -> None:
+        super().__init__()
+        self.source = source
+        self.all_headers = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(plain(self.source.note), id="message-note")
+        yield Static(self._headers(), id="message-headers")
+        with VerticalScroll(id="message-body"):
+            yield Static(plain(self.source.text, lines=True))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"message #{self.source.id}"
+        self.query_one("#message-body").focus()
+
+    def _headers(self) -> Text:
+        shown = self.source.headers if self.all_headers else self.source.short_headers()
+        # Header values come from outside (a subject, a name): one line each, escaped.
+        return plain("\n".join(f"{name}: {' '.join(value.split())}" for name, value in shown), lines=True)
+
+    def action_toggle_headers(self) -> None:
+        self.all_headers = not self.all_headers
+        self.query_one("#message-headers", Static).update(self._headers())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
