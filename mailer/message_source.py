@@ -14,7 +14,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from mailer.config import DispatchSettings, load_config
-from mailer.smtp.mime import ComposeError, compose
+from mailer.dispatch.prebuild import build
+from mailer.smtp.mime import ComposeError
 from store.db import Store
 from store.errors import NotFound, UserError
 
@@ -63,8 +64,7 @@ def _outgoing(row: dict, settings: DispatchSettings | None) -> tuple[tuple[tuple
     settings = settings or load_config().dispatch
     when = "as it was sent" if row["status"] == "sent" else "as it will be sent"
     try:
-        raw = compose(row, unsubscribe_url=settings.unsubscribe_url,
-                      unsubscribe_mailto=settings.unsubscribe_mailto)
+        raw = build(row, settings)
     except ComposeError as error:
         raise UserError(f"Message #{row['id']} cannot be built: {error}") from None
     parsed = BytesParser(policy=policy.default).parsebytes(raw)

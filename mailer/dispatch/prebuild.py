@@ -16,6 +16,12 @@ def settings_key(settings: DispatchSettings) -> str:
     return build_key(settings.unsubscribe_url, settings.unsubscribe_mailto, settings.public_url)
 
 
+def build(row: Mapping, settings: DispatchSettings) -> bytes:
+    """The row's bytes under these settings: the one way every path composes a message."""
+    return compose(row, unsubscribe_url=settings.unsubscribe_url,
+                   unsubscribe_mailto=settings.unsubscribe_mailto, public_url=settings.public_url)
+
+
 def prebuilt_bytes(row: Mapping, settings: DispatchSettings, key: str | None = None) -> bytes | None:
     """The bytes built ahead for the row (`raw`: fingerprint and bytes), if built under these settings."""
     prebuilt = row.get("raw")
@@ -29,8 +35,7 @@ def message_bytes(row: Mapping, settings: DispatchSettings) -> bytes:
     prebuilt = prebuilt_bytes(row, settings)
     if prebuilt is not None:
         return prebuilt
-    return compose(row, unsubscribe_url=settings.unsubscribe_url,
-                   unsubscribe_mailto=settings.unsubscribe_mailto, public_url=settings.public_url)
+    return build(row, settings)
 
 
 def attach_bytes(rows: list[dict], settings: DispatchSettings) -> None:
@@ -57,8 +62,7 @@ def prepare_outbox(store: Store, config: Config, *, horizon: timedelta = timedel
     built = []
     for row in rows:
         try:
-            raw = compose(row, unsubscribe_url=settings.unsubscribe_url,
-                          unsubscribe_mailto=settings.unsubscribe_mailto, public_url=settings.public_url)
+            raw = build(row, settings)
         except ComposeError:
             continue  # refused again, with its sentence, when the dispatcher claims it
         built.append((row, key, raw))
