@@ -77,3 +77,52 @@ async def test_labels_are_made_for_the_rows_drawn_only(crowded: Store) -> None:
         await pilot.press("G")  # the last row: drawn (so labelled) now, the middle still not
         await wait_for(pilot, lambda: options[-1].labelled)
         assert not options[PEOPLE // 2].labelled
+
+
+def _counted(store: Store, campaign_id: int) -> tuple[int, int]:
+    row = store.writer.execute("SELECT count(*), coalesce(sum(unread > 0), 0) FROM conversations "
+                               "WHERE campaign_id = ?", (campaign_id,)).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def test_counts_follow_every_write_without_counting(store: Store) -> None:
+    from store import conversations, schema
+    from tests.inbox_helpers import add_campaign
+
+    campaign = add_campaign(store)
+    ana, bo, cy = (add_influencer(store, handle) for handle in ("ana", "bo", "cy"))
+    steps = []
+
+    def check() -> None:
+        db = store.reader()
+        got = (conversations.counts(db), conversations.counts(db, campaign))
+        assert got == (_counted(store, 0), _counted(store, campaign))
+        steps.append(got)
+
+    check()
+    send(store, ana, campaign_id=campaign)
+    send(store, bo)
+    check()
+    with store.write() as db:  # two replies arrive unread, then one is read
+        for who in (ana, cy):
+            db.conn.execute("""INSERT INTO messages (influencer_id, campaign_id, direction, kind, subject,
+                                   body, from_addr, to_addr, created_at, updated_at, is_read)
+                               VALUES (?, ?, 'in', 'reply', 'Re', 'hi', 'x@mail.example', 'us@mail.example',
+                                       ?, ?, 0)""", (who, campaign, store.now_iso(), store.now_iso()))
+    check()
+    with store.write() as db:
+        db.conn.execute("UPDATE messages SET is_read = 1 WHERE influencer_id = ?", (ana,))
+    check()
+    with store.write() as db:
+        db.conn.execute("UPDATE messages SET campaign_id = NULL WHERE influencer_id = ?", (cy,))
+    check()
+    with store.write() as db:
+        db.conn.execute("DELETE FROM messages WHERE influencer_id = ?", (bo,))
+        db.conn.execute("DELETE FROM conversations WHERE influencer_id = ?", (cy,))  # as a cascade would
+    check()
+    with store.write() as db:
+        schema.rebuild_inbox(db)
+    check()
+    assert steps == [((0, 0), (0, 0)), ((2, 0), (1, 0)), ((3, 2), (2, 2)), ((3, 1), (2, 1)),
+                     ((3, 1), (1, 0)), ((1, 0), (1, 0)),
+                     ((2, 1), (1, 0))]  # the rebuild finds cy's mail again
