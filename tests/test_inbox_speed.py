@@ -42,11 +42,13 @@ async def test_one_move_opens_at_once_and_a_burst_loads_where_it_rests(
         screen = app.screen
         assert isinstance(screen, InboxScreen)
         listing = screen.conversations
-        await wait_for(pilot, lambda: screen._shown_id is not None and screen._shown_id == listing.current_id())
+        await wait_for(pilot, lambda: screen._shown_id is not None
+                       and screen._shown_id == listing.current_id())
         await settled(app)
         first = len(opened)
         await pilot.press("j")  # one press: loaded without waiting for any timer
-        await wait_for(pilot, lambda: screen._shown_id == listing.current_id() == listing.rows[1].influencer_id)
+        await wait_for(pilot, lambda: screen._shown_id == listing.current_id()
+                       == listing.rows[1].influencer_id)
         assert opened[first:] == [listing.rows[1].influencer_id]
         await pilot.press("j", "j", "j")  # within the burst: nothing loads while the key is held
         await settled(app)

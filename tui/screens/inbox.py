@@ -7,8 +7,8 @@ from functools import partial
 from typing import Any
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual._context import NoActiveAppError
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -38,8 +38,8 @@ from tui.screens.inbox_messages import (
 from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
-from tui.widgets.key_footer import KeyFooter
 from tui.widgets.conversation_list import ConversationList
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.timeline_view import TimelineView
 
 # A single move opens its conversation at once; moves closer together than this (a held key) are

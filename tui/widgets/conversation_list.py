@@ -15,8 +15,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import OptionList
 from textual.visual import Visual
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.visible import visible
