@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
     """Textual's Footer recomposes every key (a widget each, styles and all) on every focus or
     screen-stack change: opening the Inbox did so six times. This one recomposes once per change
-    of what it shows: the keys, their words, whether each is enabled."""
+    of what it shows: the keys, their words, whether each is enabled. Each key is also made
+    in the footer's style (compact or not) instead of starting compact and being restyled as
+    it mounts, twice per key."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -37,3 +41,10 @@ class KeyFooter(Footer):
         if signature != self._shown:
             self._shown = signature
             await self.recompose()
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
