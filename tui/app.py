@@ -68,7 +68,8 @@ class CallsheetApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace_line()
-        self.run_worker(self.dispatch.run, thread=True, group="dispatch")
+        # Sending starts once the first frame is up: its modules load off the way to the first rows.
+        self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
 
     def on_unmount(self) -> None:
         self.dispatch.request_stop()
