@@ -209,9 +209,8 @@ def summary(db: Database, influencer_id: int, campaign_id: int | None = None) ->
 
 
 def counts(db: Database, campaign_id: int | None = None) -> tuple[int, int]:
-    """(conversations, conversations with unread mail) in one campaign or all."""
-    row = db.execute(
-        "SELECT count(*), coalesce(sum(has_unread), 0) FROM conversations WHERE campaign_id = ?",
-        (campaign_id or 0,),
-    ).fetchone()
-    return int(row[0]), int(row[1])
+    """(conversations, conversations with unread mail) in one campaign or all: one row that
+    triggers keep (`conversation_counts`), not a count of the summaries."""
+    row = db.execute("SELECT total, unread FROM conversation_counts WHERE campaign_id = ?",
+                     (campaign_id or 0,)).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,20 @@ from store.db import Store
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.screens.help import HelpScreen
-from tui.screens.inbox import InboxScreen
-from tui.screens.moderation import ModerationScreen
-from tui.screens.outbox import OutboxScreen
 from tui.screens.pipeline import PipelineScreen
 from tui.visible import visible
 
 NOT_SENT_HERE = "mail is not sent from this login"
+
+
+def _screen(target: str) -> Callable[[], Screen]:
+    """A mode's screen, its module imported the first time the mode opens ("module:class")."""
+    def make() -> Screen:
+        module, name = target.split(":")
+        return getattr(importlib.import_module(module), name)()
+    return make
+
+
 MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
 
 
@@ -34,8 +42,10 @@ class CallsheetApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "callsheet"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"pipeline": PipelineScreen, "inbox": InboxScreen, "moderation": ModerationScreen,
-             "outbox": OutboxScreen}
+    # The first mode's screen is imported with the app; the others when they first open.
+    MODES = {"pipeline": PipelineScreen, "inbox": _screen("tui.screens.inbox:InboxScreen"),
+             "moderation": _screen("tui.screens.moderation:ModerationScreen"),
+             "outbox": _screen("tui.screens.outbox:OutboxScreen")}
     DEFAULT_MODE = "pipeline"
     BINDINGS = [
         Binding("1", "switch_mode('pipeline')", "Pipeline", tooltip="Show the casting pipeline"),
@@ -58,7 +68,8 @@ class CallsheetApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace_line()
-        self.run_worker(self.dispatch.run, thread=True, group="dispatch")
+        # Sending starts once the first frame is up: its modules load off the way to the first rows.
+        self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
 
     def on_unmount(self) -> None:
         self.dispatch.request_stop()

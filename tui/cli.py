@@ -6,6 +6,7 @@ Every command accepts `--db` before or after its name, every number it takes fit
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,55 @@ _DB_SEEN = "callsheet.db_option"
 _DB_HELP = "Database file (default: $CALLSHEET_DB, else the user data directory)."
 
 
+# Each command's module is imported when that command runs (or --help lists it): `callsheet tui`
+# loads none of the others. Name → "module:attribute".
+LAZY_COMMANDS = {
+    "campaign": "tui.commands.campaign:campaign",
+    "demo": "tui.commands.demo:demo",
+    "influencers": "tui.commands.influencers:influencers",
+    "operator": "tui.commands.operator:operator",
+    "segment": "tui.commands.segment:segment",
+    **{name: f"tui.commands.pipeline:{name}" for name in ("invite", "apply", "decide", "undo",
+                                                            "collaborate", "status")},
+    "template": "tui.commands.templates:template",
+    "trigger": "tui.commands.templates:trigger",
+    "audit": "tui.commands.audit:audit",
+    "export": "tui.commands.export:export",
+    "plan": "tui.commands.plan:plan",
+    "run": "tui.commands.run:run",
+    "serve": "tui.commands.serve:serve",
+    "moderation": "tui.commands.moderation:moderation_group",
+    "import": "tui.commands.importing:import_group",
+    "inbox": "tui.commands.inbox:inbox_command",
+    **{name: f"tui.commands.inbox:{name}" for name in ("history", "note", "mark", "bookmark", "unmatched",
+                                                         "attach")},
+    "sync": "tui.commands.sync:sync_command",
+    "bounces": "tui.commands.sync:bounces_group",
+    "reply": "tui.commands.compose:reply",
+    "compose": "tui.commands.compose:compose",
+    "bulk": "tui.commands.compose:bulk",
+    "dispatch": "tui.commands.dispatch:dispatch",
+    "outbox": "tui.commands.dispatch:outbox",
+    "unsubscribe": "tui.commands.unsubscribe:unsubscribe",
+    "resubscribe": "tui.commands.unsubscribe:resubscribe",
+    "pipeline": "tui.commands.pipeline_table:pipeline",
+    "influencer": "tui.commands.influencer:influencer",
+}
+# Subcommands that live in another module: (group, "module:attribute").
+LAZY_SUBCOMMANDS = {"campaign": ("tui.commands.sequence:sequence",)}
+
+
 class CallsheetGroup(click.Group):
-    """A click group that turns every error into one sentence and an exit code."""
+    """A click group that turns every error into one sentence and an exit code, and imports each
+    command's module only when the command is wanted (`LAZY_COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in LAZY_COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.add_command(_load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -99,73 +147,52 @@ def tui_command(obj: CliContext) -> None:
         app.run()
 
 
-def _commands(group: click.Group) -> Iterator[click.Command]:
-    for command in group.commands.values():
-        yield command
-        if isinstance(command, click.Group):
-            yield from _commands(command)
+def _imported(target: str) -> click.Command:
+    module, attribute = target.split(":")
+    command = getattr(importlib.import_module(module), attribute)
+    assert isinstance(command, click.Command), target
+    return command
 
 
-def _share_params(root: click.Group) -> None:
-    """Give every command `--db`, and every numeric parameter SQLite's bounds."""
-    for command in _commands(root):
-        command.params.append(_db_option())
-    for command in (root, *_commands(root)):
-        for param in command.params:
+def _load(name: str) -> click.Command:
+    """The command `name`, its subcommands from other modules added, prepared as every command is."""
+    command = _imported(LAZY_COMMANDS[name])
+    for target in LAZY_SUBCOMMANDS.get(name, ()):
+        assert isinstance(command, click.Group)
+        command.add_command(_imported(target))
+    _prepare(name, command)
+    return command
+
+
+def _tree(command: click.Command) -> Iterator[click.Command]:
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from _tree(sub)
+
+
+def _prepare(name: str, command: click.Command) -> None:
+    """Give the command (and each below it) `--db` and SQLite's bounds on every numeric parameter;
+    mark those that may make a new workspace."""
+    for each in _tree(command):
+        each.params.append(_db_option())
+        for param in each.params:
             param.type = bounded(param.type)
+    for path in CREATING:
+        if path[0] != name:
+            continue
+        marked = command
+        for sub in path[1:]:
+            marked = marked.commands[sub]  # type: ignore[attr-defined]
+        creates_workspace(marked)
 
 
 # The commands that may make a new workspace; every other one refuses where there is none.
 CREATING = (("tui",), ("demo",), ("import", "influencers"), ("campaign", "create"), ("operator", "add"))
 
-
-def _mark_creating(root: click.Group) -> None:
-    for path in CREATING:
-        command: click.Command = root
-        for name in path:
-            command = command.commands[name]  # type: ignore[attr-defined]
-        creates_workspace(command)
-
-
-def _register() -> None:
-    from tui.commands import (
-        audit,
-        campaign,
-        compose,
-        demo,
-        dispatch,
-        export,
-        importing,
-        inbox,
-        influencer,
-        influencers,
-        moderation,
-        operator,
-        pipeline,
-        pipeline_table,
-        plan,
-        run,
-        segment,
-        sequence,
-        serve,
-        sync,
-        templates,
-        unsubscribe,
-    )
-
-    for command in (campaign.campaign, demo.demo, influencers.influencers, operator.operator,
-                    segment.segment, *pipeline.COMMANDS, *templates.COMMANDS, *audit.COMMANDS,
-                    *export.COMMANDS, plan.plan, run.run, serve.serve, moderation.moderation_group,
-                    importing.import_group, *inbox.COMMANDS, *sync.COMMANDS, *compose.COMMANDS,
-                    dispatch.dispatch, dispatch.outbox, *unsubscribe.COMMANDS,
-                    pipeline_table.pipeline, *influencer.COMMANDS):
-        main.add_command(command)
-    campaign.campaign.add_command(sequence.sequence)
-    _mark_creating(main)
-    _share_params(main)
-
-
-_register()
+for _param in main.params:
+    _param.type = bounded(_param.type)
+_prepare("tui", tui_command)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,16 +7,18 @@ the status line is one message that keeps changing, not one per email.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
 
-from mailer.actions.sending import may_send
-from mailer.config import Config, load_config
-from mailer.dispatch.dispatcher import Dispatcher
-from mailer.dispatch.progress import DispatchProgress
 from store.errors import UserError
 from tui.action_worker import app_store
+
+if TYPE_CHECKING:  # imported by the worker when it runs: not on the app's way to its first frame
+    from mailer.config import Config
+    from mailer.dispatch.dispatcher import Dispatcher
+    from mailer.dispatch.progress import DispatchProgress
 
 
 class DispatchProgressed(Message):
@@ -61,6 +63,9 @@ class AppDispatcher:
 
     def run(self) -> None:
         """The body of the app's thread worker."""
+        from mailer.actions.sending import may_send
+        from mailer.config import load_config
+
         if not may_send(app_store(self.app)):
             self.app.post_message(DispatchOff())
             return
@@ -74,6 +79,8 @@ class AppDispatcher:
         asyncio.run(self._main(config))
 
     async def _main(self, config: Config) -> None:
+        from mailer.dispatch.dispatcher import Dispatcher
+
         self.dispatcher = Dispatcher(app_store(self.app), config)
         self.stop_event = asyncio.Event()
         self.loop = asyncio.get_running_loop()

@@ -1,6 +1,6 @@
 """What the operator feels (issue 15): the real app's latency through its widgets, beside a bare Textual app.
 
-    uv run python -m tests.bench.feel [--quick] [--samples N] [--json PATH]
+    uv run python -m tests.bench.feel [--quick] [--samples N] [--only inbox|pipeline] [--json PATH]
 
 Builds (once, cached under /tmp/callsheet-bench/) the workload of `tests.bench.workload`, then times
 keystroke → frame painted in the real app under Pilot (`feel_app`) and in bare Textual apps doing the
@@ -83,20 +83,23 @@ def say(step: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {step}", file=sys.stderr, flush=True)
 
 
-async def session(db: Path, samples: int) -> dict[str, list[float]]:
-    """Every in-process measurement: bare, the app, bare again; then the counters."""
+async def session(db: Path, samples: int, only: str | None = None) -> dict[str, list[float]]:
+    """Every in-process measurement (or `only` one area's): bare, the app, bare again; then the counters."""
     store = Store(db, Clock.fixed(NOW), actor="bench")
     found: dict[str, list[float]] = {}
     say("bare apps…")
     before = await feel_bare.measure(store, samples)
-    say("the app's Pipeline…")
-    found |= await feel_app.pipeline(store, samples)
-    say("the app's Inbox…")
-    found |= await feel_app.inbox(store, samples)
+    if only in (None, "pipeline"):
+        say("the app's Pipeline…")
+        found |= await feel_app.pipeline(store, samples)
+    if only in (None, "inbox"):
+        say("the app's Inbox…")
+        found |= await feel_app.inbox(store, samples)
     say("bare apps again…")
     after = await feel_bare.measure(store, samples)
     found |= {name: before[name] + after[name] for name in before}
-    found |= feel_app.counters_calls(store, samples)
+    if only in (None, "pipeline"):
+        found |= feel_app.counters_calls(store, samples)
     store.close()
     return found
 
@@ -124,16 +127,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the workload, 5 samples")
     parser.add_argument("--samples", type=int, help="samples per row (default 30, 5 with --quick)")
     parser.add_argument("--json", type=Path, default=CACHE / "feel.json", help="where to write the JSON")
+    parser.add_argument("--only", choices=("inbox", "pipeline"),
+                        help="only one area's rows (inbox: the Inbox and the cold start)")
     args = parser.parse_args()
     samples = args.samples or (5 if args.quick else 30)
     start_load = tuple(round(x, 2) for x in os.getloadavg())
     db = workload(args.quick)
-    found = asyncio.run(session(db, samples))
+    found = asyncio.run(session(db, samples, args.only))
     session_kib = feel_cold.peak_kib()
     say("cold starts…")
     cold = feel_cold.cold_starts(db, NOW, samples)
     found |= {"cold app": cold["app"], "cold bare": cold["bare"]}
-    rows = [summarise(what, found[app], found[bare], target) for what, app, bare, target in ROWS]
+    rows = [summarise(what, found[app], found[bare], target) for what, app, bare, target in ROWS
+            if app in found]
     memory = (session_kib / 1024, max(cold["bare memory"]) / 1024)
     loads = (start_load, tuple(round(x, 2) for x in os.getloadavg()))
     size = QUICK if args.quick else FULL

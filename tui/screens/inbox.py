@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
 from textual import on, work
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 
 from mailer.actions import contacts
 from mailer.actions import inbox as inbox_actions
@@ -37,9 +39,12 @@ from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.timeline_view import TimelineView
 
-OPEN_DELAY = 0.15  # seconds the cursor rests on a conversation before it is loaded
+# A single move opens its conversation at once; moves closer together than this (a held key) are
+# one burst, which loads only where the cursor comes to rest.
+OPEN_DELAY = 0.15
 WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 
@@ -70,10 +75,17 @@ class InboxScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.flt = InboxFilter()
-        self._open_timer: Timer | None = None
+        self._open_timer: Timer | None = None  # running while the cursor moves in a burst
+        self._open_pending = False  # the burst moved past what was opened
+        self._wanted_id: int | None = None  # the conversation asked for (or being loaded)
         self._shown_id: int | None = None
         self._card: InfluencerCard | None = None
         self._watcher: DataVersion | None = None
+        # A new mode's screen makes Textual reparse every stylesheet and restyle the whole app
+        # (its count starts at -1), about 0.3 s here; the styles are current and this screen's
+        # own are applied as it mounts, so it starts as up to date as the app.
+        with suppress(NoActiveAppError):
+            self._css_update_count = self.app._css_update_count
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,7 +97,7 @@ class InboxScreen(Screen[None]):
             yield TimelineView(id="inbox-timeline")
             with VerticalScroll(id="inbox-side"):
                 yield ContactPanel(id="inbox-panel")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def store(self) -> Store:
@@ -136,6 +148,8 @@ class InboxScreen(Screen[None]):
     def on_conversations_loaded(self, message: ConversationsLoaded) -> None:
         self.conversations.today = self.store.now_iso()[:10]
         self.conversations.show(message.rows, append=message.append, more=message.more)
+        if not message.append:
+            self._wanted_id = self.conversations.current_id()  # what `load_list` opens with the page
         empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
         shown = message.summary if self.conversations.rows else empty
         self.query_one("#inbox-summary", Static).update(shown)
@@ -150,14 +164,30 @@ class InboxScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#inbox-list")
     def _schedule_open(self) -> None:
+        """Leading edge: a move loads at once and opens a burst; moves within it wait for its end."""
         if self._open_timer is not None:
             self._open_timer.stop()
-        if self.conversations.current_id() != self._shown_id:
-            self._open_timer = self.set_timer(OPEN_DELAY, partial(self.open_current, False))
+            self._open_timer = self.set_timer(OPEN_DELAY, self._burst_over)
+            self._open_pending = True
+        elif self._open_if_moved():
+            self._open_timer = self.set_timer(OPEN_DELAY, self._burst_over)
+
+    def _burst_over(self) -> None:
+        self._open_timer = None
+        if self._open_pending:
+            self._open_pending = False
+            self._open_if_moved()
+
+    def _open_if_moved(self) -> bool:
+        if self.conversations.current_id() in (self._shown_id, self._wanted_id):
+            return False
+        self.open_current(False)
+        return True
 
     def open_current(self, mark_read: bool) -> None:
         influencer_id = self.conversations.current_id()
         if influencer_id is not None:
+            self._wanted_id = influencer_id
             self.load_conversation(influencer_id, self.flt.campaign_id, mark_read)
 
     @work(thread=True, exclusive=True, group="inbox-open")
@@ -173,6 +203,8 @@ class InboxScreen(Screen[None]):
     def on_conversation_opened(self, message: ConversationOpened) -> None:
         if message.influencer_id == self.conversations.current_id():
             self._show(message.influencer_id, message.entries, message.card)
+        elif message.influencer_id == self._wanted_id:
+            self._wanted_id = None  # the cursor left it: coming back must load it again
 
     def _show(self, influencer_id: int | None, entries: list[dict], card: InfluencerCard | None) -> None:
         self._shown_id, self._card = influencer_id, card

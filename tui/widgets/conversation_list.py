@@ -1,4 +1,9 @@
-"""The left pane: one option per conversation, loaded a page at a time."""
+"""The left pane: one option per conversation, loaded a page at a time.
+
+OptionList measures and renders every option as it is added; a conversation is always two lines,
+so this one knows every height without rendering and builds a label only when its row is drawn:
+a page of a thousand costs what the rows on screen cost.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.visual import Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -18,6 +25,7 @@ if TYPE_CHECKING:
     from store.conversations import ConversationRow
 
 LOAD_AHEAD = 5
+ROW_LINES = 2  # every label is a head line and a subject line, never wrapped
 
 
 def _when(iso_text: str, today: str) -> str:
@@ -44,6 +52,15 @@ def conversation_label(row: ConversationRow, tagged: bool, today: str = "") -> G
     subject = Text(f"  {arrow} {row.last_subject or '(no subject)'}", style="dim", no_wrap=True,
                    overflow="ellipsis")
     return Group(head, subject)
+
+
+class ConversationOption(Option):
+    """An option that holds its row; its label is made the first time it is drawn."""
+
+    def __init__(self, row: ConversationRow) -> None:
+        super().__init__("", id=str(row.influencer_id))
+        self.row = row
+        self.labelled = False
 
 
 class ConversationList(OptionList):
@@ -81,9 +98,35 @@ class ConversationList(OptionList):
             self.highlighted = ids.index(keep) if keep in ids else 0
 
     def _option(self, row: ConversationRow) -> Option:
-        influencer_id = row.influencer_id
-        label = conversation_label(row, influencer_id in self.tagged, self.today)
-        return Option(label, id=str(influencer_id))
+        return ConversationOption(row)
+
+    def _get_visual(self, option: Option) -> Visual:
+        if isinstance(option, ConversationOption) and not option.labelled:
+            option.labelled = True
+            row = option.row
+            option._set_prompt(conversation_label(row, row.influencer_id in self.tagged, self.today))
+        return super()._get_visual(option)
+
+    def _update_lines(self) -> None:
+        """Every option's lines, known without rendering it (each is `ROW_LINES` high)."""
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        start = cache.lines[-1][0] + 1 if cache.lines else 0
+        for index in range(start, len(self.options)):
+            cache.index_to_line[index] = len(cache.lines)
+            cache.heights[index] = ROW_LINES
+            cache.lines.extend((index, line) for line in range(ROW_LINES))
+        virtual_size = Size(self.scrollable_content_region.width, len(cache.lines))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return ROW_LINES * self.option_count
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
 
     def refresh_row(self, influencer_id: int) -> None:
         for index, row in enumerate(self.rows):
