@@ -14,22 +14,21 @@ from typing import Self
 from sqlite_utils import Database
 
 from store import stages
-from store.clock import iso
 from store.errors import UserError
 
-LAST_MESSAGE = ("(SELECT max(m.created_at) FROM messages m WHERE m.influencer_id = a.influencer_id "
-                "AND m.campaign_id = a.campaign_id)")
-# Sort keys never NULL, so keyset comparisons stay total.
+# Sort keys never NULL, so keyset comparisons stay total. Each is a column of the application
+# (copies of the influencer's values and the latest message's time, kept by the triggers of
+# store/pipeline_upkeep.py) that an index `(campaign_id, key, id, …)` serves in order.
 SORTS = {
     "updated": "a.updated_at",
-    "name": "lower(coalesce(nullif(i.name, ''), i.handle))",
-    "handle": "lower(i.handle)",
+    "name": "a.sort_name",
+    "handle": "a.sort_handle",
     "stage": "a.stage",
     "source": "a.source",
-    "followers": "coalesce(i.followers, -1)",
-    "engagement": "coalesce(i.engagement_rate, -1)",
+    "followers": "a.sort_followers",
+    "engagement": "a.sort_engagement",
     "fee": "coalesce(a.fee, -1)",
-    "last_message": f"coalesce({LAST_MESSAGE}, '')",
+    "last_message": "a.last_message_at",
 }
 SOURCES = ("invited", "applied")
 SHOWN_BY_DEFAULT = tuple(s for s in stages.STAGES if s != stages.INELIGIBLE)
@@ -107,9 +106,9 @@ class ApplicationRow:
                    flag=row.get("flag"))
 
 
-SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
-    i.followers, i.engagement_rate, a.fee, {LAST_MESSAGE} AS last_message, a.updated_at,
-    {{key}} AS sort_key, a.flag
+SELECT = """SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
+    i.followers, i.engagement_rate, a.fee, nullif(a.last_message_at, '') AS last_message, a.updated_at,
+    {key} AS sort_key, a.flag
     FROM applications a JOIN influencers i ON i.id = a.influencer_id"""
 
 
@@ -148,12 +147,14 @@ def count(db: Database, view: View, now: datetime) -> int:
 
 
 def per_day(db: Database, campaign_id: int, now: datetime, days: int = 30) -> list[int]:
-    """Applications created per day over the last `days` days (UTC), oldest first."""
+    """Applications created per day over the last `days` days (UTC), oldest first.
+
+    Read from `application_days` (store/pipeline_upkeep.py): one row per campaign and day, kept by triggers.
+    """
     start = (now - timedelta(days=days - 1)).date()
     counts = dict(db.execute(
-        """SELECT substr(created_at, 1, 10), count(*) FROM applications
-           WHERE campaign_id = ? AND created_at >= ? GROUP BY 1""",
-        (campaign_id, iso(datetime.combine(start, datetime.min.time(), now.tzinfo)))).fetchall())
+        "SELECT day, applications FROM application_days WHERE campaign_id = ? AND day >= ?",
+        (campaign_id, start.isoformat())).fetchall())
     return [counts.get((start + timedelta(days=n)).isoformat(), 0) for n in range(days)]
 
 

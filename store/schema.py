@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import audit, conversation_summary, handles
+from store import audit, conversation_summary, handles, pipeline_upkeep
 from store.clock import Clock
 
 migrations = Migrations("callsheet")
@@ -570,3 +570,10 @@ def _casting_page(db: Database) -> None:
     db.conn.executemany("UPDATE campaigns SET apply_token = ? WHERE id = ?",
                         [(secrets.token_urlsafe(16), campaign_id) for campaign_id in ids])
     _run(db, ["CREATE UNIQUE INDEX campaigns_apply_token ON campaigns(apply_token)"])
+
+
+@migrations(name="pipeline_sort_columns_and_tallies")
+def _pipeline_sort_columns_and_tallies(db: Database) -> None:
+    # The Pipeline sorts, counts and charts a campaign from indexes and small tables kept by
+    # triggers (store/pipeline_upkeep.py), backfilled here from the rows already stored.
+    _run(db, pipeline_upkeep.MIGRATION)
