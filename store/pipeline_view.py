@@ -142,8 +142,56 @@ def _source(view: View) -> str:
 
 
 def count(db: Database, view: View, now: datetime) -> int:
-    where, params = _where(db, view, now)
-    return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
+    """How many rows the view has: from the tallies the triggers keep, unless a search must be read."""
+    if view.search.strip():
+        where, params = _where(db, view, now)
+        return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
+    return slice_size(db, view)
+
+
+def slice_size(db: Database, view: View) -> int:
+    """How many applications the view's campaign, stages and source hold, the search aside (tally rows)."""
+    clauses: list[str] = ["campaign_id = ?"]
+    params: list[object] = [view.campaign_id]
+    if view.stages and set(view.stages) != set(stages.STAGES):
+        clauses.append(f"stage IN ({', '.join('?' for _ in view.stages)})")
+        params += list(view.stages)
+    if view.source:
+        clauses.append("source = ?")
+        params.append(view.source)
+    return db.execute(f"SELECT coalesce(sum(applications), 0) FROM application_tallies "
+                      f"WHERE {' AND '.join(clauses)}", params).fetchone()[0]
+
+
+class Totals:
+    """Counts of views by what filters them (campaign, stages, source, search; not the order), each kept
+    while the database's version is the one it was counted at: a new search is counted once, and again
+    only after someone committed a change."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._counted: dict[tuple, tuple[int, int]] = {}
+        self._limit = limit
+
+    @staticmethod
+    def _key(view: View, now: datetime) -> tuple:
+        # A search may be relative to now (`contacted<7d`): a count holds for the minute it was made in.
+        return (view.campaign_id, view.stages, view.source, view.search.strip(),
+                now.replace(second=0, microsecond=0))
+
+    def known(self, view: View, now: datetime, version: int) -> int | None:
+        """The count of `view` if it was made at `version`, else None."""
+        found = self._counted.get(self._key(view, now))
+        return found[1] if found is not None and found[0] == version else None
+
+    def count(self, db: Database, view: View, now: datetime, version: int) -> int:
+        """The count of `view`, read from SQLite only when it is not known at `version`."""
+        total = self.known(view, now, version)
+        if total is None:
+            total = count(db, view, now)
+            if len(self._counted) >= self._limit:
+                self._counted.clear()
+            self._counted[self._key(view, now)] = (version, total)
+        return total
 
 
 def per_day(db: Database, campaign_id: int, now: datetime, days: int = 30) -> list[int]:

@@ -1,12 +1,13 @@
 """What the operator feels (issue 15): the real app's latency through its widgets, beside a bare Textual app.
 
-    uv run python -m tests.bench.feel [--quick] [--samples N] [--json PATH]
+    uv run python -m tests.bench.feel [--quick] [--samples N] [--json PATH] [--only pipeline]
 
 Builds (once, cached under /tmp/callsheet-bench/) the workload of `tests.bench.workload`, then times
 keystroke → frame painted in the real app under Pilot (`feel_app`) and in bare Textual apps doing the
 same widget work (`feel_bare`, run before and after the app), calls the counters directly, and starts
 both as whole processes, alternating (`feel_cold`). Prints one table of p50/p95 with the ratio of the
-p95s (never best-of-N) and the load average, and writes the same as JSON.
+p95s (never best-of-N) and the load average, and writes the same as JSON. `--only pipeline` measures the
+Pipeline rows and the counters alone (no Inbox, no cold starts, no memory line).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def say(step: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {step}", file=sys.stderr, flush=True)
 
 
-async def session(db: Path, samples: int) -> dict[str, list[float]]:
+async def session(db: Path, samples: int, inbox: bool = True) -> dict[str, list[float]]:
     """Every in-process measurement: bare, the app, bare again; then the counters."""
     store = Store(db, Clock.fixed(NOW), actor="bench")
     found: dict[str, list[float]] = {}
@@ -91,8 +92,9 @@ async def session(db: Path, samples: int) -> dict[str, list[float]]:
     before = await feel_bare.measure(store, samples)
     say("the app's Pipeline…")
     found |= await feel_app.pipeline(store, samples)
-    say("the app's Inbox…")
-    found |= await feel_app.inbox(store, samples)
+    if inbox:
+        say("the app's Inbox…")
+        found |= await feel_app.inbox(store, samples)
     say("bare apps again…")
     after = await feel_bare.measure(store, samples)
     found |= {name: before[name] + after[name] for name in before}
@@ -101,16 +103,17 @@ async def session(db: Path, samples: int) -> dict[str, list[float]]:
     return found
 
 
-def table(rows: list[Row], memory: tuple[float, float], loads: tuple[tuple, tuple], note: str) -> str:
+def table(rows: list[Row], memory: tuple[float, float] | None, loads: tuple[tuple, tuple], note: str) -> str:
     lines = [f"{'what':<40} {'p50':>8} {'p95':>8} {'bare p50':>9} {'bare p95':>9} {'ratio p95':>9}  target",
              "-" * 110]
     for row in rows:
         lines.append(f"{row.what:<40} {row.p50_ms:8.1f} {row.p95_ms:8.1f} {row.bare_p50_ms:9.1f} "
                      f"{row.bare_p95_ms:9.1f} {row.ratio_p95:8.2f}x  {row.target}"
                      f"{'' if row.met else '  MISSED'}  (n={row.samples})")
-    app_mb, bare_mb = memory
-    lines.append(f"{'peak memory, whole session (MB)':<40} {app_mb:8.0f} {'':>8} {bare_mb:9.0f} {'':>9} "
-                 f"{app_mb / bare_mb:8.2f}x  ≤ 300 MB{'' if app_mb <= 300 else '  MISSED'}")
+    if memory is not None:
+        app_mb, bare_mb = memory
+        lines.append(f"{'peak memory, whole session (MB)':<40} {app_mb:8.0f} {'':>8} {bare_mb:9.0f} {'':>9} "
+                     f"{app_mb / bare_mb:8.2f}x  ≤ 300 MB{'' if app_mb <= 300 else '  MISSED'}")
     lines.append("-" * 110)
     lines.append("times in ms; painted = the first frame (post_display_hook, then call_after_refresh) "
                  "showing the new data, composed headless under run_test")
@@ -124,17 +127,22 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the workload, 5 samples")
     parser.add_argument("--samples", type=int, help="samples per row (default 30, 5 with --quick)")
     parser.add_argument("--json", type=Path, default=CACHE / "feel.json", help="where to write the JSON")
+    parser.add_argument("--only", choices=("pipeline",), help="only the Pipeline rows and the counters")
     args = parser.parse_args()
     samples = args.samples or (5 if args.quick else 30)
     start_load = tuple(round(x, 2) for x in os.getloadavg())
     db = workload(args.quick)
-    found = asyncio.run(session(db, samples))
+    everything = args.only is None
+    found = asyncio.run(session(db, samples, inbox=everything))
     session_kib = feel_cold.peak_kib()
-    say("cold starts…")
-    cold = feel_cold.cold_starts(db, NOW, samples)
-    found |= {"cold app": cold["app"], "cold bare": cold["bare"]}
-    rows = [summarise(what, found[app], found[bare], target) for what, app, bare, target in ROWS]
-    memory = (session_kib / 1024, max(cold["bare memory"]) / 1024)
+    memory = None
+    if everything:
+        say("cold starts…")
+        cold = feel_cold.cold_starts(db, NOW, samples)
+        found |= {"cold app": cold["app"], "cold bare": cold["bare"]}
+        memory = (session_kib / 1024, max(cold["bare memory"]) / 1024)
+    rows = [summarise(what, found[app], found[bare], target) for what, app, bare, target in ROWS
+            if app in found]
     loads = (start_load, tuple(round(x, 2) for x in os.getloadavg()))
     size = QUICK if args.quick else FULL
     note = (f"workload v{VERSION}: {size.influencers:,} influencers, {size.messages:,} messages, "
@@ -144,7 +152,7 @@ def main() -> None:
             "memory = peak RSS (VmHWM) of this process (app) and of the bare cold-start child")
     print(table(rows, memory, loads, note))
     args.json.write_text(json.dumps({"rows": [asdict(row) for row in rows],
-                                     "memory_mb": {"app": memory[0], "bare": memory[1]},
+                                     "memory_mb": memory and {"app": memory[0], "bare": memory[1]},
                                      "load_average": {"start": loads[0], "end": loads[1]},
                                      "note": note, "samples_ms": {k: [x * 1000 for x in v]
                                                                   for k, v in found.items()}},
