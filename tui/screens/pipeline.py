@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
+from textual.widgets import DataTable, Header, Input, Select, Sparkline, Static
 from textual.worker import get_current_worker
 
 from mailer.actions import campaigns as campaign_actions
@@ -49,6 +49,7 @@ from tui.screens.pipeline_messages import (
 )
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
+from tui.widgets.steady_footer import SteadyFooter
 
 PAGE_SIZE = 100
 # A search over a campaign slice this large is counted inline with its page; a larger one is counted
@@ -134,7 +135,7 @@ class PipelineScreen(Screen[None]):
             yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
             yield ProfilePanel(id="profile")
         yield Static("", classes="summary", id="page-info")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         self.lay_out_columns(event.size.width)
