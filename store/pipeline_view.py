@@ -14,22 +14,21 @@ from typing import Self
 from sqlite_utils import Database
 
 from store import stages
-from store.clock import iso
 from store.errors import UserError
 
-LAST_MESSAGE = ("(SELECT max(m.created_at) FROM messages m WHERE m.influencer_id = a.influencer_id "
-                "AND m.campaign_id = a.campaign_id)")
-# Sort keys never NULL, so keyset comparisons stay total.
+# Sort keys never NULL, so keyset comparisons stay total. Each is a column of the application
+# (copies of the influencer's values and the latest message's time, kept by the triggers of
+# store/pipeline_upkeep.py) that an index `(campaign_id, key, id, …)` serves in order.
 SORTS = {
     "updated": "a.updated_at",
-    "name": "lower(coalesce(nullif(i.name, ''), i.handle))",
-    "handle": "lower(i.handle)",
+    "name": "a.sort_name",
+    "handle": "a.sort_handle",
     "stage": "a.stage",
     "source": "a.source",
-    "followers": "coalesce(i.followers, -1)",
-    "engagement": "coalesce(i.engagement_rate, -1)",
+    "followers": "a.sort_followers",
+    "engagement": "a.sort_engagement",
     "fee": "coalesce(a.fee, -1)",
-    "last_message": f"coalesce({LAST_MESSAGE}, '')",
+    "last_message": "a.last_message_at",
 }
 SOURCES = ("invited", "applied")
 SHOWN_BY_DEFAULT = tuple(s for s in stages.STAGES if s != stages.INELIGIBLE)
@@ -107,9 +106,9 @@ class ApplicationRow:
                    flag=row.get("flag"))
 
 
-SELECT = f"""SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
-    i.followers, i.engagement_rate, a.fee, {LAST_MESSAGE} AS last_message, a.updated_at,
-    {{key}} AS sort_key, a.flag
+SELECT = """SELECT a.id AS application_id, a.influencer_id, i.handle, i.name, a.stage, a.source,
+    i.followers, i.engagement_rate, a.fee, nullif(a.last_message_at, '') AS last_message, a.updated_at,
+    {key} AS sort_key, a.flag
     FROM applications a JOIN influencers i ON i.id = a.influencer_id"""
 
 
@@ -143,17 +142,67 @@ def _source(view: View) -> str:
 
 
 def count(db: Database, view: View, now: datetime) -> int:
-    where, params = _where(db, view, now)
-    return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
+    """How many rows the view has: from the tallies the triggers keep, unless a search must be read."""
+    if view.search.strip():
+        where, params = _where(db, view, now)
+        return db.execute(f"SELECT count(*) FROM {_source(view)} WHERE {where}", params).fetchone()[0]
+    return slice_size(db, view)
+
+
+def slice_size(db: Database, view: View) -> int:
+    """How many applications the view's campaign, stages and source hold, the search aside (tally rows)."""
+    clauses: list[str] = ["campaign_id = ?"]
+    params: list[object] = [view.campaign_id]
+    if view.stages and set(view.stages) != set(stages.STAGES):
+        clauses.append(f"stage IN ({', '.join('?' for _ in view.stages)})")
+        params += list(view.stages)
+    if view.source:
+        clauses.append("source = ?")
+        params.append(view.source)
+    return db.execute(f"SELECT coalesce(sum(applications), 0) FROM application_tallies "
+                      f"WHERE {' AND '.join(clauses)}", params).fetchone()[0]
+
+
+class Totals:
+    """Counts of views by what filters them (campaign, stages, source, search; not the order), each kept
+    while the database's version is the one it was counted at: a new search is counted once, and again
+    only after someone committed a change."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._counted: dict[tuple, tuple[int, int]] = {}
+        self._limit = limit
+
+    @staticmethod
+    def _key(view: View, now: datetime) -> tuple:
+        # A search may be relative to now (`contacted<7d`): a count holds for the minute it was made in.
+        return (view.campaign_id, view.stages, view.source, view.search.strip(),
+                now.replace(second=0, microsecond=0))
+
+    def known(self, view: View, now: datetime, version: int) -> int | None:
+        """The count of `view` if it was made at `version`, else None."""
+        found = self._counted.get(self._key(view, now))
+        return found[1] if found is not None and found[0] == version else None
+
+    def count(self, db: Database, view: View, now: datetime, version: int) -> int:
+        """The count of `view`, read from SQLite only when it is not known at `version`."""
+        total = self.known(view, now, version)
+        if total is None:
+            total = count(db, view, now)
+            if len(self._counted) >= self._limit:
+                self._counted.clear()
+            self._counted[self._key(view, now)] = (version, total)
+        return total
 
 
 def per_day(db: Database, campaign_id: int, now: datetime, days: int = 30) -> list[int]:
-    """Applications created per day over the last `days` days (UTC), oldest first."""
+    """Applications created per day over the last `days` days (UTC), oldest first.
+
+    Read from `application_days` (store/pipeline_upkeep.py): one row per campaign and day, kept by triggers.
+    """
     start = (now - timedelta(days=days - 1)).date()
     counts = dict(db.execute(
-        """SELECT substr(created_at, 1, 10), count(*) FROM applications
-           WHERE campaign_id = ? AND created_at >= ? GROUP BY 1""",
-        (campaign_id, iso(datetime.combine(start, datetime.min.time(), now.tzinfo)))).fetchall())
+        "SELECT day, applications FROM application_days WHERE campaign_id = ? AND day >= ?",
+        (campaign_id, start.isoformat())).fetchall())
     return [counts.get((start + timedelta(days=n)).isoformat(), 0) for n in range(days)]
 
 

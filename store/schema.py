@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import audit, conversation_summary, handles
+from store import audit, conversation_summary, handles, pipeline_upkeep
 from store.clock import Clock
 
 migrations = Migrations("callsheet")
@@ -629,3 +629,10 @@ CONVERSATION_COUNTS = [
 @migrations(name="inbox_conversation_counts")
 def _inbox_conversation_counts(db: Database) -> None:
     _run(db, CONVERSATION_COUNTS)
+
+
+@migrations(name="pipeline_sort_columns_and_tallies")
+def _pipeline_sort_columns_and_tallies(db: Database) -> None:
+    # The Pipeline sorts, counts and charts a campaign from indexes and small tables kept by
+    # triggers (store/pipeline_upkeep.py), backfilled here from the rows already stored.
+    _run(db, pipeline_upkeep.MIGRATION)

@@ -14,6 +14,7 @@ class DataVersion:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()
+        self._closed = False
         self._seen = self._read()
 
     def _read(self) -> int:
@@ -28,6 +29,14 @@ class DataVersion:
             self._seen = current
             return True
 
+    def current(self) -> int:
+        """The version now (it moves whenever another connection commits); `changed` is left as it was.
+
+        -1 once closed, a version no count was made at."""
+        with self._lock:
+            return -1 if self._closed else self._read()
+
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()

@@ -6,7 +6,8 @@ Builds (once, cached under /tmp/callsheet-bench/) the workload of `tests.bench.w
 keystroke → frame painted in the real app under Pilot (`feel_app`) and in bare Textual apps doing the
 same widget work (`feel_bare`, run before and after the app), calls the counters directly, and starts
 both as whole processes, alternating (`feel_cold`). Prints one table of p50/p95 with the ratio of the
-p95s (never best-of-N) and the load average, and writes the same as JSON.
+p95s (never best-of-N) and the load average, and writes the same as JSON. `--only pipeline` measures the
+Pipeline rows and the counters alone (no Inbox, no cold starts, no memory line).
 """
 
 from __future__ import annotations
@@ -104,16 +105,17 @@ async def session(db: Path, samples: int, only: str | None = None) -> dict[str, 
     return found
 
 
-def table(rows: list[Row], memory: tuple[float, float], loads: tuple[tuple, tuple], note: str) -> str:
+def table(rows: list[Row], memory: tuple[float, float] | None, loads: tuple[tuple, tuple], note: str) -> str:
     lines = [f"{'what':<40} {'p50':>8} {'p95':>8} {'bare p50':>9} {'bare p95':>9} {'ratio p95':>9}  target",
              "-" * 110]
     for row in rows:
         lines.append(f"{row.what:<40} {row.p50_ms:8.1f} {row.p95_ms:8.1f} {row.bare_p50_ms:9.1f} "
                      f"{row.bare_p95_ms:9.1f} {row.ratio_p95:8.2f}x  {row.target}"
                      f"{'' if row.met else '  MISSED'}  (n={row.samples})")
-    app_mb, bare_mb = memory
-    lines.append(f"{'peak memory, whole session (MB)':<40} {app_mb:8.0f} {'':>8} {bare_mb:9.0f} {'':>9} "
-                 f"{app_mb / bare_mb:8.2f}x  ≤ 300 MB{'' if app_mb <= 300 else '  MISSED'}")
+    if memory is not None:
+        app_mb, bare_mb = memory
+        lines.append(f"{'peak memory, whole session (MB)':<40} {app_mb:8.0f} {'':>8} {bare_mb:9.0f} {'':>9} "
+                     f"{app_mb / bare_mb:8.2f}x  ≤ 300 MB{'' if app_mb <= 300 else '  MISSED'}")
     lines.append("-" * 110)
     lines.append("times in ms; painted = the first frame (post_display_hook, then call_after_refresh) "
                  "showing the new data, composed headless under run_test")
@@ -150,7 +152,7 @@ def main() -> None:
             "memory = peak RSS (VmHWM) of this process (app) and of the bare cold-start child")
     print(table(rows, memory, loads, note))
     args.json.write_text(json.dumps({"rows": [asdict(row) for row in rows],
-                                     "memory_mb": {"app": memory[0], "bare": memory[1]},
+                                     "memory_mb": memory and {"app": memory[0], "bare": memory[1]},
                                      "load_average": {"start": loads[0], "end": loads[1]},
                                      "note": note, "samples_ms": {k: [x * 1000 for x in v]
                                                                   for k, v in found.items()}},

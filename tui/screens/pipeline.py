@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from sqlite_utils import Database
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Sparkline, Static
+from textual.widgets import DataTable, Header, Input, Select, Sparkline, Static
+from textual.worker import get_current_worker
 
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
@@ -39,14 +42,19 @@ from tui.screens.pipeline_messages import (
     CollaborationPreviewed,
     DatabaseChanged,
     DecisionChecked,
+    PageCounted,
     PageLoaded,
     ProfileLoaded,
     SettingsLoaded,
 )
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
+from tui.widgets.steady_footer import SteadyFooter
 
 PAGE_SIZE = 100
+# A search over a campaign slice this large is counted inline with its page; a larger one is counted
+# after the page is painted (PageCounted), so the rows never wait on a count of 100,000 joins.
+INLINE_COUNT_LIMIT = 5_000
 PROFILE_WIDTH = 34  # as in pipeline.tcss
 # (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
 COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11), ("source", "src", 3),
@@ -107,6 +115,8 @@ class PipelineScreen(Screen[None]):
         self.tagged: dict[int, str] = {}
         self.last_batch: tuple[str, list[str]] | None = None
         self.total = 0
+        self.counted = True  # False while the total of the view shown is being counted (PageCounted)
+        self.totals = pipeline_view.Totals()  # counts by filter, while the database version holds
         self.page_offset = 0
         self._widths: dict[str, int] = {}
         self._watcher: DataVersion | None = None
@@ -125,7 +135,7 @@ class PipelineScreen(Screen[None]):
             yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
             yield ProfilePanel(id="profile")
         yield Static("", classes="summary", id="page-info")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         self.lay_out_columns(event.size.width)
@@ -174,16 +184,35 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
+        """The page first; its count and position after it when they mean reading many rows."""
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
+        version = self._watcher.current() if self._watcher is not None else -1
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
-        total = pipeline_view.count(db, view, now)
-        offset = pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0])) if rows else 0
         campaign = campaigns.get_by_id(db, view.campaign_id)
         numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
                                             "collaborated_at": campaign.collaborated_at}
-        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers,
-                                     pipeline_view.per_day(db, view.campaign_id, now), cursor))
+        per_day = pipeline_view.per_day(db, view.campaign_id, now)
+        cheap = not view.search.strip() or pipeline_view.slice_size(db, view) <= INLINE_COUNT_LIMIT
+        total = self.totals.count(db, view, now, version) if cheap else self.totals.known(view, now, version)
+        offset = 0 if not fetch or not rows else None
+        if offset is None and (cheap or total is not None and fetch.get("last")):
+            offset = self._offset(db, view, now, fetch, rows, total)
+        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor))
+        if (total is None or offset is None) and not get_current_worker().is_cancelled:
+            total = self.totals.count(db, view, now, version)
+            offset = offset if offset is not None else self._offset(db, view, now, fetch, rows, total)
+            self.post_message(PageCounted(view, fetch, total, offset))
+
+    @staticmethod
+    def _offset(db: Database, view: View, now: datetime, fetch: dict[str, Any], rows: list[ApplicationRow],
+                total: int | None) -> int:
+        """How many rows of the view come before `rows`."""
+        if not rows:
+            return 0
+        if fetch.get("last") and total is not None:
+            return max(0, total - len(rows))
+        return pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0]))
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
@@ -240,12 +269,31 @@ class PipelineScreen(Screen[None]):
         table = self.query_one(DataTable)
         # A refresh (cursor None) keeps the cursor where it is now, not where it was when it was asked for.
         cursor = table.cursor_row if message.cursor is None else message.cursor
-        self.rows, self.fetch, self.total = message.rows, message.fetch, message.total
+        shown_before = len(self.rows)
+        self.rows, self.fetch = message.rows, message.fetch
         self._fill_table(table, cursor)
-        self.page_offset = message.offset
+        self.counted = message.total is not None
+        if message.total is not None:
+            self.total = message.total
+        if message.offset is not None:
+            self.page_offset = message.offset
+        elif message.cursor is None:
+            pass  # a refresh of the page shown: it stays where it was until counted
+        elif "after" in message.fetch:  # until PageCounted says: the page after the one shown
+            self.page_offset += shown_before
+        elif "before" in message.fetch:
+            self.page_offset = max(0, self.page_offset - len(message.rows))
         self.query_one(CountersBar).show(message.counters)
         self.campaign_state = message.counters.get("state", "open")
-        self.query_one(Sparkline).data = message.per_day
+        sparkline = self.query_one(Sparkline)
+        if list(sparkline.data or []) != message.per_day:
+            sparkline.data = message.per_day
+        self.show_page_info()
+
+    def on_page_counted(self, message: PageCounted) -> None:
+        if message.view != self.view or message.fetch != self.fetch:
+            return
+        self.total, self.page_offset, self.counted = message.total, message.offset, True
         self.show_page_info()
 
     def show_page_info(self) -> None:
@@ -253,7 +301,8 @@ class PipelineScreen(Screen[None]):
         if self.view is None:
             return
         first = self.page_offset + 1 if self.rows else 0
-        shown = f"rows {first}–{self.page_offset + len(self.rows)} of {self.total:,}"
+        of = f"{self.total:,}" if self.counted else "…"
+        shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
         self.query_one("#page-info", Static).update(shown + tags + order)

@@ -23,13 +23,24 @@ class CampaignsLoaded(Message):
 
 
 class PageLoaded(Message):
-    """One page of applications with the counters and the per-day series; `cursor` None: a refresh."""
+    """One page of applications with the counters and the per-day series; `cursor` None: a refresh.
 
-    def __init__(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int, offset: int,
-                 counters: dict, per_day: list[int], cursor: int | None) -> None:
+    `total` and `offset` are None when counting them means reading many rows: `PageCounted` follows.
+    """
+
+    def __init__(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int | None,
+                 offset: int | None, counters: dict, per_day: list[int], cursor: int | None) -> None:
         super().__init__()
         self.view, self.fetch, self.rows, self.total, self.offset = view, fetch, rows, total, offset
         self.counters, self.per_day, self.cursor = counters, per_day, cursor
+
+
+class PageCounted(Message):
+    """How many rows the view has and how many come before the page shown (after its rows were painted)."""
+
+    def __init__(self, view: View, fetch: dict[str, Any], total: int, offset: int) -> None:
+        super().__init__()
+        self.view, self.fetch, self.total, self.offset = view, fetch, total, offset
 
 
 class ProfileLoaded(Message):
