@@ -39,7 +39,7 @@ from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
-from tui.widgets.key_footer import KeyFooter
+from tui.widgets.footer import KeyFooter
 from tui.widgets.timeline_view import TimelineView
 
 # A single move opens its conversation at once; moves closer together than this (a held key) are

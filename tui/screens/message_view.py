@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from mailer.message_source import MessageSource
 from tui.display import plain
+from tui.widgets.footer import KeyFooter
 
 
 class MessageScreen(Screen[None]):
@@ -37,7 +38,7 @@ class MessageScreen(Screen[None]):
         yield Static(self._headers(), id="message-headers")
         with VerticalScroll(id="message-body"):
             yield Static(plain(self.source.text, lines=True))
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"message #{self.source.id}"

@@ -20,7 +20,7 @@ from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from mailer.actions import outreach
 from mailer.actions.outcome import Outcome
@@ -35,6 +35,7 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
+from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
 
@@ -71,7 +72,7 @@ class ModerationScreen(Screen[None]):
         yield Static("Loading…", id="counters")
         yield InvitationList(id="queue")
         yield Static("", id="preview")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def store(self) -> Store:

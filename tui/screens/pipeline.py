@@ -48,8 +48,8 @@ from tui.screens.pipeline_messages import (
     SettingsLoaded,
 )
 from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
-from tui.widgets.steady_footer import SteadyFooter
 
 PAGE_SIZE = 100
 # A search over a campaign slice this large is counted inline with its page; a larger one is counted
@@ -135,7 +135,7 @@ class PipelineScreen(Screen[None]):
             yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
             yield ProfilePanel(id="profile")
         yield Static("", classes="summary", id="page-info")
-        yield SteadyFooter()
+        yield KeyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         self.lay_out_columns(event.size.width)

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store.db import Store
 from tui.action_worker import app_store
 from tui.display import cell
+from tui.widgets.footer import KeyFooter
 
 
 class RowsLoaded(Message):
@@ -39,7 +40,7 @@ class TableScreen(Screen[None]):
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
