@@ -13,7 +13,6 @@ from tui.screens.campaign_settings import CampaignSettings
 from tui.screens.message_view import MessageScreen
 from tui.screens.outbox import OutboxScreen
 
-
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 
