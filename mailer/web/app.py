@@ -19,9 +19,11 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from mailer.actions import casting as casting_actions
 from mailer.web import clicks, guard, i18n
@@ -208,7 +210,12 @@ def create_app(store: Store, *, secure_cookie: bool | None = None,
               Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]),
               *personal_routes(store, forms, limiter)]
     routes += clicks.routes(store, _render)
-    return Starlette(routes=routes, max_body_size=MAX_BODY,
+    def too_large(scope: Scope) -> Response:
+        lang = _visitor_language(Request(scope))
+        return _render("message.html", 413, lang=lang, text=i18n.words(lang)["too_large"])
+
+    limit = Middleware(guard.BodyLimit, max_body=MAX_BODY, page=too_large)
+    return Starlette(routes=routes, middleware=[limit],
                      exception_handlers={404: missing, 405: missing, HTTPException: failed,
                                          Exception: failed})
 

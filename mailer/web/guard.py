@@ -14,14 +14,15 @@ import re
 import secrets
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from store.clock import Clock
 
@@ -150,3 +151,36 @@ def check_lengths(form: FormData, limits: Mapping[str, int], labels: Mapping[str
         limit = limits.get(name)
         if limit is not None and len(str(value)) > limit:
             raise Refused(413, "too_long", (("field", labels.get(name, name)), ("limit", f"{limit:,}")))
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `max_body` bytes is refused with `page(scope)` (413).
+
+    A declared Content-Length over it is answered before reading; a body that grows over it
+    while read raises HTTPException(413), which `read_form` turns into the same sentence.
+    (Starlette's own limit answers its raw "Content Too Large" text instead of the page.)
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, page: Callable[[Scope], Response]) -> None:
+        self.app, self.max_body, self.page = app, max_body, page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await self.page(scope)(scope, receive, send)
+            return
+        total = 0
+
+        async def counted() -> Message:
+            nonlocal total
+            message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > self.max_body:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
