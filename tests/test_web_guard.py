@@ -291,6 +291,14 @@ def test_every_post_route_counts(web: TestClient, spring: Store,
     assert one_click.status_code == 200
 
 
+def test_a_flood_of_stale_links_is_counted_too(web: TestClient, spring: Store) -> None:
+    statuses = [web.post(f"/a/{number:032x}", data={"answer": "yes"}).status_code
+                for number in range(guard.RATE_LIMITS["form"] + 1)]
+    assert statuses == [404] * guard.RATE_LIMITS["form"] + [429]
+    french = web.post(casting_path(spring), data=application(), headers={"Accept-Language": "fr"})
+    assert french.status_code == 429 and "Trop d&#39;envois depuis votre adresse" in french.text
+
+
 def _request(address: str) -> Request:
     return Request({"type": "http", "method": "POST", "path": "/", "headers": [], "client": (address, 1)})
 

@@ -97,6 +97,15 @@ def refused_page(error: guard.Refused, lang: str) -> HTMLResponse:
     return response
 
 
+def over_limit(limiter: guard.RateLimit, request: Request, kind: str = "form") -> HTMLResponse | None:
+    """Count one POST before anything else (a flood costs no lookup); the 429 page when over the limit."""
+    try:
+        limiter.hit(request, kind)
+    except guard.Refused as error:
+        return refused_page(error, _visitor_language(request))
+    return None
+
+
 def _labels(lang: str) -> dict[str, str]:
     """The casting form's field labels, by field name, as the too-long sentence names them."""
     words = i18n.words(lang)
@@ -154,13 +163,14 @@ def create_app(store: Store, *, secure_cookie: bool | None = None,
         return casting_page(request, campaign, language_of(request, campaign))
 
     async def submit(request: Request) -> Response:
+        if flooded := over_limit(limiter, request):
+            return flooded
         token = request.path_params["token"]
         campaign = await run_in_threadpool(casting_actions.page_campaign, store, token)
         if campaign is None:
             return not_found(request)
         lang = language_of(request, campaign)
         try:
-            limiter.hit(request)
             data = await guard.read_form(request, max_fields=40, max_part_size=MAX_BODY)
             lang = language_of(request, campaign, str(data.get("lang") or "")[:16])
             forms.check(request, data)

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from mailer.actions import influencers as influencer_actions
 from mailer.actions import personal
 from mailer.web import guard, i18n
-from mailer.web.app import MAX_BODY, _moment, _render, form_page, refused_page
+from mailer.web.app import MAX_BODY, _moment, _render, form_page, over_limit, refused_page
 from mailer.web.links import AGREEMENT_PREFIX, ANSWER_PREFIX, UNSUBSCRIBE_PREFIX
 from store import stages
 from store.applications import closed_reason
@@ -50,11 +50,10 @@ def personal_routes(store: Store, forms: guard.FormGuard, limiter: guard.RateLim
         return await run_in_threadpool(personal.link_target, store, request.path_params["token"])
 
     async def field(request: Request, found: LinkTarget, name: str) -> tuple[str, str] | Response:
-        """(the form's `name`, its `lang`) of a POST counted, with its token, within its limits; else
-        the one-sentence page that turns it away."""
+        """(the form's `name`, its `lang`) of a POST with its page's token, within the limits; else the
+        one-sentence page that turns it away."""
         lang = language(request, found)
         try:
-            limiter.hit(request)
             data = await guard.read_form(request, max_fields=8, max_part_size=MAX_BODY)
             asked = str(data.get("lang") or "")[:16]
             lang = language(request, found, asked)
@@ -90,6 +89,8 @@ def personal_routes(store: Store, forms: guard.FormGuard, limiter: guard.RateLim
         return await run_in_threadpool(answer_page, request, found, language(request, found))
 
     async def post_answer(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "form"):
+            return flooded
         found = await lookup(request)
         if found is None or found.campaign is None or found.application is None:
             return stale(request, found)
@@ -133,6 +134,8 @@ def personal_routes(store: Store, forms: guard.FormGuard, limiter: guard.RateLim
         return await run_in_threadpool(agreement_page, request, found, language(request, found))
 
     async def post_agreement(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "form"):
+            return flooded
         found = await lookup(request)
         if found is None or found.campaign is None or found.application is None:
             return stale(request, found)
@@ -168,23 +171,24 @@ def personal_routes(store: Store, forms: guard.FormGuard, limiter: guard.RateLim
                          notice=notice)
 
     async def post_unsubscribe(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "unsubscribe"):
+            return flooded
         found = await lookup(request)
         if found is None:
             return stale(request)
         lang = language(request, found)
         try:
-            limiter.hit(request, "unsubscribe")
-            try:
-                data = await guard.read_form(request, max_fields=8, max_part_size=MAX_BODY)
-            except guard.Refused as error:
-                if error.status != 400:
-                    raise
-                data = FormData()  # RFC 8058: a one-click POST acts whatever its body
-            lang = language(request, found, str(data.get("lang") or "")[:16])
-            if guard.FIELD in data:  # the confirm button's form, not a mail provider's one-click
-                forms.check(request, data)
+            data = await guard.read_form(request, max_fields=8, max_part_size=MAX_BODY)
         except guard.Refused as error:
-            return refused_page(error, lang)
+            if error.status != 400:
+                return refused_page(error, lang)
+            data = FormData()  # RFC 8058: a one-click POST acts whatever its body
+        lang = language(request, found, str(data.get("lang") or "")[:16])
+        if guard.FIELD in data:  # the confirm button's form, not a mail provider's one-click
+            try:
+                forms.check(request, data)
+            except guard.Refused as error:
+                return refused_page(error, lang)
         try:
             outcome = await run_in_threadpool(influencer_actions.unsubscribe_by_token, store,
                                               request.path_params["token"])
