@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mailer.actions import campaigns as campaign_actions
 from mailer.actions import casting
 from mailer.web.server import web_store
 from store.clock import Clock
@@ -20,6 +21,7 @@ from store.errors import Forbidden
 from store.operators import WEB_LOGIN
 from tests.cli_helpers import assert_user_error, run, run_json
 from tests.pipeline_helpers import add_influencer, make_campaign, outbox, stage_of, table_counts
+from tests.web_helpers import csrf_of, submit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette suggests httpx2; httpx is what the lock has
@@ -77,7 +79,7 @@ def test_the_page_shows_the_brief_escaped_and_the_form(web: TestClient, spring: 
 
 def test_an_eligible_application_is_to_review_with_the_acknowledgement(web: TestClient,
                                                                        spring: Store) -> None:
-    response = web.post(page(spring), data=form(), follow_redirects=False)
+    response = submit(web, page(spring), form(), follow_redirects=False)
     assert response.status_code == 200
     assert "Application received" in response.text and "@newbie" in response.text
     assert stage_of(spring, "Spring", "newbie") == "to review"
@@ -93,7 +95,7 @@ def test_an_eligible_application_is_to_review_with_the_acknowledgement(web: Test
 
 
 def test_the_audit_names_the_influencer(web: TestClient, spring: Store, db_path: Path) -> None:
-    web.post(page(spring), data=form())
+    submit(web, page(spring), form())
     actors = {(e["actor"], e["action"]) for e in run_json(db_path, "audit")}
     assert ("influencer:@newbie", "application.stage") in actors
     assert ("influencer:@newbie", "influencer.add") in actors
@@ -101,7 +103,7 @@ def test_the_audit_names_the_influencer(web: TestClient, spring: Store, db_path:
 
 
 def test_below_the_minimums_is_ineligible_with_no_mail(web: TestClient, spring: Store) -> None:
-    response = web.post(page(spring), data=form(followers="200"))
+    response = submit(web, page(spring), form(followers="200"))
     assert response.status_code == 200
     assert "not eligible" in response.text
     assert stage_of(spring, "Spring", "newbie") == "ineligible"
@@ -110,11 +112,14 @@ def test_below_the_minimums_is_ineligible_with_no_mail(web: TestClient, spring: 
 
 def test_a_closed_campaign_records_nothing_and_offers_no_form(web: TestClient, spring: Store,
                                                              db_path: Path) -> None:
-    make_campaign(spring, "Winter", closes="2026-11-01")
+    make_campaign(spring, "Winter", closes="2026-12-01")
+    opened = csrf_of(web.get(page(spring, "Winter")))  # the form as it was shown while it was open
+    campaign_actions.close(spring, "Winter")
     before = table_counts(spring)
     shown = web.get(page(spring, "Winter"))
     assert "This casting call is closed" in shown.text and "<form" not in shown.text
-    response = web.post(page(spring, "Winter"), data=form())
+    response = web.post(page(spring, "Winter"), data={**form(), "csrf": opened})
+    assert response.status_code == 409
     assert "This casting call is closed" in response.text and "<form" not in response.text
     assert table_counts(spring) == before
     newbies = spring.writer.execute("SELECT count(*) FROM influencers WHERE handle = 'newbie'").fetchone()[0]
@@ -126,14 +131,13 @@ def test_a_campaign_not_open_yet_says_when(web: TestClient, spring: Store) -> No
     shown = web.get(page(spring, "Summer"))
     assert "This casting call is not open yet" in shown.text and "2027-05-01 00:00 UTC" in shown.text
     assert "<form" not in shown.text
-    web.post(page(spring, "Summer"), data=form())
+    assert web.post(page(spring, "Summer"), data=form()).status_code == 403  # no form, no token
     assert stage_of(spring, "Summer", "newbie") is None
 
 
 def test_a_known_handle_with_another_email_keeps_the_contact_and_is_flagged(
         web: TestClient, spring: Store, db_path: Path) -> None:
-    response = web.post(page(spring),
-                        data=form(handle="@Known", email="someone@else.example", followers="10"))
+    response = submit(web, page(spring), form(handle="@Known", email="someone@else.example", followers="10"))
     assert "Application received" in response.text
     stored = spring.writer.execute(
         "SELECT email, followers FROM influencers WHERE handle = 'known'").fetchone()
@@ -146,8 +150,7 @@ def test_a_known_handle_with_another_email_keeps_the_contact_and_is_flagged(
 
 
 def test_a_known_handle_with_the_same_email_is_filled_as_import_does(web: TestClient, spring: Store) -> None:
-    web.post(page(spring),
-             data=form(handle="known", email="known@example.com", followers="60k", country="DE"))
+    submit(web, page(spring), form(handle="known", email="known@example.com", followers="60k", country="DE"))
     stored = spring.writer.execute(
         "SELECT followers, country FROM influencers WHERE handle = 'known'").fetchone()
     assert tuple(stored) == (60_000, "DE")
@@ -168,7 +171,7 @@ def test_bad_input_shows_the_form_again_with_one_sentence(web: TestClient, sprin
                                                           fields: dict[str, str], fragment: str) -> None:
     before = table_counts(spring)
     people = spring.writer.execute("SELECT count(*) FROM influencers").fetchone()[0]
-    response = web.post(page(spring), data=form(**fields))
+    response = submit(web, page(spring), form(**fields))
     assert response.status_code == 400
     assert '<p class="problem" role="alert">' in response.text and "<form" in response.text
     problem = response.text.split('<p class="problem" role="alert">')[1].split("</p>")[0]
@@ -194,7 +197,7 @@ def test_accept_language_picks_among_the_campaigns_languages(web: TestClient, sp
     switched = web.get(page(spring) + "?lang=en", headers={"Accept-Language": "fr"})
     assert "Send my application" in switched.text
     assert 'href="?lang=fr"' in switched.text and 'href="?lang=en"' in switched.text
-    answered = web.post(page(spring), data=form(lang="fr"))
+    answered = submit(web, page(spring), form(lang="fr"))
     assert "Candidature reçue" in answered.text
 
 

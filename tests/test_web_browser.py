@@ -67,7 +67,12 @@ def test_apply_in_a_browser_and_see_it_in_the_pipeline(served: tuple[str, subpro
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(locale="fr-FR", extra_http_headers={"Accept-Language": "fr"})
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
             page.goto(url)
+            # The stylesheet is allowed by its hash in the CSP: applied, and no violation reported.
+            assert page.locator("label[for=handle]").evaluate("e => getComputedStyle(e).display") == "block"
+            assert page.locator("#website").evaluate("e => e.getBoundingClientRect().right") <= 0  # honeypot
             assert page.locator("h1").inner_text() == "Spring"
             assert "<b>spring</b>" in page.locator(".brief").inner_text()  # shown as text
             assert page.locator("h2#apply").inner_text() == "Candidater"
@@ -87,6 +92,7 @@ def test_apply_in_a_browser_and_see_it_in_the_pipeline(served: tuple[str, subpro
             page.wait_for_selector("h2.result")
             assert page.locator("h2.result").inner_text() == "Application received"
             assert "@browser_ana" in page.locator("p").last.inner_text()
+            assert not [text for text in console if "Content Security Policy" in text], console
         finally:
             browser.close()
     rows = run_json(db_path, "pipeline", "Spring")

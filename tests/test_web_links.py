@@ -11,6 +11,7 @@ import email
 import json
 import warnings
 from collections.abc import Iterator
+from datetime import timedelta
 from email.policy import default
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ from store.outbox.tokens import MESSAGE_TOKEN, message_token
 from tests.cli_helpers import run_json
 from tests.dispatch_helpers import make_config, start_sink, stop_sink
 from tests.pipeline_helpers import add_influencer, make_campaign, outbox, stage_of, table_counts
+from tests.web_helpers import csrf_of, submit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette suggests httpx2; httpx is what the lock has
@@ -69,7 +71,7 @@ def _client(db_path: Path, clock: Clock) -> Iterator[TestClient]:
     from mailer.web.app import create_app
 
     opened = web_store(db_path, clock)
-    with TestClient(create_app(opened)) as client:
+    with TestClient(create_app(opened), base_url="https://testserver") as client:  # the cookie is Secure
         yield client
     opened.close()
 
@@ -117,7 +119,7 @@ def test_the_invitation_holds_its_own_token_and_yes_is_to_review(web: TestClient
     assert "<script" not in shown.text
     assert stage_of(spring, "Spring", "ana") == "invited"  # a GET never acts
 
-    answered = web.post(f"/a/{token}", data={"answer": "yes"})
+    answered = submit(web, f"/a/{token}", {"answer": "yes"})
     assert answered.status_code == 200
     assert "your yes was recorded" in answered.text
     assert stage_of(spring, "Spring", "ana") == "to review"
@@ -129,9 +131,10 @@ def test_the_invitation_holds_its_own_token_and_yes_is_to_review(web: TestClient
 
 def test_a_second_answer_says_what_was_answered_and_changes_nothing(web: TestClient, spring: Store) -> None:
     token = invited(spring)
-    web.post(f"/a/{token}", data={"answer": "yes"})
+    shown = csrf_of(web.get(f"/a/{token}"))
+    submit(web, f"/a/{token}", {"answer": "yes"}, token=shown)
     before = table_counts(spring)
-    again = web.post(f"/a/{token}", data={"answer": "no"})
+    again = submit(web, f"/a/{token}", {"answer": "no"}, token=shown)  # the page still open
     assert again.status_code == 409
     assert "You already answered this invitation (yes); nothing changed." in again.text
     assert table_counts(spring) == before
@@ -143,7 +146,7 @@ def test_a_second_answer_says_what_was_answered_and_changes_nothing(web: TestCli
 def test_no_is_declined_by_them_with_no_mail(web: TestClient, spring: Store, db_path: Path) -> None:
     token = invited(spring)
     mails = len(outbox(spring))
-    answered = web.post(f"/a/{token}", data={"answer": "no"})
+    answered = submit(web, f"/a/{token}", {"answer": "no"})
     assert answered.status_code == 200 and "your answer was recorded" in answered.text
     assert stage_of(spring, "Spring", "ana") == "declined"
     assert stage_events(spring, "ana")[-1] == ("influencer:@ana", "invited", "declined", "answer-no")
@@ -157,17 +160,18 @@ def test_an_answer_that_is_neither_yes_nor_no_is_one_sentence(web: TestClient, s
     token = invited(spring)
     before = table_counts(spring)
     for data in ({"answer": "maybe"}, {}):
-        response = web.post(f"/a/{token}", data=data)
+        response = submit(web, f"/a/{token}", data)
         assert response.status_code == 400 and "Please choose one of the buttons." in response.text
     assert table_counts(spring) == before
 
 
 def test_a_closed_campaign_says_so_and_records_nothing(web: TestClient, spring: Store) -> None:
     token = invited(spring)
+    shown = csrf_of(web.get(f"/a/{token}"))
     campaign_actions.close(spring, "Spring")
     before = table_counts(spring)
     assert "This campaign is closed" in web.get(f"/a/{token}").text
-    response = web.post(f"/a/{token}", data={"answer": "yes"})
+    response = submit(web, f"/a/{token}", {"answer": "yes"}, token=shown)
     assert response.status_code == 409
     assert "This campaign is closed; your answer was not recorded." in response.text
     assert table_counts(spring) == before and stage_of(spring, "Spring", "ana") == "invited"
@@ -190,7 +194,7 @@ def test_the_page_speaks_the_language_the_invitation_was_written_in(web: TestCli
     token = invited(spring, "zoe")
     shown = web.get(f"/a/{token}")
     assert '<html lang="fr">' in shown.text and "Oui, ça m&#39;intéresse" in shown.text
-    answered = web.post(f"/a/{token}", data={"answer": "yes", "lang": "fr"})
+    answered = submit(web, f"/a/{token}", {"answer": "yes", "lang": "fr"})
     assert "votre oui a été enregistré" in answered.text
 
 
@@ -217,7 +221,7 @@ def test_the_agreement_page_shows_the_text_and_the_deadline_and_signs(web: TestC
     assert 'value="sign"' in shown.text and 'value="refuse"' in shown.text
     assert stage_of(spring, "Spring", "ana") == "agreement sent"
 
-    signed = web.post(f"/g/{token}", data={"decision": "sign"})
+    signed = submit(web, f"/g/{token}", {"decision": "sign"}, token=csrf_of(shown))
     assert signed.status_code == 200 and "your signature was recorded" in signed.text
     assert stage_of(spring, "Spring", "ana") == "signed"
     assert stage_events(spring, "ana")[-1] == ("influencer:@ana", "agreement sent", "signed", "signed")
@@ -225,7 +229,7 @@ def test_the_agreement_page_shows_the_text_and_the_deadline_and_signs(web: TestC
     assert tuple(state) == ("signed", "influencer:@ana")
 
     before = table_counts(spring)
-    again = web.post(f"/g/{token}", data={"decision": "refuse"})
+    again = submit(web, f"/g/{token}", {"decision": "refuse"}, token=csrf_of(shown))
     assert again.status_code == 409 and "You already signed this agreement; nothing changed." in again.text
     assert table_counts(spring) == before and stage_of(spring, "Spring", "ana") == "signed"
     # An operator can now accept them, as after `decide … signed`.
@@ -235,7 +239,7 @@ def test_the_agreement_page_shows_the_text_and_the_deadline_and_signs(web: TestC
 
 def test_refusing_is_refused_by_them(web: TestClient, spring: Store) -> None:
     token = agreement_sent(spring)
-    response = web.post(f"/g/{token}", data={"decision": "refuse"})
+    response = submit(web, f"/g/{token}", {"decision": "refuse"})
     assert response.status_code == 200 and "Your refusal of the agreement was recorded." in response.text
     assert stage_of(spring, "Spring", "ana") == "refused"
     assert stage_events(spring, "ana")[-1] == ("influencer:@ana", "agreement sent", "refused", "refused")
@@ -244,20 +248,24 @@ def test_refusing_is_refused_by_them(web: TestClient, spring: Store) -> None:
 def test_after_the_deadline_it_expired_and_records_nothing(db_path: Path, spring: Store) -> None:
     token = agreement_sent(spring)
     before = table_counts(spring)
-    late = Clock.fixed("2026-11-26T10:00:01+00:00")
+    late = Clock.fixed("2026-11-26T09:59:00+00:00")
     for client in _client(db_path, late):
+        opened = csrf_of(client.get(f"/g/{token}"))  # a minute before the deadline
+        late.advance(timedelta(seconds=61))
         shown = client.get(f"/g/{token}")
         assert "This agreement expired on 2026-11-26 10:00 UTC" in shown.text and "<form" not in shown.text
-        response = client.post(f"/g/{token}", data={"decision": "sign"})
+        response = submit(client, f"/g/{token}", {"decision": "sign"}, token=opened)
         assert response.status_code == 409 and "This agreement expired" in response.text
     assert table_counts(spring) == before
     assert stage_of(spring, "Spring", "ana") == "agreement sent"  # the daemon records the expiry
 
 
 def test_no_agreement_waiting_says_so(web: TestClient, spring: Store) -> None:
-    token = invited(spring)  # an invitation's token names the same person and campaign
+    token = agreement_sent(spring)
+    opened = csrf_of(web.get(f"/g/{token}"))
+    pipeline.decide(spring, "Spring", ["ana"], "reject")  # the operator moved on while the page was open
     before = table_counts(spring)
-    response = web.post(f"/g/{token}", data={"decision": "sign"})
+    response = submit(web, f"/g/{token}", {"decision": "sign"}, token=opened)
     assert response.status_code == 409
     assert "No agreement is waiting for your signature at this address." in response.text
     assert table_counts(spring) == before
@@ -281,7 +289,7 @@ def test_a_get_shows_a_button_and_a_one_click_post_unsubscribes(web: TestClient,
         "SELECT actor, detail FROM audit_events WHERE action = 'influencer.unsubscribe'").fetchall()
     assert [(actor, json.loads(detail)["source"]) for actor, detail in event] == [
         ("influencer:@ana", "token")]
-    again = web.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    again = submit(web, f"/u/{token}", {"List-Unsubscribe": "One-Click"}, token=csrf_of(shown))
     assert again.status_code == 200 and "You were already unsubscribed; nothing changed." in again.text
     assert "already unsubscribed" in web.get(f"/u/{token}").text
     assert len(event) == spring.writer.execute(
@@ -385,7 +393,7 @@ async def test_mail_through_smtp_carries_the_links_and_its_header_url_unsubscrib
         response = client.post(urlsplit(url).path, content=b"List-Unsubscribe=One-Click",
                                headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert response.status_code == 200 and "You are unsubscribed" in response.text
-        answered = client.post(urlsplit(f"{PUBLIC}/a/{token}").path, data={"answer": "yes"})
+        answered = submit(client, urlsplit(f"{PUBLIC}/a/{token}").path, {"answer": "yes"})
         assert "your yes was recorded" in answered.text
     assert unsubscribed(spring, "ana") == 1
     assert stage_of(spring, "Spring", "ana") == "to review"

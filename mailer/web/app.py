@@ -7,21 +7,26 @@ stack trace (errors go to the log). The store is opened as `callsheet-web`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from mailer.actions import casting as casting_actions
-from mailer.web import clicks, i18n
+from mailer.web import clicks, guard, i18n
 from mailer.web.links import PAGE_PREFIX
 from store.campaigns import Campaign, zone
 from store.casting import PageApplication
@@ -33,10 +38,17 @@ LOG = logging.getLogger("callsheet.web")
 PLATFORMS = ("instagram", "tiktok", "youtube", "twitch", "x", "facebook", "pinterest", "linkedin")
 FIELDS = ("handle", "name", "email", "followers", "engagement_rate", "country", "language", "fee", "message")
 MAX_BODY = 64 * 1024
-MAX_FIELD = 8 * 1024
-HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                                      "base-uri 'none'; frame-ancestors 'none'",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# Characters a field of the casting form may hold; over it the form is refused (413), never cut short.
+LIMITS = {"handle": 100, "name": 200, "email": 254, "followers": 32, "engagement_rate": 32, "country": 64,
+          "language": 35, "fee": 32, "message": 4000, "platform": 32, "lang": 16, guard.FIELD: 128,
+          "website": 500}
+HONEYPOT = "website"
+_STYLE = (Path(__file__).parent / "templates" / "page.css").read_text(encoding="utf-8")
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+HEADERS = {"Content-Security-Policy": f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
+                                      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+           "Cache-Control": "no-store"}
 
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"], default=True), auto_reload=False)
@@ -46,6 +58,7 @@ def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = context.setdefault("lang", i18n.DEFAULT)
     context.setdefault("t", i18n.words(lang))
     context.setdefault("switch", [])
+    context["style"] = Markup(_STYLE)
     return HTMLResponse(_templates.get_template(name).render(**context), status_code=status, headers=HEADERS)
 
 
@@ -69,8 +82,59 @@ def _state(campaign: Campaign, now: datetime) -> str:
     return "closed" if closed_reason(campaign, now) else "open"
 
 
-def create_app(store: Store) -> Starlette:
+def form_page(request: Request, forms: guard.FormGuard, name: str, status: int = 200,
+              **context: Any) -> HTMLResponse:
+    """A page holding a form: its token in the context (`csrf`), the browser's nonce cookie set if new."""
+    token, nonce = forms.issue(request)
+    return forms.set_cookie(_render(name, status, csrf=token, **context), nonce)  # type: ignore[return-value]
+
+
+def refused_page(error: guard.Refused, lang: str) -> HTMLResponse:
+    """The one sentence of a POST turned away (403, 413, 400 or 429), in the page's language."""
+    response = _render("message.html", error.status, lang=lang, text=error.sentence(i18n.words(lang)))
+    if error.status == 429:
+        response.headers["Retry-After"] = str(int(guard.RATE_WINDOW.total_seconds()))
+    return response
+
+
+def over_limit(limiter: guard.RateLimit, request: Request, kind: str = "form") -> HTMLResponse | None:
+    """Count one POST before anything else (a flood costs no lookup); the 429 page when over the limit."""
+    try:
+        limiter.hit(request, kind)
+    except guard.Refused as error:
+        return refused_page(error, _visitor_language(request))
+    return None
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """The casting form's field labels, by field name, as the too-long sentence names them."""
+    words = i18n.words(lang)
+    return {**words, "engagement_rate": words["engagement"], "platform": words["platforms"]}
+
+
+def _visitor_language(request: Request) -> str:
+    return i18n.pick(tuple(i18n.STRINGS), request.query_params.get("lang"),
+                     request.headers.get("accept-language", ""))
+
+
+def _secure_cookie() -> bool:
+    """Whether the form cookie is Secure: the pages are public at an https address."""
+    from mailer.config import current_public_url
+
+    try:
+        return (current_public_url() or "").startswith("https://")
+    except UserError:
+        return False
+
+
+def create_app(store: Store, *, secure_cookie: bool | None = None,
+               rate_limits: dict[str, int] | None = None) -> Starlette:
     """The web application over `store` (opened as operators.WEB_LOGIN)."""
+    from store.web_secret import form_secret
+
+    forms = guard.FormGuard(form_secret(store), store.clock,
+                            secure_cookie=_secure_cookie() if secure_cookie is None else secure_cookie)
+    limiter = guard.RateLimit(store.clock, rate_limits or guard.RATE_LIMITS)
 
     def language_of(request: Request, campaign: Campaign, asked: str | None = None) -> str:
         return i18n.pick(campaign.languages, asked or request.query_params.get("lang"),
@@ -81,16 +145,15 @@ def create_app(store: Store) -> Starlette:
         names = ", ".join(i18n.NAMES.get(code, code) for code in campaign.languages)
         switch = ([(code, i18n.NAMES.get(code, code)) for code in campaign.languages]
                   if len(campaign.languages) > 1 else [])
-        return _render("casting.html", status, lang=lang, switch=switch, campaign=campaign,
-                       language_names=names, state=_state(campaign, store.clock.now()),
-                       opens=_moment(campaign.opens_at, campaign.timezone),
-                       closes=_moment(campaign.closes_at, campaign.timezone),
-                       action=request.url.path, problem=problem, platforms=PLATFORMS,
-                       form={"platform": [], **dict.fromkeys(FIELDS, ""), **(form or {})})
+        return form_page(request, forms, "casting.html", status, lang=lang, switch=switch, campaign=campaign,
+                         language_names=names, state=_state(campaign, store.clock.now()),
+                         opens=_moment(campaign.opens_at, campaign.timezone),
+                         closes=_moment(campaign.closes_at, campaign.timezone),
+                         action=request.url.path, problem=problem, platforms=PLATFORMS,
+                         form={"platform": [], **dict.fromkeys(FIELDS, ""), **(form or {})})
 
     def not_found(request: Request) -> HTMLResponse:
-        lang = i18n.pick(tuple(i18n.STRINGS), request.query_params.get("lang"),
-                         request.headers.get("accept-language", ""))
+        lang = _visitor_language(request)
         return _render("message.html", 404, lang=lang, text=i18n.words(lang)["not_found"])
 
     async def show(request: Request) -> Response:
@@ -100,14 +163,30 @@ def create_app(store: Store) -> Starlette:
         return casting_page(request, campaign, language_of(request, campaign))
 
     async def submit(request: Request) -> Response:
+        if flooded := over_limit(limiter, request):
+            return flooded
         token = request.path_params["token"]
         campaign = await run_in_threadpool(casting_actions.page_campaign, store, token)
         if campaign is None:
             return not_found(request)
-        async with request.form(max_files=0, max_fields=40, max_part_size=MAX_FIELD) as data:
-            form: dict[str, Any] = {key: str(data.get(key) or "")[:MAX_FIELD] for key in FIELDS}
-            form["platform"] = [str(p) for p in data.getlist("platform") if str(p) in PLATFORMS]
-            lang = language_of(request, campaign, str(data.get("lang") or ""))
+        lang = language_of(request, campaign)
+        try:
+            data = await guard.read_form(request, max_fields=40, max_part_size=MAX_BODY)
+            lang = language_of(request, campaign, str(data.get("lang") or "")[:16])
+            forms.check(request, data)
+            guard.check_lengths(data, LIMITS, _labels(lang))
+        except guard.Refused as error:
+            return refused_page(error, lang)
+        form: dict[str, Any] = {key: str(data.get(key) or "") for key in FIELDS}
+        form["platform"] = [str(p) for p in data.getlist("platform") if str(p) in PLATFORMS]
+        words = i18n.words(lang)
+        if str(data.get(HONEYPOT) or "").strip():
+            LOG.warning("honeypot filled on %s from %s: nothing recorded", request.url.path,
+                        request.client.host if request.client else "?")
+            handle = form["handle"].strip().lstrip("@")
+            return _render("result.html", lang=lang, campaign_name=campaign.name,
+                           state=casting_actions.RECEIVED, heading=words["received"],
+                           text=words["received_text"].format(handle=handle))
         try:
             fee = _fee(form["fee"])
             application = PageApplication(
@@ -117,7 +196,6 @@ def create_app(store: Store) -> Starlette:
             outcome = await run_in_threadpool(casting_actions.apply_from_page, store, token, application)
         except UserError as error:
             return casting_page(request, campaign, lang, problem=error.sentence, form=form, status=400)
-        words = i18n.words(lang)
         if outcome.state == casting_actions.CLOSED:
             return casting_page(request, campaign, lang, status=409)
         key = "received" if outcome.state == casting_actions.RECEIVED else "ineligible"
@@ -128,19 +206,26 @@ def create_app(store: Store) -> Starlette:
         return not_found(request)
 
     async def failed(request: Request, exc: Exception) -> Response:
+        lang = _visitor_language(request)
         if isinstance(exc, HTTPException) and exc.status_code == 413:
-            return _render("message.html", 413, text=i18n.words(i18n.DEFAULT)["too_large"])
+            return _render("message.html", 413, lang=lang, text=i18n.words(lang)["too_large"])
         if isinstance(exc, HTTPException) and exc.status_code < 500:
-            return _render("message.html", exc.status_code, text=i18n.words(i18n.DEFAULT)["not_found"])
+            return _render("message.html", exc.status_code, lang=lang, text=i18n.words(lang)["not_found"])
         LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return _render("message.html", 500, text=i18n.words(i18n.DEFAULT)["error"])
+        return _render("message.html", 500, lang=lang, text=i18n.words(lang)["error"])
 
     from mailer.web.personal import personal_routes  # it renders with this module's helpers
 
     routes = [Route(PAGE_PREFIX + "{token}", show, methods=["GET", "HEAD"]),
-              Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]), *personal_routes(store)]
+              Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]),
+              *personal_routes(store, forms, limiter)]
     routes += clicks.routes(store, _render)
-    return Starlette(routes=routes, max_body_size=MAX_BODY,
+    def too_large(scope: Scope) -> Response:
+        lang = _visitor_language(Request(scope))
+        return _render("message.html", 413, lang=lang, text=i18n.words(lang)["too_large"])
+
+    limit = Middleware(guard.BodyLimit, max_body=MAX_BODY, page=too_large)
+    return Starlette(routes=routes, middleware=[limit],
                      exception_handlers={404: missing, 405: missing, HTTPException: failed,
                                          Exception: failed})
 

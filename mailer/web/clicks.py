@@ -21,7 +21,9 @@ from store.clicks import TRACK_PREFIX
 from store.db import Store
 
 # No cache may answer a second click for us, and the target learns nothing of the mail it came from.
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+           "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'; "
+                                      "frame-ancestors 'none'"}
 UNKNOWN = {
     "en": "This link leads nowhere: it may be mistyped or cut short.",
     "fr": "Ce lien ne mène nulle part : il est peut-être mal recopié ou coupé.",

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from mailer.actions import influencers as influencer_actions
 from mailer.actions import personal
-from mailer.web import i18n
-from mailer.web.app import _moment, _render
+from mailer.web import guard, i18n
+from mailer.web.app import MAX_BODY, _moment, _render, form_page, over_limit, refused_page
 from mailer.web.links import AGREEMENT_PREFIX, ANSWER_PREFIX, UNSUBSCRIBE_PREFIX
 from store import stages
 from store.applications import closed_reason
@@ -27,10 +27,11 @@ from store.db import Store
 from store.errors import NotFound
 from store.personal_links import LinkTarget
 
-MAX_FIELD = 256
+# Characters each field of these forms may hold; over it the form is refused (413).
+LIMITS = {"answer": 16, "decision": 16, "lang": 16, guard.FIELD: 128, "List-Unsubscribe": 32}
 
 
-def personal_routes(store: Store) -> list[Route]:
+def personal_routes(store: Store, forms: guard.FormGuard, limiter: guard.RateLimit) -> list[Route]:
     """The routes of the personal pages over `store` (opened as callsheet-web)."""
 
     def language(request: Request, found: LinkTarget | None, asked: str = "") -> str:
@@ -48,15 +49,19 @@ def personal_routes(store: Store) -> list[Route]:
     async def lookup(request: Request) -> LinkTarget | None:
         return await run_in_threadpool(personal.link_target, store, request.path_params["token"])
 
-    async def field(request: Request, name: str) -> tuple[str, str]:
-        """(the form's `name`, its `lang`), each cut short; a body that is not a form reads as empty."""
+    async def field(request: Request, found: LinkTarget, name: str) -> tuple[str, str] | Response:
+        """(the form's `name`, its `lang`) of a POST with its page's token, within the limits; else the
+        one-sentence page that turns it away."""
+        lang = language(request, found)
         try:
-            async with request.form(max_files=0, max_fields=8, max_part_size=MAX_FIELD) as data:
-                return str(data.get(name) or "")[:MAX_FIELD], str(data.get("lang") or "")[:16]
-        except HTTPException as error:  # a malformed multipart body: no field, but not a failure
-            if error.status_code == 413:
-                raise
-            return "", ""
+            data = await guard.read_form(request, max_fields=8, max_part_size=MAX_BODY)
+            asked = str(data.get("lang") or "")[:16]
+            lang = language(request, found, asked)
+            forms.check(request, data)
+            guard.check_lengths(data, LIMITS, {})
+        except guard.Refused as error:
+            return refused_page(error, lang)
+        return str(data.get(name) or ""), asked
 
     def sender_of(found: LinkTarget) -> str:
         """Who wrote: the name the message was sent under, else the campaign's sender or name."""
@@ -74,8 +79,8 @@ def personal_routes(store: Store) -> list[Route]:
             notice = words["already_answered"].format(answer=words[f"word_{found.answered or 'yes'}"])
         elif notice is None and found.campaign and closed_reason(found.campaign, store.clock.now()):
             notice = words["invitation_closed"]
-        return _render("answer.html", status, lang=lang, campaign=found.campaign, sender=sender_of(found),
-                       action=request.url.path, notice=notice, problem=problem)
+        return form_page(request, forms, "answer.html", status, lang=lang, campaign=found.campaign,
+                         sender=sender_of(found), action=request.url.path, notice=notice, problem=problem)
 
     async def show_answer(request: Request) -> Response:
         found = await lookup(request)
@@ -84,10 +89,15 @@ def personal_routes(store: Store) -> list[Route]:
         return await run_in_threadpool(answer_page, request, found, language(request, found))
 
     async def post_answer(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "form"):
+            return flooded
         found = await lookup(request)
         if found is None or found.campaign is None or found.application is None:
             return stale(request, found)
-        answer, asked = await field(request, "answer")
+        posted = await field(request, found, "answer")
+        if isinstance(posted, Response):
+            return posted
+        answer, asked = posted
         lang = language(request, found, asked)
         words = i18n.words(lang)
         if answer not in ("yes", "no"):
@@ -113,9 +123,9 @@ def personal_routes(store: Store) -> list[Route]:
             notice = {stages.SIGNED: words["already_signed"], stages.REFUSED: words["already_refused"],
                       stages.EXPIRED: words["agreement_expired"].format(when=deadline)}.get(
                           stage, words["agreement_not_waiting"])
-        return _render("agreement.html", status, lang=lang, campaign=campaign, text=found.agreement,
-                       deadline=deadline,
-                       fee=application.get("fee"), action=request.url.path, notice=notice, problem=problem)
+        return form_page(request, forms, "agreement.html", status, lang=lang, campaign=campaign,
+                         text=found.agreement, deadline=deadline, fee=application.get("fee"),
+                         action=request.url.path, notice=notice, problem=problem)
 
     async def show_agreement(request: Request) -> Response:
         found = await lookup(request)
@@ -124,10 +134,15 @@ def personal_routes(store: Store) -> list[Route]:
         return await run_in_threadpool(agreement_page, request, found, language(request, found))
 
     async def post_agreement(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "form"):
+            return flooded
         found = await lookup(request)
         if found is None or found.campaign is None or found.application is None:
             return stale(request, found)
-        decision, asked = await field(request, "decision")
+        posted = await field(request, found, "decision")
+        if isinstance(posted, Response):
+            return posted
+        decision, asked = posted
         lang = language(request, found, asked)
         if decision not in ("sign", "refuse"):
             return await run_in_threadpool(agreement_page, request, found, lang, status=400,
@@ -151,15 +166,29 @@ def personal_routes(store: Store) -> list[Route]:
         lang = language(request, found)
         words = i18n.words(lang)
         notice = words["already_unsubscribed"] if found.influencer.get("unsubscribed") else None
-        return _render("unsubscribe.html", lang=lang, sender=sender_of(found) or found.message.get("subject"),
-                       action=request.url.path, notice=notice)
+        return form_page(request, forms, "unsubscribe.html", lang=lang,
+                         sender=sender_of(found) or found.message.get("subject"), action=request.url.path,
+                         notice=notice)
 
     async def post_unsubscribe(request: Request) -> Response:
+        if flooded := over_limit(limiter, request, "unsubscribe"):
+            return flooded
         found = await lookup(request)
         if found is None:
             return stale(request)
-        _value, asked = await field(request, "List-Unsubscribe")
-        lang = language(request, found, asked)
+        lang = language(request, found)
+        try:
+            data = await guard.read_form(request, max_fields=8, max_part_size=MAX_BODY)
+        except guard.Refused as error:
+            if error.status != 400:
+                return refused_page(error, lang)
+            data = FormData()  # RFC 8058: a one-click POST acts whatever its body
+        lang = language(request, found, str(data.get("lang") or "")[:16])
+        if guard.FIELD in data:  # the confirm button's form, not a mail provider's one-click
+            try:
+                forms.check(request, data)
+            except guard.Refused as error:
+                return refused_page(error, lang)
         try:
             outcome = await run_in_threadpool(influencer_actions.unsubscribe_by_token, store,
                                               request.path_params["token"])
