@@ -126,3 +126,25 @@ def test_run_serve_plans_and_serves_in_one_process_and_stops_on_sigterm(store: S
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     assert code == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_a_failing_page_shows_one_sentence_and_its_traceback_goes_to_errors_log(
+        served: tuple[str, subprocess.Popen], db_path: Path, tmp_path: Path) -> None:
+    import sqlite3
+    import urllib.error
+    import urllib.request
+
+    from tui.context import log_dir
+
+    url, _process = served
+    with contextlib.closing(sqlite3.connect(db_path)) as broken:  # a page's table gone under the server
+        broken.execute("PRAGMA foreign_keys = OFF")
+        broken.execute("ALTER TABLE campaigns RENAME TO campaigns_gone")
+        broken.commit()
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        urllib.request.urlopen(url, timeout=30)
+    page = failed.value.read().decode()
+    assert failed.value.code == 500
+    assert "Traceback" not in page and "campaigns" not in page and "sqlite" not in page.lower()
+    logged = (log_dir() / "errors.log").read_text()
+    assert "callsheet.web: GET /c/" in logged and "Traceback" in logged and "no such table" in logged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
@@ -30,17 +31,36 @@ def _private_directory(directory: Path) -> None:
         os.chmod(directory, LOG_DIR_MODE)
 
 
-def log_traceback(error: BaseException) -> str:
-    """Append the full traceback to `errors.log` (0600, in a 0700 folder) and return the file's path."""
+def _append(heading: str, text: str) -> str:
+    """Append one entry to `errors.log` (0600, in a 0700 folder) and return the file's path."""
     directory = log_dir()
     _private_directory(directory)
     path = directory / "errors.log"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_FILE_MODE)
     os.fchmod(fd, LOG_FILE_MODE)
     with os.fdopen(fd, "a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(sys.argv)}\n")
-        log.write("".join(traceback.format_exception(error)))
+        log.write(f"--- {datetime.now(UTC).isoformat()} {heading}\n{text}")
     return str(path)
+
+
+def log_traceback(error: BaseException) -> str:
+    """Append the full traceback to `errors.log` and return the file's path."""
+    return _append(" ".join(sys.argv), "".join(traceback.format_exception(error)))
+
+
+class ErrorsLog(logging.Handler):
+    """Errors a logger reports with their traceback (the web pages' failures) kept in `errors.log`:
+    a visitor sees one sentence, the operator finds the details where the app's own go."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        details = "".join(traceback.format_exception(*record.exc_info)) if record.exc_info else ""
+        try:
+            _append(f"{record.name}: {record.getMessage()}", details or "\n")
+        except OSError:
+            self.handleError(record)
 
 
 def _sentence(error: BaseException) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -11,10 +12,12 @@ from typing import TYPE_CHECKING
 import click
 
 from tui.context import CliContext, no_workspace
+from tui.errors import ErrorsLog
 
 if TYPE_CHECKING:
     from mailer.web.server import WebServer
 
+WEB_LOGGER = "callsheet.web"  # mailer/web's logger: its failures go to errors.log
 HOST_HELP = "Address to listen on; anything but loopback needs an https public_url."
 
 
@@ -47,6 +50,8 @@ def serving(obj: CliContext, host: str, port: int, forwarded_allow_ips: str | No
     check_bind(host, public_url)
     store = web_store(obj.db_path, obj.clock)
     server = WebServer(store, host, port, forwarded_allow_ips=forwarded_allow_ips)
+    errors = ErrorsLog()
+    logging.getLogger(WEB_LOGGER).addHandler(errors)
     try:
         server.start()
         say(f"Serving the casting-call pages on {server.address}"
@@ -56,6 +61,7 @@ def serving(obj: CliContext, host: str, port: int, forwarded_allow_ips: str | No
     finally:
         server.stop()
         store.close()
+        logging.getLogger(WEB_LOGGER).removeHandler(errors)
 
 
 def web_options(command: Callable) -> Callable:
