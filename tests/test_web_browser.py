@@ -1,5 +1,8 @@
 """The casting-call page in a real browser: Playwright driving Debian's Chromium against
-`callsheet serve` started as a subprocess, then the application seen by `callsheet pipeline`."""
+`callsheet serve` started as a subprocess, then the application seen by `callsheet pipeline`.
+
+It also takes the casting page's screenshots at desktop and phone widths: into docs/ with
+CALLSHEET_SCREENSHOTS=1, else into the test's own folder."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tests.cli_helpers import run_json
 from tests.pipeline_helpers import make_campaign
 
 CHROMIUM = "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 CONNECT_ATTEMPTS = 200
 
 
@@ -59,10 +63,11 @@ def served(store: Store, db_path: Path) -> Iterator[tuple[str, subprocess.Popen]
 
 
 def test_apply_in_a_browser_and_see_it_in_the_pipeline(served: tuple[str, subprocess.Popen],
-                                                       db_path: Path) -> None:
+                                                       db_path: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     url, process = served
+    shots = DOCS if os.environ.get("CALLSHEET_SCREENSHOTS") == "1" else tmp_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
@@ -78,6 +83,12 @@ def test_apply_in_a_browser_and_see_it_in_the_pipeline(served: tuple[str, subpro
             assert page.locator("h2#apply").inner_text() == "Candidater"
             page.get_by_role("link", name="English").click()
             assert page.locator("h2#apply").inner_text() == "Apply"
+            for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+                page.set_viewport_size({"width": width, "height": height})
+                page.screenshot(path=str(shots / f"casting-page-{name}.png"), full_page=True)
+                assert (shots / f"casting-page-{name}.png").stat().st_size > 0
+                # Nothing wider than the screen: a phone reads the form without scrolling sideways.
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
             page.fill("#handle", "browser_ana")
             page.fill("#name", "Ana Browser")
             page.fill("#email", "ana@browser.example")
