@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from mailer.actions.templates import save_template
 from mailer.outreach import planner
+from mailer.web.links import page_path
+from store import applications, campaigns
 from store.db import Store
 from store.demo_data import seed
 from store.workspace import mark_demo
@@ -40,3 +42,10 @@ def build(store: Store) -> dict:
     counts["planned"] = sum(result.planned for result in results)
     counts["flagged"] = sum(result.flagged for result in results)
     return counts
+
+
+def casting_calls(store: Store) -> list[tuple[str, str]]:
+    """(campaign name, page path) of each campaign whose casting-call page takes applications now."""
+    now = store.clock.now()
+    return [(campaign.name, page_path(campaign.apply_token)) for campaign in campaigns.listing(store.reader())
+            if campaign.apply_token and applications.closed_reason(campaign, now) is None]

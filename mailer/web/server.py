@@ -59,7 +59,7 @@ class WebServer:
 
     def __init__(self, store: Store, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                  forwarded_allow_ips: str | None = None) -> None:
-        self.host, self.port = host, port
+        self.host, self.port, self.store = host, port, store
         # proxy_headers: X-Forwarded-For/-Proto are believed only from forwarded_allow_ips
         # (None: $FORWARDED_ALLOW_IPS, else 127.0.0.1), i.e. the reverse proxy in front.
         self.config = uvicorn.Config(create_app(store), host=host, port=port, proxy_headers=True,

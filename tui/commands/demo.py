@@ -1,24 +1,39 @@
-"""`callsheet demo`: a realistic workspace with a local mail catcher, opened in the app.
+"""`callsheet demo`: a realistic workspace with a local mail catcher and its casting pages, opened in the app.
 
 The demo only ever runs on a file it made itself (marked inside it, `store.workspace`): it points
-sending at a local catcher, which on a real workspace would swallow real queued mail.
+sending at a local catcher, which on a real workspace would swallow real queued mail. Beside the
+catcher it serves the casting-call pages (`callsheet serve`) on a free loopback port, and the
+links in its mail point there, so an application made in a browser lands in the open app.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mailer.demo import build
+from mailer.demo import build, casting_calls
 from store import workspace
+from store.clock import Clock
 from store.db import Store
 from store.errors import UserError
 from store.wording import plural
 from store.workspace import Kind
 from tui import output
+from tui.commands.serve import serving
 from tui.context import CliContext, demo_db_path
+from tui.visible import visible
+
+if TYPE_CHECKING:
+    from mailer.smtp.catcher import MailCatcher
+    from mailer.web.server import WebServer
+
+LOOPBACK = "127.0.0.1"
 
 
 def _demo_path(obj: CliContext) -> Path:
@@ -82,17 +97,90 @@ def demo(obj: CliContext, no_open: bool, reset: bool) -> None:
         store.close()
 
 
-def _run_app(store: Store, path: Path) -> None:
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """`name` set to `value` in this process while inside; what it was comes back after."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def ssh_hint(port: int, environ: Mapping[str, str] = os.environ) -> str:
+    """How another computer reaches the pages: a port forward over SSH (to where this session came in)."""
+    host = "HOST"
+    arrived = environ.get("SSH_CONNECTION", "").split()
+    if len(arrived) == 4:  # client address and port, then this machine's address and SSH port
+        user = environ.get("USER") or environ.get("LOGNAME")
+        host = f"{user}@{arrived[2]}" if user else arrived[2]
+        if arrived[3] != "22":
+            host = f"-p {arrived[3]} {host}"
+    return (f"From another computer, forward the port over SSH first: ssh -L {port}:{LOOPBACK}:{port} "
+            f"{visible(host)} (then open the same addresses in its browser).")
+
+
+@contextmanager
+def casting_pages(path: Path, clock: Clock, say: Callable[[str], None],
+                  port: int | None = None) -> Iterator[WebServer | None]:
+    """The demo's casting-call pages on a free loopback port (or `port`), the links of mail sent by
+    this process pointing there, while inside; None, said in one sentence, when it cannot listen."""
+    from mailer.config import ENV_PUBLIC_URL
+    from mailer.smtp.catcher import free_port
+
+    port = free_port() if port is None else port
+    with ExitStack() as stack:
+        stack.enter_context(_environment(ENV_PUBLIC_URL, f"http://{LOOPBACK}:{port}"))
+        refusal: str | None = None
+        try:
+            server = stack.enter_context(serving(CliContext(path, clock, explicit=True), LOOPBACK, port,
+                                                 None, say))
+        except UserError as error:
+            refusal = error.sentence
+        if refusal is not None:
+            stack.close()  # no page to link to: mail goes out as it would without the pages
+            say(f"{refusal.rstrip('.')}, so the demo opens without its casting pages.")
+            yield None
+            return
+        for name, page in casting_calls(server.store):
+            say(f"Casting page for {visible(name)}: {server.address}{page}")
+        say(ssh_hint(server.port))
+        yield server
+
+
+@dataclass(frozen=True)
+class DemoParts:
+    """What runs beside the app: the mail catcher sending points at, and the pages (None: not served)."""
+
+    catcher: MailCatcher
+    pages: WebServer | None
+
+
+@contextmanager
+def running(store: Store, path: Path, say: Callable[[str], None]) -> Iterator[DemoParts]:
+    """The demo's mail catcher and casting pages, up while inside and stopped after (threads joined)."""
     from mailer.smtp.catcher import MailCatcher
-    from tui.app import make_app
 
     catcher = MailCatcher(path.parent / "demo-mail").start()
-    os.environ["CALLSHEET_SMTP_URL"] = catcher.url
     try:
+        with _environment("CALLSHEET_SMTP_URL", catcher.url), casting_pages(path, store.clock, say) as pages:
+            if pages is not None:  # mail queued by a page (the acknowledgement) wakes the app's sender
+                pages.store.on_mail_queued(store.mail_queued)
+            yield DemoParts(catcher, pages)
+    finally:
+        catcher.stop()
+
+
+def _run_app(store: Store, path: Path) -> None:
+    from tui.app import make_app
+
+    with running(store, path, click.echo) as parts:
         app = make_app(store)
         with output.unfiltered():
             app.run()
-    finally:
-        catcher.stop()
-    kept = plural(catcher.handler.count, "message")
-    click.echo(f"The demo's mail catcher kept {kept} in {catcher.folder}.")
+    kept = plural(parts.catcher.handler.count, "message")
+    click.echo(f"The demo's mail catcher kept {kept} in {parts.catcher.folder}.")
