@@ -6,7 +6,6 @@ workspace on a real SQLite file, with a real HTTP client against the real uvicor
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import threading
@@ -22,11 +21,9 @@ from mailer.templating.context import personal_links
 from store import stages
 from store.clock import Clock
 from store.db import Store
-from tests.app_helpers import demo_store
 from tests.cli_helpers import run, run_json
-from tests.pilot_helpers import until
 from tests.pipeline_helpers import stage_of
-from tui.commands.demo import casting_pages, running, ssh_hint
+from tui.commands.demo import casting_pages, ssh_hint
 
 CONFIGURED = "https://casting.example.com"  # a public_url the user set: the demo's own wins in its process
 
@@ -179,34 +176,3 @@ def test_a_port_that_cannot_be_bound_is_one_sentence_and_the_demo_goes_on(demo_p
 def test_the_ssh_line_names_the_address_this_session_came_in_on(arrived: str, host: str) -> None:
     environ = {"USER": "ana", "SSH_CONNECTION": arrived}
     assert f"ssh -L 8123:127.0.0.1:8123 {host} (" in ssh_hint(8123, environ)
-
-
-async def test_an_application_from_the_browser_lands_in_the_open_apps_pipeline(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from textual.widgets import Select
-
-    from tui.app import make_app
-
-    monkeypatch.setenv(ENV_PUBLIC_URL, CONFIGURED)
-    monkeypatch.setenv("CALLSHEET_SMTP_URL", "smtp://mail.example.com:587")
-    path = tmp_path / "demo.db"
-    store = demo_store(path)
-    lines: list[str] = []
-    with running(store, path, lines.append) as parts:
-        assert parts.pages is not None
-        assert os.environ["CALLSHEET_SMTP_URL"] == parts.catcher.url
-        page_url = next(line.split(": ", 1)[1] for line in lines if line.startswith("Casting page for Winter"))
-        app = make_app(store)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = app.screen
-            await until(pilot, lambda: screen.campaign_name == "Winter Capsule 25" and bool(screen.rows))
-            screen.query_one("#stage-filter", Select).value = stages.TO_REVIEW
-            await until(pilot, lambda: screen.view.stages == (stages.TO_REVIEW,))
-            assert "live_visitor" not in {row.handle for row in screen.rows}
-            answer = await asyncio.to_thread(apply_in_browser, page_url, "live_visitor")
-            assert answer.status_code == 200
-            await until(pilot, lambda: "live_visitor" in {row.handle for row in screen.rows})
-    assert not parts.pages.alive and _web_threads() == []
-    assert _is_free(parts.pages.port)
-    assert os.environ["CALLSHEET_SMTP_URL"] == "smtp://mail.example.com:587"
-    store.close()
