@@ -23,7 +23,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from starlette.types import Scope
 
 from mailer.actions import casting as casting_actions
 from mailer.web import clicks, guard, i18n
@@ -106,6 +105,12 @@ def over_limit(limiter: guard.RateLimit, request: Request, kind: str = "form") -
     return None
 
 
+def sentence_page(request: Request, status: int, key: str) -> HTMLResponse:
+    """The one-sentence page `key` of the catalogue, in the visitor's language."""
+    lang = _visitor_language(request)
+    return _render("message.html", status, lang=lang, text=i18n.words(lang)[key])
+
+
 def _labels(lang: str) -> dict[str, str]:
     """The casting form's field labels, by field name, as the too-long sentence names them."""
     words = i18n.words(lang)
@@ -153,8 +158,7 @@ def create_app(store: Store, *, secure_cookie: bool | None = None,
                          form={"platform": [], **dict.fromkeys(FIELDS, ""), **(form or {})})
 
     def not_found(request: Request) -> HTMLResponse:
-        lang = _visitor_language(request)
-        return _render("message.html", 404, lang=lang, text=i18n.words(lang)["not_found"])
+        return sentence_page(request, 404, "not_found")
 
     async def show(request: Request) -> Response:
         campaign = await run_in_threadpool(casting_actions.page_campaign, store, request.path_params["token"])
@@ -206,13 +210,12 @@ def create_app(store: Store, *, secure_cookie: bool | None = None,
         return not_found(request)
 
     async def failed(request: Request, exc: Exception) -> Response:
-        lang = _visitor_language(request)
         if isinstance(exc, HTTPException) and exc.status_code == 413:
-            return _render("message.html", 413, lang=lang, text=i18n.words(lang)["too_large"])
+            return sentence_page(request, 413, "too_large")
         if isinstance(exc, HTTPException) and exc.status_code < 500:
-            return _render("message.html", exc.status_code, lang=lang, text=i18n.words(lang)["not_found"])
+            return sentence_page(request, exc.status_code, "not_found")
         LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return _render("message.html", 500, lang=lang, text=i18n.words(lang)["error"])
+        return sentence_page(request, 500, "error")
 
     from mailer.web.personal import personal_routes  # it renders with this module's helpers
 
@@ -220,11 +223,8 @@ def create_app(store: Store, *, secure_cookie: bool | None = None,
               Route(PAGE_PREFIX + "{token}", submit, methods=["POST"]),
               *personal_routes(store, forms, limiter)]
     routes += clicks.routes(store, _render)
-    def too_large(scope: Scope) -> Response:
-        lang = _visitor_language(Request(scope))
-        return _render("message.html", 413, lang=lang, text=i18n.words(lang)["too_large"])
-
-    limit = Middleware(guard.BodyLimit, max_body=MAX_BODY, page=too_large)
+    limit = Middleware(guard.BodyLimit, max_body=MAX_BODY,
+                       page=lambda scope: sentence_page(Request(scope), 413, "too_large"))
     return Starlette(routes=routes, middleware=[limit],
                      exception_handlers={404: missing, 405: missing, HTTPException: failed,
                                          Exception: failed})

@@ -84,7 +84,8 @@ class FormGuard:
         issued = int(match.group(1))
         if not hmac.compare_digest(match.group(2), self._mac(request.url.path, issued, nonce)):
             return False
-        age = self.clock.now() - datetime.fromtimestamp(issued, self.clock.now().tzinfo)
+        now = self.clock.now()
+        age = now - datetime.fromtimestamp(issued, now.tzinfo)
         return -CLOCK_SKEW <= age <= self.lifetime
 
     def check(self, request: Request, form: FormData) -> None:
