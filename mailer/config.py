@@ -124,6 +124,18 @@ def smtp_login(path: Path | None = None, environ: dict[str, str] | None = None) 
     return user or table.get("user") or None
 
 
+def check_smtp(path: Path | None = None, environ: Mapping[str, str] | None = None) -> None:
+    """The [smtp] keys and the SMTP URL checked as `load_config` checks them, without running the
+    password command (for `config show`)."""
+    env = os.environ if environ is None else environ
+    table = dict(read_toml(path or config_path()).get("smtp", {}))
+    url = env.get(ENV_URL, "").strip() or table.get("url")
+    table.pop("url", None)
+    _check_keys("smtp", table, SMTP_KEYS)
+    if url:
+        _url_fields(url)
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The config file's tables, refused when others may change it or read its secret."""
     try:

@@ -7,6 +7,7 @@ Every command accepts `--db` before or after its name, every number it takes fit
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from tui.errors import report
 from tui.params import bounded
 
 _DB_SEEN = "callsheet.db_option"
+# click's shell completion: `eval "$(_CALLSHEET_COMPLETE=bash_source callsheet)"` in ~/.bashrc.
+COMPLETE_VAR = "_CALLSHEET_COMPLETE"
 _DB_HELP = "Database file (default: $CALLSHEET_DB, else the user data directory)."
 
 
@@ -57,6 +60,7 @@ LAZY_COMMANDS = {
     "resubscribe": "tui.commands.unsubscribe:resubscribe",
     "pipeline": "tui.commands.pipeline_table:pipeline",
     "influencer": "tui.commands.influencer:influencer",
+    "config": "tui.commands.config:config_group",
 }
 # Subcommands that live in another module: (group, "module:attribute").
 LAZY_SUBCOMMANDS = {"campaign": ("tui.commands.sequence:sequence",)}
@@ -75,6 +79,10 @@ class CallsheetGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get(COMPLETE_VAR):
+            # click's shell completion writes bytes (its script, then command and option names,
+            # never stored text), which the neutralising stream refuses.
+            return super().main(*args, **kwargs)
         try:
             with output.neutralised():
                 return super().main(*args, **kwargs)

@@ -81,6 +81,17 @@ def _folders(section: Mapping) -> tuple[str, ...]:
     return tuple(f.strip() for f in folders)
 
 
+def check(environ: Mapping[str, str] | None = None, path: Path | None = None) -> None:
+    """The [imap] section and the IMAP URL checked as `load` checks them, without running the
+    password command (for `config show`)."""
+    env = os.environ if environ is None else environ
+    section = read_config(path)
+    url = env.get(ENV_URL, "").strip() or str(section.get("url", "")).strip()
+    if url:
+        parse_url(url)
+    _folders(section)
+
+
 def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> ImapSettings:
     """The settings in force: the environment over the config file; one sentence when incomplete."""
     env = os.environ if environ is None else environ
