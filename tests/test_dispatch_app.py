@@ -7,11 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Static
 
+from mailer.dispatch.progress import DispatchProgress
 from tests.dispatch_helpers import add_campaign, queue, row, statuses
 from tests.pilot_helpers import settled
 from tui.app import make_app
+from tui.dispatch_worker import status_line
 from tui.screens.outbox import OutboxScreen
 from tui.widgets.confirm import ConfirmScreen
 
@@ -87,10 +90,9 @@ async def test_the_apps_worker_sends_and_shows_one_status_line(store, tmp_path, 
         lines: list[str] = []
         async with app.run_test(size=(120, 36)) as pilot:
             await _until(pilot, lambda: statuses(store) == {"sent": 20})
-            await _until(pilot, lambda: "20/20" in app.sub_title)
+            await _until(pilot, lambda: "20 sent this session" in app.sub_title)
             lines.append(app.sub_title)
-        assert lines[0].startswith(app.workspace_line() + " · ")
-        assert lines[0].endswith("20/20")
+        assert lines == [f"{app.workspace_line()} · 20 sent this session"]
         assert log.read_text().count("\n") == 20
     finally:
         sink.stdin.close()
@@ -138,3 +140,17 @@ async def test_a_viewers_app_sends_nothing_and_says_so(store, db_path, tmp_path,
         viewer.close()
         sink.stdin.close()
         sink.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("progress", "line"), [
+    (DispatchProgress(total=5, sent=5, deferred=0, failed=0, skipped=0, state="idle"), "5 sent this session"),
+    (DispatchProgress(total=1, sent=1, deferred=0, failed=0, skipped=0, state="done"), "1 sent this session"),
+    (DispatchProgress(total=9, sent=1200, deferred=2, failed=1, skipped=0, state="idle"),
+     "1,200 sent this session · 2 deferred · 1 failed"),
+    (DispatchProgress(total=2, sent=0, deferred=0, failed=0, skipped=2, state="idle"),
+     "nothing sent this session · 2 skipped"),
+    (DispatchProgress(total=0, sent=0, deferred=0, failed=0, skipped=0, state="idle"), None),
+    (DispatchProgress(total=20, sent=3, deferred=0, failed=0, skipped=0), "sending 3/20"),
+])
+def test_the_header_says_what_a_session_sent_in_words(progress, line) -> None:
+    assert status_line(progress) == line

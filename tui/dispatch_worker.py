@@ -46,9 +46,16 @@ class DispatchTrouble(Message):
 
 def status_line(progress: DispatchProgress) -> str | None:
     """What the header shows: nothing until some mail moved or something is wrong."""
-    if progress.state in ("sending", "waiting", "halted") or progress.done:
+    if progress.state in ("sending", "waiting", "halted"):
         return progress.line()
-    return None
+    if not progress.done:
+        return None
+    # At rest the counts are what matters, in words: "5 sent this session", not "idle 5/5".
+    parts = [f"{progress.sent:,} sent this session" if progress.sent else "nothing sent this session"]
+    parts += [f"{count:,} {what}" for count, what in ((progress.deferred, "deferred"),
+                                                      (progress.failed, "failed"),
+                                                      (progress.skipped, "skipped")) if count]
+    return " · ".join(parts)
 
 
 class AppDispatcher:
