@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, suggest
 from store.addresses import normalise_address
 from store.clock import check_day, iso
 from store.errors import NotFound, UserError
@@ -231,7 +231,8 @@ def create(db: Database, spec: CampaignSpec, *, actor: str, now: str) -> Campaig
 def get(db: Database, name: str) -> Campaign:
     rows = list(db.query("SELECT * FROM campaigns WHERE name = ?", [name.strip()]))
     if not rows:
-        raise NotFound(f"There is no campaign named {name!r}.")
+        names = [row[0] for row in db.execute("SELECT name FROM campaigns")]
+        raise NotFound(f"There is no campaign named {name!r}{suggest.hint(name, names)}")
     return Campaign.from_row(rows[0])
 
 

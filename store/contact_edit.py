@@ -22,6 +22,7 @@ from store.ingest.columns import FIELDS as IMPORT_FIELDS
 from store.ingest.columns import identifier
 from store.ingest.importer import STORED, upsert
 from store.ingest.rows import PARSERS, CleanRow
+from store.suggest import closest_handle
 
 # What `--clear FIELD` accepts (the option's name, dashes or underscores) → the stored column.
 CLEARABLE = {"name": "name", "first_name": "first_name", "email": "email", "platforms": "platforms",
@@ -148,7 +149,9 @@ def edit(db: Database, handle: str, change: ContactChange, *, actor: str, now: s
     """Change the given fields, erase the cleared ones, keep the rest; call inside a write transaction."""
     person = influencers.find_by_handle(db, handle)
     if person is None:
-        raise UserError(f"There is no influencer with the handle {handle!r}; add one with "
+        close = closest_handle(db, handle)
+        guess = f"did you mean {close!r}, or " if close else ""
+        raise UserError(f"There is no influencer with the handle {handle!r}; {guess}add one with "
                         f"`callsheet influencer add {shown(handle)}`.")
     values, variables = _parse(change)
     columns, variable_names = _cleared(change)

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from store.errors import NotFound
 from store.handles import handle_key
+from store.suggest import closest_handle
 
 JSON_COLUMNS = {"platforms": "[]", "tags": "[]", "custom": "{}"}
 
@@ -30,8 +31,15 @@ def find_by_handle(db: Database, handle: str) -> dict | None:
 def get_by_handle(db: Database, handle: str) -> dict:
     found = find_by_handle(db, handle)
     if found is None:
-        raise NotFound(f"There is no influencer with the handle {handle!r}.")
+        close = closest_handle(db, handle)
+        hint = f"; did you mean {close!r}?" if close else "."
+        raise NotFound(f"There is no influencer with the handle {handle!r}{hint}")
     return found
+
+
+def _with_guess(db: Database, handle: str) -> str:
+    close = closest_handle(db, handle)
+    return f"{handle} (did you mean {close}?)" if close else handle
 
 
 def get(db: Database, influencer_id: int) -> dict:
@@ -48,5 +56,6 @@ def by_handles(db: Database, handles: list[str]) -> list[dict]:
         found[handle] = find_by_handle(db, handle)
     missing = [h for h, row in found.items() if row is None]
     if missing:
-        raise NotFound(f"Unknown handle{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+        named = ", ".join(_with_guess(db, handle) for handle in missing)
+        raise NotFound(f"Unknown handle{'s' if len(missing) > 1 else ''}: {named}.")
     return [row for row in found.values() if row is not None]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, suggest
 from store.errors import NotFound, UserError
 from store.query.expand import SegmentLookup, expand, segment_names
 from store.query.parser import Query, parse_query
@@ -96,10 +95,8 @@ def get(db: Database, name: str) -> dict:
     rows = list(db.query("SELECT * FROM segments WHERE name = ?", [name.strip()]))
     if rows:
         return rows[0]
-    names = {row["name"].lower(): row["name"] for row in db.query("SELECT name FROM segments")}
-    close = difflib.get_close_matches(name.strip().lower(), names, n=1, cutoff=0.6)
-    hint = f"; did you mean {names[close[0]]!r}?" if close else "."
-    raise NotFound(f"There is no segment named {name.strip()!r}{hint}")
+    names = [row["name"] for row in db.query("SELECT name FROM segments")]
+    raise NotFound(f"There is no segment named {name.strip()!r}{suggest.hint(name, names)}")
 
 
 def listing(db: Database) -> list[dict]:
