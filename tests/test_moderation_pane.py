@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static, TextArea
+from textual.widgets import Button, Static, TextArea
 from textual.worker import WorkerCancelled
 
 from mailer.actions import outreach
@@ -19,6 +19,7 @@ from tests.outreach_helpers import add_influencers, fake_send, make_campaign, ro
 from tui.app import make_app
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation import ModerationScreen
+from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.invitation_list import InvitationList
 
 EVENING = "2026-11-23T18:00:00+00:00"
@@ -89,6 +90,17 @@ async def test_skip_language_edit_approve_all_then_what_is_sent(tmp_path: Path) 
         assert next(i for i in listing.items if i.id == edited).blocked, "the flag shows in the list"
 
         await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith("Approve 6 invitations waiting for review?")
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Cancel n", "Approve 6 y"]
+        await pilot.press("n")
+        await settle(pilot)
+        assert "8 invitations · 6 to review · 0 approved · 1 skipped · 1 flagged" in str(
+            screen.query_one("#counters", Static).render()), "n changes nothing"
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert "8 invitations · 0 to review · 6 approved · 1 skipped · 1 flagged" in str(
             screen.query_one("#counters", Static).render())

@@ -35,6 +35,7 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
+from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 
@@ -203,7 +204,18 @@ class ModerationScreen(Screen[None]):
     def action_approve_all(self) -> None:
         ready = [item.id for item in self.invitations.items
                  if item.status != "skipped" and not item.blocked and not item.approved_by]
-        self.decide("approve", ready)
+        if not ready:
+            self.decide("approve", ready)  # says there is nothing to do
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.decide("approve", ready)
+
+        many = f"{len(ready):,} invitation{'s' if len(ready) != 1 else ''}"
+        question = (f"Approve {many} waiting for review?\n\n"
+                    "Skipped and flagged invitations stay as they are.")
+        self.app.push_screen(ConfirmScreen(question, f"Approve {len(ready):,}"), answered)
 
     def action_language(self) -> None:
         changes = [(item.id, moderation.cycle_language(item.languages, item.language,

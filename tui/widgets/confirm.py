@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -42,8 +43,10 @@ class ConfirmScreen(ModalScreen[bool]):
                     for problem in self.problems:
                         yield Static(plain(problem), classes="problem")
             with Horizontal():
-                yield Button("Cancel", id="no")
-                yield Button(self.confirm_label, id="yes", variant="warning")
+                # The keys on the buttons themselves: y and n answer from anywhere in the dialog.
+                yield Button(Content.assemble("Cancel ", ("n", "bold")), id="no")
+                yield Button(Content.assemble(f"{plain(self.confirm_label)} ", ("y", "bold")), id="yes",
+                             variant="warning")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
