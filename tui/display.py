@@ -25,9 +25,13 @@ def plain(value: object, *, lines: bool = False, style: str = "") -> Text:
     return Text(visible(value, lines=lines), style=style)
 
 
-def cell(value: object) -> Text:
-    """A DataTable cell: one line, cropped as the table crops its own string cells."""
-    return Text(visible(value), no_wrap=True, end="")
+def cell(value: object, width: int | None = None) -> Text:
+    """A DataTable cell: one line; with the column's `width`, anything longer ends in `…`, since the
+    table itself would crop it silently (`@mia.rossi27` read as a handle when it is `mia.rossi278`)."""
+    text = Text(visible(value), no_wrap=True, end="")
+    if width is not None and text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def visible_data(value: Any, lines: Collection[str] = (), *, _key: str = "") -> Any:

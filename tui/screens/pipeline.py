@@ -56,6 +56,7 @@ PAGE_SIZE = 100
 # after the page is painted (PageCounted), so the rows never wait on a count of 100,000 joins.
 INLINE_COUNT_LIMIT = 5_000
 PROFILE_WIDTH = 34  # as in pipeline.tcss
+NARROW_SPARE = 10  # with fewer spare cells than this beyond 80, the source column is left out
 # (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
 COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11), ("source", "src", 3),
            ("followers", "follow", 6), ("engagement", "eng.", 5), ("fee", "fee", 5),
@@ -145,8 +146,12 @@ class PipelineScreen(Screen[None]):
         panel = self.query_one(ProfilePanel)
         spare = max(0, screen_width - (PROFILE_WIDTH if panel.display else 0) - 80)
         widths = {key: width for key, _label, width in COLUMNS}
-        widths["name"] += min(spare // 2, 16)
-        widths["handle"] += min(spare - spare // 2, 12)
+        if spare < NARROW_SPARE:
+            # Never cut a handle first: the source (also in the profile and the filter) gives way.
+            widths["handle"] += widths.pop("source") + 2
+        else:
+            widths["name"] += min(spare // 2, 16)
+            widths["handle"] += min(spare - spare // 2, 12)
         table = self.query_one(DataTable)
         if self._widths == widths:
             return
@@ -154,14 +159,15 @@ class PipelineScreen(Screen[None]):
         cursor = table.cursor_row  # clearing the columns puts the cursor back on the first row
         table.clear(columns=True)
         for key, label, _width in COLUMNS:
-            table.add_column(label, key=key, width=widths[key])
+            if key in widths:
+                table.add_column(label, key=key, width=widths[key])
         self._fill_table(table, cursor)
 
     def _fill_table(self, table: DataTable, cursor: int) -> None:
         table.clear()
         for row in self.rows:
             key = row.application_id
-            table.add_row(*table_row(row, key in self.tagged), key=str(key))
+            table.add_row(*table_row(row, key in self.tagged, self._widths), key=str(key))
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
 
@@ -433,7 +439,7 @@ class PipelineScreen(Screen[None]):
         if self.tagged.pop(key, None) is None:
             self.tagged[key] = row.handle
         table = self.query_one(DataTable)
-        table.update_cell(str(key), "name", table_row(row, key in self.tagged)[0])
+        table.update_cell(str(key), "name", table_row(row, key in self.tagged, self._widths)[0])
         self.show_page_info()
         self.action_move(1)
 

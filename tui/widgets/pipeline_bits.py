@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -56,19 +57,31 @@ class CountersBar(Static):
         self.update(text)
 
 
-def table_row(row: ApplicationRow, tagged: bool) -> tuple[Text, ...]:
-    """The cells of one application in the table's column order, as literal text."""
+# The stage column is as narrow as most stages; a longer one gets a short form, not a cut.
+SHORT_STAGES = {stages.AGREEMENT_SENT: "agr. sent"}
+
+
+# The cells table_row makes, by column key, in order.
+CELL_KEYS = ("name", "handle", "stage", "source", "followers", "engagement", "fee", "last_message")
+
+
+def table_row(row: ApplicationRow, tagged: bool, widths: Mapping[str, int] | None = None) -> tuple[Text, ...]:
+    """The cells of one application in the table's column order, as literal text; with the shown
+    columns' `widths` (by key), only those cells, a value too long for its column ending in `…`."""
     engagement = row.engagement_rate
-    return tuple(cell(text) for text in (
+    texts = (
         f"{'●' if tagged else ' '}{row.name or row.handle}",
         f"@{row.handle}",
-        stages.label(row.stage),
+        SHORT_STAGES.get(row.stage, stages.label(row.stage)),
         row.source[:3],
         _number(row.followers),
         f"{engagement:.1f}" if engagement is not None else "–",
         _number(row.fee),
         (row.last_message or "")[5:10],
-    ))
+    )
+    if not widths:
+        return tuple(cell(text) for text in texts)
+    return tuple(cell(text, widths[key]) for key, text in zip(CELL_KEYS, texts, strict=True) if key in widths)
 
 
 def _tag_list(tags: tuple[str, ...]) -> str:
