@@ -12,10 +12,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import WorkerFailed
 
 from store.clock import Clock
 from store.db import Store
+from tui import preferences
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.screens.help import HelpScreen
@@ -68,8 +70,17 @@ class CallsheetApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace_line()
+        saved = preferences.load().get("theme")
+        if saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         # Sending starts once the first frame is up: its modules load off the way to the first rows.
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """The theme chosen in the palette is the one the next run opens with."""
+        if preferences.load().get("theme") != theme.name:
+            preferences.save(theme=theme.name)
 
     def on_unmount(self) -> None:
         self.dispatch.request_stop()
