@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
+from textual.widgets._header import HeaderTitle
 
 from tests.app_helpers import demo_app
 from tests.pilot_helpers import settled, until
@@ -35,6 +36,17 @@ async def test_keys_switch_modes(tmp_path: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, screen_type)
             assert app.current_mode == {"1": "pipeline", "2": "inbox", "3": "moderation"}[key]
+
+
+async def test_the_header_names_the_mode_you_are_in(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, mode in (("1", "Pipeline"), ("2", "Inbox"), ("3", "Moderation"), ("4", "Outbox"),
+                          ("2", "Inbox"), ("1", "Pipeline")):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = app.screen.query_one(HeaderTitle).render()
+            assert str(shown).startswith(f"callsheet · {mode} — demo.db · "), str(shown)
 
 
 async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:

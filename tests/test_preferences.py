@@ -11,7 +11,6 @@ from tests.app_helpers import demo_app
 from tests.pilot_helpers import until
 from tui.preferences import preferences_path
 
-
 RUNS = count()
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -76,6 +77,17 @@ class CallsheetApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         # Sending starts once the first frame is up: its modules load off the way to the first rows.
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header names the mode it belongs to ("callsheet · Inbox — demo.db · …"): each mode's
+        screen has its own header, so it is right however the operator got there."""
+        mode = MODE_TITLES.get(self.current_mode)
+        if mode is None or title != self.title:
+            return super().format_title(title, sub_title)
+        named = Content.assemble(title, " · ", (mode, "bold"))
+        if not sub_title:
+            return named
+        return Content.assemble(named, (" — ", "dim"), Content(sub_title).stylize("dim"))
 
     def _remember_theme(self, theme: Theme) -> None:
         """The theme chosen in the palette is the one the next run opens with."""
