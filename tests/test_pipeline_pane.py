@@ -249,3 +249,34 @@ async def test_capital_p_pauses_after_asking_then_resumes(tmp_path: Path) -> Non
         assert app.store.writer.execute(status).fetchone() == ("open", None)
         assert any(isinstance(m, ActionFinished) and m.sentence.startswith("Winter Capsule 25 is open again")
                    for m in messages)
+
+
+async def test_the_undo_window_counts_down_on_the_clock(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: bool(screen.rows))
+        await _filter_stage(pilot, "to review")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: "u undoes the accept of 1: 30 s left" in _text(screen, "#page-info"))
+        app.store.clock.pinned = Clock.fixed("2026-11-23T10:00:21+00:00").now()
+        await until(pilot, lambda: "u undoes the accept of 1: 9 s left" in _text(screen, "#page-info"))
+        app.store.clock.pinned = Clock.fixed("2026-11-23T10:00:30+00:00").now()
+        await until(pilot, lambda: "undoes" not in _text(screen, "#page-info"))
+        assert screen.undo_until is None
+
+
+async def test_an_undo_ends_the_countdown(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: bool(screen.rows))
+        await _filter_stage(pilot, "to review")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: "s left" in _text(screen, "#page-info"))
+        await pilot.press("u")
+        await until(pilot, lambda: screen.undo_until is None and "undoes" not in _text(screen, "#page-info"))

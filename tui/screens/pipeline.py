@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -115,6 +115,7 @@ class PipelineScreen(Screen[None]):
         self.fetch: dict[str, Any] = {}
         self.tagged: dict[int, str] = {}
         self.last_batch: tuple[str, list[str]] | None = None
+        self.undo_until: tuple[datetime, str] | None = None  # when the last decision's window ends, and what
         self.total = 0
         self.counted = True  # False while the total of the view shown is being counted (PageCounted)
         self.totals = pipeline_view.Totals()  # counts by filter, while the database version holds
@@ -241,6 +242,8 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="watch")
     def watch_database(self) -> None:
+        if self.undo_until is not None:
+            self.show_page_info()  # the undo window counts down
         # A hidden mode waits: the change is still pending when it comes back into view.
         if self.is_current and self._watcher is not None and self._watcher.changed():
             self.post_message(DatabaseChanged())
@@ -311,7 +314,18 @@ class PipelineScreen(Screen[None]):
         shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
-        self.query_one("#page-info", Static).update(shown + tags + order)
+        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left())
+
+    def _undo_left(self) -> str:
+        """` · u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
+        if self.undo_until is None:
+            return ""
+        ends, what = self.undo_until
+        left = int((ends - app_store(self).clock.now()).total_seconds())
+        if left <= 0:
+            self.undo_until = None
+            return ""
+        return f" · u undoes the {what}: {left} s left"
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         self.refresh_page()
@@ -330,6 +344,12 @@ class PipelineScreen(Screen[None]):
         if isinstance(done, Decided):
             self.last_batch = (done.decision, done.moved)
             self.tagged.clear()
+            self.undo_until = None
+            if done.grace and done.queued:
+                ends = app_store(self).clock.now() + timedelta(seconds=done.grace)
+                self.undo_until = (ends, f"{done.decision} of {len(done.moves):,}")
+        elif isinstance(done, pipeline.UndoneMany):
+            self.undo_until = None
         if isinstance(done, campaign_actions.CampaignEdited):
             self.campaign_name = done.campaign.name  # a rename shows in the picker too
             self.load_campaigns()
