@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from mailer.imap.parse import parse
 from store import inbound
@@ -87,7 +87,7 @@ async def test_reply_is_threaded_previewed_and_queued(seeded: Store) -> None:
         assert text.startswith("The fee is 300 EUR.") and "> What is the fee?" in text
 
 
-async def test_cancelled_preview_queues_nothing(seeded: Store) -> None:
+async def test_no_in_the_preview_goes_back_to_the_draft_and_queues_nothing(seeded: Store) -> None:
     app = make_app(seeded)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_inbox(app, pilot)
@@ -97,7 +97,13 @@ async def test_cancelled_preview_queues_nothing(seeded: Store) -> None:
         app.screen.query_one("#compose-body", TextArea).text = "Just checking in."
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert [str(b.label) for b in app.screen.query(Button)] == ["Back to the draft n", "Queue y"]
         await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeModal))
+        draft = app.screen.query_one("#compose-body", TextArea).text
+        assert draft == "Just checking in."  # the draft is kept
+        assert app.screen.query_one("#compose-subject", Input).value == "Hello"
+        await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         assert outbox(seeded, "manual") == []
 

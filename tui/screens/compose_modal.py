@@ -136,9 +136,12 @@ class ComposeModal(ModalScreen[DraftT | None]):
             return
 
         def answered(yes: bool | None) -> None:
-            self.dismiss(preview.draft if yes else None)
+            if yes:
+                self.dismiss(preview.draft)
+            # No: back to the draft as it was written, not thrown away (esc here closes it).
 
-        confirm = ConfirmScreen(preview.question, "Queue", preview=preview.text, problems=preview.problems)
+        confirm = ConfirmScreen(preview.question, "Queue", preview=preview.text, problems=preview.problems,
+                                cancel_label="Back to the draft")
         self.app.push_screen(confirm, answered)
 
     def action_cancel(self) -> None:

@@ -27,10 +27,10 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, confirm_label: str = "Yes", *, preview: str = "",
-                 problems: Sequence[str] = ()) -> None:
+                 problems: Sequence[str] = (), cancel_label: str = "Cancel") -> None:
         super().__init__()
         self.question = question
-        self.confirm_label = confirm_label
+        self.confirm_label, self.cancel_label = confirm_label, cancel_label
         self.preview, self.problems = preview, list(problems)
 
     def compose(self) -> ComposeResult:
@@ -44,7 +44,7 @@ class ConfirmScreen(ModalScreen[bool]):
                         yield Static(plain(problem), classes="problem")
             with Horizontal():
                 # The keys on the buttons themselves: y and n answer from anywhere in the dialog.
-                yield Button(Content.assemble("Cancel ", ("n", "bold")), id="no")
+                yield Button(Content.assemble(f"{plain(self.cancel_label)} ", ("n", "bold")), id="no")
                 yield Button(Content.assemble(f"{plain(self.confirm_label)} ", ("y", "bold")), id="yes",
                              variant="warning")
 
