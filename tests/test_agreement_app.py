@@ -150,12 +150,12 @@ async def test_an_agreement_campaign_runs_to_the_collaboration_in_the_app(tmp_pa
         await _wait_for_stage(pilot, store, "signed", "ana", "bob")
 
         await _select(pilot, screen, "cleo")
-        await _confirm(pilot, "R", f"Record that 1 application in {CAMPAIGN!r} refused the agreement?",
+        await _confirm(pilot, "R", f"Record that @cleo in {CAMPAIGN!r} refused the agreement?",
                        f"{DEADLINE}: @cleo")
         await _wait_for_stage(pilot, store, "refused", "cleo")
 
         await _select(pilot, screen, "ana")
-        await _confirm(pilot, "a", f"Accept 1 application in {CAMPAIGN!r}?")
+        await _confirm(pilot, "a", f"Accept @ana in {CAMPAIGN!r}?")
         await _wait_for_stage(pilot, store, "in campaign", "ana")
 
         store.clock.advance(timedelta(seconds=31))  # the app's undo window of the accept has passed

@@ -70,7 +70,7 @@ async def test_the_confirmation_counts_only_who_may_move_and_lists_the_others(tm
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = str(app.screen.query_one(".question", Static).render())
-        assert question.startswith("Accept 1 application in 'Deal'?")
+        assert question.startswith("Accept @bob in 'Deal'?")
         assert "1 other cannot be accepted" in question and "@ana" in question and AGREEMENT in question
         await pilot.press("y")
         await until(pilot, lambda: stage_of(store, "Deal", "bob") == "in campaign")

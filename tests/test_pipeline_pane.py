@@ -92,7 +92,8 @@ async def test_cancelling_the_confirmation_changes_nothing(tmp_path: Path) -> No
         before = _stages(app.store)
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Accept 1 application" in str(app.screen.query_one(".question", Static).render())
+        question = str(app.screen.query_one(".question", Static).render())
+        assert question.startswith(f"Accept @{screen.rows[0].handle} in 'Winter Capsule 25'?"), question
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PipelineScreen))
         await settled(app)

@@ -42,7 +42,8 @@ def button(decision: str, check: DecisionCheck) -> str:
 
 def confirmation(campaign: str, decision: str, check: DecisionCheck) -> str:
     """The question before a decision: what will happen, to how many, and who is left out."""
-    apps = plural(len(check.ready), "application")
+    # One person is named: "Accept @mia.rossi278 in 'Glow'?" says who, "1 application" does not.
+    apps = f"@{check.ready[0]}" if len(check.ready) == 1 else plural(len(check.ready), "application")
     text = HEADLINES.get(decision, "{verb} {apps} in {campaign!r}?").format(
         verb=decision.capitalize(), apps=apps, campaign=campaign)
     text += "\n\n" + _what_happens(decision, check)
