@@ -21,11 +21,13 @@ from store.db import Store
 from tui import preferences
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
+from tui.reply_watch import RepliesArrived, replies_sentence
 from tui.screens.help import HelpScreen
 from tui.screens.pipeline import PipelineScreen
 from tui.visible import visible
 
 NOT_SENT_HERE = "mail is not sent from this login"
+REPLY_LOOK_SECONDS = 2.0
 
 
 def _screen(target: str) -> Callable[[], Screen]:
@@ -75,6 +77,9 @@ class CallsheetApp(App[None]):
         if saved in self.available_themes:
             self.theme = saved
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._replies_seen: int | None = None  # the newest message id looked at; None before the first look
+        self.call_after_refresh(self._look_for_replies)  # the first look only sets the mark
+        self.set_interval(REPLY_LOOK_SECONDS, self._look_for_replies)
         # Sending starts once the first frame is up: its modules load off the way to the first rows.
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
 
@@ -88,6 +93,22 @@ class CallsheetApp(App[None]):
         if not sub_title:
             return named
         return Content.assemble(named, (" — ", "dim"), Content(sub_title).stylize("dim"))
+
+    def _look_for_replies(self) -> None:
+        self.run_worker(partial(self._replies_since, self._replies_seen), thread=True, exclusive=True,
+                        group="replies")
+
+    def _replies_since(self, seen: int | None) -> None:
+        from store.inbox import replies_since
+
+        newest, handles = replies_since(self.store.reader(), seen)
+        self.post_message(RepliesArrived(newest, handles))
+
+    def on_replies_arrived(self, message: RepliesArrived) -> None:
+        """A toast when replies came in since the last look, whichever process synced them."""
+        if message.handles:
+            self.notify(replies_sentence(message.handles), title="Inbox", timeout=8)
+        self._replies_seen = max(message.newest, self._replies_seen or 0)
 
     def _remember_theme(self, theme: Theme) -> None:
         """The theme chosen in the palette is the one the next run opens with."""
