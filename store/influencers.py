@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from store.errors import NotFound
 from store.handles import handle_key
-from store.suggest import closest_handle
+from store.suggest import closest_handle, handle_hint
 
 JSON_COLUMNS = {"platforms": "[]", "tags": "[]", "custom": "{}"}
 
@@ -31,9 +31,7 @@ def find_by_handle(db: Database, handle: str) -> dict | None:
 def get_by_handle(db: Database, handle: str) -> dict:
     found = find_by_handle(db, handle)
     if found is None:
-        close = closest_handle(db, handle)
-        hint = f"; did you mean {close!r}?" if close else "."
-        raise NotFound(f"There is no influencer with the handle {handle!r}{hint}")
+        raise NotFound(f"There is no influencer with the handle {handle!r}{handle_hint(db, handle)}")
     return found
 
 

@@ -40,3 +40,9 @@ def closest_handle(db: Database, handle: str) -> str | None:
     by_key = {row[1]: row[0] for row in rows}
     close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=CUTOFF)
     return by_key[close[0]] if close else None
+
+
+def handle_hint(db: Database, handle: str) -> str:
+    """`hint` for a handle: `; did you mean 'mia.rossi'?`, or a full stop."""
+    found = closest_handle(db, handle)
+    return f"; did you mean {found!r}?" if found else "."

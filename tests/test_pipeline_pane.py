@@ -252,15 +252,21 @@ async def test_capital_p_pauses_after_asking_then_resumes(tmp_path: Path) -> Non
                    for m in messages)
 
 
+async def _accept_the_first_to_review(app, pilot: Pilot) -> PipelineScreen:
+    """Accept the first application to review, confirmed: its email is held for the undo window."""
+    screen = app.screen
+    await until(pilot, lambda: bool(screen.rows))
+    await _filter_stage(pilot, "to review")
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("y")
+    return screen
+
+
 async def test_the_undo_window_counts_down_on_the_clock(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        await until(pilot, lambda: bool(screen.rows))
-        await _filter_stage(pilot, "to review")
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
+        screen = await _accept_the_first_to_review(app, pilot)
         await until(pilot, lambda: "u undoes the accept of 1: 30 s left" in _text(screen, "#page-info"))
         app.store.clock.pinned = Clock.fixed("2026-11-23T10:00:21+00:00").now()
         await until(pilot, lambda: "u undoes the accept of 1: 9 s left" in _text(screen, "#page-info"))
@@ -272,12 +278,7 @@ async def test_the_undo_window_counts_down_on_the_clock(tmp_path: Path) -> None:
 async def test_an_undo_ends_the_countdown(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        await until(pilot, lambda: bool(screen.rows))
-        await _filter_stage(pilot, "to review")
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
+        screen = await _accept_the_first_to_review(app, pilot)
         await until(pilot, lambda: "s left" in _text(screen, "#page-info"))
         await pilot.press("u")
         await until(pilot, lambda: screen.undo_until is None and "undoes" not in _text(screen, "#page-info"))
