@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from store import bounce_reports, bounces, threads, unsubscribes
+from store import bounce_reports, bounces, own_mail, threads, unsubscribes
 from store.rowids import inserted_id
 from store.threads import Match
 
@@ -47,6 +47,7 @@ class InboundMessage:
     from_name: str = ""
     reply_to: str | None = None
     to_addr: str | None = None
+    recipients: list[str] = field(default_factory=list)  # To and Cc
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     sent_at: str | None = None
@@ -69,6 +70,7 @@ class Saved:
     bounced_influencer: int | None = None
     kind: str = "reply"
     unverified: bool = False  # a delivery report that refers to no mail of ours
+    skipped: bool = False  # a copy of our mail to nobody we know: not kept (see store.own_mail)
 
     @property
     def unsubscribe(self) -> bool:
@@ -81,7 +83,7 @@ class Saved:
 
     @property
     def duplicate(self) -> bool:
-        return self.row_id is None
+        return self.row_id is None and not self.skipped
 
 
 def _match(db: Database, mail: InboundMessage) -> Match:
@@ -151,8 +153,9 @@ def _insert(db: Database, mail: InboundMessage, found: Match, kind: str, now: st
 
 def _save_own(db: Database, mail: InboundMessage, now: str) -> Saved:
     """A copy of mail we sent (from a mail client): outgoing, to whom it was written, never a reply."""
-    found = threads.by_recipient(db, in_reply_to=mail.in_reply_to, references=mail.references,
-                                 recipient=mail.to_addr)
+    found = own_mail.written_to(db, mail)
+    if not own_mail.worth_keeping(db, mail, found):
+        return Saved(None, found, kind="own", skipped=True)
     return Saved(_insert(db, mail, found, "manual", now, outgoing=True), found, kind="own")
 
 
@@ -176,12 +179,12 @@ def save(db: Database, mail: InboundMessage, *, now: str, actor: str,
 
     `unsubscribe_to` is the configured unsubscribe address: mail to it is a request.
     Mail from one of our addresses (campaign senders, operators, `own_addresses` from the
-    config) is a copy of what we sent.
+    config) is a copy of what we sent: `store.own_mail`.
     """
+    if own_mail.is_own(db, mail, own_addresses):  # before the report check: ours is never a bounce
+        return _save_own(db, mail, now)
     if mail.bounce is not None:
         return _save_report(db, mail, mail.bounce, now, actor)
-    if threads.is_ours(db, mail.from_addr, own_addresses):
-        return _save_own(db, mail, now)
     found = _unsubscribe_match(db, mail, unsubscribe_to)
     kind = "unsubscribe" if found is not None else "reply"
     found = found or _match(db, mail)

@@ -95,15 +95,16 @@ def is_ours(db: Database, address: str | None, extra: tuple[str, ...] = ()) -> b
 
 
 def by_recipient(db: Database, *, in_reply_to: list[str], references: list[str],
-                 recipient: str | None) -> Match:
-    """Whom a copy of our own mail was written to: the thread first, then the To address."""
+                 recipients: list[str]) -> Match:
+    """Whom a copy of our own mail was written to: the thread first, then each To or Cc address."""
     threaded = by_thread(db, in_reply_to, references)
     if threaded is not None:
         return threaded
-    influencer_id = influencer_by_address(db, recipient)
-    if influencer_id is None:
-        return Match(None, None, "none")
-    return Match(influencer_id, latest_campaign(db, influencer_id), "address")
+    for address in recipients:
+        influencer_id = influencer_by_address(db, address)
+        if influencer_id is not None:
+            return Match(influencer_id, latest_campaign(db, influencer_id), "address")
+    return Match(None, None, "none")
 
 
 def match(

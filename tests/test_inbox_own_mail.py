@@ -75,16 +75,18 @@ def test_sync_stores_copies_of_our_mail_as_sent_to_the_recipient(
            copy(SENDER, "someone@else.example", "<c1@brand.example>", in_reply_to="<ana-yes@mail.example>"),
            # Threaded by nothing: the recipient says who it was for; written from the SMTP login.
            copy(smtp_login, "Bo <BO@mail.example>", "<c2@agency.example>"),
-           # An operator's address, to someone we do not know: kept aside, still ours.
+           # An operator's address, to someone we do not know: not kept (see store.own_mail).
            copy("Lea <lea@brand.example>", "agent@else.example", "<c3@brand.example>"))
     report = sync(store)
-    assert (report.fetched, report.matched, report.outgoing, report.unmatched) == (4, 1, 3, 0)
+    assert (report.fetched, report.matched, report.outgoing, report.unmatched) == (4, 1, 2, 0)
+    assert report.outgoing_skipped == 1 and report.duplicates == 0
     assert row(store, "<c1@brand.example>") == {
         "handle": "ana", "direction": "out", "kind": "manual", "status": "sent", "is_read": 1,
         "sent_at": "2026-11-23T09:00:00+00:00"}
     assert row(store, "<c2@agency.example>")["handle"] == "bo"
     assert row(store, "<c2@agency.example>")["direction"] == "out"
-    assert [m["direction"] for m in inbox.unmatched(store.reader())] == ["out"]
+    assert inbox.unmatched(store.reader()) == []
+    assert store.writer.execute("SELECT 1 FROM messages WHERE message_id = '<c3@brand.example>'").fetchone() is None
     assert replied(store) == {"ana"}
     db = store.reader()
     assert not inbox.replied_since(db, bo, SINCE)

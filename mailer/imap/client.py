@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, TypeVarTuple
 
+from mailer.imap import folders
 from mailer.imap.config import ImapSettings
 from store.errors import UserError
 
@@ -30,6 +31,14 @@ _TIMING = re.compile(r"\s*\(\d+\.\d+(?: \+ \d+\.\d+)* secs\)")  # Dovecot's "(0.
 
 class ImapError(UserError):
     """The server refused something (login, folder, command): not worth retrying."""
+
+
+class FolderMissing(ImapError):
+    """The server has no folder of that name (sync reads the other folders, then says so)."""
+
+    def __init__(self, folder: str, existing: list[str]) -> None:
+        super().__init__(f'The IMAP server has no folder "{folder}".')
+        self.folder, self.existing = folder, existing
 
 
 class ImapDropped(Exception):
@@ -97,13 +106,25 @@ class Mailbox:
     def open_folder(self, folder: str) -> int:
         """EXAMINE `folder` (read-only: flags stay as they are) and return its UIDVALIDITY."""
         def examine() -> int:
-            _check(self._conn.select(_quote(folder), readonly=True), f"to open {folder}")
+            answer = self._conn.select(_quote(folders.encode(folder)), readonly=True)
+            if answer[0] != "OK" and not self._exists(folder):
+                raise FolderMissing(folder, self._names())
+            _check(answer, f"to open {folder}")
             values = self._conn.untagged_responses.get("UIDVALIDITY") or []
             if not values or not isinstance(values[-1], bytes):
                 raise ImapError(f"The IMAP server gave no UIDVALIDITY for {folder}.")
             return int(values[-1])
 
         return self._guard(examine, f"opening {folder}")
+
+    def _exists(self, folder: str) -> bool:
+        _, data = self._conn.list('""', _quote(folders.encode(folder)))
+        return any(item for item in data)
+
+    def _names(self) -> list[str]:
+        """Every folder the server lists, as a person reads the names (for the sentence)."""
+        _, data = self._conn.list('""', "*")
+        return [name for item in data if isinstance(item, bytes) and (name := _listed_name(item))]
 
     def new_uids(self, after_uid: int) -> list[tuple[int, int]]:
         """(uid, size) of every message with a UID above `after_uid`, in UID order.
@@ -158,6 +179,20 @@ def _bodies(data: list, truncated: bool) -> list[Fetched]:
         if uid is not None:
             found.append(Fetched(int(uid.group(1)), item[1], truncated))
     return found
+
+
+_LISTED = re.compile(rb'^\([^)]*\) (?:"(?:[^"\\]|\\.)"|NIL) (.+)$')
+
+
+def _listed_name(line: bytes) -> str:
+    """The folder name of one LIST answer (`(\\HasNoChildren) "/" "Sent"`), decoded and made printable."""
+    found = _LISTED.match(line)
+    if found is None:
+        return ""
+    name = found.group(1).decode(errors="replace")
+    if name.startswith('"') and name.endswith('"'):
+        name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", folders.decode(name))[:80]
 
 
 def _clean(text: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from mailer.config import config_path, is_loopback, read_toml
+from mailer.imap import folders as folder_names
 from mailer.secret import run_password_command
 from store.errors import UserError
 
@@ -31,7 +32,7 @@ class ImapSettings:
     user: str
     tls: str
     password: str = field(repr=False)
-    folders: tuple[str, ...] = ("INBOX",)
+    folders: tuple[str, ...] = folder_names.DEFAULT
     timeout: float = DEFAULT_TIMEOUT
 
     @property
@@ -73,14 +74,6 @@ def read_config(path: Path | None = None) -> Mapping:
     return section
 
 
-def _folders(section: Mapping) -> tuple[str, ...]:
-    folders = section.get("folders", ["INBOX"])
-    if (not isinstance(folders, list) or not folders
-            or not all(isinstance(f, str) and f.strip() and f.isascii() for f in folders)):
-        raise UserError("[imap] folders must be a list of folder names in ASCII, e.g. [\"INBOX\"].")
-    return tuple(f.strip() for f in folders)
-
-
 def check(environ: Mapping[str, str] | None = None, path: Path | None = None) -> None:
     """The [imap] section and the IMAP URL checked as `load` checks them, without running the
     password command (for `config show`)."""
@@ -89,7 +82,7 @@ def check(environ: Mapping[str, str] | None = None, path: Path | None = None) ->
     url = env.get(ENV_URL, "").strip() or str(section.get("url", "")).strip()
     if url:
         parse_url(url)
-    _folders(section)
+    folder_names.from_setting(section)
 
 
 def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> ImapSettings:
@@ -110,4 +103,4 @@ def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> 
         timeout = float(section.get("timeout", DEFAULT_TIMEOUT))
     except (TypeError, ValueError):
         raise UserError("[imap] timeout must be a number of seconds.") from None
-    return ImapSettings(host, port, user, tls, password, _folders(section), timeout)
+    return ImapSettings(host, port, user, tls, password, folder_names.from_setting(section), timeout)

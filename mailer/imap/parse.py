@@ -26,6 +26,7 @@ from store.threads import message_ids
 
 MAX_BODY_CHARS = 200_000
 MAX_HEADER_CHARS = 998
+MAX_RECIPIENTS = 50
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
 # "unsubscribe", alone or followed by what our links put there: the token (List-Unsubscribe
@@ -67,6 +68,16 @@ def _address(message: Message, name: str) -> tuple[str | None, str]:
         if address and address_problem(address) is None:
             return normalise_address(address), one_line(display)[:200]
     return one_line(text)[:MAX_HEADER_CHARS] or None, ""
+
+
+def _recipients(message: Message) -> list[str]:
+    """Every usable To and Cc address, in order: whom a copy of our own mail was written to."""
+    try:
+        pairs = getaddresses([_header(message, "To"), _header(message, "Cc")])
+    except Exception:  # noqa: BLE001
+        return []
+    found = [normalise_address(a) for _, a in pairs if a and address_problem(a) is None]
+    return list(dict.fromkeys(found))[:MAX_RECIPIENTS]
 
 
 def _date(message: Message) -> str | None:
@@ -158,6 +169,7 @@ def _parse_message(raw: bytes) -> InboundMessage:
         body=_with_attachment_notes(body, attachments),
         body_html=markup,
         from_addr=from_addr, from_name=from_name, reply_to=reply_to, to_addr=to_addr,
+        recipients=_recipients(message),
         in_reply_to=message_ids(_header(message, "In-Reply-To")),
         references=message_ids(_header(message, "References")),
         sent_at=_date(message),

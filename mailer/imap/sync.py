@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from mailer import own_addresses
 from mailer.config import load_dispatch_settings
 from mailer.imap import config as imap_config
-from mailer.imap.client import Fetched, ImapDropped, ImapError, Mailbox
+from mailer.imap import folders as folder_names
+from mailer.imap.client import Fetched, FolderMissing, ImapDropped, ImapError, Mailbox
 from mailer.imap.config import ImapSettings
 from mailer.imap.parse import parse
 from store import imap_state, inbound
@@ -37,6 +38,7 @@ class SyncReport:
     unverified_bounces: int = 0
     unsubscribes: int = 0
     outgoing: int = 0
+    outgoing_skipped: int = 0
     duplicates: int = 0
     malformed: int = 0
     reconnects: int = 0
@@ -47,6 +49,9 @@ class SyncReport:
 
     def count(self, mail: InboundMessage, saved: Saved) -> None:
         self.fetched += 1
+        if saved.skipped:
+            self.outgoing_skipped += 1
+            return
         if saved.duplicate:
             self.duplicates += 1
             return
@@ -155,14 +160,23 @@ def sync(
     Mail to `unsubscribe_to` (default: `unsubscribe_mailto` of the config file) is an
     unsubscribe request, as is mail from someone we know whose subject says "unsubscribe";
     mail from our own addresses (the SMTP login among them) is a copy of what we sent.
+    A folder the server does not have is one sentence, raised after the others are synced.
     A person's sync checks their right first: `mailer.actions.inbox.sync_mail`.
     """
     settings = settings or imap_config.load()
     addresses = Addresses(unsubscribe_to or load_dispatch_settings().unsubscribe_mailto,
                           own_addresses.configured())
     report = SyncReport()
+    missing: list[FolderMissing] = []
     for folder in settings.folders:
-        _sync_with_retries(store, settings, folder, connect, report, attempts, addresses)
+        try:
+            _sync_with_retries(store, settings, folder, connect, report, attempts, addresses)
+        except FolderMissing as absent:  # a typo in one folder must not stop replies in the others
+            missing.append(absent)
     with store.write() as db:
         imap_state.record_sync(db, store.now_iso())
+    if missing:
+        synced = [folder for folder in settings.folders if folder not in {m.folder for m in missing}]
+        raise ImapError(folder_names.missing_sentence([m.folder for m in missing], synced,
+                                                      missing[0].existing))
     return report

@@ -1,0 +1,41 @@
+"""Copies of mail we wrote ourselves: a Sent folder, a Bcc to the team mailbox, a reply from a phone.
+
+Whichever folder it was found in, mail from one of our addresses is outgoing mail already sent,
+never a reply or a bounce. It belongs to the influencer of the message it answers, else to the
+first of its To and Cc addresses that is an influencer's. One that leads to nobody we know is not
+kept: a Sent folder holds all of an operator's mail, and a database the whole team reads is no
+place for their mail to a bank or a colleague (a stranger's mail to us is kept aside instead,
+since it may be an influencer writing from a new address).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from store import threads
+from store.threads import Match
+
+if TYPE_CHECKING:
+    from store.inbound import InboundMessage
+
+
+def is_own(db: Database, mail: InboundMessage, own_addresses: tuple[str, ...]) -> bool:
+    """Whether `mail` is from a campaign's sender, an operator, or an address the config names."""
+    return threads.is_ours(db, mail.from_addr, own_addresses)
+
+
+def written_to(db: Database, mail: InboundMessage) -> Match:
+    """Whom a copy of our mail was written to: the thread first, then its recipients in order."""
+    recipients = mail.recipients or ([mail.to_addr] if mail.to_addr else [])
+    return threads.by_recipient(db, in_reply_to=mail.in_reply_to, references=mail.references,
+                                recipients=recipients)
+
+
+def worth_keeping(db: Database, mail: InboundMessage, found: Match) -> bool:
+    """Kept when it is someone's, or when its Message-ID is known (then it is a duplicate, not a skip)."""
+    if found.influencer_id is not None:
+        return True
+    known = db.execute("SELECT 1 FROM messages WHERE message_id = ?", (mail.message_id,)).fetchone()
+    return known is not None
