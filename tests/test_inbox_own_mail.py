@@ -86,7 +86,8 @@ def test_sync_stores_copies_of_our_mail_as_sent_to_the_recipient(
     assert row(store, "<c2@agency.example>")["handle"] == "bo"
     assert row(store, "<c2@agency.example>")["direction"] == "out"
     assert inbox.unmatched(store.reader()) == []
-    assert store.writer.execute("SELECT 1 FROM messages WHERE message_id = '<c3@brand.example>'").fetchone() is None
+    assert store.writer.execute("SELECT 1 FROM messages WHERE message_id = ?", ["<c3@brand.example>"]
+                                ).fetchone() is None
     assert replied(store) == {"ana"}
     db = store.reader()
     assert not inbox.replied_since(db, bo, SINCE)

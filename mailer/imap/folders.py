@@ -88,5 +88,6 @@ def missing_sentence(missing: list[str], synced: list[str], others: list[str]) -
     names = " and ".join(f'"{name}"' for name in missing)
     noun = "folder" if len(missing) == 1 else "folders"
     done = f"; {', '.join(synced)} synced" if synced else "; nothing was synced"
+    others = sorted(others, key=lambda name: (_key(name) != "INBOX", name.casefold()))
     listing = f" (it has {', '.join(others[:8])}{', …' if len(others) > 8 else ''})" if others else ""
     return f"The IMAP server has no {noun} {names}{listing}: check folders in [imap]{done}."

@@ -57,11 +57,11 @@ class SyncReport:
             return
         if "malformed" in mail.flags:
             self.malformed += 1
-        if mail.bounce is not None:
+        if saved.outgoing:  # ours even when it looks like a delivery report
+            self.outgoing += 1
+        elif mail.bounce is not None:
             self.bounces += 1
             self.unverified_bounces += saved.unverified
-        elif saved.outgoing:
-            self.outgoing += 1
         elif saved.unsubscribe:
             self.unsubscribes += 1
         elif saved.match.influencer_id is None:
