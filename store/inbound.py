@@ -70,7 +70,7 @@ class Saved:
     bounced_influencer: int | None = None
     kind: str = "reply"
     unverified: bool = False  # a delivery report that refers to no mail of ours
-    skipped: bool = False  # a copy of our mail to nobody we know: not kept (see store.own_mail)
+    skipped: bool = False  # a copy of our mail not kept: to nobody we know, or automatic (store.own_mail)
 
     @property
     def unsubscribe(self) -> bool:

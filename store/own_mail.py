@@ -2,10 +2,11 @@
 
 Whichever folder it was found in, mail from one of our addresses is outgoing mail already sent,
 never a reply or a bounce. It belongs to the influencer of the message it answers, else to the
-first of its To and Cc addresses that is an influencer's. One that leads to nobody we know is not
-kept: a Sent folder holds all of an operator's mail, and a database the whole team reads is no
-place for their mail to a bank or a colleague (a stranger's mail to us is kept aside instead,
-since it may be an influencer writing from a new address).
+first of its To and Cc addresses that is an influencer's. One that leads to nobody we know, or
+that a machine wrote (our own auto-reply), is not kept: a Sent folder holds all of an
+operator's mail, and a database the whole team reads is no place for their mail to a bank or a
+colleague (a stranger's mail to us is kept aside instead, since it may be an influencer writing
+from a new address).
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ def written_to(db: Database, mail: InboundMessage) -> Match:
 
 
 def worth_keeping(db: Database, mail: InboundMessage, found: Match) -> bool:
-    """Kept when it is someone's, or when its Message-ID is known (then it is a duplicate, not a skip)."""
-    if found.influencer_id is not None:
-        return True
+    """Kept when it is someone's and a person wrote it; a known Message-ID is kept as a duplicate.
+
+    Our own auto-replies (Auto-Submitted, e.g. a vacation responder) are not kept: nobody wrote
+    to them, so they must not count for *stop if ongoing* nor fill a timeline.
+    """
     known = db.execute("SELECT 1 FROM messages WHERE message_id = ?", (mail.message_id,)).fetchone()
-    return known is not None
+    if known is not None:
+        return True
+    return found.influencer_id is not None and "auto-reply" not in mail.flags

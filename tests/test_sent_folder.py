@@ -83,10 +83,14 @@ def test_phone_replies_in_sent_are_outgoing_and_stop_the_welcome_if_ongoing(
                    references=invitation_id(store, ids[0])),
            # No thread headers: person1 is only in Cc.
            written(SENDER, "<phone-2@brand.example>", to="Agent <agent@agency.example>",
-                   cc="P1 <PERSON1@mail.example>", date=at))
+                   cc="P1 <PERSON1@mail.example>", date=at),
+           # Our vacation responder answered person2: nobody wrote to them.
+           written(SENDER, "<away@brand.example>", to="person2@mail.example", date=at,
+                   in_reply_to=invitation_id(store, ids[2]), extra="Auto-Submitted: auto-replied"))
     store.clock.pinned = paris(2026, 3, 28, 12)
     report = sync(store, settings("INBOX", "Sent"))
-    assert (report.fetched, report.outgoing, report.matched, report.unmatched) == (2, 2, 0, 0)
+    assert (report.fetched, report.outgoing, report.matched, report.unmatched) == (3, 2, 0, 0)
+    assert report.outgoing_skipped == 1 and rows(store, "<away@brand.example>") == []
     assert rows(store, "<phone-1@brand.example>") == [{
         "handle": "person0", "direction": "out", "kind": "manual", "status": "sent", "is_read": 1,
         "campaign_id": campaign.id}]
@@ -96,7 +100,7 @@ def test_phone_replies_in_sent_are_outgoing_and_stop_the_welcome_if_ongoing(
     for stopped in ids[:2]:
         welcome = steps(store, stopped)["welcome"]
         assert welcome["status"] == "skipped" and "stopped_ongoing" in welcome["flags"]
-    assert steps(store, ids[2])["welcome"]["status"] == "sent"  # nobody wrote to person2
+    assert steps(store, ids[2])["welcome"]["status"] == "sent"  # only a machine wrote to person2
 
 
 def test_the_same_copy_in_inbox_and_sent_synced_twice_is_stored_once(store: Store,

@@ -253,7 +253,7 @@ def _sync_sentence(report: SyncReport) -> str:
     own = f"{plural(report.outgoing, 'copy', 'copies')} of our own mail, " if report.outgoing else ""
     if report.outgoing_skipped:
         skipped = plural(report.outgoing_skipped, "copy", "copies")
-        own += f"{skipped} of our mail to nobody we know (not kept), "
+        own += f"{skipped} of our mail not kept (to nobody we know, or automatic), "
     return (f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
             f"{report.unmatched} kept aside (see `callsheet unmatched`), "
             f"{plural(report.bounces, 'bounce')}{unverified}, "
