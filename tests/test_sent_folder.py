@@ -249,3 +249,22 @@ def test_a_phone_copy_dated_in_the_future_is_placed_now(store: Store, imap_accou
     placed = "SELECT direction, created_at, sent_at FROM messages WHERE message_id = ?"
     assert store.writer.execute(placed, ["<later@brand.example>"]).fetchone() == (
         "out", store.now_iso(), store.now_iso())
+
+
+def test_an_answer_to_a_stranger_is_kept_aside_with_it_and_private_mail_is_not_kept(
+        db_path: Path, store: Store, imap_account: ImapAccount) -> None:
+    send(store, add_influencer(store, "ana"), campaign_id=add_campaign(store))
+    append(imap_account, "INBOX", raw_mail("ana.new@else.example", message_id="<new-address@else.example>"))
+    append(imap_account, "Sent",
+           written(SENDER, "<answer@brand.example>", to="ana.new@else.example",
+                   in_reply_to="<new-address@else.example>"),
+           written(SENDER, "<bank@brand.example>", to="advisor@bank.example"))
+    report = sync(store, settings("INBOX", "Sent"))
+    assert (report.unmatched, report.outgoing, report.outgoing_skipped) == (1, 1, 1)
+    aside = {m["message_id"]: m["direction"] for m in inbox.unmatched(store.reader())}
+    assert aside == {"<new-address@else.example>": "in", "<answer@brand.example>": "out"}
+    answer = store.writer.execute("SELECT id FROM messages WHERE message_id = '<answer@brand.example>'"
+                                  ).fetchone()[0]
+    assert run(db_path, "attach", str(answer), "ana").exit_code == 0
+    [attached] = rows(store, "<answer@brand.example>")
+    assert (attached["handle"], attached["direction"], attached["status"]) == ("ana", "out", "sent")
