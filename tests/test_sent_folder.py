@@ -10,6 +10,7 @@ import pytest
 
 from mailer.dispatch.dispatcher import Dispatcher
 from mailer.imap import config, folders
+from mailer.imap.parse import parse
 from mailer.imap.sync import sync
 from store import imap_state, inbox, operators
 from store.db import Store
@@ -268,3 +269,9 @@ def test_an_answer_to_a_stranger_is_kept_aside_with_it_and_private_mail_is_not_k
     assert run(db_path, "attach", str(answer), "ana").exit_code == 0
     [attached] = rows(store, "<answer@brand.example>")
     assert (attached["handle"], attached["direction"], attached["status"]) == ("ana", "out", "sent")
+
+
+def test_recipients_are_every_usable_to_and_cc_address_in_order() -> None:
+    raw = written(SENDER, "<r@brand.example>", to='"Agent, Ana" <Agent@Agency.EXAMPLE>, not an address',
+                  cc="ana@mail.example, agent@agency.example, =?utf-8?q?B=C3=B6?= <bo@mail.example>")
+    assert parse(raw).recipients == ["Agent@agency.example", "ana@mail.example", "bo@mail.example"]

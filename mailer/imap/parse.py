@@ -76,8 +76,11 @@ def _recipients(message: Message) -> list[str]:
         pairs = getaddresses([_header(message, "To"), _header(message, "Cc")])
     except Exception:  # noqa: BLE001
         return []
-    found = [normalise_address(a) for _, a in pairs if a and address_problem(a) is None]
-    return list(dict.fromkeys(found))[:MAX_RECIPIENTS]
+    found: dict[str, str] = {}  # influencers are looked up ignoring case: one address, one entry
+    for _, address in pairs:
+        if address and address_problem(address) is None:
+            found.setdefault(address.casefold(), normalise_address(address))
+    return list(found.values())[:MAX_RECIPIENTS]
 
 
 def _date(message: Message) -> str | None:
