@@ -135,7 +135,7 @@ def attach(
         "UPDATE messages SET influencer_id = ?, campaign_id = ?, updated_at = ? WHERE id = ?",
         (influencer["id"], campaign, now, message_row),
     )
-    ours = direction == "out" or (kind == "reply" and threads.is_ours(db, from_addr, own_addresses))
+    ours = direction == "out" or (kind in ("reply", "auto_reply") and threads.is_ours(db, from_addr, own_addresses))
     if ours and direction == "in":
         _as_sent(db, message_row, now)
     audit.record(db, at=now, actor=actor, action="message.attached", entity="message",

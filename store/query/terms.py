@@ -15,13 +15,14 @@ KEYS: dict[str, str] = {
     "handle": "text", "name": "text", "email": "text",
     "followers": "number", "engagement": "number",
     "campaign": "campaign", "stage": "stage", "contacted": "contacted", "clicked": "clicked", "has": "has",
-    "replied": "flag", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
+    "replied": "replied", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
     "bounced": "flag", "suppressed": "flag", "segment": "segment",
 }
 ALIASES = {"tags": "tag", "platforms": "platform", "engagement_rate": "engagement", "lang": "language"}
 STAGES = ("invited", "to review", "ineligible", "shortlisted", "declined", "agreement sent", "signed",
           "refused", "expired", "in campaign", "rejected")
 HAS = ("email", "address", "notes")
+REPLY_SIGNALS = ("positive", "negative", "neutral")  # store/reply_signal.py
 YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
 COMPARISONS = (">=", "<=", ">", "<")
 NUMBER_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?|\.\d{1,6})([km]?)", re.IGNORECASE)
@@ -51,7 +52,7 @@ class Term:
     def _value_text(self) -> str:
         if self.family == "number":
             return "..".join(_number_text(v) for v in self.values)
-        if self.family in ("flag", *WHEN_FAMILIES) and isinstance(self.values[0], bool):
+        if self.family in ("flag", "replied", *WHEN_FAMILIES) and isinstance(self.values[0], bool):
             return "yes" if self.values[0] else "no"
         if self.family in WHEN_FAMILIES:
             return f"{self.values[0]}d"
@@ -176,6 +177,17 @@ def _flag(token: Token, key: str) -> Term:
     return Term("flag", key, ":", (_yes_no(token, key),))
 
 
+def _replied(token: Token, key: str) -> Term:
+    """`replied:yes|no`, or a reply marked positive, negative or neutral (`replied:positive`)."""
+    signal = token.value.strip().lower()
+    if signal in REPLY_SIGNALS:
+        return Term("replied", key, ":", (signal,))
+    if signal not in YES:
+        raise QueryError(f"replied takes yes, no, positive, negative or neutral, not {token.value!r} "
+                         f"(in {token.text!r}).")
+    return Term("replied", key, ":", (YES[signal],))
+
+
 def _when(token: Token, key: str) -> Term:
     """`contacted:` and `clicked:`: yes, no, within N days (`:7d`, `<2w`) or only longer ago (`>30d`)."""
     match = DAYS_RE.fullmatch(token.value.strip())
@@ -220,5 +232,5 @@ def _var(token: Token, name: str) -> Term:
 
 READERS = {
     "text": _text, "list": _list, "code": _list, "campaign": _list, "stage": _stage,
-    "number": _number, "flag": _flag, "contacted": _when, "clicked": _when, "has": _has, "segment": _segment,
+    "number": _number, "flag": _flag, "replied": _replied, "contacted": _when, "clicked": _when, "has": _has, "segment": _segment,
 }
