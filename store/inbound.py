@@ -61,7 +61,7 @@ class InboundMessage:
 class Saved:
     """The outcome of `save`: the row (None for a duplicate) and how it was matched.
 
-    `kind` is reply, auto_reply, bounce, unsubscribe, or own (a copy of mail we sent).
+    `kind` is reply, auto-reply, bounce, unsubscribe, or own (a copy of mail we sent).
     """
 
     row_id: int | None

@@ -3,7 +3,7 @@
 Each incoming reply carries `reply_signal` (positive, negative, neutral; NULL on replies stored
 before there were marks, read as neutral) and `reply_signal_by`: `auto` for the rules' guess
 (store/reply_signal.py), else the login of the operator who set it. A guess made again never
-replaces an operator's mark. An auto-reply is stored with kind `auto_reply`, not `reply`, so
+replaces an operator's mark. An auto-reply is stored with kind `auto-reply`, not `reply`, so
 nothing that counts replies (the `replied:` query, *stop if incoming*, new-reply notices) sees
 it; an operator who marks one says a person wrote it, and it becomes a reply.
 """
@@ -20,7 +20,7 @@ from store.errors import UserError
 from store.reply_signal import SIGNALS, Guess, guess
 
 AUTO = "auto"
-AUTO_REPLY_KIND = "auto_reply"
+AUTO_REPLY_KIND = "auto-reply"
 AUTO_REPLY_FLAG = "auto-reply"  # what the parser flags when the headers say a machine answered
 REPLY_KINDS = ("reply", AUTO_REPLY_KIND)
 
@@ -64,7 +64,7 @@ def latest_reply(db: Database, influencer_id: int) -> dict | None:
     """Their latest incoming reply (auto-replies included), or None."""
     rows = list(db.query(
         """SELECT id, kind, campaign_id, reply_signal, reply_signal_by FROM messages
-           WHERE influencer_id = ? AND direction = 'in' AND kind IN ('reply', 'auto_reply')
+           WHERE influencer_id = ? AND direction = 'in' AND kind IN ('reply', 'auto-reply')
            ORDER BY created_at DESC, id DESC LIMIT 1""",
         [influencer_id],
     ))
@@ -107,7 +107,7 @@ def guess_again(db: Database, influencer_id: int | None = None) -> int:
     scope, params = ("AND influencer_id = ?", [influencer_id]) if influencer_id is not None else ("", [])
     rows = db.execute(
         f"""SELECT id, subject, body, flags, kind, reply_signal FROM messages
-            WHERE direction = 'in' AND kind IN ('reply', 'auto_reply')
+            WHERE direction = 'in' AND kind IN ('reply', 'auto-reply')
               AND (reply_signal_by IS NULL OR reply_signal_by = '{AUTO}') {scope}""",
         params,
     ).fetchall()
@@ -115,7 +115,24 @@ def guess_again(db: Database, influencer_id: int | None = None) -> int:
     for row_id, subject, body, flags, kind, signal in rows:
         found = first_guess(subject or "", body or "", json.loads(flags or "[]"))
         if (kind_of(found), found.signal) != (kind, signal):
-            db.conn.execute("UPDATE messages SET kind = ?, reply_signal = ?, reply_signal_by = ? WHERE id = ?",
-                            (kind_of(found), found.signal, AUTO, row_id))
+            db.conn.execute(
+                "UPDATE messages SET kind = ?, reply_signal = ?, reply_signal_by = ? WHERE id = ?",
+                (kind_of(found), found.signal, AUTO, row_id))
             changed += 1
     return changed
+
+
+_SIGNS = {"positive": "+", "negative": "-", "neutral": "0"}
+
+
+def label(entry: dict, me: str) -> str:
+    """How a timeline entry's mark reads: `+ positive (you)`, `- negative (guess)`, `auto-reply`."""
+    if entry.get("direction") != "in" or entry.get("kind") not in REPLY_KINDS:
+        return ""
+    if entry["kind"] == AUTO_REPLY_KIND:
+        return "auto-reply, not counted as a reply"
+    signal, by = entry.get("signal"), entry.get("signal_by")
+    if signal is None:
+        return ""
+    who = "you" if by == me else "guess" if by == AUTO else by
+    return f"{_SIGNS[signal]} {signal} ({who})"

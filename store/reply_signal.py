@@ -42,9 +42,11 @@ _AUTO_SUBJECT = re.compile(
     r"^auto:|^\[auto", re.I)
 _AUTO_TEXT = re.compile(
     r"this is an auto(?:matic|mated)(?: reply| response| message)?|automatic reply|"
-    r"i(?: am|'m) (?:currently )?(?:out of (?:the )?office|away from (?:the|my) (?:office|desk)|on (?:vacation|holiday|leave))|"
+    r"i(?: am|'m) (?:currently )?"
+    r"(?:out of (?:the )?office|away from (?:the|my) (?:office|desk)|on (?:vacation|holiday|leave))|"
     r"réponse automatique|message automatique|je suis (?:actuellement )?absente? (?:du bureau|jusqu)|"
-    r"automatische antwort|abwesenheitsnotiz|ich bin (?:derzeit |zurzeit |bis )?(?:nicht im büro|abwesend|im urlaub)|"
+    r"automatische antwort|abwesenheitsnotiz|"
+    r"ich bin (?:derzeit |zurzeit |bis )?(?:nicht im büro|abwesend|im urlaub)|"
     r"respuesta automática|estoy (?:fuera de la oficina|de vacaciones|ausente)|"
     r"risposta automatica|sono (?:fuori (?:ufficio|sede)|in ferie|assente)", re.I)
 
@@ -61,13 +63,15 @@ _HEADER_BLOCK = (re.compile(r"^\s*(?:from|de|von|da)\s*:\s*\S", re.I),
 _STRONG_NEGATIVE = [
     r"unsubscribe", r"stop (?:e-?mailing|mailing|contacting|writing to|sending)", r"remove me",
     r"take me off", r"(?:do not|don't) (?:contact|email|e-mail|write to) me",
-    r"désinscri\w*", r"ne (?:me )?(?:contactez|écrivez) plus", r"ne plus (?:me )?(?:contacter|écrire|recevoir)",
+    r"désinscri\w*", r"ne (?:me )?(?:contactez|écrivez) plus",
+    r"ne plus (?:me )?(?:contacter|écrire|recevoir)",
     r"abmelden", r"austragen", r"kontaktieren sie mich nicht", r"keine (?:e-?mails|mails|nachrichten) mehr",
     r"darme de baja", r"dejen? de (?:escribirme|contactarme|enviarme)", r"no me (?:escriban|contacten) más",
     r"cancellami", r"disiscriv\w*", r"non (?:contattatemi|scrivetemi) più",
 ]
 _NEGATIVE = [
-    r"(?:absolutely|definitely|certainly) not(?: interested)?", r"no,? thanks?", r"no,? thank you", r"not interested", r"not for me", r"(?:i'll|i will|i'm going to) pass",
+    r"(?:absolutely|definitely|certainly) not(?: interested)?", r"no,? thanks?", r"no,? thank you",
+    r"not interested", r"not for me", r"(?:i'll|i will|i'm going to) pass",
     r"(?:i )?(?:have to|must|will) decline", r"unfortunately", r"not (?:this|right) (?:time|now)",
     r"non,? merci", r"pas (?:du tout )?intéressée?s?", r"pas pour moi", r"malheureusement",
     r"je (?:dois )?décliner?", r"je passe mon tour",
@@ -76,7 +80,8 @@ _NEGATIVE = [
     r"no,? grazie", r"non mi interessa", r"non sono interessat[oaie]", r"purtroppo",
 ]
 _POSITIVE = [
-    r"count me in", r"i'm in", r"i am in", r"(?:i'm |i am )?interested", r"sounds (?:good|great|amazing|perfect)",
+    r"count me in", r"i'm in", r"i am in", r"(?:i'm |i am )?interested",
+    r"sounds (?:good|great|amazing|perfect)",
     r"(?:i'd|i would) love to", r"love to (?:join|take part|participate|collaborate)", r"happy to",
     r"sign me up", r"let's do (?:it|this)", r"i accept", r"with pleasure", r"absolutely", r"of course",
     r"avec plaisir", r"intéressée?s?", r"je suis partante?", r"volontiers", r"ça me (?:dit|tente|plaît)",
@@ -93,7 +98,8 @@ _NEGATORS = {"not", "no", "never", "don't", "dont", "isn't", "aren't", "won't", 
              "pas", "ne", "n'", "jamais", "nicht", "kein", "keine", "keinen", "nie", "nunca", "non", "mai"}
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bmais\b|\baber\b|\bpero\b|\bma\b")
 _WORD = re.compile(r"[\w']+")
-_HARMLESS_NO = re.compile(r"\b(?:no|kein|keine|non) (?:worries|problem[aeo]?s?|doubt|question|dubbio|duda|soucis?)\b")
+_HARMLESS_NO = re.compile(
+    r"\b(?:no|kein|keine|non) (?:worries|problem[aeo]?s?|doubt|question|dubbio|duda|soucis?)\b")
 
 
 def _compiled(phrases: list[str]) -> re.Pattern[str]:
@@ -171,7 +177,7 @@ def _sentiment(words: str) -> Guess:
     if strong:
         return Guess(NEGATIVE, because=strong.group(0))
     rest, negatives = _blank(words, _NEGATIVE_RE)
-    positives = []
+    positives: list[str] = []
     for match in _POSITIVE_RE.finditer(rest):
         (negatives if _negated(rest, match.start()) else positives).append(match.group(0))
     for opening in _openings(rest):

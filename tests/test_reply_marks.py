@@ -35,7 +35,8 @@ def receive(store: Store, handle: str, body: str, *, subject: str = "Re: Our cas
 
 def found(store: Store, query: str) -> set[str]:
     where, params = parse_query(query).to_sql(store.clock.now())
-    return {row[0] for row in store.reader().execute(f"SELECT handle FROM influencers i WHERE {where}", params)}
+    rows = store.reader().execute(f"SELECT handle FROM influencers i WHERE {where}", params)
+    return {row[0] for row in rows}
 
 
 def mark_of(store: Store, row: int) -> tuple:
@@ -57,7 +58,7 @@ def test_arriving_replies_are_guessed_and_auto_replies_are_not_replies(store: St
             "meh": receive(store, "meh", "What is the fee?\n\n> Are you interested?")}
     assert mark_of(store, rows["yes"]) == ("reply", "positive", "auto")
     assert mark_of(store, rows["no"]) == ("reply", "negative", "auto")
-    assert mark_of(store, rows["away"]) == ("auto_reply", "neutral", "auto")
+    assert mark_of(store, rows["away"]) == ("auto-reply", "neutral", "auto")
     assert mark_of(store, rows["meh"]) == ("reply", "neutral", "auto")
     assert found(store, "replied:yes") == {"yes", "no", "meh"}
     assert found(store, "replied:no") == {"away"}
@@ -97,7 +98,7 @@ def test_marking_an_auto_reply_says_a_person_wrote_it(store: Store, people: dict
     with store.write() as db:
         mark = reply_marks.set_mark(db, people["away"], "positive", now=store.now_iso(), actor=store.actor)
         assert reply_marks.guess_again(db) == 0
-    assert mark.previous == "auto_reply" and mark.was_auto_reply
+    assert mark.previous == "auto-reply" and mark.was_auto_reply
     assert mark_of(store, row) == ("reply", "positive", store.actor)
     assert found(store, "replied:positive") == {"away"}
     assert inbox.replied_since(store.reader(), people["away"], SINCE)
@@ -162,7 +163,7 @@ def test_the_migration_sets_flagged_auto_replies_apart_and_leaves_the_rest_unmar
     store = Store(db_path, actor="tester")
     try:
         rows = store.writer.execute("SELECT kind, reply_signal, reply_signal_by FROM messages ORDER BY id")
-        assert rows.fetchall() == [("auto_reply", "neutral", "auto"), ("reply", None, None)]
+        assert rows.fetchall() == [("auto-reply", "neutral", "auto"), ("reply", None, None)]
         assert found(store, "replied:yes") == {"bo"} and found(store, "replied:neutral") == {"bo"}
         with store.write() as db:
             assert reply_marks.guess_again(db) == 1

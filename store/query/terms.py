@@ -232,5 +232,6 @@ def _var(token: Token, name: str) -> Term:
 
 READERS = {
     "text": _text, "list": _list, "code": _list, "campaign": _list, "stage": _stage,
-    "number": _number, "flag": _flag, "replied": _replied, "contacted": _when, "clicked": _when, "has": _has, "segment": _segment,
+    "number": _number, "flag": _flag, "replied": _replied, "contacted": _when, "clicked": _when, "has": _has,
+    "segment": _segment,
 }
