@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from store import audit, operators
 from store.errors import UserError
-from store.reply_signal import SIGNALS, Guess, guess
+from store.reply_signal import NEUTRAL, SIGNALS, Guess, guess
 
 AUTO = "auto"
 AUTO_REPLY_KIND = "auto-reply"
@@ -126,13 +126,14 @@ _SIGNS = {"positive": "+", "negative": "-", "neutral": "0"}
 
 
 def label(entry: dict, me: str) -> str:
-    """How a timeline entry's mark reads: `+ positive (you)`, `- negative (guess)`, `auto-reply`."""
+    """How a timeline entry's mark reads: `+ positive (you)`, `- negative (guess)`, `auto-reply, …`;
+    nothing for a reply nobody marked and the rules found neutral."""
     if entry.get("direction") != "in" or entry.get("kind") not in REPLY_KINDS:
         return ""
     if entry["kind"] == AUTO_REPLY_KIND:
         return "auto-reply, not counted as a reply"
     signal, by = entry.get("signal"), entry.get("signal_by")
-    if signal is None:
+    if signal is None or (signal == NEUTRAL and by == AUTO):
         return ""
     who = "you" if by == me else "guess" if by == AUTO else by
     return f"{_SIGNS[signal]} {signal} ({who})"

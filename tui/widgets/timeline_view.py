@@ -25,12 +25,12 @@ def _message(entry: dict) -> Text:
     text = Text()
     text.append("← " if incoming else "→ ", style="bold cyan" if incoming else "bold")
     text.append(f"{_when(entry['at'])}  {entry['kind']}")
-    if entry.get("mark"):
-        text.append(f"  {entry['mark']}", style=MARK_STYLES.get(entry["mark"][0], "dim"))
     if incoming:
         if not entry["is_read"]:
             text.append("  unread", style="bold cyan")
         text.append(f"  from {entry['from_name'] or entry['from_addr'] or '?'}", style="dim")
+        if entry.get("mark"):
+            text.append(f"  {entry['mark']}", style=MARK_STYLES.get(entry["mark"][0], "dim"))
     else:
         status = entry["status"] or ""
         text.append(f"  {status}", style=STATUS_STYLES.get(status, ""))
