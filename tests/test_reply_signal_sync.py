@@ -26,7 +26,8 @@ def found(store: Store, query: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def test_an_out_of_office_stops_nothing_and_a_yes_is_positive(store: Store, imap_account: ImapAccount) -> None:
+def test_an_out_of_office_stops_nothing_and_a_yes_is_positive(store: Store,
+                                                              imap_account: ImapAccount) -> None:
     campaign, ids = invited(store, window="mon-fri 09:00-18:00", followups=[3, 7])
     store.clock.pinned = paris(2026, 3, 27, 12)
     for influencer in ids:
@@ -51,7 +52,8 @@ def test_an_out_of_office_stops_nothing_and_a_yes_is_positive(store: Store, imap
     quiet, away_steps, yes_steps = (steps(store, ids[n]) for n in range(3))
     assert quiet["followup-2"]["status"] == "sent"
     assert away_steps["followup-2"]["status"] == "sent"  # the out-of-office stopped nothing
-    assert yes_steps["followup-2"]["status"] == "skipped" and "stopped_reply" in yes_steps["followup-2"]["flags"]
+    stopped = yes_steps["followup-2"]
+    assert stopped["status"] == "skipped" and "stopped_reply" in stopped["flags"]
     assert found(store, "replied:yes") == {"person2"}
     assert found(store, "replied:no") == {"person0", "person1"}
     assert found(store, "replied:positive") == {"person2"}

@@ -15,9 +15,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 
-from mailer.actions import contacts
+from mailer.actions import contacts, reply_signals
 from mailer.actions import inbox as inbox_actions
-from mailer.actions import reply_signals
 from mailer.compose import Draft
 from store.contact import InfluencerCard
 from store.contact_edit import ContactChange
