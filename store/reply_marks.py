@@ -126,12 +126,12 @@ _SIGNS = {"positive": "+", "negative": "-", "neutral": "0"}
 
 
 def label(entry: dict, me: str) -> str:
-    """How a timeline entry's mark reads: `+ positive (you)`, `- negative (guess)`, `auto-reply, …`;
-    nothing for a reply nobody marked and the rules found neutral."""
+    """How a timeline entry's mark reads: `+ positive (you)`, `- negative (guess)`, `not counted as a
+    reply` (an auto-reply); nothing for a reply nobody marked and the rules found neutral."""
     if entry.get("direction") != "in" or entry.get("kind") not in REPLY_KINDS:
         return ""
     if entry["kind"] == AUTO_REPLY_KIND:
-        return "auto-reply, not counted as a reply"
+        return "not counted as a reply"  # the kind, shown before it, says auto-reply
     signal, by = entry.get("signal"), entry.get("signal_by")
     if signal is None or (signal == NEUTRAL and by == AUTO):
         return ""

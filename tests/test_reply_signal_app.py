@@ -53,7 +53,7 @@ async def test_plus_minus_and_zero_mark_the_latest_reply(seeded: Store) -> None:
             await until(pilot, lambda shown=shown: shown in view.plain_text)
         await pilot.press("j")
         await until(pilot, lambda: "Back on Monday." in view.plain_text)
-        assert "auto-reply, not counted as a reply" in view.plain_text
+        assert "auto-reply  unread  from bo@mail.example  not counted as a reply" in view.plain_text
         assert mark(seeded, "bo")[0] == "auto-reply"
 
 
