@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mailer.actions import inbox as inbox_actions
 from mailer.actions import reply_signals
 from mailer.imap.sync import sync
 from store import reply_marks
@@ -43,8 +44,9 @@ def test_an_out_of_office_stops_nothing_and_a_yes_is_positive(store: Store,
                    message_id="<p2-yes@mail.example>", in_reply_to=welcomes[2]["message_id"],
                    date="2026-04-03T10:05:00+00:00")
     append(imap_account, away, yes)
-    report = sync(store)
-    assert (report.fetched, report.matched) == (2, 2)
+    synced = inbox_actions.sync_mail(store)
+    assert (synced.report.fetched, synced.report.matched, synced.report.auto_replies) == (2, 2, 1)
+    assert synced.sentence.startswith("Fetched 2 messages: 2 matched (1 auto-reply), 0 kept aside")
     kinds = dict(store.writer.execute("SELECT message_id, kind FROM messages WHERE direction = 'in'"))
     assert kinds == {"<p1-away@mail.example>": "auto-reply", "<p2-yes@mail.example>": "reply"}
 

@@ -251,7 +251,8 @@ def _sync_sentence(report: SyncReport) -> str:
     unverified = (f" ({report.unverified_bounces} unverified, suppressing nobody: see `callsheet bounces`)"
                   if report.unverified_bounces else "")
     own = f"{plural(report.outgoing, 'copy', 'copies')} of our own mail, " if report.outgoing else ""
-    return (f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
+    auto = f" ({plural(report.auto_replies, 'auto-reply', 'auto-replies')})" if report.auto_replies else ""
+    return (f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched{auto}, "
             f"{report.unmatched} kept aside (see `callsheet unmatched`), "
             f"{plural(report.bounces, 'bounce')}{unverified}, "
             f"{plural(report.unsubscribes, 'unsubscribe')}, {own}"
