@@ -71,7 +71,9 @@ _STRONG_NEGATIVE = [
 ]
 _NEGATIVE = [
     r"(?:absolutely|definitely|certainly) not(?: interested)?", r"no,? thanks?", r"no,? thank you",
-    r"not interested", r"not for me", r"(?:i'll|i will|i'm going to) pass",
+    r"not interested", r"not for me", r"(?:i'll|i will|i'm going to) pass", r"count me out",
+    r"(?:but|mais|aber|pero|ma),? (?:no|non|nein)(?= *[.!;]| *$)", r"i can(?:'t|not)(?! wait| believe)",
+    r"je ne (?:peux|pourrai) pas", r"ich kann (?:leider )?nicht", r"no puedo", r"non posso",
     r"(?:i )?(?:have to|must|will) decline", r"unfortunately", r"not (?:this|right) (?:time|now)",
     r"non,? merci", r"pas (?:du tout )?intéressée?s?", r"pas pour moi", r"malheureusement",
     r"je (?:dois )?décliner?", r"je passe mon tour",
@@ -80,10 +82,11 @@ _NEGATIVE = [
     r"no,? grazie", r"non mi interessa", r"non sono interessat[oaie]", r"purtroppo",
 ]
 _POSITIVE = [
-    r"count me in", r"i'm in", r"i am in", r"(?:i'm |i am )?interested",
+    r"count me in", r"i(?:'m| am) in(?= *[.!,;]| *$)", r"(?:i'm |i am )?interested",
     r"sounds (?:good|great|amazing|perfect)",
     r"(?:i'd|i would) love to", r"love to (?:join|take part|participate|collaborate)", r"happy to",
-    r"sign me up", r"let's do (?:it|this)", r"i accept", r"with pleasure", r"absolutely", r"of course",
+    r"sign me up", r"let's do (?:it|this)", r"let's go", r"can't wait", r"(?:i )?love (?:it|this|the idea)",
+    r"i accept", r"with pleasure", r"absolutely", r"of course",
     r"avec plaisir", r"intéressée?s?", r"je suis partante?", r"volontiers", r"ça me (?:dit|tente|plaît)",
     r"je suis (?:dispo|disponible)", r"j'accepte", r"avec joie",
     r"gerne?", r"sehr gerne", r"bin dabei", r"interessiert", r"klingt (?:gut|super|toll)", r"einverstanden",

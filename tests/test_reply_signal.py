@@ -14,7 +14,8 @@ from store.reply_signal import NEGATIVE, NEUTRAL, POSITIVE, auto_reply_headers, 
     "Gerne, ich bin dabei.", "Ja, klingt gut.", "Sehr gerne!",
     "¡Sí! Me encantaría participar.", "Cuenta conmigo.", "Me interesa mucho",
     "Sì, volentieri!", "Mi interessa, ci sto.", "Con piacere",
-    "No worries, I'm interested.", "No problem, count me in",
+    "No worries, I'm interested.", "No problem, count me in", "Love it! When do we start?",
+    "I can't wait to start!", "OK, let's go!", "Hello! Yes of course",
 ])
 def test_explicit_yes_in_each_language_is_positive(body: str) -> None:
     assert guess("Re: Glow", body).signal == POSITIVE, guess("Re: Glow", body)
@@ -27,7 +28,9 @@ def test_explicit_yes_in_each_language_is_positive(body: str) -> None:
     "Kein Interesse.", "Nein, danke.", "Ich bin nicht interessiert.", "Leider keine Zeit.",
     "No, gracias.", "No me interesa.", "No estoy interesado.",
     "No grazie.", "Non mi interessa.", "Purtroppo non posso.", "Non sono interessata.",
-    "Absolutely not interested",
+    "Absolutely not interested", "Count me out.", "Thank you, but no.", "Merci, mais non.",
+    "Danke, aber nein.", "Sorry, I can't.", "Je ne peux pas, désolé.", "Lo siento, no puedo.",
+    "Non posso, mi dispiace.",
 ])
 def test_explicit_no_and_negated_yes_are_negative(body: str) -> None:
     assert guess("Re: Glow", body).signal == NEGATIVE, guess("Re: Glow", body)
@@ -46,6 +49,7 @@ def test_unsubscribe_and_stop_are_negative_whatever_else_is_said(body: str) -> N
     "", "Thanks for the email. What is the fee?", "Can you send the brief?",
     "I'd love to, but unfortunately I can't this month.",  # both: the operator decides
     "Si vous voulez, appelez-moi.",  # a French "if", not a Spanish yes
+    "I'm in London this week; what is the fee?",
 ])
 def test_no_clear_word_or_both_is_neutral(body: str) -> None:
     assert guess("Re: Glow", body).signal == NEUTRAL
