@@ -60,13 +60,14 @@ def check_signal(text: str) -> str:
     return signal
 
 
-def latest_reply(db: Database, influencer_id: int) -> dict | None:
-    """Their latest incoming reply (auto-replies included), or None."""
+def latest_reply(db: Database, influencer_id: int, campaign_id: int | None = None) -> dict | None:
+    """Their latest incoming reply (auto-replies included; in one campaign, or any), or None."""
+    scope, params = ("AND campaign_id = ?", [campaign_id]) if campaign_id else ("", [])
     rows = list(db.query(
-        """SELECT id, kind, campaign_id, reply_signal, reply_signal_by FROM messages
-           WHERE influencer_id = ? AND direction = 'in' AND kind IN ('reply', 'auto-reply')
-           ORDER BY created_at DESC, id DESC LIMIT 1""",
-        [influencer_id],
+        f"""SELECT id, kind, campaign_id, reply_signal, reply_signal_by FROM messages
+            WHERE influencer_id = ? AND direction = 'in' AND kind IN ('reply', 'auto-reply') {scope}
+            ORDER BY created_at DESC, id DESC LIMIT 1""",
+        [influencer_id, *params],
     ))
     return rows[0] if rows else None
 
@@ -81,11 +82,13 @@ class Mark:
     was_auto_reply: bool
 
 
-def set_mark(db: Database, influencer_id: int, signal: str, *, now: str, actor: str) -> Mark:
-    """The operator's mark on their latest reply (a person wrote it: an auto-reply becomes a reply)."""
+def set_mark(db: Database, influencer_id: int, signal: str, *, campaign_id: int | None = None, now: str,
+             actor: str) -> Mark:
+    """The operator's mark on their latest reply (in `campaign_id`'s part of the conversation, when
+    given); a person wrote it, so an auto-reply becomes a reply."""
     operators.require(db, actor, "triage_inbox")
     signal = check_signal(signal)
-    reply = latest_reply(db, influencer_id)
+    reply = latest_reply(db, influencer_id, campaign_id)
     if reply is None:
         raise UserError("There is no reply from them to mark.")
     db.conn.execute(

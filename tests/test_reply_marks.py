@@ -14,7 +14,7 @@ from store.db import Store
 from store.errors import UserError
 from store.query.parser import QueryError, parse_query
 from store.schema import migrations
-from tests.inbox_helpers import add_influencer, raw_mail, send
+from tests.inbox_helpers import add_campaign, add_influencer, raw_mail, send
 
 SINCE = "2026-01-01T00:00:00+00:00"
 OUT_OF_OFFICE = "Auto-Submitted: auto-replied\r\nX-Autoreply: yes"
@@ -105,12 +105,17 @@ def test_marking_an_auto_reply_says_a_person_wrote_it(store: Store, people: dict
 
 
 def test_the_mark_goes_on_their_latest_reply(store: Store, people: dict[str, int]) -> None:
-    receive(store, "meh", "What is the fee?", n=1)
+    first = receive(store, "meh", "What is the fee?", n=1)
     store.clock.pinned = store.clock.now().replace(hour=store.clock.now().hour + 1)
     later = receive(store, "meh", "Out of the office.", subject="Abwesenheitsnotiz", n=2)
+    glow = add_campaign(store, "glow")
     with store.write() as db:
+        db.conn.execute("UPDATE messages SET campaign_id = ? WHERE id = ?", (glow, first))
         assert reply_marks.set_mark(db, people["meh"], "Positive ", now=store.now_iso(),
                                     actor=store.actor).message_row == later
+        # The Inbox filtered to a campaign marks the latest reply of that campaign's part.
+        assert reply_marks.set_mark(db, people["meh"], "negative", campaign_id=glow, now=store.now_iso(),
+                                    actor=store.actor).message_row == first
 
 
 @pytest.mark.parametrize(("signal", "sentence"), [

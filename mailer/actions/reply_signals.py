@@ -27,16 +27,19 @@ def _sentence(handle: str, mark: reply_marks.Mark) -> str:
     return f"Marked {handle}'s latest reply {mark.signal} (was {mark.previous})."
 
 
-def mark_reply(store: Store, handle: str, signal: str) -> ReplyMarked:
-    """The operator's mark on the influencer's latest reply; no later guess replaces it."""
+def mark_reply(store: Store, handle: str, signal: str, campaign_id: int | None = None) -> ReplyMarked:
+    """The operator's mark on the influencer's latest reply (in one campaign, when given); no later
+    guess replaces it."""
     with acting(store, "triage_inbox") as db:
         influencer = influencers.get_by_handle(db, handle)
-        mark = reply_marks.set_mark(db, influencer["id"], signal, now=store.now_iso(), actor=store.actor)
+        mark = reply_marks.set_mark(db, influencer["id"], signal, campaign_id=campaign_id,
+                                    now=store.now_iso(), actor=store.actor)
     return ReplyMarked(sentence=_sentence(influencer["handle"], mark), influencer=influencer["handle"],
                        message_row=mark.message_row, signal=mark.signal, previous=mark.previous)
 
 
-def mark_reply_of(store: Store, influencer_id: int, signal: str) -> ReplyMarked:
-    """The Inbox's keys: the same, for the conversation on screen."""
+def mark_reply_of(store: Store, influencer_id: int, signal: str,
+                  campaign_id: int | None = None) -> ReplyMarked:
+    """The Inbox's keys: the same, for the conversation on screen (the campaign it is filtered to)."""
     handle = influencers.get(store.reader(), influencer_id)["handle"]
-    return mark_reply(store, handle, signal)
+    return mark_reply(store, handle, signal, campaign_id)

@@ -298,7 +298,8 @@ class InboxScreen(Screen[None]):
 
     def action_mark_reply(self, signal: str) -> None:
         if (influencer_id := self._current()) is not None:
-            run_action(self, "inbox-action", reply_signals.mark_reply_of, influencer_id, signal)
+            run_action(self, "inbox-action", reply_signals.mark_reply_of, influencer_id, signal,
+                       self.flt.campaign_id)
 
     def action_toggle_panel(self) -> None:
         side = self.query_one("#inbox-side")
