@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from store.query.tokens import KEYWORDS, TERM_RE, QueryError, Token, quote
+from store.reply_signal import SIGNALS as REPLY_SIGNALS
 
 # key -> family; the family decides which values and operators a key takes.
 KEYS: dict[str, str] = {
@@ -22,7 +23,6 @@ ALIASES = {"tags": "tag", "platforms": "platform", "engagement_rate": "engagemen
 STAGES = ("invited", "to review", "ineligible", "shortlisted", "declined", "agreement sent", "signed",
           "refused", "expired", "in campaign", "rejected")
 HAS = ("email", "address", "notes")
-REPLY_SIGNALS = ("positive", "negative", "neutral")  # store/reply_signal.py
 YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
 COMPARISONS = (">=", "<=", ">", "<")
 NUMBER_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?|\.\d{1,6})([km]?)", re.IGNORECASE)
