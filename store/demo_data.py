@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from store import campaigns
+from store import campaigns, reply_marks
 from store.campaigns import Campaign, CampaignSpec
 from store.clock import iso
 from store.outbox.queueing import enqueue
+from store.rowids import inserted_id
 
 FIRST_NAMES = ["Ana", "Léa", "Marco", "Sofia", "Jonas", "Chloé", "Emma", "Lucas", "Mia", "Noah",
                "Inès", "Hugo", "Zoé", "Elif", "Yuki", "Amara", "Kofi", "Lina", "Mateo", "Nora"]
@@ -120,16 +121,18 @@ def _conversation(db: Database, rng: random.Random, campaign: Campaign, person: 
                     "WHERE id = last_insert_rowid() AND status = 'queued'")
     if rng.random() < 0.45:
         reply_at = when + timedelta(hours=rng.randint(1, 40))
-        db.conn.execute(
+        subject = f"Re: {campaign.program} × you?"
+        body = rng.choice(["Sounds great, tell me more!", "What is the fee?", "Yes, I'm in.",
+                           "Not this time, thanks.", "Can you send the brief?"])
+        cursor = db.conn.execute(
             """INSERT INTO messages (influencer_id, campaign_id, direction, kind, language, from_addr,
                    to_addr, subject, body, message_id, is_read, received_at, created_at, updated_at)
                VALUES (?, ?, 'in', 'reply', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (influencer_id, campaign.id, language, email, campaign.sender_email,
-             f"Re: {campaign.program} × you?",
-             rng.choice(["Sounds great, tell me more!", "What is the fee?", "Yes, I'm in.",
-                         "Not this time, thanks.", "Can you send the brief?"]),
+            (influencer_id, campaign.id, language, email, campaign.sender_email, subject, body,
              f"<demo-{influencer_id}-{campaign.id}@mail.example>", int(rng.random() < 0.6),
              iso(reply_at), iso(reply_at), iso(reply_at)),
         )
+        # Guessed as a synced reply would be, so `replied:positive` means something in the demo.
+        reply_marks.record_guess(db, inserted_id(cursor), reply_marks.first_guess(subject, body, []))
         return 2
     return 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from store import bounce_reports, bounces, own_mail, threads, unsubscribes
+from store import bounce_reports, bounces, own_mail, reply_marks, threads, unsubscribes
 from store.rowids import inserted_id
 from store.threads import Match
 
@@ -62,7 +62,7 @@ class InboundMessage:
 class Saved:
     """The outcome of `save`: the row (None for a duplicate) and how it was matched.
 
-    `kind` is reply, bounce, unsubscribe, or own (a copy of mail we sent).
+    `kind` is reply, auto-reply, bounce, unsubscribe, or own (a copy of mail we sent).
     """
 
     row_id: int | None
@@ -186,11 +186,14 @@ def save(db: Database, mail: InboundMessage, *, now: str, actor: str,
     if mail.bounce is not None:
         return _save_report(db, mail, mail.bounce, now, actor)
     found = _unsubscribe_match(db, mail, unsubscribe_to)
-    kind = "unsubscribe" if found is not None else "reply"
+    signal = None if found is not None else reply_marks.first_guess(mail.subject, mail.body, mail.flags)
+    kind = "unsubscribe" if signal is None else reply_marks.kind_of(signal)
     found = found or _match(db, mail)
     row_id = _insert(db, mail, found, kind, now)
     if row_id is None:
         return Saved(None, found, kind=kind)
+    if signal is not None:
+        reply_marks.record_guess(db, row_id, signal)
     if kind == "unsubscribe" and found.influencer_id is not None:
         unsubscribes.mark(db, found.influencer_id, now=now, actor=actor, campaign_id=found.campaign_id,
                           source="mail", message_id=mail.message_id, request_row=row_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from store import audit, operators, threads
+from store import audit, operators, reply_marks, threads
 from store.errors import NotFound, UserError
 from store.influencers import get_by_handle
 
@@ -135,7 +135,8 @@ def attach(
         "UPDATE messages SET influencer_id = ?, campaign_id = ?, updated_at = ? WHERE id = ?",
         (influencer["id"], campaign, now, message_row),
     )
-    ours = direction == "out" or (kind == "reply" and threads.is_ours(db, from_addr, own_addresses))
+    ours = direction == "out" or (kind in reply_marks.REPLY_KINDS
+                                  and threads.is_ours(db, from_addr, own_addresses))
     if ours and direction == "in":
         _as_sent(db, message_row, now)
     audit.record(db, at=now, actor=actor, action="message.attached", entity="message",

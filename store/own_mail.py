@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from store import threads
+from store import reply_marks, threads
 from store.threads import Match
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def worth_keeping(db: Database, mail: InboundMessage, found: Match) -> bool:
     """
     if _known(db, [mail.message_id]):
         return True
-    if "auto-reply" in mail.flags:
+    if reply_marks.AUTO_REPLY_FLAG in mail.flags:
         return False
     thread = [*mail.in_reply_to, *mail.references[-threads.MAX_REFERENCES:]]
     return found.influencer_id is not None or _known(db, thread)

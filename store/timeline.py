@@ -24,27 +24,27 @@ _MESSAGES = """
                 ELSE coalesce(m.sent_at, m.scheduled_at, m.created_at) END AS at,
            m.direction, m.kind, m.subject, m.status, m.body, m.campaign_id, m.flags,
            m.last_smtp_response, m.is_read, m.from_addr, m.from_name, m.to_addr, m.message_id,
-           m.author AS actor
+           m.author AS actor, m.reply_signal AS signal, m.reply_signal_by AS signal_by
     FROM messages m WHERE m.influencer_id = :influencer {campaign}"""
 
 _NOTES = """
     SELECT 'note' AS entry, n.id, n.created_at AS at, NULL AS direction, 'note' AS kind,
            substr(n.body, 1, 80) AS subject, NULL AS status, n.body, NULL AS campaign_id, '[]' AS flags,
-           NULL, 1, NULL, '', NULL, NULL, n.author AS actor
+           NULL, 1, NULL, '', NULL, NULL, n.author AS actor, NULL, NULL
     FROM notes n WHERE n.influencer_id = :influencer"""
 
 # A click on a tracked link (store/clicks.py): "clicked <target>" at its time, after the message.
 _CLICKS = """
     SELECT 'click' AS entry, c.id, c.clicked_at AS at, NULL AS direction, 'click' AS kind,
            'clicked ' || t.url AS subject, NULL AS status, t.url AS body, c.campaign_id, '[]' AS flags,
-           NULL, 1, NULL, '', NULL, NULL, NULL AS actor
+           NULL, 1, NULL, '', NULL, NULL, NULL AS actor, NULL, NULL
     FROM clicks c JOIN link_targets t ON t.id = c.target_id
     WHERE c.influencer_id = :influencer {campaign}"""
 
 _EVENTS = """
     SELECT 'event' AS entry, a.id, a.at, NULL AS direction, a.action AS kind, '' AS subject,
            NULL AS status, a.detail AS body, a.campaign_id, '[]' AS flags, NULL, 1, NULL, '', NULL,
-           NULL, a.actor
+           NULL, a.actor, NULL, NULL
     FROM audit_events a
     WHERE ((a.entity = 'influencer' AND a.entity_id = :influencer)
         OR (a.entity = 'application' AND a.entity_id IN

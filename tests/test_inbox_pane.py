@@ -207,12 +207,12 @@ async def test_compose_from_a_template_renders_for_the_recipient(seeded: Store) 
         await wait_for(pilot, lambda: len(outbox(seeded, "manual")) == 1)
 
 
-async def test_plus_invites_to_a_campaign(seeded: Store) -> None:
+async def test_capital_i_invites_to_a_campaign(seeded: Store) -> None:
     other = add_campaign(seeded, "autumn")
     app = make_app(seeded)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_inbox(app, pilot)
-        await pilot.press("plus")
+        await pilot.press("I")
         await wait_for(pilot, lambda: isinstance(app.screen, PickModal))
         await pilot.press("enter")  # the newest campaign comes first: autumn
         stage = "SELECT stage FROM applications WHERE influencer_id = 1 AND campaign_id = ?"

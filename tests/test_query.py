@@ -140,7 +140,8 @@ ERRORS = [
     ("OR tag:beauty", "'OR' at position 1 needs a term on each side."),
     ("a OR OR b", "'OR' at position 3 needs a term on each side."),
     ("(a OR) b", "'OR' at position 4 needs a term"), ("a AND", "'AND' at position 3 needs a term"),
-    ("AND a", "'AND' at position 1"), ("replied:maybe", "replied takes yes or no, not 'maybe'"),
+    ("AND a", "'AND' at position 1"),
+    ("replied:maybe", "replied takes yes, no, positive, negative or neutral, not 'maybe'"),
     ("bookmarked:1", "bookmarked takes yes or no"),
     ("clicked:maybe", "clicked takes yes, no or a number of days such as 7d or 2w, not 'maybe'"),
     ("clicked>1", "clicked takes yes, no or a number of days"), ("clickd:yes", "did you mean 'clicked'?"),
@@ -217,7 +218,8 @@ def test_a_marked_value_appears_only_in_parameters(marker: str, key: str) -> Non
 FRAGMENTS = ["tag:", "followers>=", "followers<", "engagement>", "10k", "1.5m", "x", "(", ")", " ", " OR ",
              " AND ", "NOT ", "-", '"', "\\", "beauty", "contacted<", "contacted:", "7d", "yes", "no",
              "var.x:", "var.y>", "stage:", "to_review", "campaign:", "has:", "email", ",", "..", "%", "_",
-             "*", "@", ".000001", "1.1k", "replied:", "country:", "clicked:", "handle:", ":", "=", ">", "é"]
+             "*", "@", ".000001", "1.1k", "replied:", "positive", "country:", "clicked:", "handle:", ":", "=",
+             ">", "é"]
 
 
 @given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join)))
@@ -238,7 +240,8 @@ def test_any_text_parses_and_runs_or_is_a_query_error(conn: sqlite3.Connection, 
 @pytest.mark.parametrize(("text", "index"), [
     ("followers>=10k", "influencers_followers"), ("country:fr", "influencers_country_nocase"),
     ("language:FR", "influencers_language_nocase"), ("handle:ana", "influencers_handle_key"),
-    ("replied:no", "messages_replies"), ("contacted:7d", "messages_influencer_contact"),
+    ("replied:no", "messages_replies"), ("replied:positive", "messages_reply_signals"),
+    ("contacted:7d", "messages_influencer_contact"),
     ("campaign:glow", "(campaign_id=?)"), ("has:notes", "notes_influencer"),
 ])
 def test_queries_use_indexes(conn: sqlite3.Connection, text: str, index: str) -> None:

@@ -254,7 +254,8 @@ def _sync_sentence(report: SyncReport) -> str:
     if report.outgoing_skipped:
         skipped = plural(report.outgoing_skipped, "copy", "copies")
         own += f"{skipped} of our mail not kept (to nobody we know, or automatic), "
-    return (f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched, "
+    auto = f" ({plural(report.auto_replies, 'auto-reply', 'auto-replies')})" if report.auto_replies else ""
+    return (f"Fetched {plural(report.fetched, 'message')}: {report.matched} matched{auto}, "
             f"{report.unmatched} kept aside (see `callsheet unmatched`), "
             f"{plural(report.bounces, 'bounce')}{unverified}, "
             f"{plural(report.unsubscribes, 'unsubscribe')}, {own}"

@@ -18,6 +18,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailer.imap import dsn
+from store import reply_marks, reply_signal
 from store.addresses import address_problem, normalise_address
 from store.clock import iso
 from store.inbound import InboundMessage
@@ -181,8 +182,8 @@ def _parse_message(raw: bytes) -> InboundMessage:
     mail.unsubscribe, mail.unsubscribe_token = unsubscribe_subject(mail.subject)
     if not own_ids:
         mail.flags.append("no-message-id")
-    if _header(message, "Auto-Submitted").lower().startswith("auto-"):
-        mail.flags.append("auto-reply")
+    if reply_signal.auto_reply_headers(lambda name: _header(message, name)):
+        mail.flags.append(reply_marks.AUTO_REPLY_FLAG)
     if dsn.is_report(message):
         mail.bounce = dsn.parse_report(message)
         mail.body = dsn.summary(message)

@@ -18,7 +18,7 @@ from mailer.imap import folders as folder_names
 from mailer.imap.client import Fetched, FolderMissing, ImapDropped, ImapError, Mailbox
 from mailer.imap.config import ImapSettings
 from mailer.imap.parse import parse
-from store import imap_state, inbound
+from store import imap_state, inbound, reply_marks
 from store.db import Store
 from store.inbound import InboundMessage, Saved
 
@@ -42,6 +42,7 @@ class SyncReport:
     duplicates: int = 0
     malformed: int = 0
     reconnects: int = 0
+    auto_replies: int = 0  # of the matched: out-of-office and the like, which are never replies
 
     def add(self, other: SyncReport) -> None:
         for name, value in asdict(other).items():
@@ -68,6 +69,7 @@ class SyncReport:
             self.unmatched += 1
         else:
             self.matched += 1
+            self.auto_replies += saved.kind == reply_marks.AUTO_REPLY_KIND
 
     def to_json(self) -> dict:
         return asdict(self)

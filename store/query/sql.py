@@ -28,11 +28,14 @@ FLAGS = {
     "unsubscribed": "i.unsubscribed = 1",
     "bounced": "i.bounced = 1",
     "suppressed": "(i.unsubscribed = 1 OR i.bounced = 1)",
-    # The partial index holds only replies; without statistics SQLite would pick a wider one.
-    "replied": ("EXISTS (SELECT 1 FROM messages m INDEXED BY messages_replies "
-                "WHERE m.influencer_id = i.id AND m.direction = 'in' AND m.kind = 'reply')"),
     "invited": "i.id IN (SELECT a.influencer_id FROM applications a WHERE a.source = 'invited')",
 }
+# The partial indexes hold only replies (auto-replies are not); without statistics SQLite would
+# pick a wider one.
+REPLIED = ("EXISTS (SELECT 1 FROM messages m INDEXED BY messages_replies "
+           "WHERE m.influencer_id = i.id AND m.direction = 'in' AND m.kind = 'reply')")
+REPLIED_WITH = ("EXISTS (SELECT 1 FROM messages m INDEXED BY messages_reply_signals "
+                "WHERE m.influencer_id = i.id AND m.direction = 'in' AND m.kind = 'reply' AND {signal})")
 HAS = {
     "email": "coalesce(i.email, '') <> ''",
     "address": "coalesce(i.address, '') <> ''",
@@ -97,6 +100,16 @@ def _number(term: Term, now: datetime) -> Sql:
 def _flag(term: Term, now: datetime) -> Sql:
     condition = FLAGS[term.key]
     return (condition if term.values[0] else f"NOT {condition}"), []
+
+
+def _replied(term: Term, now: datetime) -> Sql:
+    """Wrote to us at all, or in a reply marked so (an unmarked reply is neutral)."""
+    value = term.values[0]
+    if isinstance(value, bool):
+        return (REPLIED if value else f"NOT {REPLIED}"), []
+    if value == "neutral":
+        return REPLIED_WITH.format(signal="coalesce(m.reply_signal, 'neutral') = ?"), [value]
+    return REPLIED_WITH.format(signal="m.reply_signal = ?"), [value]
 
 
 def _campaign(term: Term, now: datetime) -> Sql:
@@ -187,6 +200,7 @@ def _unread_segment(term: Term, now: datetime) -> Sql:
 
 BUILDERS: dict[str, Callable[[Term, datetime], Sql]] = {
     "word": _word, "text": _text, "list": _list, "code": _code, "number": _number, "flag": _flag,
+    "replied": _replied,
     "campaign": _campaign, "stage": _stage, "contacted": _contacted, "clicked": _clicked, "has": _has,
     "var": _var,
     "segment": _unread_segment,

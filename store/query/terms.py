@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from store.query.tokens import KEYWORDS, TERM_RE, QueryError, Token, quote
+from store.reply_signal import SIGNALS as REPLY_SIGNALS
 
 # key -> family; the family decides which values and operators a key takes.
 KEYS: dict[str, str] = {
@@ -15,7 +16,7 @@ KEYS: dict[str, str] = {
     "handle": "text", "name": "text", "email": "text",
     "followers": "number", "engagement": "number",
     "campaign": "campaign", "stage": "stage", "contacted": "contacted", "clicked": "clicked", "has": "has",
-    "replied": "flag", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
+    "replied": "replied", "invited": "flag", "bookmarked": "flag", "unsubscribed": "flag",
     "bounced": "flag", "suppressed": "flag", "segment": "segment",
 }
 ALIASES = {"tags": "tag", "platforms": "platform", "engagement_rate": "engagement", "lang": "language"}
@@ -51,7 +52,7 @@ class Term:
     def _value_text(self) -> str:
         if self.family == "number":
             return "..".join(_number_text(v) for v in self.values)
-        if self.family in ("flag", *WHEN_FAMILIES) and isinstance(self.values[0], bool):
+        if self.family in ("flag", "replied", *WHEN_FAMILIES) and isinstance(self.values[0], bool):
             return "yes" if self.values[0] else "no"
         if self.family in WHEN_FAMILIES:
             return f"{self.values[0]}d"
@@ -176,6 +177,17 @@ def _flag(token: Token, key: str) -> Term:
     return Term("flag", key, ":", (_yes_no(token, key),))
 
 
+def _replied(token: Token, key: str) -> Term:
+    """`replied:yes|no`, or a reply marked positive, negative or neutral (`replied:positive`)."""
+    signal = token.value.strip().lower()
+    if signal in REPLY_SIGNALS:
+        return Term("replied", key, ":", (signal,))
+    if signal not in YES:
+        raise QueryError(f"replied takes yes, no, positive, negative or neutral, not {token.value!r} "
+                         f"(in {token.text!r}).")
+    return Term("replied", key, ":", (YES[signal],))
+
+
 def _when(token: Token, key: str) -> Term:
     """`contacted:` and `clicked:`: yes, no, within N days (`:7d`, `<2w`) or only longer ago (`>30d`)."""
     match = DAYS_RE.fullmatch(token.value.strip())
@@ -220,5 +232,6 @@ def _var(token: Token, name: str) -> Term:
 
 READERS = {
     "text": _text, "list": _list, "code": _list, "campaign": _list, "stage": _stage,
-    "number": _number, "flag": _flag, "contacted": _when, "clicked": _when, "has": _has, "segment": _segment,
+    "number": _number, "flag": _flag, "replied": _replied, "contacted": _when, "clicked": _when, "has": _has,
+    "segment": _segment,
 }

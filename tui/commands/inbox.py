@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from mailer.actions import inbox as inbox_actions
+from mailer.actions import reply_signals
 from store import campaigns, conversations, inbox, influencers, timeline
 from store.conversations import ConversationRow, InboxFilter
+from store.errors import UserError
 from tui.context import CliContext
 from tui.output import emit_json, emit_table
 
@@ -69,7 +71,8 @@ def history(obj: CliContext, handle: str, campaign: str | None, limit: int, as_j
                     "subject": e["subject"], "status": e["status"], "entry": e["entry"], "id": e["id"],
                     "campaign_id": e["campaign_id"], "flags": e["flags"],
                     "smtp_response": e["last_smtp_response"], "body": e["body"],
-                    "actor": e["actor"]} for e in entries])
+                    "actor": e["actor"], "signal": e["signal"], "signal_by": e["signal_by"]}
+                   for e in entries])
         return
     emit_table(["at", "dir", "kind", "subject", "status"],
                [[e["at"], e["direction"] or "", e["kind"], (e["subject"] or "")[:60], e["status"] or ""]
@@ -87,11 +90,17 @@ def note(obj: CliContext, handle: str, text: str) -> None:
 
 @click.command("mark")
 @click.argument("handle")
-@click.option("--read/--unread", "read", default=True, help="Mark their mail read (default) or unread.")
+@click.argument("signal", required=False)
+@click.option("--read/--unread", "read", default=None, help="Mark their mail read (default) or unread.")
 @click.pass_obj
-def mark(obj: CliContext, handle: str, read: bool) -> None:
-    """Mark a conversation read or unread."""
-    click.echo(inbox_actions.mark(obj.store, handle, read=read).sentence)
+def mark(obj: CliContext, handle: str, signal: str | None, read: bool | None) -> None:
+    """Mark a conversation read or unread, or their latest reply positive, negative or neutral."""
+    if signal is not None and read is not None:
+        raise UserError("Mark a reply's signal or the read state, one at a time.")
+    if signal is not None:
+        click.echo(reply_signals.mark_reply(obj.store, handle, signal).sentence)
+        return
+    click.echo(inbox_actions.mark(obj.store, handle, read=read is not False).sentence)
 
 
 @click.command("bookmark")

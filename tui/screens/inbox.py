@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 
-from mailer.actions import contacts
+from mailer.actions import contacts, reply_signals
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft
 from store.contact import InfluencerCard
@@ -62,12 +62,16 @@ class InboxScreen(Screen[None]):
         Binding("t", "tag", "Tag"),
         Binding("B", "bulk", "Bulk email"),
         Binding("n", "note", "Note"),
-        Binding("plus", "add_to_campaign", "Add to campaign", key_display="+"),
+        Binding("I", "add_to_campaign", "Add to campaign", key_display="I"),
         Binding("u", "unmatched", "Unmatched mail"),
         Binding("exclamation_mark", "bounces", "Bounces", key_display="!"),
         Binding("s", "sync", "Sync mail"),
         Binding("i", "toggle_panel", "Side panel"),
         Binding("e", "edit_contact", "Edit contact"),
+        # The mark on their latest reply (store/reply_marks.py); later guesses never replace it.
+        Binding("plus", "mark_reply('positive')", "Mark reply positive", key_display="+"),
+        Binding("minus", "mark_reply('negative')", "Mark reply negative", key_display="-"),
+        Binding("0", "mark_reply('neutral')", "Mark reply neutral", key_display="0"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -291,6 +295,11 @@ class InboxScreen(Screen[None]):
                 run_action(self, "inbox-action", contacts.edit, card.handle, change)
 
         self.app.push_screen(ContactEditor(card), edited)
+
+    def action_mark_reply(self, signal: str) -> None:
+        if (influencer_id := self._current()) is not None:
+            run_action(self, "inbox-action", reply_signals.mark_reply_of, influencer_id, signal,
+                       self.flt.campaign_id)
 
     def action_toggle_panel(self) -> None:
         side = self.query_one("#inbox-side")

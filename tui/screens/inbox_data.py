@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mailer import bulk
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft, compose_draft, quote, replied_message, reply_draft, reply_subject
-from store import bounces, contact, conversations, inbox, influencers, threads, timeline
+from store import bounces, contact, conversations, inbox, influencers, reply_marks, threads, timeline
 from store.contact import InfluencerCard
 from store.conversations import ConversationRow, Cursor, InboxFilter
 from store.db import Store
@@ -46,7 +46,9 @@ def open_conversation(store: Store, influencer_id: int, campaign_id: int | None,
     if mark_read:
         inbox_actions.mark_read(store, influencer_id, campaign_id)
     db = store.reader()
-    return timeline.entries(db, influencer_id, campaign_id), contact.card(db, influencer_id)
+    entries = [{**entry, "mark": reply_marks.label(entry, store.actor)}
+               for entry in timeline.entries(db, influencer_id, campaign_id)]
+    return entries, contact.card(db, influencer_id)
 
 
 def reply_start(store: Store, influencer_id: int, campaign_id: int | None) -> tuple[int, str, str, str]:

@@ -13,6 +13,7 @@ from tui.display import visible_data
 BODY_LINES = 12
 STATUS_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "deferred": "dark_orange",
                  "failed": "bold red", "skipped": "dim", "planned": "blue"}
+MARK_STYLES = {"+": "bold green", "-": "bold red", "0": "dim"}  # a reply's mark, by its sign
 
 
 def _when(iso_text: str | None) -> str:
@@ -28,12 +29,14 @@ def _message(entry: dict) -> Text:
         if not entry["is_read"]:
             text.append("  unread", style="bold cyan")
         text.append(f"  from {entry['from_name'] or entry['from_addr'] or '?'}", style="dim")
+        if entry.get("mark"):
+            text.append(f"  {entry['mark']}", style=MARK_STYLES.get(entry["mark"][0], "dim"))
     else:
         status = entry["status"] or ""
         text.append(f"  {status}", style=STATUS_STYLES.get(status, ""))
         if status in ("deferred", "failed") and entry["last_smtp_response"]:
             text.append(f"  {entry['last_smtp_response']}", style=STATUS_STYLES[status])
-    flags = [f for f in entry["flags"] if f not in ("malformed",)] if entry["flags"] else []
+    flags = [f for f in entry["flags"] if f not in ("malformed", entry["kind"])] if entry["flags"] else []
     if flags:
         text.append(f"  [{', '.join(flags)}]", style="magenta")
     text.append(f"\n  {entry['subject'] or '(no subject)'}", style="bold")
