@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import audit, conversation_summary, handles, pipeline_upkeep
+from store import attachments, audit, conversation_summary, handles, pipeline_upkeep
 from store.clock import Clock
 
 migrations = Migrations("callsheet")
@@ -636,3 +636,9 @@ def _pipeline_sort_columns_and_tallies(db: Database) -> None:
     # The Pipeline sorts, counts and charts a campaign from indexes and small tables kept by
     # triggers (store/pipeline_upkeep.py), backfilled here from the rows already stored.
     _run(db, pipeline_upkeep.MIGRATION)
+
+
+@migrations(name="attachments")
+def _attachments(db: Database) -> None:
+    # Files sent and received, stored once by content beside the database (store/attachments.py).
+    _run(db, attachments.MIGRATION)
