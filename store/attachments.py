@@ -134,7 +134,8 @@ def set_template_files(db: Database, template_id: int, files: Iterable[tuple[int
     """Replace the (attachment id, file name) list a template adds to its messages."""
     db.conn.execute("DELETE FROM template_attachments WHERE template_id = ?", [template_id])
     db.conn.executemany(
-        "INSERT INTO template_attachments (template_id, position, attachment_id, filename) VALUES (?, ?, ?, ?)",
+        """INSERT INTO template_attachments (template_id, position, attachment_id, filename)
+           VALUES (?, ?, ?, ?)""",
         [(template_id, position, attachment_id, safe_name(name))
          for position, (attachment_id, name) in enumerate(files)])
 
