@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from store import attachment_files
-from store.errors import NotFound
+from store.errors import NotFound, UserError
 from store.rowids import inserted_id
 
 MAX_NAME_CHARS = 120
@@ -165,3 +165,56 @@ def content(db: Database, linked: Linked) -> bytes:
     if linked.sha256 is None:
         raise NotFound(f"Attachment #{linked.id} ({linked.filename}) was not kept: {linked.skipped}.")
     return attachment_files.get(attachment_files.folder(db), linked.sha256)
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A stored file as a message or template carries it: which bytes, under which name."""
+
+    attachment_id: int
+    filename: str
+    size: int
+
+
+def link_files(db: Database, message_row: int, files: Iterable[FileRef]) -> None:
+    for file in files:
+        link(db, message_row, file.attachment_id, file.filename, file.size)
+
+
+def template_files(db: Database, template_id: int) -> list[FileRef]:
+    return [FileRef(*row) for row in db.execute(
+        """SELECT ta.attachment_id, ta.filename, a.size FROM template_attachments ta
+           JOIN attachments a ON a.id = ta.attachment_id WHERE ta.template_id = ? ORDER BY ta.position""",
+        [template_id])]
+
+
+@dataclass(frozen=True)
+class Part:
+    """An attachment's name, type and bytes, as an outgoing message's MIME part is built from them."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def add_parts(db: Database, rows: list[dict]) -> None:
+    """Set `attachments` (a list of Part, in order) on each outgoing row that has files; each stored
+    file is read once however many of the rows carry it (a bulk mail's brochure)."""
+    by_id = {row["id"]: row for row in rows}
+    if not by_id:
+        return
+    read: dict[str, bytes] = {}
+    folder = attachment_files.folder(db)
+    for message_row, filename, content_type, sha256 in db.execute(
+        """SELECT l.message_id, l.filename, a.content_type, a.sha256
+           FROM message_attachments l JOIN attachments a ON a.id = l.attachment_id
+           WHERE l.message_id IN (SELECT value FROM json_each(?)) ORDER BY l.message_id, l.position""",
+        [json.dumps(list(by_id))]):
+        row = by_id[message_row]
+        try:
+            if sha256 not in read:
+                read[sha256] = attachment_files.get(folder, sha256)
+        except UserError as error:
+            row["attachment_error"] = error.sentence  # the message is refused with it, never sent without
+            continue
+        row.setdefault("attachments", []).append(Part(filename, content_type, read[sha256]))
