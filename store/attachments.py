@@ -130,14 +130,14 @@ def link(db: Database, message_row: int, attachment_id: int | None, filename: st
     return inserted_id(cursor)
 
 
-def set_template_files(db: Database, template_id: int, files: Iterable[tuple[int, str]]) -> None:
-    """Replace the (attachment id, file name) list a template adds to its messages."""
+def set_template_files(db: Database, template_id: int, files: Iterable[FileRef]) -> None:
+    """Replace the files a template adds to its messages."""
     db.conn.execute("DELETE FROM template_attachments WHERE template_id = ?", [template_id])
     db.conn.executemany(
         """INSERT INTO template_attachments (template_id, position, attachment_id, filename)
            VALUES (?, ?, ?, ?)""",
-        [(template_id, position, attachment_id, safe_name(name))
-         for position, (attachment_id, name) in enumerate(files)])
+        [(template_id, position, file.attachment_id, safe_name(file.filename))
+         for position, file in enumerate(files)])
 
 
 _LINKED = """SELECT l.id, l.message_id, l.filename, l.size, a.content_type, a.sha256, l.skipped
