@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -107,11 +107,40 @@ def safe_name(name: str | None, fallback: str = "attachment") -> str:
 def store_bytes(db: Database, data: bytes, *, now: str) -> int:
     """The id of the `attachments` row for these bytes, stored on disk and in the table once."""
     sha256 = attachment_files.put(attachment_files.folder(db), data)
+    return _record(db, sha256, len(data), attachment_files.sniff(data), now)
+
+
+def _record(db: Database, sha256: str, size: int, content_type: str, now: str) -> int:
     db.conn.execute(
         """INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (sha256) DO NOTHING""",
-        (sha256, len(data), attachment_files.sniff(data), now))
+           ON CONFLICT (sha256) DO NOTHING""", (sha256, size, content_type, now))
     return int(db.conn.execute("SELECT id FROM attachments WHERE sha256 = ?", [sha256]).fetchone()[0])
+
+
+@dataclass
+class IncomingPart:
+    """An attachment part of received mail: its name and size, then its stored digest and type,
+    or why it was not kept. `decode` gives its bytes until they are stored (then None)."""
+
+    filename: str
+    size: int
+    decode: Callable[[], bytes] | None = field(default=None, repr=False)
+    sha256: str | None = None
+    content_type: str | None = None
+    skipped: str | None = None
+
+
+def keep_incoming(db: Database, message_row: int | None, parts: Iterable[IncomingPart], *, now: str) -> None:
+    """Link a stored message to its parts (their bytes already in the store, or skipped); call in
+    the write transaction that stored the message (None: a duplicate, nothing to link)."""
+    if message_row is None:
+        return
+    for part in parts:
+        attachment_id = None
+        if part.sha256 is not None and part.skipped is None:
+            content_type = part.content_type or attachment_files.OCTET_STREAM
+            attachment_id = _record(db, part.sha256, part.size, content_type, now)
+        link(db, message_row, attachment_id, part.filename, part.size, part.skipped)
 
 
 def _next_position(db: Database, message_row: int) -> int:

@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass
 
 from mailer import own_addresses
 from mailer.config import load_dispatch_settings
+from mailer.imap import attachment_parts
 from mailer.imap import config as imap_config
 from mailer.imap.client import Fetched, ImapDropped, ImapError, Mailbox
 from mailer.imap.config import ImapSettings
 from mailer.imap.parse import parse
-from store import imap_state, inbound
+from store import attachments, imap_state, inbound
 from store.db import Store
 from store.inbound import InboundMessage, Saved
 
@@ -98,12 +99,14 @@ NO_ADDRESSES = Addresses()
 def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
                  fetched: list[Fetched], addresses: Addresses) -> SyncReport:
     parsed = [(item, parse(item.raw, truncated=item.truncated)) for item in fetched]
+    attachment_parts.store_parts(store, [mail for _, mail in parsed])  # files first, outside the lock
     batch_report = SyncReport()
     with store.write() as db:
         now = store.now_iso()
         for _, mail in parsed:
             saved = inbound.save(db, mail, now=now, actor=store.actor,
                                  unsubscribe_to=addresses.unsubscribe_to, own_addresses=addresses.own)
+            attachments.keep_incoming(db, saved.row_id, mail.attachments, now=now)
             batch_report.count(mail, saved)
         imap_state.advance(db, folder, uidvalidity, last_uid)
     return batch_report
