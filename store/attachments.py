@@ -247,3 +247,14 @@ def add_parts(db: Database, rows: list[dict]) -> None:
             row["attachment_error"] = error.sentence  # the message is refused with it, never sent without
             continue
         row.setdefault("attachments", []).append(Part(filename, content_type, read[sha256]))
+
+
+def latest_with_files(db: Database, influencer_id: int, campaign_id: int | None = None) -> int | None:
+    """The newest message of a conversation (or its part in one campaign) that has attachments."""
+    scope = "AND m.campaign_id = :campaign" if campaign_id else ""
+    row = db.execute(
+        f"""SELECT m.id FROM messages m WHERE m.influencer_id = :influencer {scope}
+              AND EXISTS (SELECT 1 FROM message_attachments l WHERE l.message_id = m.id)
+            ORDER BY m.created_at DESC, m.id DESC LIMIT 1""",
+        {"influencer": influencer_id, "campaign": campaign_id}).fetchone()
+    return int(row[0]) if row else None

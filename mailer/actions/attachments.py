@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailer.actions.outcome import Outcome
-from mailer.attachment_saving import check_folder, write_new
+from mailer.attachment_saving import check_folder, default_folder, write_new
 from store import attachments
 from store.attachments import Linked
 from store.db import Store
@@ -53,3 +53,13 @@ def save_message(store: Store, message_row: int, folder: Path) -> AttachmentsSav
         return AttachmentsSaved(sentence=f"{saved.sentence} {plural(skipped, 'part')} not kept (too large).",
                                 paths=saved.paths, warning=True)
     return saved
+
+
+def save_latest(store: Store, influencer_id: int, campaign_id: int | None = None,
+                folder: Path | None = None) -> AttachmentsSaved:
+    """The Inbox's key: the files of the conversation's newest message that has any, written into
+    `folder` (default ~/Downloads when it exists, else the current folder)."""
+    message_row = attachments.latest_with_files(store.reader(), influencer_id, campaign_id)
+    if message_row is None:
+        raise UserError("No message in this conversation has attachments.")
+    return save_message(store, message_row, folder or default_folder())

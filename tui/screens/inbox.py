@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 
+from mailer.actions import attachments as attachment_actions
 from mailer.actions import contacts
 from mailer.actions import inbox as inbox_actions
 from mailer.compose import Draft
@@ -68,6 +69,7 @@ class InboxScreen(Screen[None]):
         Binding("s", "sync", "Sync mail"),
         Binding("i", "toggle_panel", "Side panel"),
         Binding("e", "edit_contact", "Edit contact"),
+        Binding("d", "save_attachments", "Save files"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -342,6 +344,11 @@ class InboxScreen(Screen[None]):
             self.conversations.tagged.clear()
             run_action(self, "inbox-action", inbox_actions.queue_bulk, bulk.influencer_ids, bulk.campaign_id,
                        bulk.subject, bulk.body, bulk.count)
+
+    def action_save_attachments(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            run_action(self, "inbox-action", attachment_actions.save_latest, influencer_id,
+                       self.flt.campaign_id)
 
     # Pickers: the filter, invite to a campaign, attach stray mail, the bounce inspector ------
 
