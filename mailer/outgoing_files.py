@@ -80,3 +80,27 @@ def keep(db: Database, files: Sequence[OutgoingFile], *, now: str) -> tuple[File
     """Store each file once (in the caller's transaction) and return what a message links to."""
     return tuple(FileRef(attachments.store_bytes(db, file.data, now=now), file.name, len(file.data))
                  for file in files)
+
+
+def split_paths(text: str) -> tuple[Path, ...]:
+    """The dialog's file field: paths separated by `;`, `~` expanded, blanks dropped."""
+    return tuple(Path(part.strip()).expanduser() for part in text.split(";") if part.strip())
+
+
+def describe(paths: Sequence[Path]) -> str:
+    """What the dialog shows under its file field: each file's size and the total, or what is wrong."""
+    if not paths:
+        return ""
+    shown, total = [], 0
+    for path in paths:
+        try:
+            size = path.stat().st_size if path.is_file() else None
+        except OSError:
+            size = None
+        if size is None:
+            return f"{path.name or path}: no such file"
+        total += size
+        shown.append(f"{path.name} {human_size(size)}")
+    limit = load_attachment_limits().max_send_bytes
+    over = f", over the {human_size(limit)} limit" if total > limit else ""
+    return " · ".join(shown) + (f" · {human_size(total)} in all" if len(paths) > 1 else "") + over

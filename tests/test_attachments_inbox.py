@@ -7,6 +7,7 @@ from email.policy import SMTP
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Label, TextArea
 
 from mailer.imap.attachment_parts import store_parts
 from mailer.imap.parse import parse
@@ -15,6 +16,8 @@ from store.db import Store
 from tests.inbox_helpers import add_campaign, add_influencer, send
 from tests.pilot_helpers import until as wait_for
 from tui.app import make_app
+from tui.screens.compose_modal import ComposeModal
+from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
 
@@ -62,3 +65,33 @@ async def test_d_saves_the_files_to_downloads_and_says_where(with_files: Store, 
         [said] = [n.message for n in app._notifications if "Saved" in n.message]
         assert str(home / "Downloads") in said
         assert (home / "Downloads" / "[bold red]kit[i].pdf").read_bytes() == KIT
+
+
+async def test_the_compose_dialog_attaches_a_file_and_shows_its_size(with_files: Store,
+                                                                    tmp_path: Path) -> None:
+    brief = tmp_path / "brief.pdf"
+    brief.write_bytes(KIT * 100)
+    app = make_app(with_files)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        listing = app.screen.query_one(ConversationList)
+        await wait_for(pilot, lambda: len(listing.rows) == 1)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeModal))
+        app.screen.query_one("#compose-subject", Input).value = "The brief"
+        app.screen.query_one("#compose-body", TextArea).text = "Here it is."
+        field = app.screen.query_one("#compose-attach", Input)
+        size = app.screen.query_one("#compose-attach-size", Label)
+        field.value = str(tmp_path / "nope.pdf")
+        await wait_for(pilot, lambda: "nope.pdf: no such file" in str(size.content))
+        field.value = str(brief)
+        await wait_for(pilot, lambda: str(size.content) == "brief.pdf 2 KB")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Attached: brief.pdf (2 KB)" in app.screen.preview
+        await pilot.press("y")
+        linked = """SELECT l.filename, a.size FROM message_attachments l
+                    JOIN attachments a ON a.id = l.attachment_id JOIN messages m ON m.id = l.message_id
+                    WHERE m.direction = 'out'"""
+        await wait_for(pilot, lambda: bool(with_files.writer.execute(linked).fetchall()))
+        assert with_files.writer.execute(linked).fetchall() == [("brief.pdf", len(KIT) * 100)]

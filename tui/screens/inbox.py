@@ -18,7 +18,6 @@ from textual.widgets import Header, Input, OptionList, Static
 from mailer.actions import attachments as attachment_actions
 from mailer.actions import contacts
 from mailer.actions import inbox as inbox_actions
-from mailer.compose import Draft
 from store.contact import InfluencerCard
 from store.contact_edit import ContactChange
 from store.conversations import Cursor, InboxFilter, cursor_after, split_search
@@ -328,9 +327,9 @@ class InboxScreen(Screen[None]):
             return
         self.app.push_screen(writing.compose_flow(self.store, row, self.flt.campaign_id), self._queue_drafts)
 
-    def _queue_drafts(self, drafts: list[Draft] | None) -> None:
-        if drafts:
-            run_action(self, "inbox-action", inbox_actions.queue_drafts, drafts)
+    def _queue_drafts(self, outgoing: writing.Outgoing | None) -> None:
+        if outgoing is not None and outgoing.drafts:
+            run_action(self, "inbox-action", inbox_actions.queue_drafts, outgoing.drafts, outgoing.files)
 
     def action_bulk(self) -> None:
         tagged = sorted(self.conversations.tagged)
@@ -343,7 +342,7 @@ class InboxScreen(Screen[None]):
         if bulk is not None:
             self.conversations.tagged.clear()
             run_action(self, "inbox-action", inbox_actions.queue_bulk, bulk.influencer_ids, bulk.campaign_id,
-                       bulk.subject, bulk.body, bulk.count)
+                       bulk.subject, bulk.body, bulk.count, bulk.files)
 
     def action_save_attachments(self) -> None:
         if (influencer_id := self._current()) is not None:
