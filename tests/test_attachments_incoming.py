@@ -141,3 +141,14 @@ def test_the_timeline_lists_each_file_with_its_id() -> None:
     shown = "\n".join(part.plain for part in render_entries([entry]))
     assert "kit" in shown and ".pdf (6 KB) #4" in shown and "\x1b" not in shown  # outside text, neutralised
     assert "big.mov (40.0 MB, skipped: too large) #5" in shown
+
+
+def test_mail_past_the_old_2_mb_fetch_cut_keeps_its_file_whole(
+        db_path: Path, invited: str, imap_account: ImapAccount, tmp_path: Path) -> None:
+    video = b"\x00\x00\x00\x18ftypmp42" + os.urandom(3_000_000)
+    _append(imap_account, _mail(invited, ("draft.mp4", video, "video/mp4")))
+    assert run_json(db_path, "sync")["matched"] == 1
+    [kept] = _files(db_path)
+    assert (kept["size"], kept["skipped"]) == (len(video), None)
+    assert run(db_path, "attachment", "save", str(kept["id"]), "--out", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "draft.mp4").read_bytes() == video

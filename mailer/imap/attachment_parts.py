@@ -13,6 +13,7 @@ from email.message import Message
 from pathlib import Path
 
 from mailer.config import AttachmentLimits, load_attachment_limits
+from mailer.imap import client
 from store import attachment_files
 from store.attachments import TOO_LARGE, IncomingPart, safe_name
 from store.db import Store
@@ -72,13 +73,23 @@ def _keep(part: IncomingPart, folder: Path, room: int, limits: AttachmentLimits)
     return part.size
 
 
+def fetch_limit(limits: AttachmentLimits | None = None) -> int:
+    """The size up to which sync fetches a message whole: room for the text and for the attachments
+    it may keep, base64 taking 4 bytes for 3. Larger mail is fetched in part, its text first."""
+    limits = limits or load_attachment_limits()
+    return client.MAX_MESSAGE_BYTES + limits.max_message_bytes * 4 // 3
+
+
 def store_parts(store: Store, mails: Iterable[InboundMessage],
                 limits: AttachmentLimits | None = None) -> None:
     """Put every keepable part of `mails` in the attachment store, marking the others skipped."""
     limits = limits or load_attachment_limits()
     folder = attachment_files.folder(store.reader())
     for mail in mails:
+        if "truncated" in mail.flags and mail.attachments:
+            mail.attachments[-1].skipped = TOO_LARGE  # fetched in part: the last one is cut short
         room = limits.max_message_bytes
         for part in mail.attachments:
-            room -= _keep(part, folder, room, limits)
+            if part.skipped is None:
+                room -= _keep(part, folder, room, limits)
             part.decode = None  # the message's bytes are not held past this point

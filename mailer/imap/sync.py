@@ -121,8 +121,9 @@ def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport,
     uidvalidity = mailbox.open_folder(folder)
     with store.write() as db:
         last_uid = imap_state.begin(db, folder, uidvalidity)
+    fetch_limit = attachment_parts.fetch_limit()
     for batch in batches(mailbox.new_uids(last_uid)):
-        fetched = mailbox.fetch(batch)
+        fetched = mailbox.fetch(batch, fetch_limit)
         report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched, addresses))
 
 
