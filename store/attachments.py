@@ -233,7 +233,6 @@ def add_parts(db: Database, rows: list[dict]) -> None:
     if not by_id:
         return
     read: dict[str, bytes] = {}
-    folder = attachment_files.folder(db)
     for message_row, filename, content_type, sha256 in db.execute(
         """SELECT l.message_id, l.filename, a.content_type, a.sha256
            FROM message_attachments l JOIN attachments a ON a.id = l.attachment_id
@@ -242,7 +241,7 @@ def add_parts(db: Database, rows: list[dict]) -> None:
         row = by_id[message_row]
         try:
             if sha256 not in read:
-                read[sha256] = attachment_files.get(folder, sha256)
+                read[sha256] = attachment_files.get(attachment_files.folder(db), sha256)
         except UserError as error:
             row["attachment_error"] = error.sentence  # the message is refused with it, never sent without
             continue
