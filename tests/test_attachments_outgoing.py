@@ -24,6 +24,25 @@ def _count(store: Store, sql: str) -> int:
     return int(store.reader().execute(sql).fetchone()[0])
 
 
+def _structural_rules_hit(message: EmailMessage) -> list[str]:
+    """The structural MIME rules of SpamAssassin's MIMEEval plugin that a part would fire, by the
+    conditions that plugin states: a base64 text part not marked attachment/inline (MIME_BASE64_TEXT),
+    a base64 part without a name (MIME_BASE64_NO_NAME), HTML alone (MIME_HTML_ONLY)."""
+    hit = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        base64 = str(part.get("Content-Transfer-Encoding", "")).lower() == "base64"
+        disposition = part.get_content_disposition() or ""
+        if base64 and part.get_content_maintype() == "text" and disposition not in ("attachment", "inline"):
+            hit.append("MIME_BASE64_TEXT")
+        if base64 and not part.get_filename():
+            hit.append("MIME_BASE64_NO_NAME")
+    if message.get_content_type() == "text/html":
+        hit.append("MIME_HTML_ONLY")
+    return hit
+
+
 def _files(message: EmailMessage) -> list[tuple[str | None, str, bytes]]:
     return [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
             for part in message.iter_attachments()]
@@ -87,6 +106,7 @@ async def test_mail_with_a_file_keeps_every_header_plain_mail_has(people: Store,
         "content-transfer-encoding"}
     assert _files(attached) == [("brief.pdf", "application/pdf", PDF),
                                 ("body.txt", "text/plain", b"Hello")]
+    assert _structural_rules_hit(attached) == [] == _structural_rules_hit(plain)
 
 
 def test_a_reply_carries_its_file(people: Store, db_path: Path, tmp_path: Path) -> None:
