@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from store import attachment_files
-from store.errors import NotFound, UserError
+from store.errors import NotFound
 from store.rowids import inserted_id
 
 MAX_NAME_CHARS = 120
@@ -107,40 +107,14 @@ def safe_name(name: str | None, fallback: str = "attachment") -> str:
 def store_bytes(db: Database, data: bytes, *, now: str) -> int:
     """The id of the `attachments` row for these bytes, stored on disk and in the table once."""
     sha256 = attachment_files.put(attachment_files.folder(db), data)
-    return _record(db, sha256, len(data), attachment_files.sniff(data), now)
+    return record(db, sha256, len(data), attachment_files.sniff(data), now)
 
 
-def _record(db: Database, sha256: str, size: int, content_type: str, now: str) -> int:
+def record(db: Database, sha256: str, size: int, content_type: str, now: str) -> int:
     db.conn.execute(
         """INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (sha256) DO NOTHING""", (sha256, size, content_type, now))
     return int(db.conn.execute("SELECT id FROM attachments WHERE sha256 = ?", [sha256]).fetchone()[0])
-
-
-@dataclass
-class IncomingPart:
-    """An attachment part of received mail: its name and size, then its stored digest and type,
-    or why it was not kept. `decode` gives its bytes until they are stored (then None)."""
-
-    filename: str
-    size: int
-    decode: Callable[[], bytes] | None = field(default=None, repr=False)
-    sha256: str | None = None
-    content_type: str | None = None
-    skipped: str | None = None
-
-
-def keep_incoming(db: Database, message_row: int | None, parts: Iterable[IncomingPart], *, now: str) -> None:
-    """Link a stored message to its parts (their bytes already in the store, or skipped); call in
-    the write transaction that stored the message (None: a duplicate, nothing to link)."""
-    if message_row is None:
-        return
-    for part in parts:
-        attachment_id = None
-        if part.sha256 is not None and part.skipped is None:
-            content_type = part.content_type or attachment_files.OCTET_STREAM
-            attachment_id = _record(db, part.sha256, part.size, content_type, now)
-        link(db, message_row, attachment_id, part.filename, part.size, part.skipped)
 
 
 def _next_position(db: Database, message_row: int) -> int:
@@ -217,35 +191,6 @@ def template_files(db: Database, template_id: int) -> list[FileRef]:
         [template_id])]
 
 
-@dataclass(frozen=True)
-class Part:
-    """An attachment's name, type and bytes, as an outgoing message's MIME part is built from them."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-def add_parts(db: Database, rows: list[dict]) -> None:
-    """Set `attachments` (a list of Part, in order) on each outgoing row that has files; each stored
-    file is read once however many of the rows carry it (a bulk mail's brochure)."""
-    by_id = {row["id"]: row for row in rows}
-    if not by_id:
-        return
-    read: dict[str, bytes] = {}
-    for message_row, filename, content_type, sha256 in db.execute(
-        """SELECT l.message_id, l.filename, a.content_type, a.sha256
-           FROM message_attachments l JOIN attachments a ON a.id = l.attachment_id
-           WHERE l.message_id IN (SELECT value FROM json_each(?)) ORDER BY l.message_id, l.position""",
-        [json.dumps(list(by_id))]):
-        row = by_id[message_row]
-        try:
-            if sha256 not in read:
-                read[sha256] = attachment_files.get(attachment_files.folder(db), sha256)
-        except UserError as error:
-            row["attachment_error"] = error.sentence  # the message is refused with it, never sent without
-            continue
-        row.setdefault("attachments", []).append(Part(filename, content_type, read[sha256]))
 
 
 def latest_with_files(db: Database, influencer_id: int, campaign_id: int | None = None) -> int | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from store import bounce_reports, bounces, threads, unsubscribes
-from store.attachments import IncomingPart
+from store.attachment_mail import IncomingPart
 from store.rowids import inserted_id
 from store.threads import Match
 

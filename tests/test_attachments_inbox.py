@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, TextArea
 
 from mailer.imap.attachment_parts import store_parts
 from mailer.imap.parse import parse
-from store import attachments, inbound
+from store import attachment_mail, inbound
 from store.db import Store
 from tests.inbox_helpers import add_campaign, add_influencer, send
 from tests.pilot_helpers import until as wait_for
@@ -44,7 +44,7 @@ def with_files(store: Store) -> Store:
     store_parts(store, [mail])
     with store.write() as db:
         saved = inbound.save(db, mail, now=store.now_iso(), actor="tester")
-        attachments.keep_incoming(db, saved.row_id, mail.attachments, now=store.now_iso())
+        attachment_mail.keep_incoming(db, saved.row_id, mail.attachments, now=store.now_iso())
     return store
 
 

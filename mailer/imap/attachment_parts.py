@@ -15,7 +15,8 @@ from pathlib import Path
 from mailer.config import AttachmentLimits, load_attachment_limits
 from mailer.imap import client
 from store import attachment_files
-from store.attachments import TOO_LARGE, IncomingPart, safe_name
+from store.attachment_mail import IncomingPart
+from store.attachments import TOO_LARGE, safe_name
 from store.db import Store
 from store.inbound import InboundMessage
 

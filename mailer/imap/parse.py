@@ -20,7 +20,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from mailer.imap import dsn
 from mailer.imap.attachment_parts import read_part
 from store.addresses import address_problem, normalise_address
-from store.attachments import IncomingPart
+from store.attachment_mail import IncomingPart
 from store.clock import iso
 from store.inbound import InboundMessage
 from store.outbox.queueing import one_line

@@ -18,7 +18,7 @@ from mailer.imap import config as imap_config
 from mailer.imap.client import Fetched, ImapDropped, ImapError, Mailbox
 from mailer.imap.config import ImapSettings
 from mailer.imap.parse import parse
-from store import attachments, imap_state, inbound
+from store import attachment_mail, imap_state, inbound
 from store.db import Store
 from store.inbound import InboundMessage, Saved
 
@@ -106,7 +106,7 @@ def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
         for _, mail in parsed:
             saved = inbound.save(db, mail, now=now, actor=store.actor,
                                  unsubscribe_to=addresses.unsubscribe_to, own_addresses=addresses.own)
-            attachments.keep_incoming(db, saved.row_id, mail.attachments, now=now)
+            attachment_mail.keep_incoming(db, saved.row_id, mail.attachments, now=now)
             batch_report.count(mail, saved)
         imap_state.advance(db, folder, uidvalidity, last_uid)
     return batch_report

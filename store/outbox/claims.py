@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import attachments, audit
+from store import attachment_mail, audit
 from store.clock import iso
 from store.outbox.sent_log import fold_owners
 
@@ -176,7 +176,7 @@ def add_sources(db: Database, rows: list[dict]) -> None:
     for values in cursor.fetchall():
         source = dict(zip(names, values, strict=True))
         by_id[source["id"]].update({key: value for key, value in source.items() if key != "lease_token"})
-    attachments.add_parts(db, rows)
+    attachment_mail.add_parts(db, rows)
 
 
 def _attach_raw(db: Database, rows: list[dict]) -> None:
