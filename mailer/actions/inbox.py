@@ -273,7 +273,14 @@ def _sync_sentence(report: SyncReport) -> str:
             f"{report.unmatched} kept aside (see `callsheet unmatched`), "
             f"{plural(report.bounces, 'bounce')}{unverified}, "
             f"{plural(report.unsubscribes, 'unsubscribe')}, {own}"
-            f"{plural(report.duplicates, 'duplicate')}.")
+            f"{plural(report.duplicates, 'duplicate')}{_skipped_parts(report)}.")
+
+
+def _skipped_parts(report: SyncReport) -> str:
+    if not report.attachments_skipped:
+        return ""
+    return (f"; {plural(report.attachments_skipped, 'attachment')} not kept (over the [attachments] "
+            "size limits; `callsheet history` lists them)")
 
 
 def sync_mail(store: Store, **options: Any) -> Synced:

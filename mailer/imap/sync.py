@@ -41,6 +41,7 @@ class SyncReport:
     duplicates: int = 0
     malformed: int = 0
     reconnects: int = 0
+    attachments_skipped: int = 0  # parts over the [attachments] caps, listed but not kept
 
     def add(self, other: SyncReport) -> None:
         for name, value in asdict(other).items():
@@ -53,6 +54,7 @@ class SyncReport:
             return
         if "malformed" in mail.flags:
             self.malformed += 1
+        self.attachments_skipped += sum(part.skipped is not None for part in mail.attachments)
         if mail.bounce is not None:
             self.bounces += 1
             self.unverified_bounces += saved.unverified
