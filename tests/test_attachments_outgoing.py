@@ -156,3 +156,21 @@ def test_a_missing_or_unreadable_file_is_one_sentence(people: Store, db_path: Pa
     folder = run(db_path, *command, "--body-file", str(body), "--attach", str(tmp_path))
     assert_user_error(folder, "is a folder, not a file; nothing was queued.")
     assert _count(people, "SELECT count(*) FROM messages") == 0
+
+
+async def test_a_message_whose_stored_file_is_gone_fails_and_never_goes_out_without_it(
+        people: Store, db_path: Path, tmp_path: Path) -> None:
+    body, brief = tmp_path / "body.txt", tmp_path / "brief.pdf"
+    body.write_text("Hello")
+    brief.write_bytes(PDF)
+    assert run(db_path, "compose", "ana", "--subject", "Hi", "--body-file", str(body), "--campaign",
+               "spring26", "--attach", str(brief)).exit_code == 0
+    shutil.rmtree(attachment_files.folder(people.reader()))  # before any bytes were built
+    sink = await start_sink()
+    config = make_config(sink.port)
+    assert prepare_outbox(people, config) == 0
+    await Dispatcher(people, config).run_until_empty()
+    assert sink.received == []
+    status, response = people.reader().execute(
+        "SELECT status, last_smtp_response FROM messages WHERE kind = 'manual'").fetchone()
+    assert status == "failed" and "is missing from" in response
