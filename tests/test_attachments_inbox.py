@@ -17,6 +17,7 @@ from tests.inbox_helpers import add_campaign, add_influencer, send
 from tests.pilot_helpers import until as wait_for
 from tui.app import make_app
 from tui.screens.compose_modal import ComposeModal
+from tui.screens.inbox_modals import FolderModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.timeline_view import TimelineView
@@ -61,10 +62,25 @@ async def test_d_saves_the_files_to_downloads_and_says_where(with_files: Store, 
         view = app.screen.query_one(TimelineView)
         await wait_for(pilot, lambda: "[bold red]kit[i].pdf (25 B) #1" in view.plain_text)
         await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FolderModal))
+        assert app.screen.query_one("#folder-path", Input).value == str(home / "Downloads")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: any("Saved 1 file" in n.message for n in app._notifications))
         [said] = [n.message for n in app._notifications if "Saved" in n.message]
         assert str(home / "Downloads") in said
         assert (home / "Downloads" / "[bold red]kit[i].pdf").read_bytes() == KIT
+        # Another folder, typed in; and esc saves nothing.
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FolderModal))
+        await pilot.press("escape")
+        other = tmp_path / "contracts"
+        other.mkdir()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FolderModal))
+        app.screen.query_one("#folder-path", Input).value = str(other)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (other / "[bold red]kit[i].pdf").exists())
+        assert sorted(path.name for path in (home / "Downloads").iterdir()) == ["[bold red]kit[i].pdf"]
 
 
 async def test_the_compose_dialog_attaches_a_file_and_shows_its_size(with_files: Store,

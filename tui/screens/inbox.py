@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.widgets import Header, Input, OptionList, Static
 from mailer.actions import attachments as attachment_actions
 from mailer.actions import contacts
 from mailer.actions import inbox as inbox_actions
+from mailer.attachment_saving import default_folder
 from store.contact import InfluencerCard
 from store.contact_edit import ContactChange
 from store.conversations import Cursor, InboxFilter, cursor_after, split_search
@@ -35,7 +37,7 @@ from tui.screens.inbox_messages import (
     ConversationsLoaded,
     ReplyPrepared,
 )
-from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
+from tui.screens.inbox_modals import FilterModal, FolderModal, NoteModal, PickModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
@@ -346,8 +348,22 @@ class InboxScreen(Screen[None]):
 
     def action_save_attachments(self) -> None:
         if (influencer_id := self._current()) is not None:
-            run_action(self, "inbox-action", attachment_actions.save_latest, influencer_id,
-                       self.flt.campaign_id)
+            self.offer_folder(influencer_id, self.flt.campaign_id)
+
+    @work(thread=True, group="inbox-read")
+    def offer_folder(self, influencer_id: int, campaign_id: int | None) -> None:
+        """Ask where to save, offering ~/Downloads (or the current folder), looked up off the UI thread."""
+        folder = str(default_folder())
+        self.app.call_from_thread(self._ask_folder, influencer_id, campaign_id, folder)
+
+    def _ask_folder(self, influencer_id: int, campaign_id: int | None, folder: str) -> None:
+        def chosen(answer: str | None) -> None:
+            if answer:
+                run_action(self, "inbox-action", attachment_actions.save_latest, influencer_id, campaign_id,
+                           Path(answer).expanduser())
+
+        self.app.push_screen(FolderModal("Save the files of their newest mail with attachments to…", folder),
+                             chosen)
 
     # Pickers: the filter, invite to a campaign, attach stray mail, the bounce inspector ------
 
