@@ -38,6 +38,8 @@ def test_every_message_from_the_template_carries_its_file(store: Store, db_path:
     assert saved.exit_code == 0 and "with 1 attachment." in saved.stdout, saved.output
     agreement.unlink()  # kept in the store: the template no longer needs the file
     _set(db_path, body)  # a new text without --attach keeps the file
+    shown = run(db_path, "template", "show", "Spring", "accepted", "--lang", "en")
+    assert "Attached: agreement.pdf (29 B)" in shown.stdout, shown.output
     for handle in ("ana", "bob"):
         assert run(db_path, "apply", "Spring", handle).exit_code == 0
     assert run(db_path, "decide", "Spring", "ana", "bob", "accept", "--yes").exit_code == 0

@@ -12,7 +12,8 @@ from mailer.outgoing_files import read_files
 from mailer.templating import admin
 from mailer.templating.rendering import default_template, invitation_length, render
 from mailer.templating.trigger_mail import Composer
-from store import campaigns, influencers, templates, triggers
+from store import attachments, campaigns, influencers, templates, triggers
+from store.attachments import human_size
 from store.errors import UserError
 from store.wording import plural
 from tui.context import CliContext
@@ -96,6 +97,9 @@ def show(obj: CliContext, campaign: str, kind: str, language: str | None, handle
         raise UserError(f"There is no {kind} template in {language!r} for {chosen.name!r}.")
     origin = f"custom, by {stored['updated_by']} at {stored['updated_at']}" if stored else "built-in default"
     click.echo(f"# {kind} ({language}), {origin}\nSubject: {source[0]}\n\n{source[1]}")
+    files = attachments.template_files(db, stored["id"]) if stored else []
+    if files:
+        click.echo("Attached: " + ", ".join(f"{file.filename} ({human_size(file.size)})" for file in files))
 
 
 @template.command("check")
