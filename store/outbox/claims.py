@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import attachment_mail, audit
+from store import audit
 from store.clock import iso
 from store.outbox.sent_log import fold_owners
 
@@ -168,8 +168,8 @@ def claim_batch(db: Database, *, owner: str, now: datetime, lease: timedelta, li
 
 
 def add_sources(db: Database, rows: list[dict]) -> None:
-    """Add every column the bytes are built from to claimed `rows` (whose bytes must be built), and
-    their files (read from the attachment store)."""
+    """Add every column the bytes are built from to claimed `rows` (whose bytes must be built); their
+    files are added after the claim's transaction (store/attachment_mail.py `add_parts`)."""
     by_id = {row["id"]: row for row in rows}
     cursor = db.execute(f"SELECT {CLAIMED_COLUMNS} FROM messages "
                         "WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(by_id))])
@@ -177,7 +177,6 @@ def add_sources(db: Database, rows: list[dict]) -> None:
     for values in cursor.fetchall():
         source = dict(zip(names, values, strict=True))
         by_id[source["id"]].update({key: value for key, value in source.items() if key != "lease_token"})
-    attachment_mail.add_parts(db, rows)
 
 
 def _attach_raw(db: Database, rows: list[dict]) -> None:
