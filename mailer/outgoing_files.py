@@ -12,8 +12,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from mailer.config import load_attachment_limits
-from store import attachments
+from store import attachment_files, attachments
 from store.attachments import FileRef, human_size, safe_name
+from store.db import Store
 from store.errors import UserError
 
 NOTHING = "nothing was queued"
@@ -76,8 +77,19 @@ def check_total(sizes: Sequence[int], limit: int | None = None, what: str = "The
         raise _too_large(sum(sizes), limit, what)
 
 
+def ready(store: Store, files: Sequence[OutgoingFile]) -> None:
+    """Check the files against the limit and put their bytes in the attachment store, before the
+    action's transaction (so the write lock never waits on the disk); `keep` then only records them."""
+    check_total([len(file.data) for file in files])
+    if files:
+        folder = attachment_files.folder(store.reader())
+        for file in files:
+            attachment_files.put(folder, file.data)
+
+
 def keep(db: Database, files: Sequence[OutgoingFile], *, now: str) -> tuple[FileRef, ...]:
-    """Store each file once (in the caller's transaction) and return what a message links to."""
+    """Record each file once (in the caller's transaction; `ready` stored its bytes) and return what a
+    message links to."""
     return tuple(FileRef(attachments.store_bytes(db, file.data, now=now), file.name, len(file.data))
                  for file in files)
 

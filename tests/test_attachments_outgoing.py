@@ -174,3 +174,15 @@ async def test_a_message_whose_stored_file_is_gone_fails_and_never_goes_out_with
     status, response = people.reader().execute(
         "SELECT status, last_smtp_response FROM messages WHERE kind = 'manual'").fetchone()
     assert status == "failed" and "is missing from" in response
+
+
+def test_one_who_may_not_write_is_refused_before_any_file_is_stored(
+        people: Store, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body, brief = tmp_path / "body.txt", tmp_path / "brief.pdf"
+    body.write_text("Hello")
+    brief.write_bytes(PDF)
+    monkeypatch.setenv("CALLSHEET_USER", "visitor")
+    refused = run(db_path, "compose", "ana", "--subject", "Hi", "--body-file", str(body), "--attach", str(brief))
+    assert_user_error(refused, "visitor is a viewer")
+    assert not attachment_files.folder(people.reader()).exists()
+    assert _count(people, "SELECT count(*) FROM messages") == 0

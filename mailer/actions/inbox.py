@@ -183,6 +183,13 @@ def _woke(store: Store, queued: Queued) -> Queued:
     return woke(store, queued, queued.counts.get("queued", 0))
 
 
+def _ready(store: Store, files: Sequence[OutgoingFile]) -> None:
+    """Refuse one who may not write before their files reach the disk, then store them there."""
+    if files:
+        permit(store, "write_message")
+    outgoing_files.ready(store, files)
+
+
 def _with_files(db: Database, store: Store, drafts: list[Draft],
                 files: Sequence[OutgoingFile]) -> list[Draft]:
     """The drafts carrying `files`, stored once in this transaction however many drafts there are."""
@@ -194,7 +201,7 @@ def _with_files(db: Database, store: Store, drafts: list[Draft],
 
 def queue_drafts(store: Store, drafts: list[Draft], files: Sequence[OutgoingFile] = ()) -> Queued:
     """Queue replies or new messages written and previewed beforehand, all in one transaction."""
-    outgoing_files.check_total([len(file.data) for file in files])
+    _ready(store, files)
     with acting(store, "write_message") as db:
         queued = _queue(store, db, _with_files(db, store, drafts, files))
     return _woke(store, queued)
@@ -203,7 +210,7 @@ def queue_drafts(store: Store, drafts: list[Draft], files: Sequence[OutgoingFile
 def reply(store: Store, handle: str, body: str, *, message_row: int | None = None, with_quote: bool = True,
           campaign: str | None = None, files: Sequence[OutgoingFile] = ()) -> Queued:
     """`callsheet reply`: threaded under the message it answers (their latest unless named)."""
-    outgoing_files.check_total([len(file.data) for file in files])
+    _ready(store, files)
     with acting(store, "write_message") as db:
         influencer = influencers.get_by_handle(db, handle)
         draft = reply_draft(db, influencer["id"], body, actor=store.actor, message_row=message_row,
@@ -215,7 +222,7 @@ def reply(store: Store, handle: str, body: str, *, message_row: int | None = Non
 def compose(store: Store, handle: str, subject: str, body: str, *, campaign: str | None = None,
             files: Sequence[OutgoingFile] = ()) -> Queued:
     """`callsheet compose`: a new message outside any thread."""
-    outgoing_files.check_total([len(file.data) for file in files])
+    _ready(store, files)
     with acting(store, "write_message") as db:
         influencer = influencers.get_by_handle(db, handle)
         draft = compose_draft(db, influencer["id"], subject, body, actor=store.actor,
@@ -244,7 +251,7 @@ def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None,
                confirmed: int, files: Sequence[OutgoingFile] = ()) -> Queued:
     """Re-plan inside the transaction and queue all, or nothing if the count moved since the preview;
     `files` are stored once and every copy links to the same stored bytes."""
-    outgoing_files.check_total([len(file.data) for file in files])
+    _ready(store, files)
     with acting(store, "write_message") as db:
         final = bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id),
                           actor=store.actor, campaign_id=campaign_id)

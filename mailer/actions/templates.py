@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailer import outgoing_files
-from mailer.actions.outcome import Outcome, acting
+from mailer.actions.outcome import Outcome, acting, permit
 from mailer.outgoing_files import OutgoingFile
 from mailer.templating.rendering import check_template
 from mailer.templating.tracking import targets_in
@@ -33,7 +33,9 @@ def save_template(store: Store, campaign_name: str, kind: str, language: str, su
 
     `files` (None: keep the ones it has) are added to every message queued from it."""
     kind, language = templates.parse_kind(kind), templates.parse_language(language)
-    outgoing_files.check_total([len(file.data) for file in files or ()])
+    if files:
+        permit(store, "edit_template")  # refused before the files reach the disk
+    outgoing_files.ready(store, files or ())
     with acting(store, "edit_template") as db:
         campaign = campaigns.get(db, campaign_name)
         check_template(kind, language, subject, body, body_html=body_html,
