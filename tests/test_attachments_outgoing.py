@@ -182,7 +182,8 @@ def test_one_who_may_not_write_is_refused_before_any_file_is_stored(
     body.write_text("Hello")
     brief.write_bytes(PDF)
     monkeypatch.setenv("CALLSHEET_USER", "visitor")
-    refused = run(db_path, "compose", "ana", "--subject", "Hi", "--body-file", str(body), "--attach", str(brief))
+    refused = run(db_path, "compose", "ana", "--subject", "Hi", "--body-file", str(body),
+                  "--attach", str(brief))
     assert_user_error(refused, "visitor is a viewer")
     assert not attachment_files.folder(people.reader()).exists()
     assert _count(people, "SELECT count(*) FROM messages") == 0
