@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from store import campaigns, influencers, operators
+from store import attachments, campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
+from store.attachments import FileRef
 from store.errors import UserError
 from store.header_text import check_header_text
 from store.outbox.queueing import enqueue, one_line
@@ -33,6 +34,7 @@ class Draft:
     refs: str | None = None
     kind: str = "manual"
     author: str = ""
+    attachments: tuple[FileRef, ...] = ()  # files already in the attachment store
 
 
 def sender(db: Database, campaign_id: int | None, actor: str) -> tuple[str, str]:
@@ -139,10 +141,12 @@ def queue(db: Database, draft: Draft, *, now: str) -> tuple[int, str]:
     """Put a draft in the outbox under its author (suppressed influencers get a `skipped` row)."""
     if not draft.author:
         raise ValueError("a draft is queued only with its author")
-    return enqueue(
+    row, status = enqueue(
         db, now=now, kind=draft.kind, to_addr=draft.to_addr, from_addr=draft.from_addr,
         from_name=draft.from_name, subject=draft.subject, body=draft.body,
         influencer_id=draft.influencer_id, campaign_id=draft.campaign_id,
         in_reply_to=draft.in_reply_to, refs=draft.refs, author=draft.author,
     )
+    attachments.link_files(db, row, draft.attachments)
+    return row, status
 

@@ -264,6 +264,28 @@ def _check_keys(section: str, table: dict[str, Any], known: dict[str, Any]) -> N
             raise UserError(f"The setting {key!r} in [{section}] has the wrong type.")
 
 
+@dataclass(frozen=True)
+class AttachmentLimits:
+    """[attachments]: bytes per outgoing message, and per part and per message kept by sync."""
+
+    max_send_bytes: int = 10 * 1024 * 1024
+    max_part_bytes: int = 25 * 1024 * 1024
+    max_message_bytes: int = 50 * 1024 * 1024
+
+
+ATTACHMENT_KEYS = {"max_send_bytes": int, "max_part_bytes": int, "max_message_bytes": int}
+
+
+def load_attachment_limits(path: Path | None = None) -> AttachmentLimits:
+    """The [attachments] size limits of the config file, the defaults for what is not set."""
+    table = dict(read_toml(path or config_path()).get("attachments", {}))
+    _check_keys("attachments", table, ATTACHMENT_KEYS)
+    negative = [key for key, value in table.items() if value < 0]
+    if negative:
+        raise UserError(f"{negative[0]} in [attachments] cannot be negative.")
+    return AttachmentLimits(**table)
+
+
 LINKS_KEYS = {"track": bool}
 
 

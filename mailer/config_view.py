@@ -20,7 +20,7 @@ from store.clock import ENV_NOW, ENV_NOW_FILE
 from store.operators import ENV_USER
 
 MASK = "********"
-SECTIONS = ("smtp", "imap", "dispatch", "links", "web")
+SECTIONS = ("smtp", "imap", "dispatch", "links", "web", "attachments")
 SECRET_KEYS = frozenset(config.SECRET_KEYS)
 # An environment variable that stands in for one key of the file (and wins over it).
 OVERRIDES = (
@@ -81,6 +81,7 @@ def _check(path: Path, env: Mapping[str, str]) -> None:
     config.load_dispatch_settings(path)
     config.load_link_tracking(path)
     config.load_public_url(path, env)
+    config.load_attachment_limits(path)
 
 
 def _file_settings(document: Mapping[str, Any], env: Mapping[str, str]) -> list[Setting]:

@@ -16,6 +16,7 @@ from email.parser import BytesParser
 from mailer.config import DispatchSettings, load_config
 from mailer.dispatch.prebuild import build
 from mailer.smtp.mime import ComposeError
+from store import attachment_mail
 from store.db import Store
 from store.errors import NotFound, UserError
 
@@ -52,6 +53,7 @@ def message_source(store: Store, message_id: int, settings: DispatchSettings | N
         raise NotFound(f"There is no message #{message_id}.")
     row = rows[0]
     if row["direction"] == "out":
+        attachment_mail.add_parts(store.reader(), [row])
         headers, text, note = _outgoing(row, settings)
     else:
         headers, text, note = _incoming(row)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from store import bounce_reports, bounces, own_mail, reply_marks, threads, unsubscribes
+from store.attachment_mail import IncomingPart
 from store.rowids import inserted_id
 from store.threads import Match
 
@@ -56,6 +57,7 @@ class InboundMessage:
     raw: bytes | None = None
     unsubscribe: bool = False  # the subject asks to unsubscribe
     unsubscribe_token: str | None = None
+    attachments: list[IncomingPart] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

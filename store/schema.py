@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from store import audit, conversation_summary, handles, pipeline_upkeep, reply_marks
+from store import attachments, audit, conversation_summary, handles, pipeline_upkeep, reply_marks
 from store.clock import Clock
 
 migrations = Migrations("callsheet")
@@ -642,3 +642,9 @@ def _pipeline_sort_columns_and_tallies(db: Database) -> None:
 def _reply_signal(db: Database) -> None:
     # Each incoming reply's sentiment and who set it, auto-replies apart (store/reply_marks.py).
     _run(db, reply_marks.MIGRATION)
+
+
+@migrations(name="attachments")
+def _attachments(db: Database) -> None:
+    # Files sent and received, stored once by content beside the database (store/attachments.py).
+    _run(db, attachments.MIGRATION)

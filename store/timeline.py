@@ -11,6 +11,7 @@ import json
 
 from sqlite_utils import Database
 
+from store import attachments
 from store.moves import UNDOABLE
 
 LIMIT = 500
@@ -92,7 +93,18 @@ def entries(db: Database, influencer_id: int, campaign_id: int | None = None,
               **{f"pattern{i}": p for i, p in enumerate(MESSAGE_EVENT_PATTERNS)}}
     rows = db.query(f"SELECT * FROM ({sql}) ORDER BY at DESC, entry, id DESC LIMIT :limit", params)
     decoded = [_event(row) if row["entry"] == "event" else _message(row) for row in rows]
+    _add_attachments(db, decoded)
     return list(reversed(decoded))
+
+
+def _add_attachments(db: Database, decoded: list[dict]) -> None:
+    """Each message entry's files (name, size, id, why one was skipped), in order; [] when none."""
+    messages = [entry for entry in decoded if entry["entry"] == "message"]
+    found = attachments.for_messages(db, [entry["id"] for entry in messages])
+    for entry in messages:
+        entry["attachments"] = [{"id": item.id, "filename": item.filename, "size": item.size,
+                                 "content_type": item.content_type, "skipped": item.skipped,
+                                 "label": item.label()} for item in found.get(entry["id"], [])]
 
 
 def _message(row: dict) -> dict:

@@ -15,6 +15,7 @@ from mailer.imap.client import ImapError
 from mailer.imap.sync import sync
 from store import conversations, imap_state, inbox
 from store.db import Store
+from tests.dispatch_helpers import write_config
 from tests.dovecot import ImapAccount
 from tests.inbox_helpers import add_influencer, dsn_mail, raw_mail, send
 from tests.tcp_proxy import DroppingProxy
@@ -119,6 +120,7 @@ def test_bounce_malformed_and_huge_mail_do_not_stop_the_sync(store: Store, imap_
     from mailer.imap import client
 
     monkeypatch.setattr(client, "MAX_MESSAGE_BYTES", 50_000)
+    write_config("[attachments]\nmax_message_bytes = 0\n")  # no room for attachments: whole up to 50 KB
     gone = add_influencer(store, "gone", email="gone@mail.example")
     sent = send(store, gone)
     huge = raw_mail("gone@mail.example", body="Portfolio attached\n" + "x" * 120_000,

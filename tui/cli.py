@@ -61,6 +61,7 @@ LAZY_COMMANDS = {
     "pipeline": "tui.commands.pipeline_table:pipeline",
     "influencer": "tui.commands.influencer:influencer",
     "config": "tui.commands.config:config_group",
+    "attachment": "tui.commands.attachment:attachment",
 }
 # Subcommands that live in another module: (group, "module:attribute").
 LAZY_SUBCOMMANDS = {"campaign": ("tui.commands.sequence:sequence",)}

@@ -6,16 +6,18 @@ with its role check inside, and returns an `Outcome` whose sentence the front en
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlite_utils import Database
 
-from mailer import bulk, own_addresses
+from mailer import bulk, outgoing_files, own_addresses
 from mailer.actions import pipeline
 from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.compose import Draft, compose_draft, queue, reply_draft
 from mailer.imap.sync import SyncReport, sync
+from mailer.outgoing_files import OutgoingFile
 from store import audit, bounces, campaigns, inbox, influencers, notes
 from store.db import Store
 from store.errors import UserError
@@ -181,31 +183,51 @@ def _woke(store: Store, queued: Queued) -> Queued:
     return woke(store, queued, queued.counts.get("queued", 0))
 
 
-def queue_drafts(store: Store, drafts: list[Draft]) -> Queued:
+def _ready(store: Store, files: Sequence[OutgoingFile]) -> None:
+    """Refuse one who may not write before their files reach the disk, then store them there."""
+    if files:
+        permit(store, "write_message")
+    outgoing_files.ready(store, files)
+
+
+def _with_files(db: Database, store: Store, drafts: list[Draft],
+                files: Sequence[OutgoingFile]) -> list[Draft]:
+    """The drafts carrying `files`, stored once in this transaction however many drafts there are."""
+    if not files:
+        return drafts
+    kept = outgoing_files.keep(db, files, now=store.now_iso())
+    return [replace(draft, attachments=(*draft.attachments, *kept)) for draft in drafts]
+
+
+def queue_drafts(store: Store, drafts: list[Draft], files: Sequence[OutgoingFile] = ()) -> Queued:
     """Queue replies or new messages written and previewed beforehand, all in one transaction."""
+    _ready(store, files)
     with acting(store, "write_message") as db:
-        queued = _queue(store, db, drafts)
+        queued = _queue(store, db, _with_files(db, store, drafts, files))
     return _woke(store, queued)
 
 
 def reply(store: Store, handle: str, body: str, *, message_row: int | None = None, with_quote: bool = True,
-          campaign: str | None = None) -> Queued:
+          campaign: str | None = None, files: Sequence[OutgoingFile] = ()) -> Queued:
     """`callsheet reply`: threaded under the message it answers (their latest unless named)."""
+    _ready(store, files)
     with acting(store, "write_message") as db:
         influencer = influencers.get_by_handle(db, handle)
         draft = reply_draft(db, influencer["id"], body, actor=store.actor, message_row=message_row,
                             with_quote=with_quote, campaign_id=_campaign_id(db, campaign))
-        queued = _queue(store, db, [draft])
+        queued = _queue(store, db, _with_files(db, store, [draft], files))
     return _woke(store, queued)
 
 
-def compose(store: Store, handle: str, subject: str, body: str, *, campaign: str | None = None) -> Queued:
+def compose(store: Store, handle: str, subject: str, body: str, *, campaign: str | None = None,
+            files: Sequence[OutgoingFile] = ()) -> Queued:
     """`callsheet compose`: a new message outside any thread."""
+    _ready(store, files)
     with acting(store, "write_message") as db:
         influencer = influencers.get_by_handle(db, handle)
         draft = compose_draft(db, influencer["id"], subject, body, actor=store.actor,
                               campaign_id=_campaign_id(db, campaign))
-        queued = _queue(store, db, [draft])
+        queued = _queue(store, db, _with_files(db, store, [draft], files))
     return _woke(store, queued)
 
 
@@ -226,13 +248,16 @@ def _queued_all(counts: dict[str, int]) -> str:
 
 
 def queue_bulk(store: Store, influencer_ids: list[int], campaign_id: int | None, subject: str, body: str,
-               confirmed: int) -> Queued:
-    """Re-plan inside the transaction and queue all, or nothing if the count moved since the preview."""
+               confirmed: int, files: Sequence[OutgoingFile] = ()) -> Queued:
+    """Re-plan inside the transaction and queue all, or nothing if the count moved since the preview;
+    `files` are stored once and every copy links to the same stored bytes."""
+    _ready(store, files)
     with acting(store, "write_message") as db:
         final = bulk.plan(db, influencer_ids, bulk.templated(db, subject, body, campaign_id),
                           actor=store.actor, campaign_id=campaign_id)
         if final.count != confirmed:
             raise UserError("The selection changed while you were confirming; nothing was queued.")
+        final.drafts = _with_files(db, store, final.drafts, files)
         counts = bulk.queue_all(db, final, now=store.now_iso(), actor=store.actor, campaign_id=campaign_id)
     return _woke(store, Queued(sentence=_queued_all(counts), counts=counts))
 
@@ -259,7 +284,14 @@ def _sync_sentence(report: SyncReport) -> str:
             f"{report.unmatched} kept aside (see `callsheet unmatched`), "
             f"{plural(report.bounces, 'bounce')}{unverified}, "
             f"{plural(report.unsubscribes, 'unsubscribe')}, {own}"
-            f"{plural(report.duplicates, 'duplicate')}.")
+            f"{plural(report.duplicates, 'duplicate')}{_skipped_parts(report)}.")
+
+
+def _skipped_parts(report: SyncReport) -> str:
+    if not report.attachments_skipped:
+        return ""
+    return (f"; {plural(report.attachments_skipped, 'attachment')} not kept (over the [attachments] "
+            "size limits; `callsheet history` lists them)")
 
 
 def sync_mail(store: Store, **options: Any) -> Synced:

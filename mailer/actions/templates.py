@@ -5,13 +5,17 @@ Reading them (the table, a check against every recipient) stays in `mailer.templ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailer.actions.outcome import Outcome, acting
+from mailer import outgoing_files
+from mailer.actions.outcome import Outcome, acting, permit
+from mailer.outgoing_files import OutgoingFile
 from mailer.templating.rendering import check_template
 from mailer.templating.tracking import targets_in
-from store import campaigns, clicks, templates, triggers
+from store import attachments, campaigns, clicks, templates, triggers
 from store.db import Store
+from store.wording import plural
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,9 +28,14 @@ class TemplateSaved(Outcome):
 
 
 def save_template(store: Store, campaign_name: str, kind: str, language: str, subject: str, body: str,
-                  body_html: str | None = None) -> TemplateSaved:
-    """Check a template against a sample recipient, then store it; nothing is saved if it fails."""
+                  body_html: str | None = None, files: Sequence[OutgoingFile] | None = None) -> TemplateSaved:
+    """Check a template against a sample recipient, then store it; nothing is saved if it fails.
+
+    `files` (None: keep the ones it has) are added to every message queued from it."""
     kind, language = templates.parse_kind(kind), templates.parse_language(language)
+    if files:
+        permit(store, "edit_template")  # refused before the files reach the disk
+    outgoing_files.ready(store, files or ())
     with acting(store, "edit_template") as db:
         campaign = campaigns.get(db, campaign_name)
         check_template(kind, language, subject, body, body_html=body_html,
@@ -35,7 +44,13 @@ def save_template(store: Store, campaign_name: str, kind: str, language: str, su
                        body=body, body_html=body_html, actor=store.actor, now=store.now_iso())
         for url in targets_in(body, body_html):  # the only addresses a tracked link may lead to
             clicks.register(db, url, store.now_iso())
-    return TemplateSaved(sentence=f"Saved the {kind} template ({language}) of {campaign.name!r}.",
+        if files is not None:
+            template = templates.find(db, campaign.id, kind, language)
+            assert template is not None  # saved just above
+            kept = outgoing_files.keep(db, files, now=store.now_iso())
+            attachments.set_template_files(db, template["id"], kept)
+    attached = f", with {plural(len(files), 'attachment')}" if files else ""
+    return TemplateSaved(sentence=f"Saved the {kind} template ({language}) of {campaign.name!r}{attached}.",
                          campaign=campaign.name, kind=kind, language=language)
 
 

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from mailer.config import Config
 from mailer.dispatch.prebuild import prebuilt_bytes, settings_key
+from store import attachment_mail
 from store.clock import from_iso, iso
 from store.db import Store
 from store.outbox.claims import (
@@ -99,6 +100,8 @@ class DispatchDb:
                     row["bytes"] = prebuilt
             if unbuilt:
                 add_sources(db, unbuilt)
+        # Their files are read outside the write lock: a rebuild never holds up other writers.
+        attachment_mail.add_parts(self.store.reader(), unbuilt)
         self._log_folded(folded)
         return claim
 

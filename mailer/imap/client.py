@@ -144,15 +144,17 @@ class Mailbox:
 
         return self._guard(listing, "listing new mail")
 
-    def fetch(self, batch: list[tuple[int, int]]) -> list[Fetched]:
-        """The raw bytes of a batch of (uid, size), large ones cut at MAX_MESSAGE_BYTES."""
-        whole = [uid for uid, size in batch if size <= MAX_MESSAGE_BYTES]
-        large = [uid for uid, size in batch if size > MAX_MESSAGE_BYTES]
+    def fetch(self, batch: list[tuple[int, int]], max_bytes: int | None = None) -> list[Fetched]:
+        """The raw bytes of a batch of (uid, size), large ones cut at `max_bytes` (default
+        MAX_MESSAGE_BYTES; sync allows room for the attachments it keeps)."""
+        limit = MAX_MESSAGE_BYTES if max_bytes is None else max_bytes
+        whole = [uid for uid, size in batch if size <= limit]
+        large = [uid for uid, size in batch if size > limit]
         fetched: list[Fetched] = []
         if whole:
             fetched += self._fetch(whole, "BODY.PEEK[]", truncated=False)
         if large:
-            fetched += self._fetch(large, f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>", truncated=True)
+            fetched += self._fetch(large, f"BODY.PEEK[]<0.{limit}>", truncated=True)
         return sorted(fetched, key=lambda f: f.uid)
 
     def _fetch(self, uids: list[int], part: str, truncated: bool) -> list[Fetched]:

@@ -18,8 +18,10 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailer.imap import dsn
+from mailer.imap.attachment_parts import read_part
 from store import reply_marks, reply_signal
 from store.addresses import address_problem, normalise_address
+from store.attachment_mail import IncomingPart
 from store.clock import iso
 from store.inbound import InboundMessage
 from store.outbox.queueing import one_line
@@ -122,32 +124,25 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
 
-def _bodies(message: Message) -> tuple[str, str | None, list[str]]:
-    """(plain text, html, attachment notes) of a message."""
+def _bodies(message: Message) -> tuple[str, str | None, list[IncomingPart]]:
+    """(plain text, html, attachment parts) of a message."""
     plain: str | None = None
     markup: str | None = None
-    attachments: list[str] = []
+    parts: list[IncomingPart] = []
     for part in message.walk():
         if part.is_multipart() or part.get_content_type().startswith("message/"):
             continue
         disposition = (part.get_content_disposition() or "").lower()
         kind = part.get_content_type()
         if disposition == "attachment" or not kind.startswith("text/"):
-            size = len(part.get_payload() or "") * 3 // 4
-            attachments.append(f"{part.get_filename() or kind} (~{max(size, 1) // 1024 or 1} KB)")
+            parts.append(read_part(part, len(parts) + 1))
         elif kind == "text/plain" and plain is None:
             plain = _decode_part(part)
         elif kind == "text/html" and markup is None:
             markup = _decode_part(part)
     if plain is None:
         plain = html_to_text(markup) if markup else ""
-    return plain, markup, attachments
-
-
-def _with_attachment_notes(body: str, attachments: list[str]) -> str:
-    if not attachments:
-        return body
-    return f"{body.rstrip()}\n\n[attachments: {', '.join(attachments[:20])}]"
+    return plain, markup, parts
 
 
 def unsubscribe_subject(subject: str) -> tuple[bool, str | None]:
@@ -166,11 +161,11 @@ def _parse_message(raw: bytes) -> InboundMessage:
     reply_to, _ = _address(message, "Reply-To")
     to_addr, _ = _address(message, "To")
     own_ids = message_ids(_header(message, "Message-ID"))
-    body, markup, attachments = _bodies(message)
+    body, markup, parts = _bodies(message)
     mail = InboundMessage(
         message_id=own_ids[0][:MAX_HEADER_CHARS] if own_ids else synthetic_message_id(raw),
         subject=one_line(_header(message, "Subject"))[:MAX_HEADER_CHARS],
-        body=_with_attachment_notes(body, attachments),
+        body=body,  # the attachments are listed from the store (store/attachments.py)
         body_html=markup,
         from_addr=from_addr, from_name=from_name, reply_to=reply_to, to_addr=to_addr,
         recipients=_recipients(message),
@@ -178,6 +173,7 @@ def _parse_message(raw: bytes) -> InboundMessage:
         references=message_ids(_header(message, "References")),
         sent_at=_date(message),
         flags=flags,
+        attachments=parts,
     )
     mail.unsubscribe, mail.unsubscribe_token = unsubscribe_subject(mail.subject)
     if not own_ids:

@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass
 
 from mailer import own_addresses
 from mailer.config import load_dispatch_settings
+from mailer.imap import attachment_parts
 from mailer.imap import config as imap_config
 from mailer.imap import folders as folder_names
 from mailer.imap.client import Fetched, FolderMissing, ImapDropped, ImapError, Mailbox
 from mailer.imap.config import ImapSettings
 from mailer.imap.parse import parse
-from store import imap_state, inbound, reply_marks
+from store import attachment_mail, imap_state, inbound, reply_marks
 from store.db import Store
 from store.inbound import InboundMessage, Saved
 
@@ -43,6 +44,7 @@ class SyncReport:
     malformed: int = 0
     reconnects: int = 0
     auto_replies: int = 0  # of the matched: out-of-office and the like, which are never replies
+    attachments_skipped: int = 0  # parts over the [attachments] caps, listed but not kept
 
     def add(self, other: SyncReport) -> None:
         for name, value in asdict(other).items():
@@ -58,6 +60,7 @@ class SyncReport:
             return
         if "malformed" in mail.flags:
             self.malformed += 1
+        self.attachments_skipped += sum(part.skipped is not None for part in mail.attachments)
         if saved.outgoing:  # ours even when it looks like a delivery report
             self.outgoing += 1
         elif mail.bounce is not None:
@@ -105,12 +108,14 @@ NO_ADDRESSES = Addresses()
 def _store_batch(store: Store, folder: str, uidvalidity: int, last_uid: int,
                  fetched: list[Fetched], addresses: Addresses) -> SyncReport:
     parsed = [(item, parse(item.raw, truncated=item.truncated)) for item in fetched]
+    attachment_parts.store_parts(store, [mail for _, mail in parsed])  # files first, outside the lock
     batch_report = SyncReport()
     with store.write() as db:
         now = store.now_iso()
         for _, mail in parsed:
             saved = inbound.save(db, mail, now=now, actor=store.actor,
                                  unsubscribe_to=addresses.unsubscribe_to, own_addresses=addresses.own)
+            attachment_mail.keep_incoming(db, saved.row_id, mail.attachments, now=now)
             batch_report.count(mail, saved)
         imap_state.advance(db, folder, uidvalidity, last_uid)
     return batch_report
@@ -125,8 +130,9 @@ def sync_folder(store: Store, mailbox: Mailbox, folder: str, report: SyncReport,
     uidvalidity = mailbox.open_folder(folder)
     with store.write() as db:
         last_uid = imap_state.begin(db, folder, uidvalidity)
+    fetch_limit = attachment_parts.fetch_limit()
     for batch in batches(mailbox.new_uids(last_uid)):
-        fetched = mailbox.fetch(batch)
+        fetched = mailbox.fetch(batch, fetch_limit)
         report.add(_store_batch(store, folder, uidvalidity, batch[-1][0], fetched, addresses))
 
 

@@ -97,6 +97,7 @@ def compose(row: Mapping, *, unsubscribe_url: str | None = None,
         _set(msg, "References", " ".join(references))
     _set_unsubscribe(msg, row, unsubscribe_url, unsubscribe_mailto, public_url)
     _set_body(msg, row["body"] or "", row.get("body_html"))
+    _add_attachments(msg, row)
     raw = msg.as_bytes()
     _check_bytes(raw)
     return raw
@@ -159,6 +160,19 @@ def _set_body(msg: EmailMessage, body: str, body_html: str | None) -> None:
     msg.set_content(_normalise(body), cte=_transfer_encoding(body))
     if body_html:
         msg.add_alternative(_normalise(body_html), subtype="html", cte=_transfer_encoding(body_html))
+
+
+def _add_attachments(msg: EmailMessage, row: Mapping) -> None:
+    """Each file as a base64 part after the text (multipart/mixed, the text first); a non-ASCII
+    name is written the RFC 2231 way (filename*=utf-8''…), which the email package does itself."""
+    if row.get("attachment_error"):
+        raise ComposeError(row["attachment_error"])
+    for part in row.get("attachments") or ():
+        maintype, _, subtype = part.content_type.partition("/")
+        msg.add_attachment(part.data, maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=part.filename)
+    for part in msg.iter_parts():
+        del part["MIME-Version"]  # the stdlib repeats it on each added part; it belongs at the top only
 
 
 def _normalise(text: str) -> str:

@@ -168,7 +168,8 @@ def claim_batch(db: Database, *, owner: str, now: datetime, lease: timedelta, li
 
 
 def add_sources(db: Database, rows: list[dict]) -> None:
-    """Add every column the bytes are built from to claimed `rows` (whose bytes must be built)."""
+    """Add every column the bytes are built from to claimed `rows` (whose bytes must be built); their
+    files are added after the claim's transaction (store/attachment_mail.py `add_parts`)."""
     by_id = {row["id"]: row for row in rows}
     cursor = db.execute(f"SELECT {CLAIMED_COLUMNS} FROM messages "
                         "WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(by_id))])

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlite_utils import Database
 
+from store import attachment_mail
 from store.outbox.claims import CLAIMED_COLUMNS
 
 # What the bytes are built from: the columns the `outbox_raw_stale` trigger watches.
@@ -31,8 +32,10 @@ _WITHOUT_RAW = f"""
 
 
 def rows_without_raw(db: Database, *, before: str, limit: int) -> list[dict]:
-    """Queued or deferred rows due before `before` that have no prebuilt bytes yet."""
-    return list(db.query(_WITHOUT_RAW, {"before": before, "limit": limit}))
+    """Queued or deferred rows due before `before` that have no prebuilt bytes yet, with their files."""
+    rows = list(db.query(_WITHOUT_RAW, {"before": before, "limit": limit}))
+    attachment_mail.add_parts(db, rows)  # their files are in the bytes, read from the store here
+    return rows
 
 
 def save_raw(db: Database, built: Iterable[tuple[Mapping, str, bytes]]) -> int:

@@ -9,6 +9,7 @@ links in its mail point there, so an application made in a browser lands in the 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ def _inventory(store: Store) -> str:
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{path}.attachments", ignore_errors=True)  # its files (store/attachment_files.py)
 
 
 def prepare(path: Path, reset: bool) -> tuple[Store, dict | None]:

@@ -71,12 +71,14 @@ def history(obj: CliContext, handle: str, campaign: str | None, limit: int, as_j
                     "subject": e["subject"], "status": e["status"], "entry": e["entry"], "id": e["id"],
                     "campaign_id": e["campaign_id"], "flags": e["flags"],
                     "smtp_response": e["last_smtp_response"], "body": e["body"],
-                    "actor": e["actor"], "signal": e["signal"], "signal_by": e["signal_by"]}
+                    "actor": e["actor"], "signal": e["signal"], "signal_by": e["signal_by"],
+                    "attachments": [
+                        {k: v for k, v in item.items() if k != "label"} for item in e.get("attachments", [])]}
                    for e in entries])
         return
-    emit_table(["at", "dir", "kind", "subject", "status"],
-               [[e["at"], e["direction"] or "", e["kind"], (e["subject"] or "")[:60], e["status"] or ""]
-                for e in entries])
+    emit_table(["at", "dir", "kind", "subject", "status", "files"],
+               [[e["at"], e["direction"] or "", e["kind"], (e["subject"] or "")[:60], e["status"] or "",
+                 "; ".join(item["label"] for item in e.get("attachments", []))] for e in entries])
 
 
 @click.command("note")

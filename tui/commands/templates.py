@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from mailer.actions import templates as actions
+from mailer.outgoing_files import read_files
 from mailer.templating import admin
 from mailer.templating.rendering import default_template, invitation_length, render
 from mailer.templating.trigger_mail import Composer
-from store import campaigns, influencers, templates, triggers
+from store import attachments, campaigns, influencers, templates, triggers
+from store.attachments import human_size
 from store.errors import UserError
 from store.wording import plural
 from tui.context import CliContext
@@ -31,13 +33,23 @@ def template() -> None:
 @click.option("--subject", required=True, help="The subject (a template too).")
 @click.option("--body-file", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @click.option("--html-file", type=click.Path(path_type=Path, dir_okay=False), help="Optional HTML body.")
+@click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Attach this file to every message sent from the template (repeatable; replaces "
+              "the files it had).")
+@click.option("--no-attach", is_flag=True, help="Remove the template's files.")
 @click.pass_obj
 def set_(obj: CliContext, campaign: str, kind: str, language: str, subject: str, body_file: Path,
-         html_file: Path | None) -> None:
-    """Store CAMPAIGN's KIND template in a language, after checking it renders."""
+         html_file: Path | None, attach: tuple[Path, ...], no_attach: bool) -> None:
+    """Store CAMPAIGN's KIND template in a language, after checking it renders.
+
+    Without --attach or --no-attach, the files it already had stay attached."""
+    if attach and no_attach:
+        raise UserError("Give --attach or --no-attach, not both.")
     body = read_text(body_file, "--body-file")
     html = read_text(html_file, "--html-file") if html_file else None
-    click.echo(actions.save_template(obj.store, campaign, kind, language, subject, body, html).sentence)
+    files = read_files(attach) if attach or no_attach else None
+    click.echo(actions.save_template(obj.store, campaign, kind, language, subject, body, html,
+                                     files=files).sentence)
 
 
 @template.command("list")
@@ -85,6 +97,9 @@ def show(obj: CliContext, campaign: str, kind: str, language: str | None, handle
         raise UserError(f"There is no {kind} template in {language!r} for {chosen.name!r}.")
     origin = f"custom, by {stored['updated_by']} at {stored['updated_at']}" if stored else "built-in default"
     click.echo(f"# {kind} ({language}), {origin}\nSubject: {source[0]}\n\n{source[1]}")
+    files = attachments.template_files(db, stored["id"]) if stored else []
+    if files:
+        click.echo("Attached: " + ", ".join(f"{file.filename} ({human_size(file.size)})" for file in files))
 
 
 @template.command("check")

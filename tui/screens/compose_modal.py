@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, TextArea
 
+from mailer.outgoing_files import describe, split_paths
 from tui.display import plain
 from tui.visible import visible
 from tui.widgets.confirm import ConfirmScreen
@@ -34,6 +36,7 @@ class Written:
 
     subject: str
     body: str
+    attach: tuple[Path, ...] = ()  # files named in the dialog, read when the preview is made
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,12 @@ class TemplateLoaded(Message):
     def __init__(self, subject: str, body: str) -> None:
         super().__init__()
         self.subject, self.body = subject, body
+
+
+class FilesMeasured(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class ComposeModal(ModalScreen[DraftT | None]):
@@ -84,6 +93,8 @@ class ComposeModal(ModalScreen[DraftT | None]):
                              id="compose-template")
             yield Input(self.subject, placeholder="Subject", id="compose-subject")
             yield TextArea(self.body, id="compose-body", soft_wrap=True, show_line_numbers=False)
+            yield Input(placeholder="Attach: file paths, separated by ;", id="compose-attach")
+            yield Label("", id="compose-attach-size", classes="modal-hint", markup=False)
             if self.load_template is not None:
                 yield Label("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
                             classes="modal-hint", markup=False)
@@ -114,13 +125,25 @@ class ComposeModal(ModalScreen[DraftT | None]):
         self.query_one("#compose-subject", Input).value = visible(message.subject)
         self.query_one("#compose-body", TextArea).text = visible(message.body, lines=True)
 
+    @on(Input.Changed, "#compose-attach")
+    def _files_named(self, event: Input.Changed) -> None:
+        self._measure(split_paths(event.value))
+
+    @work(thread=True, exclusive=True, group="compose-files")
+    def _measure(self, paths: tuple[Path, ...]) -> None:
+        self.post_message(FilesMeasured(describe(paths)))
+
+    def on_files_measured(self, message: FilesMeasured) -> None:
+        self.query_one("#compose-attach-size", Label).update(plain(message.text))
+
     def action_submit(self) -> None:
         subject = self.query_one("#compose-subject", Input).value
         body = self.query_one("#compose-body", TextArea).text
         if not subject.strip() or not body.strip():
             self.notify("Write a subject and a message first.", severity="warning")
             return
-        self.render_preview(Written(subject, body))
+        attach = split_paths(self.query_one("#compose-attach", Input).value)
+        self.render_preview(Written(subject, body, attach))
 
     @work(thread=True, exclusive=True, group="compose-preview")
     def render_preview(self, written: Written) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -15,9 +16,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 
+from mailer.actions import attachments as attachment_actions
 from mailer.actions import contacts, reply_signals
 from mailer.actions import inbox as inbox_actions
-from mailer.compose import Draft
+from mailer.attachment_saving import default_folder
 from store.contact import InfluencerCard
 from store.contact_edit import ContactChange
 from store.conversations import Cursor, InboxFilter, cursor_after, split_search
@@ -35,7 +37,7 @@ from tui.screens.inbox_messages import (
     ConversationsLoaded,
     ReplyPrepared,
 )
-from tui.screens.inbox_modals import FilterModal, NoteModal, PickModal
+from tui.screens.inbox_modals import FilterModal, FolderModal, NoteModal, PickModal
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
@@ -72,6 +74,7 @@ class InboxScreen(Screen[None]):
         Binding("plus", "mark_reply('positive')", "Mark reply positive", key_display="+"),
         Binding("minus", "mark_reply('negative')", "Mark reply negative", key_display="-"),
         Binding("0", "mark_reply('neutral')", "Mark reply neutral", key_display="0"),
+        Binding("d", "save_attachments", "Save files"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -335,9 +338,9 @@ class InboxScreen(Screen[None]):
             return
         self.app.push_screen(writing.compose_flow(self.store, row, self.flt.campaign_id), self._queue_drafts)
 
-    def _queue_drafts(self, drafts: list[Draft] | None) -> None:
-        if drafts:
-            run_action(self, "inbox-action", inbox_actions.queue_drafts, drafts)
+    def _queue_drafts(self, outgoing: writing.Outgoing | None) -> None:
+        if outgoing is not None and outgoing.drafts:
+            run_action(self, "inbox-action", inbox_actions.queue_drafts, outgoing.drafts, outgoing.files)
 
     def action_bulk(self) -> None:
         tagged = sorted(self.conversations.tagged)
@@ -350,7 +353,26 @@ class InboxScreen(Screen[None]):
         if bulk is not None:
             self.conversations.tagged.clear()
             run_action(self, "inbox-action", inbox_actions.queue_bulk, bulk.influencer_ids, bulk.campaign_id,
-                       bulk.subject, bulk.body, bulk.count)
+                       bulk.subject, bulk.body, bulk.count, bulk.files)
+
+    def action_save_attachments(self) -> None:
+        if (influencer_id := self._current()) is not None:
+            self.offer_folder(influencer_id, self.flt.campaign_id)
+
+    @work(thread=True, group="inbox-read")
+    def offer_folder(self, influencer_id: int, campaign_id: int | None) -> None:
+        """Ask where to save, offering ~/Downloads (or the current folder), looked up off the UI thread."""
+        folder = str(default_folder())
+        self.app.call_from_thread(self._ask_folder, influencer_id, campaign_id, folder)
+
+    def _ask_folder(self, influencer_id: int, campaign_id: int | None, folder: str) -> None:
+        def chosen(answer: str | None) -> None:
+            if answer:
+                run_action(self, "inbox-action", attachment_actions.save_latest, influencer_id, campaign_id,
+                           Path(answer).expanduser())
+
+        self.app.push_screen(FolderModal("Save the files of their newest mail with attachments to…", folder),
+                             chosen)
 
     # Pickers: the filter, invite to a campaign, attach stray mail, the bounce inspector ------
 

@@ -1,4 +1,5 @@
-"""Small dialogs of the Inbox: filter, write a note, pick one item (confirming is `tui.widgets.confirm`)."""
+"""Small dialogs of the Inbox: filter, write a note, choose a folder, pick one item (confirming is
+`tui.widgets.confirm`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.display import plain
@@ -66,6 +67,30 @@ class NoteModal(ModalScreen[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         self.dismiss(text if text.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FolderModal(ModalScreen[str | None]):
+    """Where to save files: the folder offered first, editable; enter saves, esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, folder: str) -> None:
+        super().__init__()
+        self.title_text, self.folder = title, folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="folder-box", classes="modal-box"):
+            yield Label(plain(self.title_text), classes="modal-title")
+            yield Input(plain(self.folder).plain, id="folder-path")
+            yield Label("enter save here (an existing file is never overwritten) · esc cancel",
+                        classes="modal-hint")
+
+    @on(Input.Submitted, "#folder-path")
+    def _chosen(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -45,6 +45,8 @@ def _message(entry: dict) -> Text:
         text.append(f"\n  {line}")
     if len(lines) > BODY_LINES:
         text.append(f"\n  … {len(lines) - BODY_LINES} more lines", style="dim")
+    for item in entry.get("attachments") or ():
+        text.append(f"\n  ⎘ {item['label']}", style="dim" if item["skipped"] else "cyan")
     return text
 
 
