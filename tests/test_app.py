@@ -49,6 +49,21 @@ async def test_the_header_names_the_mode_you_are_in(tmp_path: Path) -> None:
             assert str(shown).startswith(f"callsheet · {mode} — demo.db · "), str(shown)
 
 
+async def test_a_hidden_mode_keeps_its_own_name_when_the_header_is_redrawn(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("4", "2", "1"):  # every mode has its screen (and its header) alive
+            await pilot.press(key)
+            await pilot.pause()
+        app.sub_title = "demo.db · 2 sent this session"  # redraws every screen's header, hidden ones too
+        await pilot.pause()
+        for key, mode in (("4", "Outbox"), ("2", "Inbox"), ("1", "Pipeline")):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = str(app.screen.query_one(HeaderTitle).render())
+            assert shown.startswith(f"callsheet · {mode} — demo.db · 2 sent"), shown
+
+
 async def test_moderation_shows_tomorrows_queue(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(100, 30)) as pilot:

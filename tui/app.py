@@ -84,9 +84,13 @@ class CallsheetApp(App[None]):
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
 
     def format_title(self, title: str, sub_title: str) -> Content:
-        """The header names the mode it belongs to ("callsheet · Inbox — demo.db · …"): each mode's
-        screen has its own header, so it is right however the operator got there."""
-        mode = MODE_TITLES.get(self.current_mode)
+        return self.title_for(self.current_mode, title, sub_title)
+
+    def title_for(self, mode_key: str, title: str, sub_title: str) -> Content:
+        """The header of a mode's screen names that mode ("callsheet · Inbox — demo.db · …"): each
+        mode's screens have their own header (`tui.widgets.mode_header`), right however the operator
+        got there."""
+        mode = MODE_TITLES.get(mode_key)
         if mode is None or title != self.title:
             return super().format_title(title, sub_title)
         named = Content.assemble(title, " · ", (mode, "bold"))

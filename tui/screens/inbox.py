@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from mailer.actions import attachments as attachment_actions
 from mailer.actions import contacts, reply_signals
@@ -42,6 +42,7 @@ from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_header import ModeHeader
 from tui.widgets.timeline_view import TimelineView
 
 # A single move opens its conversation at once; moves closer together than this (a held key) are
@@ -52,6 +53,8 @@ WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 class InboxScreen(Screen[None]):
     """Conversations, unread first; every change is one action run in a worker."""
+
+    MODE = "inbox"  # the mode its header names
 
     CSS_PATH = "inbox.tcss"
     BINDINGS = [
@@ -95,7 +98,7 @@ class InboxScreen(Screen[None]):
             self._css_update_count = self.app._css_update_count
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         with Horizontal(id="inbox-body"):
             with Vertical(id="inbox-left"):
                 yield Input(placeholder="words, or tag:beauty …", id="inbox-search", classes="hidden")
@@ -394,6 +397,7 @@ class InboxScreen(Screen[None]):
     @work(thread=True, group="inbox-read")
     def load_picker(self, which: str) -> None:
         """Load campaigns, stray mail or bounces off the UI thread, then show them to pick from."""
+
         # call_from_thread: the worker lasts until the picker is up (tests wait on workers).
         self.app.call_from_thread(self._picker_loaded, which, pickers.items(self.store, which))
 

@@ -7,16 +7,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from mailer.message_source import MessageSource
 from tui.display import plain
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_header import ModeHeader
 
 
 class MessageScreen(Screen[None]):
     """Read-only; `esc` or `q` goes back to the list it was opened from."""
 
+    MODE = "outbox"  # the mode its header names (messages open from the Outbox)
     DEFAULT_CSS = """
     MessageScreen #message-note { color: $text-muted; padding: 0 1; }
     MessageScreen #message-headers { padding: 0 1; border-bottom: solid $primary-darken-2; }
@@ -33,7 +35,7 @@ class MessageScreen(Screen[None]):
         self.all_headers = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         yield Static(plain(self.source.note), id="message-note")
         yield Static(self._headers(), id="message-headers")
         with VerticalScroll(id="message-body"):

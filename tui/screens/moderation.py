@@ -20,7 +20,7 @@ from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from mailer.actions import outreach
 from mailer.actions.outcome import Outcome
@@ -38,10 +38,13 @@ from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
+from tui.widgets.mode_header import ModeHeader
 
 
 class ModerationScreen(Screen[None]):
     """Keys: j/k move, s skip/unskip, L language, e edit, a approve, A approve all, t tag, ; tagged."""
+
+    MODE = "moderation"  # the mode its header names
 
     BINDINGS = [
         Binding("j", "move(1)", "Down", key_display="j"),
@@ -69,7 +72,7 @@ class ModerationScreen(Screen[None]):
         self._keep_id: int | None = None  # the invitation the cursor stays on after a decision
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         yield Static("Loading…", id="counters")
         yield InvitationList(id="queue")
         yield Static("", id="preview")
@@ -284,6 +287,7 @@ class ModerationScreen(Screen[None]):
 
     def action_external_edit(self) -> None:
         """Edit the invitation's template in $EDITOR (the app is suspended meanwhile)."""
+
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         item = self.invitations.current
         if not editor or item is None:

@@ -61,6 +61,7 @@ def _when(row: OutboxRow) -> str:
 
 
 class OutboxScreen(TableScreen):
+    MODE = "outbox"  # the mode its header names
     # The server's last reply is why one looks here: it comes before the campaign.
     COLUMNS = ("id", "status", "to", "when (UTC)", "tries", "last reply", "campaign")
     EMPTY = "Nothing waits in the outbox and nothing failed."

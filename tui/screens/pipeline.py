@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Select, Sparkline, Static
+from textual.widgets import DataTable, Input, Select, Sparkline, Static
 from textual.worker import get_current_worker
 
 from mailer.actions import campaigns as campaign_actions
@@ -49,6 +49,7 @@ from tui.screens.pipeline_messages import (
 )
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 
 PAGE_SIZE = 100
@@ -73,6 +74,8 @@ SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "las
 
 class PipelineScreen(Screen[None]):
     """Campaign picker, counters, a paged table of applications, bulk decisions and undo."""
+
+    MODE = "pipeline"  # the mode its header names
 
     CSS_PATH = "pipeline.tcss"
     # Footer order = importance; hidden ones are arrows' twins. Every other key is in the palette too.
@@ -124,7 +127,7 @@ class PipelineScreen(Screen[None]):
         self._watcher: DataVersion | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         with Horizontal(id="toolbar"):
             yield Select[int]([], id="campaign", prompt="campaign", allow_blank=True)
             yield Select(STAGE_FILTERS, id="stage-filter", value="active", allow_blank=False)
@@ -553,6 +556,7 @@ class PipelineScreen(Screen[None]):
 
     def on_settings_loaded(self, message: SettingsLoaded) -> None:
         """The settings screen; what it returns runs as one campaign action."""
+
         name = message.campaign.name
 
         def chosen(request: SettingsRequest | None) -> None:

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from store.db import Store
 from tui.action_worker import app_store
 from tui.display import cell
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_header import ModeHeader
 
 
 class RowsLoaded(Message):
@@ -35,7 +36,7 @@ class TableScreen(Screen[None]):
     EMPTY = "Nothing here yet."
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         yield Static("Loading…", classes="summary")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)

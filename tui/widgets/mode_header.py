@@ -1,0 +1,21 @@
+"""The header of a mode's screens: it names its own mode, not whichever mode is current when it redraws."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Header
+
+
+class ModeHeader(Header):
+    """A Header that asks the app for the title of the mode its screen belongs to (the screen's `MODE`).
+
+    Every mode keeps its screen, and its header, alive while hidden; a new sub-title ("2 sent this
+    session") redraws them all, so a title read from the current mode would put one mode's name on
+    another's header."""
+
+    def format_title(self) -> Content:
+        mode = getattr(self.screen, "MODE", None)
+        title_for = getattr(self.app, "title_for", None)
+        if mode is None or title_for is None:
+            return super().format_title()
+        return title_for(mode, self.screen_title, self.screen_sub_title)
