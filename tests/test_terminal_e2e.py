@@ -1,0 +1,227 @@
+"""The installed `callsheet demo` in a real terminal (tmux) at 80×24 and 120×40, as a person uses it:
+every mode named in the header, a search, a tag, an accept and its undo, a sent mail opened with
+its headers, and a quit that gives the shell its terminal back. Every @handle and address on the
+screen is either whole or marked cut with `…`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOW
+from tests.tmux_helpers import Terminal, find_tmux, lines_with
+
+CALLSHEET = Path(sys.executable).parent / "callsheet"  # the console script of the venv running the tests
+MODES = (("2", "Inbox"), ("3", "Moderation"), ("4", "Outbox"), ("1", "Pipeline"))
+# An @handle standing alone (not an address's domain), or an address; either may end in the cut mark.
+HANDLE = re.compile(r"(?<![\w.@])@([\w.]+?)\.?(…)?(?![\w.])")
+ADDRESS = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)(…)?")
+ESCAPE = "\x1b"
+PROMPT = "shell> "  # the shell's prompt once the demo is over
+TOAST_EDGE = "▌"  # a notification's left edge: what it covers is hidden, not cut
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the demo's database says is true, to hold the screen to."""
+
+    handles: frozenset[str]
+    addresses: frozenset[str]
+    campaigns: tuple[str, ...]
+    db: Path
+
+    @classmethod
+    def read(cls, db: Path) -> Demo:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            handles = {row[0] for row in conn.execute("SELECT handle FROM influencers")}
+            addresses = {row[0] for row in conn.execute(
+                "SELECT email FROM influencers UNION SELECT to_addr FROM messages "
+                "UNION SELECT from_addr FROM messages UNION SELECT sender_email FROM campaigns") if row[0]}
+            campaigns = tuple(row[0] for row in conn.execute("SELECT name FROM campaigns"))
+        return cls(frozenset(handles), frozenset(addresses), campaigns, db)
+
+    def to_review(self, campaign: str) -> tuple[str, str]:
+        """(handle, name) of the campaign's candidate waiting for a verdict with the longest handle."""
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
+            row = conn.execute(
+                "SELECT i.handle, i.name FROM applications a JOIN campaigns c ON c.id = a.campaign_id "
+                "JOIN influencers i ON i.id = a.influencer_id WHERE c.name = ? AND a.stage = 'to review' "
+                "ORDER BY length(i.handle) DESC, i.handle LIMIT 1", [campaign]).fetchone()
+        assert row is not None, f"the demo has nobody to review in {campaign}"
+        return row[0], row[1]
+
+    def stage(self, handle: str) -> str:
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
+            return str(conn.execute(
+                "SELECT a.stage FROM applications a JOIN influencers i ON i.id = a.influencer_id "
+                "WHERE i.handle = ?", [handle]).fetchone()[0])
+
+
+def cut_silently(screen: str, known: frozenset[str], pattern: re.Pattern[str]) -> list[str]:
+    """Identifiers on `screen` that are neither whole (in `known`) nor marked cut: `@mia.rossi27` for
+    `mia.rossi278` reads as another person. A marked cut must still start a real one."""
+    wrong = []
+    for match in pattern.finditer(screen):
+        if screen[match.end():match.end() + 1] == TOAST_EDGE:
+            continue
+        shown, marked = match.group(1), match.group(2)
+        whole = shown in known
+        if (marked and not any(name.startswith(shown) for name in known)) or (not marked and not whole):
+            wrong.append(match.group(0))
+    return wrong
+
+
+def assert_identifiers_whole(screen: str, demo: Demo) -> None:
+    assert cut_silently(screen, demo.handles, HANDLE) == [], screen
+    assert cut_silently(screen, demo.addresses, ADDRESS) == [], screen
+
+
+@pytest.fixture(params=[(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}")
+def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Terminal]:
+    width, height = request.param
+    opened = Terminal(find_tmux(), tmp_path, width, height)
+    request.addfinalizer(opened.close)
+    yield opened
+
+
+def demo_env(home: Path) -> dict[str, str]:
+    """A person's environment, in the test's own folders, on the pinned clock of tests/conftest.py."""
+    return {"HOME": str(home), "PATH": f"{CALLSHEET.parent}:/usr/local/bin:/usr/bin:/bin",
+            "TERM": "xterm-256color", "LANG": "C.UTF-8", "CALLSHEET_NOW": NOW, "CALLSHEET_USER": "tester",
+            "PS1": PROMPT,
+            "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_STATE_HOME": str(home / ".local/state"), "XDG_CACHE_HOME": str(home / ".cache")}
+
+
+def test_demo_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    assert CALLSHEET.exists(), f"the console script is not installed at {CALLSHEET} (uv sync)"
+    home = tmp_path / "home"
+    home.mkdir()
+    # After the app, an interactive shell in the same terminal: what a person is left with.
+    terminal.start("callsheet demo; echo EXITED $?; exec sh", demo_env(home))
+    assert terminal.pane("pane_width") == str(terminal.width)
+    assert terminal.pane("pane_height") == str(terminal.height)
+
+    screen = start(terminal)
+    demo = Demo.read(home / ".local/share/callsheet/demo.db")
+    assert_identifiers_whole(screen, demo)
+    switch_every_mode(terminal, demo)
+    campaign = next(name for name in demo.campaigns if name in lines_with(screen, "▼")[0])
+    accept_and_undo(terminal, demo, campaign)
+    open_a_sent_mail(terminal, demo)
+    quit_and_check_the_shell(terminal, home)
+
+
+def start(terminal: Terminal) -> str:
+    """The app opens in the Pipeline, the header naming the mode and the demo's own file."""
+    screen = terminal.wait_for("callsheet · Pipeline", "rows 1–")
+    header = screen.splitlines()[0]
+    assert "demo.db" in header, header
+    assert terminal.pane("alternate_on") == "1"  # a full-screen app, over the shell's screen
+    return screen
+
+
+def switch_every_mode(terminal: Terminal, demo: Demo) -> None:
+    """Each mode's key shows that mode, named in the header; every identifier on it whole or marked."""
+    for key, title in MODES:
+        terminal.press(key)
+        screen = terminal.wait_until(lambda shown, title=title: f"callsheet · {title}" in shown.splitlines()[0],
+                                     f"the header to name {title}")
+        if title in ("Moderation", "Pipeline"):  # where @handles are listed
+            screen = terminal.wait_for("@")
+        assert_identifiers_whole(screen, demo)
+
+
+def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
+    """Search one candidate, tag, accept (confirmed), see the undo countdown, undo: the stage is back."""
+    handle, name = demo.to_review(campaign)
+    terminal.press("/")
+    terminal.wait_for("search: tag:")  # the search box is open (its placeholder)
+    terminal.type(handle)
+    terminal.wait_for(handle)
+    terminal.press("Enter")
+    screen = terminal.wait_for("rows 1–1 of 1")
+    assert only_row(screen).startswith(f"  {name[:8]}") and "to review" in only_row(screen), screen
+    assert_identifiers_whole(screen, demo)
+
+    terminal.press("Space")
+    terminal.wait_until(lambda shown: "1 tagged" in shown and only_row(shown).startswith(f" ●{name[:8]}"),
+                        f"{name} tagged")
+    terminal.press("a")
+    screen = terminal.wait_for(f"Accept @{handle}", "y")
+    assert_identifiers_whole(screen, demo)
+    terminal.press("y")
+    screen = terminal.wait_until(
+        lambda shown: "in campaign" in only_row(shown) and "u undoes the accept of 1:" in shown,
+        f"{name} in campaign and the undo countdown")
+    assert "tagged" not in lines_with(screen, "rows 1–1 of 1")[0]
+    assert demo.stage(handle) == "in campaign"
+
+    terminal.press("u")
+    screen = terminal.wait_until(
+        lambda shown: "to review" in only_row(shown) and "u undoes" not in shown,
+        f"{name} back in review and the countdown gone")
+    assert demo.stage(handle) == "to review"
+    assert_identifiers_whole(screen, demo)
+
+
+def only_row(screen: str) -> str:
+    """The Pipeline table's one row (under its column titles), or "" while there is none."""
+    lines = screen.splitlines()
+    titles = next((n for n, line in enumerate(lines) if re.match(r" name +handle +stage", line)), None)
+    return lines[titles + 1] if titles is not None and titles + 1 < len(lines) else ""
+
+
+def open_a_sent_mail(terminal: Terminal, demo: Demo) -> None:
+    """The Outbox's `f` reaches the sent mail; `enter` opens the first with its headers, `h` shows all."""
+    terminal.press("4")
+    terminal.wait_for("callsheet · Outbox", "waiting:")
+    terminal.press("f")
+    terminal.wait_for("planned:")
+    terminal.press("f")
+    screen = terminal.wait_until(lambda shown: re.search(r"^ \d+ +sent ", shown, re.M) is not None,
+                                 "the sent mail listed")
+    assert_identifiers_whole(screen, demo)
+    first = re.search(r"^ (\d+) +sent +(\S+)", screen, re.M)
+    assert first is not None, screen
+    number, to = first.groups()
+    terminal.press("Enter")
+    screen = terminal.wait_for(f"Message #{number}", f"To: {to}", "From: ", "Subject: ", "Date: ")
+    assert f"message #{number}" in screen.splitlines()[0]
+    assert "Message-ID:" not in screen
+    terminal.press("h")
+    terminal.wait_for("Message-ID: <", "MIME-Version:")
+    terminal.press("Escape")
+    terminal.wait_for("callsheet · Outbox", "sent:")
+
+
+def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
+    """ctrl+q ends the demo with 0; the shell's screen is back as it was, nothing raw left on it."""
+    terminal.press("C-q")
+    screen = terminal.wait_for("EXITED 0")
+    assert "callsheet ·" not in screen  # the app's screen is gone with the alternate screen
+    assert terminal.pane("alternate_on") == "0"
+    assert terminal.pane("cursor_flag") == "1"  # the cursor is shown again
+    assert terminal.pane("mouse_any_flag") == "0" and terminal.pane("mouse_button_flag") == "0"
+    assert terminal.pane("keypad_flag") == "0"
+    # What the demo said before and after the app, on the shell's screen: where its mail went.
+    folder = home / ".local/share/callsheet/demo-mail"
+    flat = "".join(screen.splitlines())  # the shell wraps long lines at the window's width
+    assert "Demo workspace" in flat and "Casting page for" in flat
+    assert "The demo's mail catcher kept" in flat and f"in {folder}." in flat
+    coloured = terminal.screen(escapes=True)
+    assert ESCAPE not in coloured and ESCAPE not in screen, repr(coloured)
+    assert not re.search(r"\[\?\d+[hl]|\[\d+(;\d+)*[mHJK]", screen), screen  # no sequence printed as text
+    # The line discipline is back: what is typed is echoed and a line runs when enter is pressed.
+    terminal.type("echo typed-$((20+1))")
+    terminal.press("Enter")
+    screen = terminal.wait_until(lambda shown: re.search(r"^typed-21$", shown, re.M) is not None,
+                                 "the shell to run a typed line")
+    assert f"{PROMPT}echo typed-$((20+1))" in screen
