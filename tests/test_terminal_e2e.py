@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,10 @@ MODES = (("2", "Inbox"), ("3", "Moderation"), ("4", "Outbox"), ("1", "Pipeline")
 # An @handle standing alone (not an address's domain), or an address; either may end in the cut mark.
 HANDLE = re.compile(r"(?<![\w.@])@([\w.]+?)\.?(…)?(?![\w.])")
 ADDRESS = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)(…)?")
+# The head line of an Inbox entry: tag and bookmark marks, then the handle (no @).
+INBOX_HEAD = re.compile(r"^ [ +][ ★]([^\s→←…]+)(…)?", re.M)
 ESCAPE = "\x1b"
+RAW_SEQUENCE = re.compile(r"\^\[|\[\?\d+[hl]|\[\d+(;\d+)*[mHJK]")  # a control sequence printed as text
 PROMPT = "shell> "  # the shell's prompt once the demo is over
 TOAST_EDGE = "▌"  # a notification's left edge: what it covers is hidden, not cut
 
@@ -72,23 +74,33 @@ def cut_silently(screen: str, known: frozenset[str], pattern: re.Pattern[str]) -
         if screen[match.end():match.end() + 1] == TOAST_EDGE:
             continue
         shown, marked = match.group(1), match.group(2)
-        whole = shown in known
-        if (marked and not any(name.startswith(shown) for name in known)) or (not marked and not whole):
+        honest = any(name.startswith(shown) for name in known) if marked else shown in known
+        if not honest:
             wrong.append(match.group(0))
     return wrong
 
 
-def assert_identifiers_whole(screen: str, demo: Demo) -> None:
+def inbox_list(screen: str) -> str:
+    """The Inbox's conversation list (left of its divider): one handle at the head of every entry."""
+    return "\n".join(line.split("│")[0] for line in screen.splitlines()[1:])
+
+
+def assert_screen_honest(screen: str, demo: Demo, mode: str = "") -> None:
+    """No identifier cut without `…`, and nothing on screen that is an escape sequence shown as text."""
     assert cut_silently(screen, demo.handles, HANDLE) == [], screen
     assert cut_silently(screen, demo.addresses, ADDRESS) == [], screen
+    if mode == "Inbox":
+        assert cut_silently(inbox_list(screen), demo.handles, INBOX_HEAD) == [], screen
+    assert ESCAPE not in screen and not RAW_SEQUENCE.search(screen), screen
 
 
 @pytest.fixture(params=[(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}")
-def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Terminal]:
+def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Terminal:
+    """A private tmux server of the requested size, killed when the test ends however it ends."""
     width, height = request.param
     opened = Terminal(find_tmux(), tmp_path, width, height)
     request.addfinalizer(opened.close)
-    yield opened
+    return opened
 
 
 def demo_env(home: Path) -> dict[str, str]:
@@ -111,7 +123,7 @@ def test_demo_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
 
     screen = start(terminal)
     demo = Demo.read(home / ".local/share/callsheet/demo.db")
-    assert_identifiers_whole(screen, demo)
+    assert_screen_honest(screen, demo, "Pipeline")
     switch_every_mode(terminal, demo)
     campaign = next(name for name in demo.campaigns if name in lines_with(screen, "▼")[0])
     accept_and_undo(terminal, demo, campaign)
@@ -121,22 +133,28 @@ def test_demo_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
 
 def start(terminal: Terminal) -> str:
     """The app opens in the Pipeline, the header naming the mode and the demo's own file."""
-    screen = terminal.wait_for("callsheet · Pipeline", "rows 1–")
+    screen = terminal.wait_until(lambda shown: header_names(shown, "Pipeline") and "rows 1–" in shown,
+                                 "the Pipeline, named in the header, and its rows")
     header = screen.splitlines()[0]
     assert "demo.db" in header, header
     assert terminal.pane("alternate_on") == "1"  # a full-screen app, over the shell's screen
     return screen
 
 
+def header_names(screen: str, mode: str) -> bool:
+    """The header (the top line) says which mode this is."""
+    return f"callsheet · {mode}" in screen.splitlines()[0]
+
+
 def switch_every_mode(terminal: Terminal, demo: Demo) -> None:
     """Each mode's key shows that mode, named in the header; every identifier on it whole or marked."""
     for key, title in MODES:
         terminal.press(key)
-        screen = terminal.wait_until(lambda shown, title=title: f"callsheet · {title}" in shown.splitlines()[0],
+        screen = terminal.wait_until(lambda shown, title=title: header_names(shown, title),
                                      f"the header to name {title}")
         if title in ("Moderation", "Pipeline"):  # where @handles are listed
             screen = terminal.wait_for("@")
-        assert_identifiers_whole(screen, demo)
+        assert_screen_honest(screen, demo, title)
 
 
 def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
@@ -149,14 +167,14 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
     terminal.press("Enter")
     screen = terminal.wait_for("rows 1–1 of 1")
     assert only_row(screen).startswith(f"  {name[:8]}") and "to review" in only_row(screen), screen
-    assert_identifiers_whole(screen, demo)
+    assert_screen_honest(screen, demo)
 
     terminal.press("Space")
     terminal.wait_until(lambda shown: "1 tagged" in shown and only_row(shown).startswith(f" ●{name[:8]}"),
                         f"{name} tagged")
     terminal.press("a")
     screen = terminal.wait_for(f"Accept @{handle}", "y")
-    assert_identifiers_whole(screen, demo)
+    assert_screen_honest(screen, demo)
     terminal.press("y")
     screen = terminal.wait_until(
         lambda shown: "in campaign" in only_row(shown) and "u undoes the accept of 1:" in shown,
@@ -169,7 +187,7 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
         lambda shown: "to review" in only_row(shown) and "u undoes" not in shown,
         f"{name} back in review and the countdown gone")
     assert demo.stage(handle) == "to review"
-    assert_identifiers_whole(screen, demo)
+    assert_screen_honest(screen, demo)
 
 
 def only_row(screen: str) -> str:
@@ -181,14 +199,15 @@ def only_row(screen: str) -> str:
 
 def open_a_sent_mail(terminal: Terminal, demo: Demo) -> None:
     """The Outbox's `f` reaches the sent mail; `enter` opens the first with its headers, `h` shows all."""
-    terminal.press("4")
-    terminal.wait_for("callsheet · Outbox", "waiting:")
+    terminal.press("4")  # the Outbox again: its header must say so, drawn while another mode was shown
+    terminal.wait_until(lambda shown: header_names(shown, "Outbox") and "waiting:" in shown,
+                        "the Outbox, named in the header, and its waiting mail")
     terminal.press("f")
     terminal.wait_for("planned:")
     terminal.press("f")
     screen = terminal.wait_until(lambda shown: re.search(r"^ \d+ +sent ", shown, re.M) is not None,
                                  "the sent mail listed")
-    assert_identifiers_whole(screen, demo)
+    assert_screen_honest(screen, demo)
     first = re.search(r"^ (\d+) +sent +(\S+)", screen, re.M)
     assert first is not None, screen
     number, to = first.groups()
@@ -199,7 +218,8 @@ def open_a_sent_mail(terminal: Terminal, demo: Demo) -> None:
     terminal.press("h")
     terminal.wait_for("Message-ID: <", "MIME-Version:")
     terminal.press("Escape")
-    terminal.wait_for("callsheet · Outbox", "sent:")
+    terminal.wait_until(lambda shown: header_names(shown, "Outbox") and "sent:" in shown,
+                        "the Outbox's sent mail again")
 
 
 def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
@@ -218,10 +238,21 @@ def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
     assert "The demo's mail catcher kept" in flat and f"in {folder}." in flat
     coloured = terminal.screen(escapes=True)
     assert ESCAPE not in coloured and ESCAPE not in screen, repr(coloured)
-    assert not re.search(r"\[\?\d+[hl]|\[\d+(;\d+)*[mHJK]", screen), screen  # no sequence printed as text
+    assert not RAW_SEQUENCE.search(screen), screen
     # The line discipline is back: what is typed is echoed and a line runs when enter is pressed.
     terminal.type("echo typed-$((20+1))")
     terminal.press("Enter")
     screen = terminal.wait_until(lambda shown: re.search(r"^typed-21$", shown, re.M) is not None,
                                  "the shell to run a typed line")
     assert f"{PROMPT}echo typed-$((20+1))" in screen
+
+
+def test_the_screen_check_catches_a_silent_cut() -> None:
+    """The check itself: a handle cut bare reads as another person and is caught; one cut with `…`,
+    a whole one, an address's domain and one hidden under a notification are not."""
+    known = frozenset({"mia.rossi278", "ana"})
+    shown = "@mia.rossi27 @mia.ross… @ana. casting@lumen.example @mia.r▌ toast"
+    assert cut_silently(shown, known, HANDLE) == ["@mia.rossi27"]
+    inbox = "   hugo.weber16 ●1 22/11  │ x\n   → Re: you?  │\n  ★mia.rossi27 ●1 │\n   mia.ross… 2/11 │"
+    assert cut_silently(inbox_list("header\n" + inbox), frozenset({"hugo.weber16", "mia.rossi278"}),
+                        INBOX_HEAD) == ["  ★mia.rossi27"]
