@@ -26,6 +26,7 @@ ADDRESS = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)(…)?")
 INBOX_HEAD = re.compile(r"^ [ +][ ★]([^\s→←…]+)(…)?", re.M)
 ESCAPE = "\x1b"
 RAW_SEQUENCE = re.compile(r"\^\[|\[\?\d+[hl]|\[\d+(;\d+)*[mHJK]")  # a control sequence printed as text
+CONFIRM_KEYS = re.compile(r" n\b.* y\b")  # a confirm dialog's buttons on one line: "Cancel n  Accept 1 y"
 PROMPT = "shell> "  # the shell's prompt once the demo is over
 TOAST_EDGE = "▌"  # a notification's left edge: what it covers is hidden, not cut
 
@@ -166,6 +167,7 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
     terminal.wait_for(handle)
     terminal.press("Enter")
     screen = terminal.wait_for("rows 1–1 of 1")
+    # The name column may end in `…`; its first letters are enough to know the row.
     assert only_row(screen).startswith(f"  {name[:8]}") and "to review" in only_row(screen), screen
     assert_screen_honest(screen, demo)
 
@@ -173,7 +175,9 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
     terminal.wait_until(lambda shown: "1 tagged" in shown and only_row(shown).startswith(f" ●{name[:8]}"),
                         f"{name} tagged")
     terminal.press("a")
-    screen = terminal.wait_for(f"Accept @{handle}", "y")
+    screen = terminal.wait_until(  # the question names the person, its buttons their keys
+        lambda shown: f"Accept @{handle}" in shown and CONFIRM_KEYS.search(shown) is not None,
+        f"the question to accept @{handle}, with its keys")
     assert_screen_honest(screen, demo)
     terminal.press("y")
     screen = terminal.wait_until(
