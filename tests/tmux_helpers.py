@@ -44,6 +44,7 @@ class Terminal:
         self.config.write_text(CONFIG, encoding="utf-8")
         self.width, self.height = width, height
         self.started = False
+        self.socket_path: Path | None = None
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run([self.tmux, "-L", self.socket, "-f", str(self.config), *args],
@@ -56,14 +57,18 @@ class Terminal:
         """Run `command` under `sh -c` with exactly `env` (nothing of the test runner's leaks in)."""
         assignments = [f"{name}={value}" for name, value in env.items()]
         argv = ["env", "-i", *assignments, "sh", "-c", command]
-        self._tmux("new-session", "-d", "-x", str(self.width), "-y", str(self.height), shlex.join(argv))
         self.started = True
+        self._tmux("new-session", "-d", "-x", str(self.width), "-y", str(self.height), shlex.join(argv))
+        self.socket_path = Path(self.pane("socket_path"))
 
     def close(self) -> None:
+        """Kill this test's server and remove its socket (tmux leaves the file behind)."""
         if self.started:
             subprocess.run([self.tmux, "-L", self.socket, "kill-server"], capture_output=True, timeout=30,
                            check=False)
             self.started = False
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)
 
     def screen(self, escapes: bool = False) -> str:
         """The visible window as text (with `escapes`, tmux's SGR codes for the cells' colours too)."""
@@ -82,12 +87,15 @@ class Terminal:
         self._tmux("send-keys", "-l", text)
 
     def wait_until(self, seen: Callable[[str], bool], what: str, timeout: float = WAIT_SECONDS) -> str:
-        """Poll the screen until `seen(screen)`; the screen then. Failing, the message holds the last one."""
+        """Poll the screen until `seen(screen)` on two captures in a row that are the same (a frame
+        caught half drawn is never the one returned); that screen. Failing, the message holds the last."""
         deadline = time.monotonic() + timeout
+        previous = None
         while True:
             screen = self.screen()
-            if seen(screen):
+            if screen == previous and seen(screen):
                 return screen
+            previous = screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"waited {timeout:.0f} s for {what}; the screen was:\n{screen}")
             time.sleep(POLL_SECONDS)  # a poll interval, not a synchronisation: the loop waits for the text
