@@ -1,7 +1,8 @@
 """The installed `callsheet demo` in a real terminal (tmux) at 80×24 and 120×40, as a person uses it:
 every mode named in the header, a search, a tag, an accept and its undo, a sent mail opened with
-its headers, and a quit that gives the shell its terminal back. Every @handle and address on the
-screen is either whole or marked cut with `…`.
+its headers, and a quit that gives the shell its terminal back. On every screen each @handle and
+address is whole or marked cut with `…`, the footer ends on a key's whole words, and no control
+sequence shows as text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from tests.conftest import NOW
 from tests.tmux_helpers import Terminal, find_tmux, lines_with
@@ -29,6 +31,24 @@ RAW_SEQUENCE = re.compile(r"\^\[|\[\?\d+[hl]|\[\d+(;\d+)*[mHJK]")  # a control s
 CONFIRM_KEYS = re.compile(r" n\b.* y\b")  # a confirm dialog's buttons on one line: "Cancel n  Accept 1 y"
 PROMPT = "shell> "  # the shell's prompt once the demo is over
 TOAST_EDGE = "▌"  # a notification's left edge: what it covers is hidden, not cut
+PALETTE_EDGE = "▏"  # where the footer's own keys end and the command palette's begins
+# The screens whose keys the footer shows, by where their class lives.
+SCREENS = ("tui.app:CallsheetApp", "tui.screens.pipeline:PipelineScreen", "tui.screens.inbox:InboxScreen",
+           "tui.screens.moderation:ModerationScreen", "tui.screens.outbox:OutboxScreen",
+           "tui.screens.message_view:MessageScreen")
+
+
+def key_words() -> frozenset[str]:
+    """Every key's words (its description) on the screens the scenario shows, inherited ones too."""
+    import importlib
+
+    words = set()
+    for target in SCREENS:
+        module, name = target.split(":")
+        for cls in getattr(importlib.import_module(module), name).__mro__:
+            words.update(binding.description for binding in vars(cls).get("BINDINGS", ())
+                         if isinstance(binding, Binding))
+    return frozenset(words)
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class Demo:
     addresses: frozenset[str]
     campaigns: tuple[str, ...]
     db: Path
+    key_words: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, db: Path) -> Demo:
@@ -48,7 +69,7 @@ class Demo:
                 "SELECT email FROM influencers UNION SELECT to_addr FROM messages "
                 "UNION SELECT from_addr FROM messages UNION SELECT sender_email FROM campaigns") if row[0]}
             campaigns = tuple(row[0] for row in conn.execute("SELECT name FROM campaigns"))
-        return cls(frozenset(handles), frozenset(addresses), campaigns, db)
+        return cls(frozenset(handles), frozenset(addresses), campaigns, db, key_words())
 
     def to_review(self, campaign: str) -> tuple[str, str]:
         """(handle, name) of the campaign's candidate waiting for a verdict with the longest handle."""
@@ -93,6 +114,14 @@ def assert_screen_honest(screen: str, demo: Demo, mode: str = "") -> None:
     if mode == "Inbox":
         assert cut_silently(inbox_list(screen), demo.handles, INBOX_HEAD) == [], screen
     assert ESCAPE not in screen and not RAW_SEQUENCE.search(screen), screen
+    assert footer_cut(screen, demo.key_words) == [], screen
+
+
+def footer_cut(screen: str, words: frozenset[str]) -> list[str]:
+    """The footer's entries ("a Accept", two spaces apart) whose words are not a key's whole words."""
+    footer = screen.rstrip("\n").splitlines()[-1].split(PALETTE_EDGE)[0].strip()
+    entries = [entry.split(" ", 1) for entry in re.split(r" {2,}", footer) if entry]
+    return [" ".join(entry) for entry in entries if len(entry) != 2 or entry[1] not in words]
 
 
 @pytest.fixture(params=[(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}")
@@ -219,6 +248,7 @@ def open_a_sent_mail(terminal: Terminal, demo: Demo) -> None:
     screen = terminal.wait_for(f"Message #{number}", f"To: {to}", "From: ", "Subject: ", "Date: ")
     assert f"message #{number}" in screen.splitlines()[0]
     assert "Message-ID:" not in screen
+    assert_screen_honest(screen, demo)  # before `h`: a message id's domain is no address to check
     terminal.press("h")
     terminal.wait_for("Message-ID: <", "MIME-Version:")
     terminal.press("Escape")
@@ -252,11 +282,14 @@ def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
 
 
 def test_the_screen_check_catches_a_silent_cut() -> None:
-    """The check itself: a handle cut bare reads as another person and is caught; one cut with `…`,
-    a whole one, an address's domain and one hidden under a notification are not."""
+    """The checks themselves: a handle cut bare reads as another person and is caught; one cut with
+    `…`, a whole one, an address's domain and one hidden under a notification are not. A footer
+    ending on a key without its whole words is caught too."""
     known = frozenset({"mia.rossi278", "ana"})
     shown = "@mia.rossi27 @mia.ross… @ana. casting@lumen.example @mia.r▌ toast"
     assert cut_silently(shown, known, HANDLE) == ["@mia.rossi27"]
     inbox = "   hugo.weber16 ●1 22/11  │ x\n   → Re: you?  │\n  ★mia.rossi27 ●1 │\n   mia.ross… 2/11 │"
     assert cut_silently(inbox_list("header\n" + inbox), frozenset({"hugo.weber16", "mia.rossi278"}),
                         INBOX_HEAD) == ["  ★mia.rossi27"]
+    footer = "body\n space Tag  a Accept  ^q Quit  r Rej       ▏ ^p palette\n"
+    assert footer_cut(footer, frozenset({"Tag", "Accept", "Quit", "Reject"})) == ["r Rej"]
