@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Sparkline, Static
-from textual.worker import get_current_worker
 
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
@@ -31,6 +30,7 @@ from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import ApplicationRow, View
 from store.query.parser import parse_query
+from store.superseded import LongRead, Superseded
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
@@ -122,6 +122,8 @@ class PipelineScreen(Screen[None]):
         self.page_offset = 0
         self._widths: dict[str, int] = {}
         self._watcher: DataVersion | None = None
+        self._long_read = LongRead()  # the count of the view shown, when it is read after its rows
+        self._focus_on_load = False  # a search was applied: the table takes the focus with its rows
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -191,10 +193,10 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
-        """The page first; its count and position after it when they mean reading many rows."""
+        """The page, with its count and position when they are cheap (`count_page` reads them otherwise)."""
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
-        version = self._watcher.current() if self._watcher is not None else -1
+        version = self._version()
         rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
         campaign = campaigns.get_by_id(db, view.campaign_id)
         numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
@@ -206,10 +208,25 @@ class PipelineScreen(Screen[None]):
         if offset is None and (cheap or total is not None and fetch.get("last")):
             offset = self._offset(db, view, now, fetch, rows, total)
         self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor))
-        if (total is None or offset is None) and not get_current_worker().is_cancelled:
-            total = self.totals.count(db, view, now, version)
-            offset = offset if offset is not None else self._offset(db, view, now, fetch, rows, total)
-            self.post_message(PageCounted(view, fetch, total, offset))
+
+    @work(thread=True, exclusive=True, group="count")
+    def count_page(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int | None,
+                   offset: int | None) -> None:
+        """The total and position a page was painted without; stopped when other rows are asked for."""
+        store = app_store(self)
+        db, now = store.reader(), store.clock.now()
+        try:
+            with self._long_read.running(db):
+                if total is None:
+                    total = self.totals.count(db, view, now, self._version())
+                if offset is None:
+                    offset = self._offset(db, view, now, fetch, rows, total)
+        except Superseded:
+            return
+        self.post_message(PageCounted(view, fetch, total, offset))
+
+    def _version(self) -> int:
+        return self._watcher.current() if self._watcher is not None else -1
 
     @staticmethod
     def _offset(db: Database, view: View, now: datetime, fetch: dict[str, Any], rows: list[ApplicationRow],
@@ -281,6 +298,9 @@ class PipelineScreen(Screen[None]):
         shown_before = len(self.rows)
         self.rows, self.fetch = message.rows, message.fetch
         self._fill_table(table, cursor)
+        if self._focus_on_load:
+            self._focus_on_load = False
+            table.focus()
         self.counted = message.total is not None
         if message.total is not None:
             self.total = message.total
@@ -298,6 +318,9 @@ class PipelineScreen(Screen[None]):
         if list(sparkline.data or []) != message.per_day:
             sparkline.data = message.per_day
         self.show_page_info()
+        if message.total is None or message.offset is None:  # counted once the rows are on screen
+            self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
+                                    message.offset)
 
     def on_page_counted(self, message: PageCounted) -> None:
         if message.view != self.view or message.fetch != self.fetch:
@@ -314,7 +337,8 @@ class PipelineScreen(Screen[None]):
         shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
-        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left())
+        # One line always (.summary): no layout pass for a new text.
+        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left(), layout=False)
 
     def _undo_left(self) -> str:
         """` · u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
@@ -390,9 +414,12 @@ class PipelineScreen(Screen[None]):
         except UserError as error:
             self.notify(error.sentence, severity="error", timeout=8)
             return
-        if self.view is not None:
-            self._show(replace(self.view, search=text), {})
-        self.query_one(DataTable).focus()
+        if self.view is None or text == self.view.search:
+            self.query_one(DataTable).focus()
+            return
+        # The table takes the focus when the rows arrive: one frame then, not a repaint of the old rows.
+        self._focus_on_load = True
+        self._show(replace(self.view, search=text), {})
 
     @on(DataTable.HeaderSelected)
     def header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -410,6 +437,8 @@ class PipelineScreen(Screen[None]):
             self.load_profile(int(event.row_key.value))
 
     def _show(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+        if self.view is None or view.filters() != self.view.filters():
+            self._long_read.supersede()  # a count of rows no longer wanted would only slow these down
         self.view = view
         self.load_page(view, fetch, cursor)
 
