@@ -22,7 +22,6 @@ from textual.widgets import DataTable, Header, Input, Select, Sparkline, Static
 
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
-from mailer.actions.invitations import InviteSource, invite_many
 from mailer.actions.outcome import Outcome
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
@@ -35,8 +34,6 @@ from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
 from tui.screens import pipeline_decisions as questions
-from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
-from tui.screens.invite_modal import InviteModal
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
     CollaborationPreviewed,
@@ -188,11 +185,18 @@ class PipelineScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="campaigns")
     def load_campaigns(self) -> None:
+        """The picker's choices; on opening, the first campaign's page too, in the same trip."""
         rows = campaigns.listing(app_store(self).reader())
-        self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows]))
+        opening = self.view is None and bool(rows)
+        self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows], page_follows=opening))
+        if opening:
+            self.post_message(self._read_page(View(rows[0].id), {}, 0))
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
+        self.post_message(self._read_page(view, fetch, cursor))
+
+    def _read_page(self, view: View, fetch: dict[str, Any], cursor: int | None) -> PageLoaded:
         """The page, with its count and position when they are cheap (`count_page` reads them otherwise)."""
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
@@ -207,7 +211,7 @@ class PipelineScreen(Screen[None]):
         offset = 0 if not fetch or not rows else None
         if offset is None and (cheap or total is not None and fetch.get("last")):
             offset = self._offset(db, view, now, fetch, rows, total)
-        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor))
+        return PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor)
 
     @work(thread=True, exclusive=True, group="count")
     def count_page(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int | None,
@@ -274,7 +278,10 @@ class PipelineScreen(Screen[None]):
         if self.view is not None and self.view.campaign_id in self.campaign_names:
             picker.value = self.view.campaign_id  # a reload keeps the campaign, its filters and page
         elif message.choices:
-            picker.value = message.choices[0][1]
+            first = message.choices[0][1]
+            # The rows load now (or are on their way), not after the picker's Changed message.
+            self._choose_campaign(first, load=not message.page_follows)
+            picker.value = first
         else:
             self._show_no_campaign()
 
@@ -386,12 +393,18 @@ class PipelineScreen(Screen[None]):
         if not isinstance(event.value, int):
             self._show_no_campaign()
             return
-        if self.view is not None and self.view.campaign_id == event.value:
+        self._choose_campaign(event.value)
+
+    def _choose_campaign(self, campaign_id: int, load: bool = True) -> None:
+        if self.view is not None and self.view.campaign_id == campaign_id:
             return
-        self.campaign_name = self.campaign_names.get(int(event.value), "")
+        self.campaign_name = self.campaign_names.get(campaign_id, "")
         self.tagged.clear()
         self.last_batch = None
-        self._show(View(int(event.value)), {})
+        if load:
+            self._show(View(campaign_id), {})
+        else:
+            self.view = View(campaign_id)
 
     @on(Select.Changed, "#stage-filter")
     def stage_filter_chosen(self, event: Select.Changed) -> None:
@@ -563,6 +576,9 @@ class PipelineScreen(Screen[None]):
         if not self.campaign_name:
             return
         name = self.campaign_name
+        # The modals load when first opened: they are not on the way to the first rows.
+        from mailer.actions.invitations import InviteSource, invite_many
+        from tui.screens.invite_modal import InviteModal
 
         def chosen(source: InviteSource | None) -> None:
             if source is not None:
@@ -583,6 +599,7 @@ class PipelineScreen(Screen[None]):
     def on_settings_loaded(self, message: SettingsLoaded) -> None:
         """The settings screen; what it returns runs as one campaign action."""
         name = message.campaign.name
+        from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
 
         def chosen(request: SettingsRequest | None) -> None:
             if request is not None:
