@@ -16,7 +16,7 @@ from tests.app_helpers import PINNED
 from tests.pilot_helpers import until
 from tests.pipeline_helpers import add_influencer, add_people, make_campaign
 from tui.app import make_app
-from tui.screens import pipeline as pipeline_screen
+from tui.screens import pipeline_reads
 
 # A recursive count that only ends when it is interrupted (10^12 steps).
 ENDLESS = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000000) "
@@ -66,7 +66,7 @@ def test_other_errors_are_not_taken_for_a_superseded_read(tmp_path: Path) -> Non
 
 
 async def test_a_large_search_shows_its_rows_then_its_count(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline_screen, "INLINE_COUNT_LIMIT", 0)  # every search counts after its rows
+    monkeypatch.setattr(pipeline_reads, "INLINE_COUNT_LIMIT", 0)  # every search counts after its rows
     app = make_app(_store(tmp_path / "big.db"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen

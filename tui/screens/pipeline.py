@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,7 +24,6 @@ from mailer.actions import pipeline
 from mailer.actions.outcome import Outcome
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
-from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import ApplicationRow, View
 from store.query.parser import parse_query
@@ -44,14 +42,11 @@ from tui.screens.pipeline_messages import (
     ProfileLoaded,
     SettingsLoaded,
 )
+from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 
-PAGE_SIZE = 100
-# A search over a campaign slice this large is counted inline with its page; a larger one is counted
-# after the page is painted (PageCounted), so the rows never wait on a count of 100,000 joins.
-INLINE_COUNT_LIMIT = 5_000
 PROFILE_WIDTH = 34  # as in pipeline.tcss
 NARROW_SPARE = 10  # with fewer spare cells than this beyond 80, the source column is left out
 # (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
@@ -164,6 +159,8 @@ class PipelineScreen(Screen[None]):
         self._fill_table(table, cursor)
 
     def _fill_table(self, table: DataTable, cursor: int) -> None:
+        if not table.columns:
+            return  # the opening page can come before the first layout: the columns fill it then
         table.clear()
         for row in self.rows:
             key = row.application_id
@@ -174,7 +171,14 @@ class PipelineScreen(Screen[None]):
     def on_mount(self) -> None:
         self._watcher = DataVersion(app_store(self).path)
         self.set_interval(1.0, self.watch_database)
-        self.load_campaigns()
+        # The app's opening read (started as it was built) is usually done by now: no worker trip then.
+        take = getattr(self.app, "take_opening", None)
+        opening: Opening | None = take() if take is not None else None
+        ready = opening.ready() if opening is not None else None
+        if ready is not None:
+            self._opened(*ready)
+        else:
+            self.load_campaigns(opening)
         self.query_one(DataTable).focus()
 
     def on_unmount(self) -> None:
@@ -184,34 +188,23 @@ class PipelineScreen(Screen[None]):
     # Workers: every database access happens here, off the UI thread.
 
     @work(thread=True, exclusive=True, group="campaigns")
-    def load_campaigns(self) -> None:
+    def load_campaigns(self, opening: Opening | None = None) -> None:
         """The picker's choices; on opening, the first campaign's page too, in the same trip."""
-        rows = campaigns.listing(app_store(self).reader())
-        opening = self.view is None and bool(rows)
-        self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows], page_follows=opening))
-        if opening:
-            self.post_message(self._read_page(View(rows[0].id), {}, 0))
+        if opening is not None:
+            choices, page = opening.wait()
+        else:
+            choices, page = read_campaigns(app_store(self), self.totals, self._version(),
+                                           first_page=self.view is None)
+        self._opened(choices, page)
+
+    def _opened(self, choices: CampaignsLoaded, page: PageLoaded | None) -> None:
+        self.post_message(choices)
+        if page is not None:
+            self.post_message(page)
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
-        self.post_message(self._read_page(view, fetch, cursor))
-
-    def _read_page(self, view: View, fetch: dict[str, Any], cursor: int | None) -> PageLoaded:
-        """The page, with its count and position when they are cheap (`count_page` reads them otherwise)."""
-        store = app_store(self)
-        db, now = store.reader(), store.clock.now()
-        version = self._version()
-        rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
-        campaign = campaigns.get_by_id(db, view.campaign_id)
-        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
-                                            "collaborated_at": campaign.collaborated_at}
-        per_day = pipeline_view.per_day(db, view.campaign_id, now)
-        cheap = not view.search.strip() or pipeline_view.slice_size(db, view) <= INLINE_COUNT_LIMIT
-        total = self.totals.count(db, view, now, version) if cheap else self.totals.known(view, now, version)
-        offset = 0 if not fetch or not rows else None
-        if offset is None and (cheap or total is not None and fetch.get("last")):
-            offset = self._offset(db, view, now, fetch, rows, total)
-        return PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor)
+        self.post_message(read_page(app_store(self), view, fetch, cursor, self.totals, self._version()))
 
     @work(thread=True, exclusive=True, group="count")
     def count_page(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int | None,
@@ -224,23 +217,13 @@ class PipelineScreen(Screen[None]):
                 if total is None:
                     total = self.totals.count(db, view, now, self._version())
                 if offset is None:
-                    offset = self._offset(db, view, now, fetch, rows, total)
+                    offset = offset_of(db, view, now, fetch, rows, total)
         except Superseded:
             return
         self.post_message(PageCounted(view, fetch, total, offset))
 
     def _version(self) -> int:
         return self._watcher.current() if self._watcher is not None else -1
-
-    @staticmethod
-    def _offset(db: Database, view: View, now: datetime, fetch: dict[str, Any], rows: list[ApplicationRow],
-                total: int | None) -> int:
-        """How many rows of the view come before `rows`."""
-        if not rows:
-            return 0
-        if fetch.get("last") and total is not None:
-            return max(0, total - len(rows))
-        return pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0]))
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
