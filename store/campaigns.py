@@ -256,7 +256,9 @@ def listing(db: Database) -> list[Campaign]:
     closed ones after, each newest first. The one order of `campaign list` and the app's picker,
     whose first entry is where the app opens."""
     rows = db.query(
-        """SELECT c.*, (SELECT count(*) FROM applications a WHERE a.campaign_id = c.id) AS candidates
+        # The tallies the triggers keep (store/pipeline_upkeep.py): a few rows, not a count of 100,000.
+        """SELECT c.*, (SELECT coalesce(sum(t.applications), 0) FROM application_tallies t
+                        WHERE t.campaign_id = c.id) AS candidates
            FROM campaigns c ORDER BY c.status = 'closed', c.created_at DESC, c.id DESC"""
     )
     return [Campaign.from_row(row) for row in rows]

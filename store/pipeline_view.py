@@ -47,6 +47,10 @@ class View:
     sort: str = "updated"
     descending: bool = True
 
+    def filters(self) -> tuple:
+        """What decides which rows the view holds (not their order): equal filters, equal counts."""
+        return (self.campaign_id, self.stages, self.source, self.search.strip())
+
     def sorted_by(self, column: str) -> View:
         """The same view sorted by `column`; choosing the current column flips the order."""
         if column not in SORTS:
@@ -175,8 +179,7 @@ class Totals:
     @staticmethod
     def _key(view: View, now: datetime) -> tuple:
         # A search may be relative to now (`contacted<7d`): a count holds for the minute it was made in.
-        return (view.campaign_id, view.stages, view.source, view.search.strip(),
-                now.replace(second=0, microsecond=0))
+        return (*view.filters(), now.replace(second=0, microsecond=0))
 
     def known(self, view: View, now: datetime, version: int) -> int | None:
         """The count of `view` if it was made at `version`, else None."""

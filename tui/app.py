@@ -24,6 +24,7 @@ from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
 from tui.screens.help import HelpScreen
 from tui.screens.pipeline import PipelineScreen
+from tui.screens.pipeline_reads import Opening
 from tui.visible import visible
 
 NOT_SENT_HERE = "mail is not sent from this login"
@@ -68,6 +69,8 @@ class CallsheetApp(App[None]):
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)
+        # The first mode's rows are read while Textual starts; the Pipeline takes them when it mounts.
+        self._opening: Opening | None = Opening(store)
         store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
         self._stop_sentence = "callsheet stopped on an unexpected error."
 
@@ -82,6 +85,11 @@ class CallsheetApp(App[None]):
         self.set_interval(REPLY_LOOK_SECONDS, self._look_for_replies)
         # Sending starts once the first frame is up: its modules load off the way to the first rows.
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
+
+    def take_opening(self) -> Opening | None:
+        """The start-up read of the first mode, once (a later Pipeline screen reads for itself)."""
+        opening, self._opening = self._opening, None
+        return opening
 
     def format_title(self, title: str, sub_title: str) -> Content:
         return self.title_for(self.current_mode, title, sub_title)

@@ -13,7 +13,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from mailer.actions.outcome import Outcome, acting, woke
-from mailer.outreach import retime
 from store import audit, campaign_edit, campaigns, operators, outreach
 from store.campaigns import Campaign, CampaignSpec, state_text, zone
 from store.clock import from_iso
@@ -94,6 +93,13 @@ def pause(store: Store, name: str, note: str = "") -> StateChanged:
         return StateChanged.of(campaign.name, state_text(campaigns.get_by_id(db, campaign.id)))
 
 
+def _retime():  # noqa: ANN202  the module, loaded on first use
+    # The planner behind it is a tenth of the app's start-up, and only a resume or an edit needs it.
+    from mailer.outreach import retime
+
+    return retime
+
+
 def resume(store: Store, name: str) -> StateChanged:
     """Resume a paused campaign, whoever paused it (a person or the circuit breaker)."""
     with acting(store, MANAGE) as db:
@@ -102,7 +108,7 @@ def resume(store: Store, name: str) -> StateChanged:
             raise UserError(f"{campaign.name} is {campaign.status}, not paused; there is nothing to "
                             f"resume.")
         campaigns.resume(db, campaign, now=store.now_iso(), actor=store.actor)
-        moved = retime.after_pause(db, campaigns.get_by_id(db, campaign.id), store.clock.now())
+        moved = _retime().after_pause(db, campaigns.get_by_id(db, campaign.id), store.clock.now())
         waiting = campaigns.queued_mail(db, campaign.id)
     return woke(store, StateChanged.of(campaign.name, "open", moved), waiting)
 
@@ -116,7 +122,7 @@ def edit(store: Store, name: str, given: dict[str, Any]) -> CampaignEdited:
         _check_edit(db, campaign, given, store.now_iso())
         done = campaign_edit.edit(db, campaign, given, actor=store.actor, now=store.now_iso())
         edited = done.campaign
-        moved = (retime.after_edit(db, edited, store.clock.now())
+        moved = (_retime().after_edit(db, edited, store.clock.now())
                  if done.changed("windows", "timezone", "daily_cap", "opens_at", "closes_at") else 0)
         flagged, unflagged = (campaign_edit.recheck_limit(db, edited, now=store.now_iso())
                               if done.changed("invite_limit") else (0, 0))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from mailer.templating.rendering import invitation_length, render
 from store import stages, triggers
 from store.campaigns import Campaign, zone
 from store.clock import from_iso
@@ -55,6 +54,9 @@ class Composer:
         address, name = self.sender()
         if not influencer.get("email"):
             return Email(kind, "", "", "", None, None, address, name)
+        # jinja2 and the sandbox (a sixth of the app's start-up) load with the first email composed.
+        from mailer.templating.rendering import invitation_length, render
+
         extra = self.extra_for(application, (address, name))
         rendered = render(self.db, self.campaign, kind, influencer, extra=extra)
         status, flags = "queued", tuple[str, ...]()

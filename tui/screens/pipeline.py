@@ -12,31 +12,26 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Sparkline, Static
-from textual.worker import get_current_worker
 
 from mailer.actions import campaigns as campaign_actions
 from mailer.actions import pipeline
-from mailer.actions.invitations import InviteSource, invite_many
 from mailer.actions.outcome import Outcome
 from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
-from store.counters import counters
 from store.errors import UserError
 from store.pipeline_view import ApplicationRow, View
 from store.query.parser import parse_query
+from store.superseded import LongRead, Superseded
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
 from tui.screens import pipeline_decisions as questions
-from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
-from tui.screens.invite_modal import InviteModal
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
     CollaborationPreviewed,
@@ -47,15 +42,12 @@ from tui.screens.pipeline_messages import (
     ProfileLoaded,
     SettingsLoaded,
 )
+from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 
-PAGE_SIZE = 100
-# A search over a campaign slice this large is counted inline with its page; a larger one is counted
-# after the page is painted (PageCounted), so the rows never wait on a count of 100,000 joins.
-INLINE_COUNT_LIMIT = 5_000
 PROFILE_WIDTH = 34  # as in pipeline.tcss
 NARROW_SPARE = 10  # with fewer spare cells than this beyond 80, the source column is left out
 # (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
@@ -125,6 +117,8 @@ class PipelineScreen(Screen[None]):
         self.page_offset = 0
         self._widths: dict[str, int] = {}
         self._watcher: DataVersion | None = None
+        self._long_read = LongRead()  # the count of the view shown, when it is read after its rows
+        self._focus_on_load = False  # a search was applied: the table takes the focus with its rows
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
@@ -168,6 +162,8 @@ class PipelineScreen(Screen[None]):
         self._fill_table(table, cursor)
 
     def _fill_table(self, table: DataTable, cursor: int) -> None:
+        if not table.columns:
+            return  # the opening page can come before the first layout: the columns fill it then
         table.clear()
         for row in self.rows:
             key = row.application_id
@@ -178,7 +174,14 @@ class PipelineScreen(Screen[None]):
     def on_mount(self) -> None:
         self._watcher = DataVersion(app_store(self).path)
         self.set_interval(1.0, self.watch_database)
-        self.load_campaigns()
+        # The app's opening read (started as it was built) is usually done by now: no worker trip then.
+        take = getattr(self.app, "take_opening", None)
+        opening: Opening | None = take() if take is not None else None
+        ready = opening.ready() if opening is not None else None
+        if ready is not None:
+            self._opened(*ready)
+        else:
+            self.load_campaigns(opening)
         self.query_one(DataTable).focus()
 
     def on_unmount(self) -> None:
@@ -188,41 +191,42 @@ class PipelineScreen(Screen[None]):
     # Workers: every database access happens here, off the UI thread.
 
     @work(thread=True, exclusive=True, group="campaigns")
-    def load_campaigns(self) -> None:
-        rows = campaigns.listing(app_store(self).reader())
-        self.post_message(CampaignsLoaded([(row.name, row.id) for row in rows]))
+    def load_campaigns(self, opening: Opening | None = None) -> None:
+        """The picker's choices; on opening, the first campaign's page too, in the same trip."""
+        if opening is not None:
+            choices, page = opening.wait()
+        else:
+            choices, page = read_campaigns(app_store(self), self.totals, self._version(),
+                                           first_page=self.view is None)
+        self._opened(choices, page)
+
+    def _opened(self, choices: CampaignsLoaded, page: PageLoaded | None) -> None:
+        self.post_message(choices)
+        if page is not None:
+            self.post_message(page)
 
     @work(thread=True, exclusive=True, group="page")
     def load_page(self, view: View, fetch: dict[str, Any], cursor: int | None = 0) -> None:
-        """The page first; its count and position after it when they mean reading many rows."""
+        self.post_message(read_page(app_store(self), view, fetch, cursor, self.totals, self._version()))
+
+    @work(thread=True, exclusive=True, group="count")
+    def count_page(self, view: View, fetch: dict[str, Any], rows: list[ApplicationRow], total: int | None,
+                   offset: int | None) -> None:
+        """The total and position a page was painted without; stopped when other rows are asked for."""
         store = app_store(self)
         db, now = store.reader(), store.clock.now()
-        version = self._watcher.current() if self._watcher is not None else -1
-        rows = pipeline_view.page(db, view, now, limit=PAGE_SIZE, **fetch)
-        campaign = campaigns.get_by_id(db, view.campaign_id)
-        numbers = counters(db, campaign) | {"state": campaigns.state_text(campaign),
-                                            "collaborated_at": campaign.collaborated_at}
-        per_day = pipeline_view.per_day(db, view.campaign_id, now)
-        cheap = not view.search.strip() or pipeline_view.slice_size(db, view) <= INLINE_COUNT_LIMIT
-        total = self.totals.count(db, view, now, version) if cheap else self.totals.known(view, now, version)
-        offset = 0 if not fetch or not rows else None
-        if offset is None and (cheap or total is not None and fetch.get("last")):
-            offset = self._offset(db, view, now, fetch, rows, total)
-        self.post_message(PageLoaded(view, fetch, rows, total, offset, numbers, per_day, cursor))
-        if (total is None or offset is None) and not get_current_worker().is_cancelled:
-            total = self.totals.count(db, view, now, version)
-            offset = offset if offset is not None else self._offset(db, view, now, fetch, rows, total)
-            self.post_message(PageCounted(view, fetch, total, offset))
+        try:
+            with self._long_read.running(db):
+                if total is None:
+                    total = self.totals.count(db, view, now, self._version())
+                if offset is None:
+                    offset = offset_of(db, view, now, fetch, rows, total)
+        except Superseded:
+            return
+        self.post_message(PageCounted(view, fetch, total, offset))
 
-    @staticmethod
-    def _offset(db: Database, view: View, now: datetime, fetch: dict[str, Any], rows: list[ApplicationRow],
-                total: int | None) -> int:
-        """How many rows of the view come before `rows`."""
-        if not rows:
-            return 0
-        if fetch.get("last") and total is not None:
-            return max(0, total - len(rows))
-        return pipeline_view.position(db, view, now, pipeline_view.bound_of(rows[0]))
+    def _version(self) -> int:
+        return self._watcher.current() if self._watcher is not None else -1
 
     @work(thread=True, exclusive=True, group="profile")
     def load_profile(self, application_id: int) -> None:
@@ -260,7 +264,10 @@ class PipelineScreen(Screen[None]):
         if self.view is not None and self.view.campaign_id in self.campaign_names:
             picker.value = self.view.campaign_id  # a reload keeps the campaign, its filters and page
         elif message.choices:
-            picker.value = message.choices[0][1]
+            first = message.choices[0][1]
+            # The rows load now (or are on their way), not after the picker's Changed message.
+            self._choose_campaign(first, load=not message.page_follows)
+            picker.value = first
         else:
             self._show_no_campaign()
 
@@ -284,6 +291,9 @@ class PipelineScreen(Screen[None]):
         shown_before = len(self.rows)
         self.rows, self.fetch = message.rows, message.fetch
         self._fill_table(table, cursor)
+        if self._focus_on_load:
+            self._focus_on_load = False
+            table.focus()
         self.counted = message.total is not None
         if message.total is not None:
             self.total = message.total
@@ -301,6 +311,9 @@ class PipelineScreen(Screen[None]):
         if list(sparkline.data or []) != message.per_day:
             sparkline.data = message.per_day
         self.show_page_info()
+        if message.total is None or message.offset is None:  # counted once the rows are on screen
+            self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
+                                    message.offset)
 
     def on_page_counted(self, message: PageCounted) -> None:
         if message.view != self.view or message.fetch != self.fetch:
@@ -317,7 +330,8 @@ class PipelineScreen(Screen[None]):
         shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
-        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left())
+        # One line always (.summary): no layout pass for a new text.
+        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left(), layout=False)
 
     def _undo_left(self) -> str:
         """` · u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
@@ -365,12 +379,18 @@ class PipelineScreen(Screen[None]):
         if not isinstance(event.value, int):
             self._show_no_campaign()
             return
-        if self.view is not None and self.view.campaign_id == event.value:
+        self._choose_campaign(event.value)
+
+    def _choose_campaign(self, campaign_id: int, load: bool = True) -> None:
+        if self.view is not None and self.view.campaign_id == campaign_id:
             return
-        self.campaign_name = self.campaign_names.get(int(event.value), "")
+        self.campaign_name = self.campaign_names.get(campaign_id, "")
         self.tagged.clear()
         self.last_batch = None
-        self._show(View(int(event.value)), {})
+        if load:
+            self._show(View(campaign_id), {})
+        else:
+            self.view = View(campaign_id)
 
     @on(Select.Changed, "#stage-filter")
     def stage_filter_chosen(self, event: Select.Changed) -> None:
@@ -393,9 +413,12 @@ class PipelineScreen(Screen[None]):
         except UserError as error:
             self.notify(error.sentence, severity="error", timeout=8)
             return
-        if self.view is not None:
-            self._show(replace(self.view, search=text), {})
-        self.query_one(DataTable).focus()
+        if self.view is None or text == self.view.search:
+            self.query_one(DataTable).focus()
+            return
+        # The table takes the focus when the rows arrive: one frame then, not a repaint of the old rows.
+        self._focus_on_load = True
+        self._show(replace(self.view, search=text), {})
 
     @on(DataTable.HeaderSelected)
     def header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -413,6 +436,8 @@ class PipelineScreen(Screen[None]):
             self.load_profile(int(event.row_key.value))
 
     def _show(self, view: View, fetch: dict[str, Any], cursor: int = 0) -> None:
+        if self.view is None or view.filters() != self.view.filters():
+            self._long_read.supersede()  # a count of rows no longer wanted would only slow these down
         self.view = view
         self.load_page(view, fetch, cursor)
 
@@ -537,6 +562,9 @@ class PipelineScreen(Screen[None]):
         if not self.campaign_name:
             return
         name = self.campaign_name
+        # The modals load when first opened: they are not on the way to the first rows.
+        from mailer.actions.invitations import InviteSource, invite_many
+        from tui.screens.invite_modal import InviteModal
 
         def chosen(source: InviteSource | None) -> None:
             if source is not None:
@@ -558,6 +586,7 @@ class PipelineScreen(Screen[None]):
         """The settings screen; what it returns runs as one campaign action."""
 
         name = message.campaign.name
+        from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
 
         def chosen(request: SettingsRequest | None) -> None:
             if request is not None:

@@ -15,11 +15,11 @@ from store.pipeline_view import ApplicationRow, Profile, View
 
 
 class CampaignsLoaded(Message):
-    """The campaign picker's choices: (name, id)."""
+    """The campaign picker's choices: (name, id); `page_follows`: the first one's PageLoaded comes next."""
 
-    def __init__(self, choices: list[tuple[str, int]]) -> None:
+    def __init__(self, choices: list[tuple[str, int]], page_follows: bool = False) -> None:
         super().__init__()
-        self.choices = choices
+        self.choices, self.page_follows = choices, page_follows
 
 
 class PageLoaded(Message):
