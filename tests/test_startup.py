@@ -41,7 +41,10 @@ asyncio.run(run())
 NOT_BEFORE_FIRST_FRAME = ("tui.commands", "tui.screens.inbox", "tui.screens.moderation", "tui.screens.outbox",
                           "mailer.web.app", "mailer.web.server", "mailer.web.personal", "mailer.web.clicks",
                           "mailer.daemon", "mailer.dispatch.dispatcher", "mailer.imap",
-                          "mailer.actions.sending", "starlette", "uvicorn", "aiosmtplib", "openpyxl")
+                          "mailer.actions.sending", "starlette", "uvicorn", "aiosmtplib", "openpyxl",
+                          # Loaded with the first email composed, resume or edit, and dialog opened:
+                          "jinja2", "mailer.templating.rendering", "mailer.outreach.planner",
+                          "tui.screens.campaign_settings", "tui.screens.invite_modal")
 
 
 def test_first_frame_loads_no_other_command_or_mode(store: Store) -> None:
