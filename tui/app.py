@@ -18,7 +18,7 @@ from textual.worker import WorkerFailed
 
 from store.clock import Clock
 from store.db import Store
-from tui import preferences
+from tui import collector, preferences
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
@@ -85,6 +85,7 @@ class CallsheetApp(App[None]):
         self.set_interval(REPLY_LOOK_SECONDS, self._look_for_replies)
         # Sending starts once the first frame is up: its modules load off the way to the first rows.
         self.call_after_refresh(self.run_worker, self.dispatch.run, thread=True, group="dispatch")
+        self.call_after_refresh(collector.settle)  # no full collection under the operator's keys
 
     def take_opening(self) -> Opening | None:
         """The start-up read of the first mode, once (a later Pipeline screen reads for itself)."""
@@ -129,6 +130,7 @@ class CallsheetApp(App[None]):
 
     def on_unmount(self) -> None:
         self.dispatch.request_stop()
+        collector.release()
 
     def wake_dispatcher(self) -> None:
         self.dispatch.wake()
