@@ -21,6 +21,7 @@ The rules are small on purpose, so an operator can predict them (and override th
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -109,9 +110,11 @@ def _compiled(phrases: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(phrases) + r")(?![\w'])")
 
 
-_STRONG_NEGATIVE_RE = _compiled(_STRONG_NEGATIVE)
-_NEGATIVE_RE = _compiled(_NEGATIVE)
-_POSITIVE_RE = _compiled(_POSITIVE)
+@functools.cache
+def _phrases() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(strong negative, negative, positive), compiled when the first reply is read: compiling them
+    costs the app's start-up 15-40 ms, and the store imports this module for its migration."""
+    return _compiled(_STRONG_NEGATIVE), _compiled(_NEGATIVE), _compiled(_POSITIVE)
 
 
 @dataclass(frozen=True)
@@ -176,12 +179,13 @@ def _blank(text: str, pattern: re.Pattern[str]) -> tuple[str, list[str]]:
 
 
 def _sentiment(words: str) -> Guess:
-    strong = _STRONG_NEGATIVE_RE.search(words)
+    strong_negative, negative, positive = _phrases()
+    strong = strong_negative.search(words)
     if strong:
         return Guess(NEGATIVE, because=strong.group(0))
-    rest, negatives = _blank(words, _NEGATIVE_RE)
+    rest, negatives = _blank(words, negative)
     positives: list[str] = []
-    for match in _POSITIVE_RE.finditer(rest):
+    for match in positive.finditer(rest):
         (negatives if _negated(rest, match.start()) else positives).append(match.group(0))
     for opening in _openings(rest):
         if (yes := _OPENING_YES.match(opening)) is not None:

@@ -44,7 +44,7 @@ NOT_BEFORE_FIRST_FRAME = ("tui.commands", "tui.screens.inbox", "tui.screens.mode
                           "mailer.actions.sending", "starlette", "uvicorn", "aiosmtplib", "openpyxl",
                           # Loaded with the first email composed, resume or edit, and dialog opened:
                           "jinja2", "mailer.templating.rendering", "mailer.outreach.planner",
-                          "tui.screens.campaign_settings", "tui.screens.invite_modal")
+                          "tui.screens.campaign_settings", "tui.screens.invite_modal", "tui.screens.help")
 
 
 def test_first_frame_loads_no_other_command_or_mode(store: Store) -> None:

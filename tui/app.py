@@ -22,7 +22,6 @@ from tui import collector, preferences
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
-from tui.screens.help import HelpScreen
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_reads import Opening
 from tui.visible import visible
@@ -175,6 +174,8 @@ class CallsheetApp(App[None]):
         return f"{visible(self.store.path.name)} · {shown:%a %d %b %Y %H:%M %Z}{suffix}"
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # loaded on the first `?`, not on the way to the first rows
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_rows(self.screen)))
 
