@@ -40,6 +40,8 @@ class MessageSource:
     headers: tuple[tuple[str, str], ...]
     text: str
     note: str  # how the headers were obtained, one sentence
+    event: str = ""  # what happened at `at`: "sent", "due" or "received" ("" when no time applies)
+    at: str | None = None  # that instant, as the store keeps it (UTC)
 
     def short_headers(self) -> tuple[tuple[str, str], ...]:
         found = {name.lower(): (name, value) for name, value in self.headers}
@@ -57,9 +59,21 @@ def message_source(store: Store, message_id: int, settings: DispatchSettings | N
         headers, text, note = _outgoing(row, settings)
     else:
         headers, text, note = _incoming(row)
+    event, at = _moment(row)
     return MessageSource(id=row["id"], direction=row["direction"], status=row["status"], kind=row["kind"],
                          handle=row["handle"], campaign=row["campaign"], headers=headers, text=text,
-                         note=note)
+                         note=note, event=event, at=at)
+
+
+def _moment(row: dict) -> tuple[str, str | None]:
+    """When the message went, will be tried, or came in: the one time worth naming in the viewer."""
+    if row["direction"] != "out":
+        return "received", row["received_at"] or row["created_at"]
+    if row["status"] == "sent":
+        return "sent", row["sent_at"]
+    if row["status"] in ("planned", "queued", "deferred", "sending") and row["next_attempt_at"]:
+        return "due", row["next_attempt_at"]
+    return "", None
 
 
 def _outgoing(row: dict, settings: DispatchSettings | None) -> tuple[tuple[tuple[str, str], ...], str, str]:

@@ -63,29 +63,45 @@ def outbox_counts(db: Database, statuses: Sequence[str] = ("planned", *OPEN_STAT
     return counts
 
 
-# Waiting mail: what needs a person first, then by when it falls due. History: newest first, by
-# rowid (ids grow with time), so a page of 1,000,000 sent rows reads backwards along the table.
+# Waiting mail: what needs a person first, then by when it falls due. Sent mail: newest sent
+# first, ties by id, along `messages_sent_order` (so a page of 1,000,000 sent rows reads backwards
+# along an index). Other history: the latest written first, by rowid (ids grow with time).
 _DUE_ORDER = "m.status = 'failed' DESC, m.next_attempt_at, m.id"
+_SENT_ORDER = "m.sent_at DESC, m.id DESC"
 _NEWEST = "m.id DESC"
+
+
+def _filter_and_order(statuses: Sequence[str], newest_first: bool) -> tuple[str, str]:
+    """The WHERE term on status and the ORDER BY of one listing; the sent listing names its status
+    literally, since SQLite uses a partial index only for a query that states its condition."""
+    if tuple(statuses) == ("sent",) and newest_first:
+        return "m.status = 'sent'", _SENT_ORDER
+    return ("m.status IN (SELECT value FROM json_each(:statuses))",
+            _NEWEST if newest_first else _DUE_ORDER)
+
+
+def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
+    """The query of one page of `outbox_rows` (also read by its query-plan test)."""
+    where, order = _filter_and_order(statuses, newest_first)
+    return f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
+                  m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
+                  i.handle
+           FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
+           LEFT JOIN influencers i ON i.id = m.influencer_id
+           WHERE m.direction = 'out' AND {where}
+           ORDER BY {order}
+           LIMIT :limit OFFSET :offset"""
 
 
 def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
                 limit: int = 100, offset: int = 0, *, newest_first: bool = False) -> list[OutboxRow]:
     """One page of outgoing messages in the given statuses, failed first, then by due time;
-    `newest_first` for history (sent, skipped): the latest written first."""
+    `newest_first` for history: sent mail by its sending time, other statuses the latest written first."""
     unknown = [status for status in statuses if status not in VIEW_STATUSES]
     if unknown:
         raise UserError(f"Unknown outbox status {unknown[0]!r}; choose from {', '.join(VIEW_STATUSES)}.")
-    rows = db.query(
-        f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
-                  m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
-                  i.handle
-           FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
-           LEFT JOIN influencers i ON i.id = m.influencer_id
-           WHERE m.direction = 'out' AND m.status IN (SELECT value FROM json_each(:statuses))
-           ORDER BY {_NEWEST if newest_first else _DUE_ORDER}
-           LIMIT :limit OFFSET :offset""",
-        {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
+    rows = db.query(outbox_sql(statuses, newest_first),
+                    {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
     return [OutboxRow.from_row(row) for row in rows]
 
 

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from mailer.message_source import MessageSource
 from tui.display import plain
+from tui.times import operator_zone, shown_time, zone_name
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 
@@ -36,7 +37,7 @@ class MessageScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
-        yield Static(plain(self.source.note), id="message-note")
+        yield Static(plain(self._note(), lines=True), id="message-note")
         yield Static(self._headers(), id="message-headers")
         with VerticalScroll(id="message-body"):
             yield Static(plain(self.source.text, lines=True))
@@ -45,6 +46,17 @@ class MessageScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"message #{self.source.id}"
         self.query_one("#message-body").focus()
+
+    def _note(self) -> str:
+        """How the headers were obtained; then, on a line of its own, when it went or came (in the
+        app's zone, named) and for which campaign."""
+        zone = operator_zone(self.app)
+        source = self.source
+        facts = [f"{source.event.capitalize()} {shown_time(source.at, zone)} ({zone_name(zone)})"
+                 if source.event and source.at else "",
+                 f"Campaign {source.campaign}" if source.campaign else ""]
+        shown = " · ".join(fact for fact in facts if fact)
+        return f"{source.note}\n{shown}." if shown else source.note
 
     def _headers(self) -> Text:
         shown = self.source.headers if self.all_headers else self.source.short_headers()

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from textual import work
@@ -23,7 +24,9 @@ from store.errors import UserError
 from store.outbox.admin import VIEW_STATUSES, OutboxRow, outbox_counts, outbox_rows
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens.message_view import MessageScreen
-from tui.screens.table_screen import TableScreen
+from tui.screens.outbox_columns import outbox_columns
+from tui.screens.table_screen import ColumnLayout, TableScreen
+from tui.times import operator_zone, shown_time, zone_name
 from tui.widgets.confirm import ConfirmScreen
 
 PAGE = 500
@@ -53,17 +56,16 @@ class MessageLoaded(Message):
         self.source = source
 
 
-def _when(row: OutboxRow) -> str:
-    """When it went (sent) or will be tried (waiting), in UTC as the column says."""
+def _when(row: OutboxRow, zone: tzinfo) -> str:
+    """When it went (sent) or will be tried (waiting), in the zone the column names."""
     instant = row.sent_at if row.status == "sent" else (
         row.next_attempt_at if row.status in ("planned", "queued", "deferred", "sending") else None)
-    return (instant or "")[:16].replace("T", " ")
+    return shown_time(instant, zone)
 
 
 class OutboxScreen(TableScreen):
     MODE = "outbox"  # the mode its header names
-    # The server's last reply is why one looks here: it comes before the campaign.
-    COLUMNS = ("id", "status", "to", "when (UTC)", "tries", "last reply", "campaign")
+    # The server's last reply is why one looks here: it comes before the campaign (outbox_columns).
     EMPTY = "Nothing waits in the outbox and nothing failed."
     BINDINGS = [
         Binding("enter", "open", "Open", tooltip="Show the selected message with its headers"),
@@ -77,11 +79,16 @@ class OutboxScreen(TableScreen):
         super().__init__()
         self.listing = LISTINGS[0]
 
+    def column_layout(self, screen_width: int, rows: Sequence[tuple[Any, ...]]) -> ColumnLayout:
+        when_title = f"when ({zone_name(operator_zone(self.app))})"
+        return tuple((column.index, column.title, column.width)
+                     for column in outbox_columns(screen_width, when_title, rows))
+
     def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
-        reader, listing = store.reader(), self.listing
+        reader, listing, zone = store.reader(), self.listing, operator_zone(self.app)
         counts = outbox_counts(reader, listing.statuses)
         rows = outbox_rows(reader, listing.statuses, PAGE, 0, newest_first=listing.newest_first)
-        table = [(r.id, r.status, r.to_addr, _when(r), r.attempts, r.last_smtp_response or "",
+        table = [(r.id, r.status, r.to_addr or "", _when(r, zone), r.attempts, r.last_smtp_response or "",
                   r.campaign or "") for r in rows]
         summary = f"{listing.name}: " + " · ".join(f"{counts[name]:,} {name}" for name in listing.statuses)
         if sum(counts.values()) > len(rows):
@@ -94,11 +101,11 @@ class OutboxScreen(TableScreen):
         return f"No {self.listing.name} mail. f lists other mail."
 
     def selected(self) -> tuple[int, str, str] | None:
-        """The selected row's id, status and recipient, or None on an empty table."""
+        """The selected row's id, status and recipient (whole, not as cut on screen), or None."""
         table = self.query_one(DataTable)
-        if table.row_count == 0:
+        if table.row_count == 0 or not 0 <= table.cursor_row < len(self.rows):
             return None
-        row = table.get_row_at(table.cursor_row)
+        row = self.rows[table.cursor_row]
         return int(row[0]), str(row[1]), str(row[2])
 
     def selected_id(self) -> int | None:
@@ -107,6 +114,7 @@ class OutboxScreen(TableScreen):
 
     def action_next_listing(self) -> None:
         self.listing = LISTINGS[(LISTINGS.index(self.listing) + 1) % len(LISTINGS)]
+        self.query_one(DataTable).move_cursor(row=0)  # other mail: from its top (a reload keeps the line)
         self.action_reload()
 
     def action_open(self) -> None:

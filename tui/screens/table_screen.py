@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -28,6 +28,10 @@ class RowsLoaded(Message):
         self.summary = summary
 
 
+# A shown column: where its values are in a row, its title, and its width (None: as wide as its values).
+ColumnLayout = tuple[tuple[int, str, int | None], ...]
+
+
 class TableScreen(Screen[None]):
     """Header, a one-line summary, a table and the footer; `r` reloads."""
 
@@ -35,13 +39,24 @@ class TableScreen(Screen[None]):
     COLUMNS: Sequence[str] = ()
     EMPTY = "Nothing here yet."
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[Any, ...]] = []  # as fetched, whole: the table may show them cut
+        self.shown_columns: ColumnLayout = ()
+
     def compose(self) -> ComposeResult:
         yield ModeHeader()
         yield Static("Loading…", classes="summary")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.COLUMNS)
-        yield table
+        yield DataTable(cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
+
+    def column_layout(self, screen_width: int, rows: Sequence[tuple[Any, ...]]) -> ColumnLayout:
+        """The columns shown at `screen_width`; by default all of `COLUMNS`, as wide as their values."""
+        return tuple((index, title, None) for index, title in enumerate(self.COLUMNS))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.column_layout(event.size.width, self.rows) != self.shown_columns:
+            self._fill(event.size.width)
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -59,12 +74,28 @@ class TableScreen(Screen[None]):
         raise NotImplementedError
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        # Text from the database is shown literally; numbers stay numbers (a row's id is read back).
-        table.add_rows(tuple(cell(value) if isinstance(value, str) else value for value in row)
-                       for row in message.rows)
+        self.rows = message.rows
+        self._fill(self.size.width)
         self.query_one(".summary", Static).update(message.summary if message.rows else self.empty_text())
+
+    def _fill(self, screen_width: int) -> None:
+        """Lay the columns out for the width and the rows, and show the rows, the cursor kept on its line."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        layout = self.column_layout(screen_width, self.rows)
+        if layout != self.shown_columns:
+            self.shown_columns = layout
+            table.clear(columns=True)
+            for _index, title, width in layout:
+                table.add_column(cell(title, width), width=width)
+        else:
+            table.clear()
+        # Text from the database is shown literally, anything too long for its column ending in `…`;
+        # numbers stay numbers (a row's id is read back).
+        table.add_rows(tuple(cell(row[index], width) if isinstance(row[index], str) else row[index]
+                             for index, _title, width in layout) for row in self.rows)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1))
 
     def empty_text(self) -> str:
         """The summary line when there are no rows."""
