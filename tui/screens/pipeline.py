@@ -81,6 +81,7 @@ class PipelineScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/"),
         Binding("enter", "profile", "Profile"),
         Binding("o", "cycle_sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse order", key_display="O"),
         Binding("c", "focus('#campaign')", "Campaign"),
         Binding("f", "focus('#stage-filter')", "Stage filter"),
         Binding("n,pagedown", "next_page", "Next page"),
@@ -630,6 +631,10 @@ class PipelineScreen(Screen[None]):
         following = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)] \
             if self.view.sort in SORT_CYCLE else SORT_CYCLE[0]
         self._show(self.view.sorted_by(following), {})
+
+    def action_reverse_sort(self) -> None:
+        if self.view is not None:
+            self._show(self.view.sorted_by(self.view.sort), {})  # the same column again flips the order
 
     async def action_focus(self, selector: str) -> None:
         self.query_one(selector).focus()
