@@ -79,3 +79,56 @@ async def test_capital_o_is_in_help_and_the_palette(tmp_path: Path) -> None:
         titles = {command.title: command.help for command in app.get_system_commands(screen)}
         assert titles["Reverse order"] == "key: O"
         assert ("O", "Reverse order", "Pipeline") in app.binding_rows(screen)
+
+
+async def test_after_accepting_a_middle_row_the_cursor_is_on_the_one_that_followed(tmp_path: Path) -> None:
+    store = _applied(tmp_path / "p.db", 5)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        before = _handles(screen)  # p0004 … p0000, newest first
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=2)
+        decided, following = before[2], before[3]
+        store.clock.pinned = Clock.fixed(LATER).now()  # the accept is the newest update: its row goes up
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: screen.last_batch is not None and _handles(screen)[0] == decided)
+        assert stage_of(store, "Big", decided) == "in campaign"
+        assert _under_cursor(screen) == following, "the next person, not whoever took the row's place"
+
+        await pilot.press("u")  # the undo moves the row again: the cursor stays on its person
+        await until(pilot, lambda: stage_of(store, "Big", decided) == "to review" and screen.last_batch is None)
+        await until(pilot, lambda: _handles(screen)[0] == decided)
+        assert _under_cursor(screen) == following
+
+
+async def test_a_decision_on_the_last_row_keeps_the_cursor_on_it(tmp_path: Path) -> None:
+    store = _applied(tmp_path / "p.db", 4)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        last = _handles(screen)[-1]
+        screen.query_one(DataTable).move_cursor(row=3)
+        store.clock.pinned = Clock.fixed(LATER).now()
+        await pilot.press("s")  # shortlist asks nothing
+        await until(pilot, lambda: screen.last_batch is not None and _handles(screen)[0] == last)
+        assert _under_cursor(screen) == last
+
+
+async def test_a_refresh_from_elsewhere_keeps_the_cursor_on_its_person(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    store = _applied(path, 5)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        before = _handles(screen)
+        screen.query_one(DataTable).move_cursor(row=3)
+        other = Store(path, Clock.fixed(LATER), actor="tester")  # another process moves the row above
+        try:
+            pipeline.decide(other, "Big", [before[2]], "shortlist")
+        finally:
+            other.close()
+        await until(pilot, lambda: _handles(screen)[0] == before[2])
+        assert _under_cursor(screen) == before[3]

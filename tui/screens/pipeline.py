@@ -239,7 +239,19 @@ class PipelineScreen(Screen[None]):
         self.post_message(ProfileLoaded(data, deadline))
 
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        self._step_past(set(handles))
         run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
+
+    def _step_past(self, decided: set[str]) -> None:
+        """Put the cursor on the first row below it that is not being decided (at the end it stays):
+        refreshes keep it on that row by id, though the decided ones move (sorted by update, an
+        accepted row goes to the top)."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        while row < len(self.rows) - 1 and self.rows[row].handle in decided:
+            row += 1
+        if row != table.cursor_row and self.rows[row].handle not in decided:
+            table.move_cursor(row=row)
 
     def undo_decisions(self, campaign: str, handles: list[str]) -> None:
         run_action(self, "undo", pipeline.undo_many, campaign, handles)
@@ -288,7 +300,7 @@ class PipelineScreen(Screen[None]):
             return  # the operator moved on while this page loaded
         table = self.query_one(DataTable)
         # A refresh (cursor None) keeps the cursor where it is now, not where it was when it was asked for.
-        cursor = table.cursor_row if message.cursor is None else message.cursor
+        cursor = self._kept_cursor(message.rows) if message.cursor is None else message.cursor
         shown_before = len(self.rows)
         self.rows, self.fetch = message.rows, message.fetch
         self._fill_table(table, cursor)
@@ -315,6 +327,17 @@ class PipelineScreen(Screen[None]):
         if message.total is None or message.offset is None:  # counted once the rows are on screen
             self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
                                     message.offset)
+
+    def _kept_cursor(self, rows: list[ApplicationRow]) -> int:
+        """Where the cursor goes in a refreshed page: on its row (by id) if the row is still there,
+        else on the same line, never on another person because the rows were sorted anew."""
+        table = self.query_one(DataTable)
+        current = self._cursor_row()
+        if current is not None:
+            for index, row in enumerate(rows):
+                if row.application_id == current.application_id:
+                    return index
+        return table.cursor_row
 
     def on_page_counted(self, message: PageCounted) -> None:
         if message.view != self.view or message.fetch != self.fetch:
