@@ -132,3 +132,57 @@ async def test_a_refresh_from_elsewhere_keeps_the_cursor_on_its_person(tmp_path:
             other.close()
         await until(pilot, lambda: _handles(screen)[0] == before[2])
         assert _under_cursor(screen) == before[3]
+
+
+async def _searched(pilot: Pilot, screen: PipelineScreen, text: str) -> None:
+    await pilot.press("slash", *text, "enter")
+    await until(pilot, lambda: screen.view.search == text and screen.counted and len(screen.rows) == 1)
+
+
+async def test_escape_leaves_the_search_then_clears_it(tmp_path: Path) -> None:
+    app = make_app(_applied(tmp_path / "p.db", 5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        search, table = screen.query_one("#search", Input), screen.query_one(DataTable)
+        await _searched(pilot, screen, "p0003")
+        await pilot.press("slash")
+        assert search.has_focus
+        await pilot.press(*"xyz", "escape")  # typed, not applied: dropped; the search stays in force
+        assert table.has_focus and search.value == "p0003" and search.display
+        await pilot.pause()
+        assert screen.view.search == "p0003" and _handles(screen) == ["p0003"]
+        assert "of 1" in _info(screen)
+
+        await pilot.press("escape")  # the second clears it
+        await until(pilot, lambda: screen.view.search == "" and len(screen.rows) == 5)
+        assert not search.display and search.value == "" and table.has_focus
+        await pilot.press("escape")  # nothing left to clear: nothing changes
+        assert len(screen.rows) == 5
+
+
+async def test_escape_in_an_emptied_search_bar_clears_the_search(tmp_path: Path) -> None:
+    app = make_app(_applied(tmp_path / "p.db", 5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        await _searched(pilot, screen, "p0001")
+        await pilot.press("slash")
+        screen.query_one("#search", Input).value = ""
+        await pilot.press("escape")
+        await until(pilot, lambda: screen.view.search == "" and len(screen.rows) == 5)
+        assert screen.query_one(DataTable).has_focus
+
+
+async def test_escape_closes_the_profile_before_it_clears_the_search(tmp_path: Path) -> None:
+    app = make_app(_applied(tmp_path / "p.db", 5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _opened(pilot)
+        await _searched(pilot, screen, "p0002")
+        panel = screen.query_one(ProfilePanel)
+        await pilot.press("enter")
+        await until(pilot, lambda: panel.display and "@p0002" in str(panel.render()))
+        await pilot.press("escape")
+        assert not panel.display
+        await pilot.pause()
+        assert screen.view.search == "p0002", "the first esc only closed the panel"
+        await pilot.press("escape")
+        await until(pilot, lambda: screen.view.search == "" and len(screen.rows) == 5)

@@ -98,7 +98,7 @@ class PipelineScreen(Screen[None]):
         Binding("e", "campaign_settings", "Campaign settings"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
-        Binding("escape", "back_to_table", "Back to the table", show=False),
+        Binding("escape", "back_to_table", "Back (again: clear the search)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -129,7 +129,7 @@ class PipelineScreen(Screen[None]):
             yield Select(SOURCE_FILTERS, id="source-filter", value="any", allow_blank=False)
         yield CountersBar("Loading…", id="counters")
         yield Sparkline([0], id="per-day")
-        yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc closes)",
+        yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc leaves)",
                     id="search")
         with Horizontal(id="body"):
             yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
@@ -643,10 +643,29 @@ class PipelineScreen(Screen[None]):
         search.focus()
 
     def action_back_to_table(self) -> None:
+        """esc, innermost first: leave the search bar keeping the search in force (an emptied bar
+        clears it), close the profile panel, then clear the search."""
+        search, table = self.query_one("#search", Input), self.query_one(DataTable)
+        panel = self.query_one(ProfilePanel)
+        in_force = self.view.search if self.view is not None else ""
+        if search.has_focus and search.value.strip():
+            search.value = in_force  # typed but not applied is dropped: the bar shows what is in force
+            search.display = bool(in_force)
+        elif search.has_focus:
+            self._clear_search()
+        elif not table.has_focus:
+            pass  # from a picker: back to the table, nothing else
+        elif panel.display:
+            self.action_profile()
+        elif in_force:
+            self._clear_search()
+        table.focus()
+
+    def _clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_focus and not search.value:
-            search.display = False
-        self.query_one(DataTable).focus()
+        search.value, search.display = "", False
+        if self.view is not None and self.view.search:
+            self._show(replace(self.view, search=""), {})
 
     def action_cycle_sort(self) -> None:
         if self.view is None:
