@@ -245,7 +245,8 @@ class ModerationScreen(Screen[None]):
         self._act(outreach.relanguage, changes, self.renderer)
 
     def _act(self, action: Callable[..., Outcome], *args: Any) -> None:
-        run_action(self, "decide", action, *args, exclusive=True)
+        # Not exclusive: `a a a` is three approvals, and a worker replaced before its thread ran is lost.
+        run_action(self, "decide", action, *args)
 
     def on_action_finished(self, message: ActionFinished) -> None:
         outcome = message.outcome
