@@ -124,14 +124,14 @@ async def test_a_refresh_from_elsewhere_keeps_the_cursor_on_its_person(tmp_path:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _opened(pilot)
         before = _handles(screen)
-        screen.query_one(DataTable).move_cursor(row=3)
-        other = Store(path, Clock.fixed(LATER), actor="tester")  # another process moves the row above
+        screen.query_one(DataTable).move_cursor(row=1)
+        other = Store(path, Clock.fixed(LATER), actor="tester")  # another process moves a row below it up
         try:
-            pipeline.decide(other, "Big", [before[2]], "shortlist")
+            pipeline.decide(other, "Big", [before[3]], "shortlist")
         finally:
             other.close()
-        await until(pilot, lambda: _handles(screen)[0] == before[2])
-        assert _under_cursor(screen) == before[3]
+        await until(pilot, lambda: _handles(screen)[0] == before[3])
+        assert _under_cursor(screen) == before[1], "the rows above it moved down one: the cursor with them"
 
 
 async def _searched(pilot: Pilot, screen: PipelineScreen, text: str) -> None:
