@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
 from mailer.actions import pipeline
 from store.clock import Clock
@@ -18,6 +19,7 @@ from tests.pipeline_helpers import make_campaign as new_campaign
 from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
 from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.pipeline_bits import ProfilePanel
 
 LATER = "2026-11-23T10:05:00+00:00"
@@ -72,13 +74,16 @@ async def test_capital_o_reverses_the_order(tmp_path: Path) -> None:
         assert "sorted by name ↑" in _info(screen)
 
 
-async def test_capital_o_is_in_help_and_the_palette(tmp_path: Path) -> None:
+async def test_capital_o_is_in_the_footer_help_and_palette(tmp_path: Path) -> None:
     app = make_app(_applied(tmp_path / "p.db", 2))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:  # wide enough for the footer to reach it
         screen = await _opened(pilot)
         titles = {command.title: command.help for command in app.get_system_commands(screen)}
         assert titles["Reverse order"] == "key: O"
         assert ("O", "Reverse order", "Pipeline") in app.binding_rows(screen)
+        footer = screen.query_one(KeyFooter)
+        await until(pilot, lambda: any(key.display and key.description == "Reverse order"
+                                       for key in footer.query_children(FooterKey)))
 
 
 async def test_after_accepting_a_middle_row_the_cursor_is_on_the_one_that_followed(tmp_path: Path) -> None:

@@ -81,9 +81,9 @@ class PipelineScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/"),
         Binding("enter", "profile", "Profile"),
         Binding("o", "cycle_sort", "Sort"),
-        Binding("O", "reverse_sort", "Reverse order", key_display="O"),
         Binding("c", "focus('#campaign')", "Campaign"),
         Binding("f", "focus('#stage-filter')", "Stage filter"),
+        Binding("O", "reverse_sort", "Reverse order", key_display="O"),  # after the pickers: less used
         Binding("n,pagedown", "next_page", "Next page"),
         Binding("p,pageup", "previous_page", "Previous page"),
         Binding("g", "first_page", "First page"),
