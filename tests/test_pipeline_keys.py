@@ -104,8 +104,8 @@ async def test_after_accepting_a_middle_row_the_cursor_is_on_the_one_that_follow
         assert _under_cursor(screen) == following, "the next person, not whoever took the row's place"
 
         await pilot.press("u")  # the undo moves the row again: the cursor stays on its person
-        await until(pilot, lambda: stage_of(store, "Big", decided) == "to review" and screen.last_batch is None)
-        await until(pilot, lambda: _handles(screen)[0] == decided)
+        await until(pilot, lambda: stage_of(store, "Big", decided) == "to review")
+        await until(pilot, lambda: screen.last_batch is None and _handles(screen)[0] == decided)
         assert _under_cursor(screen) == following
 
 
