@@ -99,7 +99,7 @@ class Decided(Moved):
     def notice(self) -> str:
         """The app's shorter line, which says how long `u` can take it back."""
         held = f"; u undoes within {self.grace} s" if self.grace else ""
-        return f"{self.decision}: {len(self.moves)} moved, {self.queued} emails queued{held}."
+        return f"{self.decision}: {len(self.moves)} moved, {plural(self.queued, 'email')} queued{held}."
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -42,7 +42,8 @@ from tui.widgets.mode_header import ModeHeader
 
 
 class ModerationScreen(Screen[None]):
-    """Keys: j/k move, s skip/unskip, L language, e edit, a approve, A approve all, t tag, ; tagged."""
+    """Keys: j/k move, s skip/unskip and next, L language, e edit, a approve and next, A approve all,
+    t tag, ; tagged."""
 
     MODE = "moderation"  # the mode its header names
 
@@ -69,7 +70,6 @@ class ModerationScreen(Screen[None]):
         self.to_tagged = False
         self._renderer: Renderer | None = None
         self._watcher: DataVersion | None = None
-        self._keep_id: int | None = None  # the invitation the cursor stays on after a decision
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
@@ -107,20 +107,20 @@ class ModerationScreen(Screen[None]):
 
     # -- loading -----------------------------------------------------------------------
 
-    def action_reload(self, keep_id: int | None = None) -> None:
-        current = self.invitations.current
-        self.load(keep_id if keep_id is not None else (current.id if current else None))
+    def action_reload(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, group="load")
-    def load(self, keep_id: int | None) -> None:
+    def load(self) -> None:
         reader = self.store.reader()
         rows = queue.queue(reader, self.store.now_iso())
-        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows), keep_id,
+        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows),
                                       tuple(queue.unplanned(reader))))
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
         self.counters, self.notes = message.counters, message.notes
-        self.invitations.show(message.items, message.keep_id)
+        # The cursor stays on the invitation it is on now (by id), not on the one it was on when asked.
+        self.invitations.show(message.items)
         self._show_counters()
         if not message.items:
             self.query_one("#preview", Static).update(
@@ -195,14 +195,16 @@ class ModerationScreen(Screen[None]):
         self._show_counters()
 
     def action_skip(self) -> None:
+        and_next = not self.to_tagged
         targets = self._targets()
         if all(item.status == "skipped" for item in targets):
-            self.decide("unskip", [item.id for item in targets])
+            self.decide("unskip", [item.id for item in targets], and_next)
         else:
-            self.decide("skip", [item.id for item in targets if item.status != "skipped"])
+            self.decide("skip", [item.id for item in targets if item.status != "skipped"], and_next)
 
     def action_approve(self) -> None:
-        self.decide("approve", [item.id for item in self._targets()])
+        and_next = not self.to_tagged
+        self.decide("approve", [item.id for item in self._targets()], and_next)
 
     def action_approve_all(self) -> None:
         ready = [item.id for item in self.invitations.items
@@ -227,20 +229,24 @@ class ModerationScreen(Screen[None]):
         if changes:
             self.relanguage(changes)
 
-    def decide(self, verb: str, ids: list[int]) -> None:
+    def decide(self, verb: str, ids: list[int], and_next: bool = False) -> None:
+        """Run the decision; `and_next` (one invitation, as in mutt) moves the cursor to the next one
+        at once, and the reload keeps it there by id, whatever the queue's new order."""
         if not ids:
             self.notify("Nothing to do here.", timeout=3)
             self.action_reload()
             return
         act = {"skip": outreach.skip, "unskip": outreach.unskip, "approve": outreach.approve}[verb]
-        self._act(ids[0], act, ids)
+        if and_next:
+            self.invitations.move(1)  # at the last one it stays
+        self._act(act, ids)
 
     def relanguage(self, changes: list[tuple[int, str]]) -> None:
-        self._act(changes[0][0], outreach.relanguage, changes, self.renderer)
+        self._act(outreach.relanguage, changes, self.renderer)
 
-    def _act(self, keep_id: int, action: Callable[..., Outcome], *args: Any) -> None:
-        self._keep_id = keep_id
-        run_action(self, "decide", action, *args, exclusive=True)
+    def _act(self, action: Callable[..., Outcome], *args: Any) -> None:
+        # Not exclusive: `a a a` is three approvals, and a worker replaced before its thread ran is lost.
+        run_action(self, "decide", action, *args)
 
     def on_action_finished(self, message: ActionFinished) -> None:
         outcome = message.outcome
@@ -248,7 +254,7 @@ class ModerationScreen(Screen[None]):
         sentence = outcome.short if isinstance(outcome, outreach.Relanguaged | outreach.Edited) else (
             message.sentence)
         self.notify(sentence, severity=message.severity, timeout=message.timeout(3))
-        self.action_reload(self._keep_id)
+        self.action_reload()
 
     # -- editing -----------------------------------------------------------------------
 
@@ -283,7 +289,7 @@ class ModerationScreen(Screen[None]):
         self.app.push_screen(editor, saved)
 
     def save_edit(self, message_id: int, subject: str, body: str) -> None:
-        self._act(message_id, outreach.edit, message_id, subject, body, self.renderer)
+        self._act(outreach.edit, message_id, subject, body, self.renderer)
 
     def action_external_edit(self) -> None:
         """Edit the invitation's template in $EDITOR (the app is suspended meanwhile)."""

@@ -13,10 +13,9 @@ from tui.widgets.invitation_list import QueueItem
 class QueueLoaded(Message):
     """A worker read the queue and its counters."""
 
-    def __init__(self, items: list[QueueItem], counters: queue.Counters, keep_id: int | None,
-                 notes: tuple[str, ...] = ()) -> None:
+    def __init__(self, items: list[QueueItem], counters: queue.Counters, notes: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self.items, self.counters, self.keep_id, self.notes = items, counters, keep_id, notes
+        self.items, self.counters, self.notes = items, counters, notes
 
 
 class PreviewLoaded(Message):

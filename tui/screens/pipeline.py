@@ -83,6 +83,7 @@ class PipelineScreen(Screen[None]):
         Binding("o", "cycle_sort", "Sort"),
         Binding("c", "focus('#campaign')", "Campaign"),
         Binding("f", "focus('#stage-filter')", "Stage filter"),
+        Binding("O", "reverse_sort", "Reverse order", key_display="O"),  # after the pickers: less used
         Binding("n,pagedown", "next_page", "Next page"),
         Binding("p,pageup", "previous_page", "Previous page"),
         Binding("g", "first_page", "First page"),
@@ -97,7 +98,7 @@ class PipelineScreen(Screen[None]):
         Binding("e", "campaign_settings", "Campaign settings"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
-        Binding("escape", "back_to_table", "Back to the table", show=False),
+        Binding("escape", "back_to_table", "Back (again: clear the search)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -128,7 +129,7 @@ class PipelineScreen(Screen[None]):
             yield Select(SOURCE_FILTERS, id="source-filter", value="any", allow_blank=False)
         yield CountersBar("Loading…", id="counters")
         yield Sparkline([0], id="per-day")
-        yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc closes)",
+        yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc leaves)",
                     id="search")
         with Horizontal(id="body"):
             yield DataTable(id="applications", cursor_type="row", zebra_stripes=True)
@@ -238,7 +239,19 @@ class PipelineScreen(Screen[None]):
         self.post_message(ProfileLoaded(data, deadline))
 
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        self._step_past(set(handles))
         run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
+
+    def _step_past(self, decided: set[str]) -> None:
+        """Put the cursor on the first row below it that is not being decided (at the end it stays):
+        refreshes keep it on that row by id, though the decided ones move (sorted by update, an
+        accepted row goes to the top)."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        while row < len(self.rows) - 1 and self.rows[row].handle in decided:
+            row += 1
+        if row != table.cursor_row and self.rows[row].handle not in decided:
+            table.move_cursor(row=row)
 
     def undo_decisions(self, campaign: str, handles: list[str]) -> None:
         run_action(self, "undo", pipeline.undo_many, campaign, handles)
@@ -287,7 +300,7 @@ class PipelineScreen(Screen[None]):
             return  # the operator moved on while this page loaded
         table = self.query_one(DataTable)
         # A refresh (cursor None) keeps the cursor where it is now, not where it was when it was asked for.
-        cursor = table.cursor_row if message.cursor is None else message.cursor
+        cursor = self._kept_cursor(message.rows) if message.cursor is None else message.cursor
         shown_before = len(self.rows)
         self.rows, self.fetch = message.rows, message.fetch
         self._fill_table(table, cursor)
@@ -314,6 +327,17 @@ class PipelineScreen(Screen[None]):
         if message.total is None or message.offset is None:  # counted once the rows are on screen
             self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
                                     message.offset)
+
+    def _kept_cursor(self, rows: list[ApplicationRow]) -> int:
+        """Where the cursor goes in a refreshed page: on its row (by id) if the row is still there,
+        else on the same line, never on another person because the rows were sorted anew."""
+        table = self.query_one(DataTable)
+        current = self._cursor_row()
+        if current is not None:
+            for index, row in enumerate(rows):
+                if row.application_id == current.application_id:
+                    return index
+        return table.cursor_row
 
     def on_page_counted(self, message: PageCounted) -> None:
         if message.view != self.view or message.fetch != self.fetch:
@@ -619,10 +643,29 @@ class PipelineScreen(Screen[None]):
         search.focus()
 
     def action_back_to_table(self) -> None:
+        """esc, innermost first: leave the search bar keeping the search in force (an emptied bar
+        clears it), close the profile panel, then clear the search."""
+        search, table = self.query_one("#search", Input), self.query_one(DataTable)
+        panel = self.query_one(ProfilePanel)
+        in_force = self.view.search if self.view is not None else ""
+        if search.has_focus and search.value.strip():
+            search.value = in_force  # typed but not applied is dropped: the bar shows what is in force
+            search.display = bool(in_force)
+        elif search.has_focus:
+            self._clear_search()
+        elif not table.has_focus:
+            pass  # from a picker: back to the table, nothing else
+        elif panel.display:
+            self.action_profile()
+        elif in_force:
+            self._clear_search()
+        table.focus()
+
+    def _clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_focus and not search.value:
-            search.display = False
-        self.query_one(DataTable).focus()
+        search.value, search.display = "", False
+        if self.view is not None and self.view.search:
+            self._show(replace(self.view, search=""), {})
 
     def action_cycle_sort(self) -> None:
         if self.view is None:
@@ -630,6 +673,10 @@ class PipelineScreen(Screen[None]):
         following = SORT_CYCLE[(SORT_CYCLE.index(self.view.sort) + 1) % len(SORT_CYCLE)] \
             if self.view.sort in SORT_CYCLE else SORT_CYCLE[0]
         self._show(self.view.sorted_by(following), {})
+
+    def action_reverse_sort(self) -> None:
+        if self.view is not None:
+            self._show(self.view.sorted_by(self.view.sort), {})  # the same column again flips the order
 
     async def action_focus(self, selector: str) -> None:
         self.query_one(selector).focus()

@@ -100,8 +100,10 @@ class InvitationList(ScrollView, can_focus=True):
         self._lines: list[tuple[bool, int]] = []  # (is header, item index)
         self._line_of: list[int] = []
 
-    def show(self, items: list[QueueItem], keep_id: int | None = None) -> None:
-        """Replace the rows; the cursor stays on `keep_id` if it is still there."""
+    def show(self, items: list[QueueItem]) -> None:
+        """Replace the rows; the cursor stays on its invitation (by id) while it is still there, else
+        on the same line, so a new order never puts it on someone else."""
+        keep_id = self.current.id if self.current else None
         self.items = items
         self.tagged &= {item.id for item in items}
         self._lines, self._line_of, last_group = [], [], None
