@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mailer import demo_trouble
 from mailer.actions.templates import save_template
 from mailer.outreach import planner
 from mailer.web.links import page_path
@@ -35,6 +36,7 @@ def build(store: Store) -> dict:
     with store.write() as db:
         mark_demo(db)
         counts = seed(db, store.clock.now(), store.actor)
+        counts["messages"] += demo_trouble.record(db, store.clock.now(), store.actor)
     for language, (subject, body) in INVITATION.items():
         save_template(store, "Glow Serum Launch", "invitation", language, subject, body)
     tomorrow = (store.clock.now() + timedelta(days=1)).date()

@@ -1,4 +1,4 @@
-"""The header's word that the demo is a rehearsal, and where its mail goes, said as fully as there is room for."""
+"""The header's word that the demo is a rehearsal, and where its mail goes, as fully as there is room for."""
 
 from __future__ import annotations
 
