@@ -1,4 +1,5 @@
-"""Building the demo workspace: seeded data, a house template, and tomorrow's queue planned for real."""
+"""Building the demo workspace: seeded data with a bounce and a stray mail, a house template, and
+tomorrow's queue planned for real."""
 
 from __future__ import annotations
 

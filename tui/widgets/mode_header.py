@@ -19,7 +19,7 @@ class ModeHeader(Header):
         title_for = getattr(self.app, "title_for", None)
         if mode is None or title_for is None:
             return super().format_title()
-        width = self.query_one(HeaderTitle).size.width
+        width = next((title.size.width for title in self.query(HeaderTitle)), 0)  # 0: not laid out yet
         return title_for(mode, self.screen_title, self.screen_sub_title, width or None)
 
     def on_resize(self) -> None:
