@@ -36,6 +36,8 @@ def test_the_demo_has_exactly_one_stray_mail_and_one_bounce(db_path: Path) -> No
     history = run_json(db_path, "history", handle)
     flagged = [entry for entry in history if "bounced" in (entry.get("flags") or [])]
     assert len(flagged) == 1 and flagged[0]["kind"] == "invitation", history
+    # Nothing of tomorrow's plan waits to go to the address that bounced.
+    assert not [entry for entry in history if entry["status"] in ("planned", "queued")], history
 
 
 def test_the_demo_bounces_the_same_person_every_time(tmp_path: Path) -> None:
