@@ -79,9 +79,9 @@ class CallsheetApp(App[None]):
         self._opening: Opening | None = Opening(store)
         store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
         self._stop_sentence = "callsheet stopped on an unexpected error."
+        self.sub_title = self.workspace_line()  # before the first frame: the header is whole from the start
 
     def on_mount(self) -> None:
-        self.sub_title = self.workspace_line()
         saved = preferences.load().get("theme")
         if saved in self.available_themes:
             self.theme = saved
