@@ -76,6 +76,7 @@ def test_a_folder_is_named_short_and_marked_shortened() -> None:
     assert short_folder(home / "demo-mail", home) == "~/demo-mail"
     assert short_folder(Path("/srv/demo-mail"), home) == "/srv/demo-mail"
     assert short_folder(Path("/tmp/pytest/run/demo-mail"), home) == "/…/demo-mail"
+    assert short_folder(Path("/tmp/pytest/run/demo-mail"), None) == "/…/demo-mail"  # no home known
 
 
 def test_a_hostile_folder_name_never_reaches_the_terminal_raw() -> None:

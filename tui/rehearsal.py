@@ -13,11 +13,13 @@ from tui.visible import visible
 SEPARATOR = " · "
 
 
-def short_folder(folder: Path, home: Path) -> str:
-    """`~/…/demo-mail`: the folder's own name, and whether it lies in the home folder."""
+def short_folder(folder: Path, home: Path | None) -> str:
+    """`~/…/demo-mail`: the folder's own name, and whether it lies in the home folder (None: none known)."""
     try:
-        inside = folder.relative_to(home)
+        inside = folder.relative_to(home) if home is not None else None
     except ValueError:
+        inside = None
+    if inside is None:
         return str(folder) if len(folder.parts) <= 3 else f"/…/{folder.name}"
     return f"~/{inside}" if len(inside.parts) <= 1 else f"~/…/{folder.name}"
 
@@ -42,7 +44,7 @@ class Rehearsal:
     address: str
     folder: Path
 
-    def phrases(self, home: Path) -> tuple[str, ...]:
+    def phrases(self, home: Path | None) -> tuple[str, ...]:
         """What the header may say about it, fullest first, down to the one word that must stay."""
         full, short = visible(str(self.folder)), visible(short_folder(self.folder, home))
         caught = f"rehearsal: mail caught at {self.address}, kept in"
@@ -52,4 +54,12 @@ class Rehearsal:
     def sub_title(self, sub_title: str, width: int | None, home: Path | None = None) -> str:
         """`sub_title` ("demo.db · Mon 23 Nov …") with the rehearsal said after its first part, in `width`."""
         first, _, rest = sub_title.partition(SEPARATOR)
-        return fitted(first, self.phrases(home or Path.home()), rest, width)
+        return fitted(first, self.phrases(home or _home()), rest, width)
+
+
+def _home() -> Path | None:
+    """The home folder, None when the system knows none."""
+    try:
+        return Path.home()
+    except RuntimeError:
+        return None
