@@ -1,9 +1,11 @@
-"""Building the demo workspace: seeded data, a house template, and tomorrow's queue planned for real."""
+"""Building the demo workspace: seeded data with a bounce and a stray mail, a house template, and
+tomorrow's queue planned for real."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from mailer import demo_trouble
 from mailer.actions.templates import save_template
 from mailer.outreach import planner
 from mailer.web.links import page_path
@@ -41,6 +43,9 @@ def build(store: Store) -> dict:
     _, results = planner.plan(store, tomorrow)
     counts["planned"] = sum(result.planned for result in results)
     counts["flagged"] = sum(result.flagged for result in results)
+    # After the plan, so its rows keep their numbers; the bounced person is in no plan of tomorrow.
+    with store.write() as db:
+        counts["messages"] += demo_trouble.record(db, store.clock.now(), store.actor)
     return counts
 
 

@@ -136,3 +136,15 @@ def _conversation(db: Database, rng: random.Random, campaign: Campaign, person: 
         reply_marks.record_guess(db, inserted_id(cursor), reply_marks.first_guess(subject, body, []))
         return 2
     return 1
+
+
+def bounce_target(db: Database) -> dict | None:
+    """The demo invitation that bounces: the earliest sent to someone invited who never wrote back."""
+    rows = list(db.query(
+        """SELECT m.id, m.to_addr, m.from_addr, m.subject, m.message_id, m.sent_at FROM messages m
+           JOIN applications a ON a.influencer_id = m.influencer_id AND a.campaign_id = m.campaign_id
+           WHERE m.direction = 'out' AND m.kind = 'invitation' AND m.status = 'sent' AND a.stage = 'invited'
+             AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.influencer_id = m.influencer_id
+                             AND r.direction = 'in')
+           ORDER BY m.campaign_id, m.id LIMIT 1"""))
+    return rows[0] if rows else None

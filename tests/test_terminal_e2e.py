@@ -162,11 +162,12 @@ def test_demo_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
 
 
 def start(terminal: Terminal) -> str:
-    """The app opens in the Pipeline, the header naming the mode and the demo's own file."""
+    """The app opens in the Pipeline, the header naming the mode, the demo's own file and that it is a
+    rehearsal."""
     screen = terminal.wait_until(lambda shown: header_names(shown, "Pipeline") and "rows 1–" in shown,
                                  "the Pipeline, named in the header, and its rows")
     header = screen.splitlines()[0]
-    assert "demo.db" in header, header
+    assert "demo.db · rehearsal" in header, header  # what was printed before is hidden behind the app
     assert terminal.pane("alternate_on") == "1"  # a full-screen app, over the shell's screen
     return screen
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -25,6 +26,9 @@ from tui.reply_watch import RepliesArrived, replies_sentence
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_reads import Opening
 from tui.visible import visible
+
+if TYPE_CHECKING:
+    from tui.rehearsal import Rehearsal
 
 NOT_SENT_HERE = "mail is not sent from this login"
 REPLY_LOOK_SECONDS = 2.0
@@ -62,9 +66,11 @@ class CallsheetApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, store: Store, *, local_zone: str | None = None) -> None:
+    def __init__(self, store: Store, *, local_zone: str | None = None,
+                 rehearsal: Rehearsal | None = None) -> None:
         super().__init__()
         self.store: Store = store
+        self.rehearsal = rehearsal  # the demo: every header says so, and where its mail goes
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)
@@ -72,9 +78,9 @@ class CallsheetApp(App[None]):
         self._opening: Opening | None = Opening(store)
         store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
         self._stop_sentence = "callsheet stopped on an unexpected error."
+        self.sub_title = self.workspace_line()  # before the first frame: the header is whole from the start
 
     def on_mount(self) -> None:
-        self.sub_title = self.workspace_line()
         saved = preferences.load().get("theme")
         if saved in self.available_themes:
             self.theme = saved
@@ -94,14 +100,17 @@ class CallsheetApp(App[None]):
     def format_title(self, title: str, sub_title: str) -> Content:
         return self.title_for(self.current_mode, title, sub_title)
 
-    def title_for(self, mode_key: str, title: str, sub_title: str) -> Content:
+    def title_for(self, mode_key: str, title: str, sub_title: str, width: int | None = None) -> Content:
         """The header of a mode's screen names that mode ("callsheet · Inbox — demo.db · …"): each
         mode's screens have their own header (`tui.widgets.mode_header`), right however the operator
-        got there."""
+        got there. A rehearsal's says so in the `width` cells the header has."""
         mode = MODE_TITLES.get(mode_key)
         if mode is None or title != self.title:
             return super().format_title(title, sub_title)
         named = Content.assemble(title, " · ", (mode, "bold"))
+        if self.rehearsal is not None:
+            room = None if width is None else width - named.cell_length - len(" — ")
+            sub_title = self.rehearsal.sub_title(sub_title, room)
         if not sub_title:
             return named
         return Content.assemble(named, (" — ", "dim"), Content(sub_title).stylize("dim"))
@@ -211,6 +220,7 @@ def described_bindings(node: App | Screen) -> list[tuple[str, Binding]]:
     return unique
 
 
-def make_app(store: Store, *, local_zone: str | None = None) -> CallsheetApp:
+def make_app(store: Store, *, local_zone: str | None = None,
+             rehearsal: Rehearsal | None = None) -> CallsheetApp:
     """Build the app for a store (the CLI, the demo and the tests all come through here)."""
-    return CallsheetApp(store, local_zone=local_zone)
+    return CallsheetApp(store, local_zone=local_zone, rehearsal=rehearsal)

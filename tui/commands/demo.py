@@ -179,9 +179,11 @@ def running(store: Store, path: Path, say: Callable[[str], None]) -> Iterator[De
 
 def _run_app(store: Store, path: Path) -> None:
     from tui.app import make_app
+    from tui.rehearsal import Rehearsal
 
     with running(store, path, click.echo) as parts:
-        app = make_app(store)
+        # What is printed above is hidden behind the app: its header says where the mail goes.
+        app = make_app(store, rehearsal=Rehearsal(f"{LOOPBACK}:{parts.catcher.port}", parts.catcher.folder))
         with output.unfiltered():
             app.run()
     kept = plural(parts.catcher.handler.count, "message")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Header
+from textual.widgets._header import HeaderTitle
 
 
 class ModeHeader(Header):
@@ -18,4 +19,9 @@ class ModeHeader(Header):
         title_for = getattr(self.app, "title_for", None)
         if mode is None or title_for is None:
             return super().format_title()
-        return title_for(mode, self.screen_title, self.screen_sub_title)
+        width = next((title.size.width for title in self.query(HeaderTitle)), 0)  # 0: not laid out yet
+        return title_for(mode, self.screen_title, self.screen_sub_title, width or None)
+
+    def on_resize(self) -> None:
+        """The title is fitted to the width it has: a rehearsal's says less in a narrow terminal."""
+        self.query_one(HeaderTitle).update(self.format_title())
