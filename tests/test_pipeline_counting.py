@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -77,3 +78,16 @@ async def test_a_large_search_shows_its_rows_then_its_count(tmp_path: Path, monk
         assert screen.total == 2
         assert "rows 1–2 of 2" in str(screen.query_one("#page-info", Static).render())
         assert screen.query_one(DataTable).has_focus  # the table took the focus with its rows
+
+
+def test_the_opening_read_brings_the_first_page_and_gives_the_switch_interval_back(tmp_path: Path) -> None:
+    store = _store(tmp_path / "big.db")
+    before = sys.getswitchinterval()
+    opening = pipeline_reads.Opening(store)
+    choices, page = opening.wait()
+    assert [name for name, _id in choices.choices] == ["Big"] and choices.page_follows
+    assert page is not None and len(page.rows) == 14 and page.total == 14
+    for thread in threading.enumerate():
+        if thread.name == "callsheet-opening":
+            thread.join()  # the result is handed over just before the interval is given back
+    assert sys.getswitchinterval() == before
