@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from mailer.dispatch.dispatcher import Dispatcher
 from store.db import Store
 from tests.cli_helpers import run
 from tests.dispatch_helpers import make_config, start_sink
 from tests.inbox_helpers import add_campaign, add_influencer
+from tests.programs import required
 from tests.test_attachments_outgoing import PDF
 
 # Rules about the message's structure (MIMEEval, header checks), as SpamAssassin names them.
@@ -27,13 +25,7 @@ STRUCTURAL = re.compile(r"^(MIME_|MPART_|MISSING_|CTYPE_|__CTE|BASE64_|HTML_MIME
 
 
 def _spamassassin() -> str:
-    found = shutil.which("spamassassin")
-    if found is None:
-        message = "SpamAssassin is not installed (apt-get install -y spamassassin)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and {message}")
-        pytest.skip(message)
-    return found
+    return required("spamassassin", "spamassassin")
 
 
 def rules_fired(binary: str, raw: bytes, home: Path) -> set[str]:

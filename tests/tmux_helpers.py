@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import pytest
+from tests.programs import required
 
 WAIT_SECONDS = 60.0  # generous: a 2-core machine at load 8 starts Python slowly; only a failure waits it out
 POLL_SECONDS = 0.1
@@ -25,13 +24,7 @@ CONFIG = "set -g status off\nset -g history-limit 2000\n"
 
 def find_tmux() -> str:
     """The tmux binary; without it the test is skipped, or fails where `CI` is set (as Dovecot's do)."""
-    found = shutil.which("tmux")
-    if found is None:
-        message = "tmux is not installed (apt-get install -y tmux)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and {message}")
-        pytest.skip(message)
-    return found
+    return required("tmux", "tmux")
 
 
 class Terminal:
