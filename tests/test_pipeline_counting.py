@@ -91,3 +91,14 @@ def test_the_opening_read_brings_the_first_page_and_gives_the_switch_interval_ba
         if thread.name == "callsheet-opening":
             thread.join()  # the result is handed over just before the interval is given back
     assert sys.getswitchinterval() == before
+
+
+def test_two_openings_at_once_give_back_the_interval_from_before_both(tmp_path: Path) -> None:
+    store = _store(tmp_path / "big.db")
+    before = sys.getswitchinterval()
+    first, second = pipeline_reads.Opening(store), pipeline_reads.Opening(store)
+    assert first.wait()[1] is not None and second.wait()[1] is not None
+    for thread in threading.enumerate():
+        if thread.name == "callsheet-opening":
+            thread.join()
+    assert sys.getswitchinterval() == before

@@ -27,6 +27,8 @@ INLINE_COUNT_LIMIT = 5_000
 # While the main thread builds the first frame, the opening read needs the GIL back after each row
 # SQLite steps through: at Python's 5 ms switch interval the first page took 160-270 ms, not its 7 ms.
 OPENING_SWITCH_INTERVAL = 0.0002
+_opening_lock = threading.Lock()
+_openings: list[float] = []  # the interval before the first opening still reading (one per reading)
 
 
 def read_page(store: Store, view: View, fetch: dict[str, Any], cursor: int | None, totals: Totals,
@@ -66,13 +68,27 @@ def read_campaigns(store: Store, totals: Totals, version: int,
     return choices, read_page(store, View(rows[0].id), {}, 0, totals, version) if opening else None
 
 
+def _quicken() -> None:
+    """The opening's switch interval; several openings at once (two apps in one process) share it."""
+    with _opening_lock:
+        _openings.append(_openings[0] if _openings else sys.getswitchinterval())
+        sys.setswitchinterval(OPENING_SWITCH_INTERVAL)
+
+
+def _slow_down() -> None:
+    """The interval from before the first opening, once the last one has read."""
+    with _opening_lock:
+        before = _openings.pop()
+        if not _openings:
+            sys.setswitchinterval(before)
+
+
 class Opening:
     """The first read of the Pipeline, started in its own thread as soon as the app is built."""
 
     def __init__(self, store: Store) -> None:
         self._result: Future[tuple[CampaignsLoaded, PageLoaded | None]] = Future()
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(OPENING_SWITCH_INTERVAL)  # until the read is done (a few tens of ms)
+        _quicken()  # until the read is done (a few tens of ms)
         # A daemon: a start-up that fails or quits at once never waits on it.
         threading.Thread(target=self._read, args=(store,), name="callsheet-opening", daemon=True).start()
 
@@ -83,7 +99,7 @@ class Opening:
         except BaseException as error:  # noqa: BLE001  handed to whoever waits, as a worker would
             self._result.set_exception(error)
         finally:
-            sys.setswitchinterval(self._interval)
+            _slow_down()
 
     def ready(self) -> tuple[CampaignsLoaded, PageLoaded | None] | None:
         """The messages if the read is done and went well; None otherwise (then `wait` in a worker)."""
