@@ -27,6 +27,7 @@ from store.db import Store
 from store.errors import UserError
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
+from tui.escape import EscapeSteps, EscState
 from tui.screens import inbox_data as data
 from tui.screens import inbox_pickers as pickers
 from tui.screens import inbox_writing as writing
@@ -51,7 +52,7 @@ OPEN_DELAY = 0.15
 WATCH_SECONDS = 2.0  # how often to ask SQLite whether anyone else wrote
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(EscapeSteps, Screen[None]):
     """Conversations, unread first; every change is one action run in a worker."""
 
     MODE = "inbox"  # the mode its header names
@@ -79,7 +80,7 @@ class InboxScreen(Screen[None]):
         Binding("0", "mark_reply('neutral')", "Mark reply neutral", key_display="0"),
         Binding("d", "save_attachments", "Save files"),
         Binding("ctrl+r", "reload", "Reload", show=False),
-        Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("escape", "escape_step", "Back (again: clear the search)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -91,6 +92,8 @@ class InboxScreen(Screen[None]):
         self._shown_id: int | None = None
         self._card: InfluencerCard | None = None
         self._watcher: DataVersion | None = None
+        self._applied_search = ""  # the search bar's text when it was applied (what is in force)
+        self._panel_opened = False  # the side panel was opened with `i` (not shown by the layout)
         # A new mode's screen makes Textual reparse every stylesheet and restyle the whole app
         # (its count starts at -1), about 0.3 s here; the styles are current and this screen's
         # own are applied as it mounts, so it starts as up to date as the app.
@@ -241,17 +244,37 @@ class InboxScreen(Screen[None]):
             self.notify(error.sentence, severity="error")
             return
         self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only, words, query)
+        self._applied_search = event.value.strip() if words or query else ""
         self.conversations.focus()
         self.action_reload()
 
-    def action_clear_search(self) -> None:
+    # esc (tui/escape.py): the search bar is the input, the side panel (when `i` opened it) the panel.
+
+    def esc_state(self) -> EscState:
         search = self.query_one("#inbox-search", Input)
-        search.value = ""
+        return EscState(in_input=search.has_focus, typed=bool(search.value.strip()),
+                        on_list=self.conversations.has_focus,
+                        panel_open=self._panel_opened and self.query_one("#inbox-side").display,
+                        in_force=bool(self.flt.text or self.flt.query))
+
+    def esc_leave_input(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.value = self._applied_search  # typed but not applied is dropped: it shows what is in force
+        search.set_class(not self._applied_search, "hidden")
+
+    def esc_clear(self) -> None:
+        search = self.query_one("#inbox-search", Input)
+        search.value, self._applied_search = "", ""
         search.add_class("hidden")
-        self.conversations.focus()
         if self.flt.text or self.flt.query:
             self.flt = InboxFilter(self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
             self.action_reload()
+
+    def esc_close_panel(self) -> None:
+        self.action_toggle_panel()
+
+    def esc_focus_list(self) -> None:
+        self.conversations.focus()
 
     # Actions on the current conversation -------------------------------------
 
@@ -310,6 +333,7 @@ class InboxScreen(Screen[None]):
     def action_toggle_panel(self) -> None:
         side = self.query_one("#inbox-side")
         side.display = not side.display
+        self._panel_opened = bool(side.display)
 
     def action_sync(self) -> None:
         self.notify("Syncing mail…", timeout=2)

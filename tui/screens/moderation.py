@@ -33,6 +33,7 @@ from store.errors import UserError
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
+from tui.escape import EscapeSteps, EscState
 from tui.screens.invitation_editor import InvitationEditor
 from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
 from tui.widgets.confirm import ConfirmScreen
@@ -41,9 +42,9 @@ from tui.widgets.invitation_list import InvitationList, QueueItem, describe
 from tui.widgets.mode_header import ModeHeader
 
 
-class ModerationScreen(Screen[None]):
+class ModerationScreen(EscapeSteps, Screen[None]):
     """Keys: j/k move, s skip/unskip and next, L language, e edit, a approve and next, A approve all,
-    t tag, ; tagged."""
+    t tag, ; tagged, esc leaves the `;` prompt (again: clears the tags)."""
 
     MODE = "moderation"  # the mode its header names
 
@@ -58,7 +59,7 @@ class ModerationScreen(Screen[None]):
         Binding("A", "approve_all", "Approve all", key_display="A"),
         Binding("t", "tag", "Tag"),
         Binding("semicolon", "tagged", "Apply to tagged", key_display=";"),
-        Binding("escape", "cancel_tagged", "Cancel", show=False),
+        Binding("escape", "escape_step", "Back (again: clear the tags)", show=False),
         Binding("r", "reload", "Reload"),
     ]
     CSS_PATH = "moderation.tcss"
@@ -190,9 +191,25 @@ class ModerationScreen(Screen[None]):
         self.to_tagged = True
         self._show_counters()
 
-    def action_cancel_tagged(self) -> None:
-        self.to_tagged = False
+    # esc (tui/escape.py): the `;` prompt is the input, the tags are the filter in force.
+
+    def esc_state(self) -> EscState:
+        tagged = bool(self.invitations.tagged)
+        return EscState(in_input=self.to_tagged, typed=tagged, on_list=self.invitations.has_focus,
+                        in_force=tagged)
+
+    def esc_leave_input(self) -> None:
+        self.to_tagged = False  # the tags stay: `;` offers them again
         self._show_counters()
+
+    def esc_clear(self) -> None:
+        self.to_tagged = False
+        self.invitations.tagged.clear()
+        self.invitations.refresh()
+        self._show_counters()
+
+    def esc_focus_list(self) -> None:
+        self.invitations.focus()
 
     def action_skip(self) -> None:
         and_next = not self.to_tagged

@@ -31,6 +31,7 @@ from store.superseded import LongRead, Superseded
 from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain
+from tui.escape import EscapeSteps, EscState
 from tui.screens import pipeline_decisions as questions
 from tui.screens.pipeline_messages import (
     CampaignsLoaded,
@@ -64,7 +65,7 @@ SETTINGS_ACTIONS: dict[str, Callable[..., Outcome]] = {
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
-class PipelineScreen(Screen[None]):
+class PipelineScreen(EscapeSteps, Screen[None]):
     """Campaign picker, counters, a paged table of applications, bulk decisions and undo."""
 
     MODE = "pipeline"  # the mode its header names
@@ -98,7 +99,7 @@ class PipelineScreen(Screen[None]):
         Binding("e", "campaign_settings", "Campaign settings"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
-        Binding("escape", "back_to_table", "Back (again: clear the search)", show=False),
+        Binding("escape", "escape_step", "Back (again: clear the search)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -642,24 +643,29 @@ class PipelineScreen(Screen[None]):
         search.display = True
         search.focus()
 
-    def action_back_to_table(self) -> None:
-        """esc, innermost first: leave the search bar keeping the search in force (an emptied bar
-        clears it), close the profile panel, then clear the search."""
-        search, table = self.query_one("#search", Input), self.query_one(DataTable)
-        panel = self.query_one(ProfilePanel)
+    # esc (tui/escape.py): the search bar is the input, the profile the panel, the search the filter.
+
+    def esc_state(self) -> EscState:
+        search = self.query_one("#search", Input)
+        return EscState(in_input=search.has_focus, typed=bool(search.value.strip()),
+                        on_list=self.query_one(DataTable).has_focus,
+                        panel_open=self.query_one(ProfilePanel).display,
+                        in_force=bool(self.view is not None and self.view.search))
+
+    def esc_leave_input(self) -> None:
+        search = self.query_one("#search", Input)
         in_force = self.view.search if self.view is not None else ""
-        if search.has_focus and search.value.strip():
-            search.value = in_force  # typed but not applied is dropped: the bar shows what is in force
-            search.display = bool(in_force)
-        elif search.has_focus:
-            self._clear_search()
-        elif not table.has_focus:
-            pass  # from a picker: back to the table, nothing else
-        elif panel.display:
-            self.action_profile()
-        elif in_force:
-            self._clear_search()
-        table.focus()
+        search.value = in_force  # typed but not applied is dropped: the bar shows what is in force
+        search.display = bool(in_force)
+
+    def esc_clear(self) -> None:
+        self._clear_search()
+
+    def esc_close_panel(self) -> None:
+        self.action_profile()
+
+    def esc_focus_list(self) -> None:
+        self.query_one(DataTable).focus()
 
     def _clear_search(self) -> None:
         search = self.query_one("#search", Input)
