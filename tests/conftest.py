@@ -17,6 +17,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's config, data or clock."""
     monkeypatch.setenv("CALLSHEET_NOW", NOW)
     monkeypatch.setenv("CALLSHEET_USER", "tester")
+    monkeypatch.setenv("TZ", "UTC")  # the app shows the machine's zone: every test the same one
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))

@@ -25,7 +25,7 @@ async def test_starts_on_pipeline_with_store_data(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 58  # the first campaign: seeded applications + tomorrow's invitees
         assert "rows 1–58 of 58" in str(app.screen.query_one(".summary", Static).render())
-        assert app.sub_title == "demo.db · Mon 23 Nov 2026 10:00 UTC (pinned)"
+        assert app.sub_title == "demo.db · 2026-11-23 10:00 UTC (pinned)"
 
 
 async def test_keys_switch_modes(tmp_path: Path) -> None:

@@ -46,7 +46,8 @@ async def test_every_mode_says_it_is_a_rehearsal(tmp_path: Path, size: tuple[int
 async def test_a_workspace_that_is_not_the_demo_says_nothing_of_rehearsals(tmp_path: Path) -> None:
     app = make_app(demo_store(tmp_path / "demo.db"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: header_line(app).startswith("callsheet · Pipeline — demo.db · Mon"))
+        shown = "callsheet · Pipeline — demo.db · 2026-11-23 10:00 UTC"
+        await until(pilot, lambda: header_line(app).startswith(shown))
         assert "rehearsal" not in header_line(app)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
+from datetime import tzinfo
 from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_reads import Opening
+from tui.times import machine_zone, shown_at
 from tui.visible import visible
 
 if TYPE_CHECKING:
@@ -72,7 +74,8 @@ class CallsheetApp(App[None]):
         self.store: Store = store
         self.rehearsal = rehearsal  # the demo: every header says so, and where its mail goes
         self.clock: Clock = store.clock
-        self.local_zone = ZoneInfo(local_zone) if local_zone else None
+        # Times read in the zone asked for, else the machine's (the tests pin TZ=UTC).
+        self.local_zone: tzinfo = ZoneInfo(local_zone) if local_zone else machine_zone()
         self.dispatch = AppDispatcher(self)
         # The first mode's rows are read while Textual starts; the Pipeline takes them when it mounts.
         self._opening: Opening | None = Opening(store)
@@ -178,9 +181,8 @@ class CallsheetApp(App[None]):
     def workspace_line(self) -> str:
         """The header's sub-title: which file, and what time the one clock says it is."""
         now = self.clock.now()
-        shown = now.astimezone(self.local_zone) if self.local_zone else now
         suffix = " (pinned)" if self.clock.is_pinned else ""
-        return f"{visible(self.store.path.name)} · {shown:%a %d %b %Y %H:%M %Z}{suffix}"
+        return f"{visible(self.store.path.name)} · {shown_at(now, self.local_zone, named=True)}{suffix}"
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen  # loaded on the first `?`, not on the way to the first rows

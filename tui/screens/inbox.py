@@ -39,6 +39,7 @@ from tui.screens.inbox_messages import (
     ReplyPrepared,
 )
 from tui.screens.inbox_modals import FilterModal, FolderModal, NoteModal, PickModal
+from tui.times import operator_zone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
@@ -159,7 +160,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
                 self.post_message(ConversationOpened(chosen, entries, card))
 
     def on_conversations_loaded(self, message: ConversationsLoaded) -> None:
-        self.conversations.today = self.store.now_iso()[:10]
+        self.conversations.zone, self.conversations.now = operator_zone(self.app), self.store.clock.now()
         self.conversations.show(message.rows, append=message.append, more=message.more)
         if not message.append:
             self._wanted_id = self.conversations.current_id()  # what `load_list` opens with the page
@@ -221,7 +222,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
 
     def _show(self, influencer_id: int | None, entries: list[dict], card: InfluencerCard | None) -> None:
         self._shown_id, self._card = influencer_id, card
-        self.query_one(TimelineView).show(entries)
+        self.query_one(TimelineView).show(entries, operator_zone(self.app))
         self.query_one(ContactPanel).show(card)
 
     @on(OptionList.OptionSelected, "#inbox-list")
@@ -423,7 +424,8 @@ class InboxScreen(EscapeSteps, Screen[None]):
         """Load campaigns, stray mail or bounces off the UI thread, then show them to pick from."""
 
         # call_from_thread: the worker lasts until the picker is up (tests wait on workers).
-        self.app.call_from_thread(self._picker_loaded, which, pickers.items(self.store, which))
+        offered = pickers.items(self.store, which, operator_zone(self.app))
+        self.app.call_from_thread(self._picker_loaded, which, offered)
 
     def _picker_loaded(self, which: str, items: list[pickers.Item]) -> None:
         row = self.conversations.current_row()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
 from store.db import Store
 from tui.screens import inbox_data as data
+from tui.times import shown_time
 from tui.visible import visible
 
 # The value an unverified report stands for in the bounce inspector (nothing to clear).
@@ -29,11 +31,13 @@ def _bounce_item(row: dict) -> Item:
     return (visible(f"{row['handle']}  {row['email'] or ''}"), row["handle"], visible(detail, lines=True))
 
 
-def items(store: Store, which: str) -> list[Item]:
-    """The rows of picker `which`: "filter" and "invite" (campaigns), "unmatched" or "bounces"."""
+def items(store: Store, which: str, zone: tzinfo = UTC) -> list[Item]:
+    """The rows of picker `which`: "filter" and "invite" (campaigns), "unmatched" or "bounces"
+    (times in `zone`)."""
     if which in ("filter", "invite"):
         return [(name, campaign_id, "") for name, campaign_id in data.campaign_choices(store)]
     if which == "unmatched":
-        return [(f"{m['created_at'][:10]}  {m['from_addr'] or '?'}  {m['subject'][:40]}", m["id"],
-                 f"{m['from_name']} <{m['from_addr']}>\n{m['subject']}") for m in data.unmatched(store)]
+        return [(f"{shown_time(m['created_at'], zone)}  {m['from_addr'] or '?'}  {m['subject'][:40]}",
+                 m["id"], f"{m['from_name']} <{m['from_addr']}>\n{m['subject']}")
+                for m in data.unmatched(store)]
     return [_bounce_item(row) for row in data.bounce_rows(store)]

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from mailer.message_source import MessageSource
 from tui.display import plain
-from tui.times import operator_zone, shown_time, zone_name
+from tui.times import operator_zone, shown_time
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 
@@ -52,7 +52,7 @@ class MessageScreen(Screen[None]):
         app's zone, named) and for which campaign."""
         zone = operator_zone(self.app)
         source = self.source
-        facts = [f"{source.event.capitalize()} {shown_time(source.at, zone)} ({zone_name(zone)})"
+        facts = [f"{source.event.capitalize()} {shown_time(source.at, zone, named=True)}"
                  if source.event and source.at else "",
                  f"Campaign {source.campaign}" if source.campaign else ""]
         shown = " · ".join(fact for fact in facts if fact)

@@ -35,7 +35,8 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.escape import EscapeSteps, EscState
 from tui.screens.invitation_editor import InvitationEditor
-from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
+from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, send_time, to_item
+from tui.times import operator_zone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
@@ -115,7 +116,8 @@ class ModerationScreen(EscapeSteps, Screen[None]):
     def load(self) -> None:
         reader = self.store.reader()
         rows = queue.queue(reader, self.store.now_iso())
-        self.post_message(QueueLoaded([to_item(row) for row in rows], queue.counters(rows),
+        operator = operator_zone(self.app)
+        self.post_message(QueueLoaded([to_item(row, operator) for row in rows], queue.counters(rows),
                                       tuple(queue.unplanned(reader))))
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
@@ -155,14 +157,15 @@ class ModerationScreen(EscapeSteps, Screen[None]):
         if row is None:
             pane.update("")
             return
-        _glyph, words = describe(to_item(row))
-        untimed = queue.untimed(row) or ""
+        operator = operator_zone(self.app)
+        _glyph, words = describe(to_item(row, operator))
+        when = queue.untimed(row) or send_time(row, operator)  # its send time, with the zone named
         shown = visible_data({**asdict(row), "words": words, "body": (row.body or "").strip(),
-                              "untimed": untimed}, lines=("body",))
+                              "when": when}, lines=("body",))
         pane.update(Text.assemble(
             (f"To @{shown['handle']}", "bold"), f" ({shown['name']}) · {shown['language']} · "
             f"{shown['length']}/{shown['invite_limit']} · {shown['words']}"
-            + (f" · {shown['untimed']}" if untimed else "") + "\n",
+            + (f" · {shown['when']}" if when else "") + "\n",
             (shown["subject"], "bold"), f"\n{shown['body']}"))
 
     # -- decisions ---------------------------------------------------------------------

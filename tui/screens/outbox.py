@@ -26,7 +26,7 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens.message_view import MessageScreen
 from tui.screens.outbox_columns import outbox_columns
 from tui.screens.table_screen import ColumnLayout, TableScreen
-from tui.times import operator_zone, shown_time, zone_name
+from tui.times import operator_zone, shown_time, zone_abbreviation
 from tui.widgets.confirm import ConfirmScreen
 
 PAGE = 500
@@ -80,7 +80,8 @@ class OutboxScreen(TableScreen):
         self.listing = LISTINGS[0]
 
     def column_layout(self, screen_width: int, rows: Sequence[tuple[Any, ...]]) -> ColumnLayout:
-        when_title = f"when ({zone_name(operator_zone(self.app))})"
+        # The zone as a person reads it beside a time (CET, CEST, UTC), as it is now.
+        when_title = f"when ({zone_abbreviation(operator_zone(self.app), app_store(self).clock.now())})"
         return tuple((column.index, column.title, column.width)
                      for column in outbox_columns(screen_width, when_title, rows))
 

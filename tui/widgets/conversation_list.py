@@ -8,6 +8,7 @@ a page of a thousand costs what the rows on screen cost.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -19,6 +20,7 @@ from textual.visual import Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.times import shown_day_or_time, shown_time
 from tui.visible import visible
 
 if TYPE_CHECKING:
@@ -28,14 +30,8 @@ LOAD_AHEAD = 5
 ROW_LINES = 2  # every label is a head line and a subject line, never wrapped
 
 
-def _when(iso_text: str, today: str) -> str:
-    """The time for today's messages, the day and month for older ones."""
-    if not iso_text:
-        return ""
-    return iso_text[11:16] if iso_text[:10] == today else f"{iso_text[8:10]}/{iso_text[5:7]}"
-
-
-def conversation_label(row: ConversationRow, tagged: bool, today: str = "") -> Group:
+def conversation_label(row: ConversationRow, tagged: bool, zone: tzinfo = UTC,
+                       now: datetime | None = None) -> Group:
     """Two lines: marks, handle, unread count and date; then the latest subject."""
     row = replace(row, handle=visible(row.handle), last_at=visible(row.last_at),
                   last_direction=visible(row.last_direction), last_subject=visible(row.last_subject))
@@ -47,7 +43,9 @@ def conversation_label(row: ConversationRow, tagged: bool, today: str = "") -> G
         head.append(f" ●{row.unread}", style="bold cyan")
     if row.bounced:
         head.append(" bounced", style="red")
-    head.append(f" {_when(row.last_at, today)}", style="dim")
+    # The time for today's messages (in the operator's zone), the date for older ones.
+    head.append(f" {shown_day_or_time(row.last_at, zone, now) if now else shown_time(row.last_at, zone)}",
+                style="dim")
     arrow = "←" if row.last_direction == "in" else "→"
     subject = Text(f"  {arrow} {row.last_subject or '(no subject)'}", style="dim", no_wrap=True,
                    overflow="ellipsis")
@@ -81,7 +79,8 @@ class ConversationList(OptionList):
         self.rows: list[ConversationRow] = []
         self.more = False
         self.tagged: set[int] = set()
-        self.today = ""
+        self.zone: tzinfo = UTC  # the screen sets the operator's zone and the store's now
+        self.now: datetime | None = None
 
     def show(self, rows: list[ConversationRow], *, append: bool, more: bool) -> None:
         """Replace (or extend) the options, keeping the cursor on the same influencer."""
@@ -104,7 +103,7 @@ class ConversationList(OptionList):
         if isinstance(option, ConversationOption) and not option.labelled:
             option.labelled = True
             row = option.row
-            option._set_prompt(conversation_label(row, row.influencer_id in self.tagged, self.today))
+            option._set_prompt(conversation_label(row, row.influencer_id in self.tagged, self.zone, self.now))
         return super()._get_visual(option)
 
     def _update_lines(self) -> None:
@@ -131,7 +130,7 @@ class ConversationList(OptionList):
     def refresh_row(self, influencer_id: int) -> None:
         for index, row in enumerate(self.rows):
             if row.influencer_id == influencer_id:
-                label = conversation_label(row, influencer_id in self.tagged, self.today)
+                label = conversation_label(row, influencer_id in self.tagged, self.zone, self.now)
                 self.replace_option_prompt_at_index(index, label)
 
     def current_id(self) -> int | None:

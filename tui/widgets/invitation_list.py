@@ -175,7 +175,7 @@ class InvitationList(ScrollView, can_focus=True):
         tag = "●" if item.id in self.tagged else " "
         count = f"{item.length}/{item.limit}"
         segments = [Segment(f" {tag}", self.get_component_rich_style("invitation-list--tag")),
-                    Segment(f"{glyph} {item.when:<9} @{item.handle[:20]:<21}{item.language or '?':<3}"
+                    Segment(f"{glyph} {item.when:<16} @{item.handle[:20]:<21}{item.language or '?':<3}"
                             f"{count:>9}  ", style),
                     Segment(words, style + Style(bold=bool(item.blocked)))]
         if under_cursor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
@@ -9,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.display import visible_data
+from tui.times import shown_time
 
 BODY_LINES = 12
 STATUS_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "deferred": "dark_orange",
@@ -16,15 +19,15 @@ STATUS_STYLES = {"queued": "yellow", "sending": "yellow", "sent": "green", "defe
 MARK_STYLES = {"+": "bold green", "-": "bold red", "0": "dim"}  # a reply's mark, by its sign
 
 
-def _when(iso_text: str | None) -> str:
-    return f"{iso_text[8:10]}/{iso_text[5:7]} {iso_text[11:16]}" if iso_text else "--"
+def _when(iso_text: str | None, zone: tzinfo) -> str:
+    return shown_time(iso_text, zone) if iso_text else "--"
 
 
-def _message(entry: dict) -> Text:
+def _message(entry: dict, zone: tzinfo) -> Text:
     incoming = entry["direction"] == "in"
     text = Text()
     text.append("← " if incoming else "→ ", style="bold cyan" if incoming else "bold")
-    text.append(f"{_when(entry['at'])}  {entry['kind']}")
+    text.append(f"{_when(entry['at'], zone)}  {entry['kind']}")
     if incoming:
         if not entry["is_read"]:
             text.append("  unread", style="bold cyan")
@@ -50,9 +53,9 @@ def _message(entry: dict) -> Text:
     return text
 
 
-def _other(entry: dict) -> Text:
+def _other(entry: dict, zone: tzinfo) -> Text:
     mark = "✎ note" if entry["entry"] == "note" else "• " + entry["kind"]
-    text = Text(f"{mark}  {_when(entry['at'])}  ", style="dim")
+    text = Text(f"{mark}  {_when(entry['at'], zone)}  ", style="dim")
     text.append(entry["subject"] or "", style="italic")
     if entry["actor"]:
         text.append(f"  ({entry['actor']})", style="dim")
@@ -61,10 +64,11 @@ def _other(entry: dict) -> Text:
     return text
 
 
-def render_entries(entries: list[dict]) -> list[Text]:
+def render_entries(entries: list[dict], zone: tzinfo = UTC) -> list[Text]:
+    """The entries as text, their times in `zone` (the operator's, which the header names)."""
     parts = []
     for entry in visible_data(entries, lines=("body",)):
-        parts += [_message(entry) if entry["entry"] == "message" else _other(entry), Text("")]
+        parts += [_message(entry, zone) if entry["entry"] == "message" else _other(entry, zone), Text("")]
     return parts or [Text("No messages yet.", style="dim")]
 
 
@@ -79,8 +83,8 @@ class TimelineView(VerticalScroll):
     def compose(self):
         yield Static(Text("Select a conversation.", style="dim"), id="timeline-body")
 
-    def show(self, entries: list[dict]) -> None:
-        parts = render_entries(entries)
+    def show(self, entries: list[dict], zone: tzinfo = UTC) -> None:
+        parts = render_entries(entries, zone)
         self.plain_text = "\n".join(part.plain for part in parts)
         self.query_one("#timeline-body", Static).update(Group(*parts))
         self.call_after_refresh(self.scroll_end, animate=False)
