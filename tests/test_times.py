@@ -60,11 +60,12 @@ def test_the_zone_is_named_as_a_person_reads_it_at_that_instant() -> None:
     assert shown_time("2026-11-23T09:00:00+00:00", UTC, named=True) == "2026-11-23 09:00 UTC"
 
 
-def test_where_room_is_short_today_shows_the_time_and_other_days_the_date() -> None:
+def test_where_room_is_short_today_shows_the_time_other_days_the_date_in_the_same_order() -> None:
     now = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # 23:00 in Paris: still the 23rd there
     assert shown_day_or_time("2026-11-23T08:05:00+00:00", PARIS, now) == "09:05"
-    assert shown_day_or_time("2026-11-23T23:30:00+00:00", PARIS, now) == "2026-11-24", "the local day"
-    assert shown_day_or_time("2026-03-11T08:00:00+00:00", PARIS, now) == "2026-03-11"
+    assert shown_day_or_time("2026-11-23T23:30:00+00:00", PARIS, now) == "11-24", "the local day"
+    assert shown_day_or_time("2026-03-11T08:00:00+00:00", PARIS, now) == "03-11", "this year: month first"
+    assert shown_day_or_time("2025-12-31T08:00:00+00:00", PARIS, now) == "2025-12-31"
     assert shown_day_or_time("", PARIS, now) == ""
 
 

@@ -71,10 +71,13 @@ def shown_at(moment: datetime, zone: tzinfo, *, named: bool = False) -> str:
 
 
 def shown_day_or_time(instant: str | None, zone: tzinfo, now: datetime) -> str:
-    """Where room is short, a piece of the one format: `HH:MM` on the day of `now` (in `zone`), else
-    `YYYY-MM-DD` (never `11/03`, which reads as March or November)."""
+    """Where room is short, a piece of the one format, five wide: `HH:MM` on the day of `now` (in
+    `zone`), `MM-DD` earlier that year, else `YYYY-MM-DD` (never `11/03`, which reads both ways)."""
     whole = shown_time(instant, zone)
     if len(whole) != len("YYYY-MM-DD HH:MM"):
         return whole
     day, time = whole.split(" ")
-    return time if day == f"{now.astimezone(zone):%Y-%m-%d}" else day
+    today = f"{now.astimezone(zone):%Y-%m-%d}"
+    if day == today:
+        return time
+    return day[5:] if day[:4] == today[:4] else day

@@ -31,21 +31,33 @@ ROW_LINES = 2  # every label is a head line and a subject line, never wrapped
 
 
 def conversation_label(row: ConversationRow, tagged: bool, zone: tzinfo = UTC,
-                       now: datetime | None = None) -> Group:
-    """Two lines: marks, handle, unread count and date; then the latest subject."""
+                       now: datetime | None = None, width: int | None = None) -> Group:
+    """Two lines: marks, handle, unread count and date; then the latest subject. Given its `width`,
+    the date keeps its place at the right whole: `bounced` shrinks to `!` first, then the handle is
+    cut, ending in `…` (never silently)."""
     row = replace(row, handle=visible(row.handle), last_at=visible(row.last_at),
                   last_direction=visible(row.last_direction), last_subject=visible(row.last_subject))
+    # The time for today's messages (in the operator's zone), the date for older ones.
+    when = shown_day_or_time(row.last_at, zone, now) if now else shown_time(row.last_at, zone)
+    unread = f" ●{row.unread}" if row.unread else ""
+    bounced = " bounced" if row.bounced else ""
+    handle = Text(row.handle, style="bold" if row.unread else "")
+    if width is not None:
+        room = width - 2 - len(unread) - (len(when) + 1 if when else 0)
+        if bounced and handle.cell_len + len(bounced) > room:
+            bounced = " !"  # as the key that lists the bounces
+        room -= len(bounced)
+        if handle.cell_len > room:
+            handle.truncate(max(room, 1), overflow="ellipsis")
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append("+" if tagged else " ", style="bold magenta")
     head.append("★" if row.bookmarked else " ", style="yellow")
-    head.append(row.handle, style="bold" if row.unread else "")
-    if row.unread:
-        head.append(f" ●{row.unread}", style="bold cyan")
-    if row.bounced:
-        head.append(" bounced", style="red")
-    # The time for today's messages (in the operator's zone), the date for older ones.
-    head.append(f" {shown_day_or_time(row.last_at, zone, now) if now else shown_time(row.last_at, zone)}",
-                style="dim")
+    head.append_text(handle)
+    head.append(unread, style="bold cyan")
+    head.append(bounced, style="red")
+    if when:
+        gap = max(1, width - head.cell_len - len(when)) if width is not None else 1
+        head.append(" " * gap + when, style="dim")
     arrow = "←" if row.last_direction == "in" else "→"
     subject = Text(f"  {arrow} {row.last_subject or '(no subject)'}", style="dim", no_wrap=True,
                    overflow="ellipsis")
@@ -103,8 +115,21 @@ class ConversationList(OptionList):
         if isinstance(option, ConversationOption) and not option.labelled:
             option.labelled = True
             row = option.row
-            option._set_prompt(conversation_label(row, row.influencer_id in self.tagged, self.zone, self.now))
+            option._set_prompt(self._label(row))
         return super()._get_visual(option)
+
+    def _label(self, row: ConversationRow) -> Group:
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - padding.left - padding.right
+        return conversation_label(row, row.influencer_id in self.tagged, self.zone, self.now,
+                                  width if width > 0 else None)
+
+    def _on_resize(self) -> None:
+        # Labels are laid out for a width: a new one lays out each again when next drawn.
+        for option in self.options:
+            if isinstance(option, ConversationOption):
+                option.labelled = False
+        super()._on_resize()
 
     def _update_lines(self) -> None:
         """Every option's lines, known without rendering it (each is `ROW_LINES` high)."""
@@ -130,7 +155,7 @@ class ConversationList(OptionList):
     def refresh_row(self, influencer_id: int) -> None:
         for index, row in enumerate(self.rows):
             if row.influencer_id == influencer_id:
-                label = conversation_label(row, influencer_id in self.tagged, self.zone, self.now)
+                label = self._label(row)
                 self.replace_option_prompt_at_index(index, label)
 
     def current_id(self) -> int | None:
