@@ -93,6 +93,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
         self._shown_id: int | None = None
         self._card: InfluencerCard | None = None
         self._watcher: DataVersion | None = None
+        self._summary = ""  # the list's summary line, without the tag count
         self._applied_search = ""  # the search bar's text when it was applied (what is in force)
         self._panel_opened = False  # the side panel was opened with `i` (not shown by the layout)
         # A new mode's screen makes Textual reparse every stylesheet and restyle the whole app
@@ -165,10 +166,17 @@ class InboxScreen(EscapeSteps, Screen[None]):
         if not message.append:
             self._wanted_id = self.conversations.current_id()  # what `load_list` opens with the page
         empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
-        shown = message.summary if self.conversations.rows else empty
-        self.query_one("#inbox-summary", Static).update(shown)
+        self._summary = message.summary if self.conversations.rows else empty
+        self._show_summary()
         if not self.conversations.rows:
             self._show(None, [], None)
+
+    def _show_summary(self) -> None:
+        """The list's summary and how many are tagged: tags are ids, kept through a search that
+        hides them, and `B` writes to all of them."""
+        tagged = len(self.conversations.tagged)
+        self.query_one("#inbox-summary", Static).update(
+            self._summary + (f" · {tagged} tagged" if tagged else ""))
 
     @on(ConversationList.NeedMore)
     def load_more(self) -> None:
@@ -311,6 +319,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
         tagged.symmetric_difference_update({influencer_id})
         self.conversations.refresh_row(influencer_id)
         self.conversations.action_cursor_down()
+        self._show_summary()
         self.notify(f"{len(tagged)} tagged for a bulk email (B).", timeout=2)
 
     def action_edit_contact(self) -> None:
@@ -380,6 +389,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
     def _queue_bulk(self, bulk: writing.BulkDraft | None) -> None:
         if bulk is not None:
             self.conversations.tagged.clear()
+            self._show_summary()
             run_action(self, "inbox-action", inbox_actions.queue_bulk, bulk.influencer_ids, bulk.campaign_id,
                        bulk.subject, bulk.body, bulk.count, bulk.files)
 
