@@ -36,6 +36,7 @@ class OutboxRow:
     message_id: str | None
     campaign: str | None
     handle: str | None
+    listed_at: str | None = None  # the time it is listed by: sent, due, else last written (_LISTED_AT)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -45,7 +46,7 @@ class OutboxRow:
             subject=row["subject"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
             sent_at=row["sent_at"], last_smtp_response=row["last_smtp_response"],
             flags=tuple(json.loads(row["flags"])), message_id=row["message_id"], campaign=row["campaign"],
-            handle=row["handle"])
+            handle=row["handle"], listed_at=row["listed_at"])
 
     def to_json(self) -> dict[str, Any]:
         """The row as `callsheet outbox --json` prints it, in the query's column order."""
@@ -65,10 +66,15 @@ def outbox_counts(db: Database, statuses: Sequence[str] = ("planned", *OPEN_STAT
 
 # Waiting mail: what needs a person first, then by when it falls due. Sent mail: newest sent
 # first, ties by id, along `messages_sent_order` (so a page of 1,000,000 sent rows reads backwards
-# along an index). Other history: the latest written first, by rowid (ids grow with time).
+# along an index). Other history (skipped, all) the same way, by the time each row is listed at:
+# when it went, when it is due, else when it was last written (skipped, failed, cancelled).
+_LISTED_AT = """CASE WHEN m.status = 'sent' THEN m.sent_at
+                     WHEN m.status IN ('planned', 'queued', 'deferred', 'sending')
+                          THEN coalesce(m.next_attempt_at, m.updated_at)
+                     ELSE m.updated_at END"""
 _DUE_ORDER = "m.status = 'failed' DESC, m.next_attempt_at, m.id"
 _SENT_ORDER = "m.sent_at DESC, m.id DESC"
-_NEWEST = "m.id DESC"
+_NEWEST = "listed_at DESC, m.id DESC"
 
 
 def _filter_and_order(statuses: Sequence[str], newest_first: bool) -> tuple[str, str]:
@@ -85,7 +91,7 @@ def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
     where, order = _filter_and_order(statuses, newest_first)
     return f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
                   m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
-                  i.handle
+                  i.handle, {_LISTED_AT} AS listed_at
            FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
            LEFT JOIN influencers i ON i.id = m.influencer_id
            WHERE m.direction = 'out' AND {where}
@@ -96,7 +102,7 @@ def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
 def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
                 limit: int = 100, offset: int = 0, *, newest_first: bool = False) -> list[OutboxRow]:
     """One page of outgoing messages in the given statuses, failed first, then by due time;
-    `newest_first` for history: sent mail by its sending time, other statuses the latest written first."""
+    `newest_first` for history: newest first by the time each is listed at (`listed_at`), ties by id."""
     unknown = [status for status in statuses if status not in VIEW_STATUSES]
     if unknown:
         raise UserError(f"Unknown outbox status {unknown[0]!r}; choose from {', '.join(VIEW_STATUSES)}.")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Any
 
 from textual import work
@@ -21,7 +20,7 @@ from mailer.actions.outcome import Outcome
 from mailer.message_source import MessageSource, message_source
 from store.db import Store
 from store.errors import UserError
-from store.outbox.admin import VIEW_STATUSES, OutboxRow, outbox_counts, outbox_rows
+from store.outbox.admin import VIEW_STATUSES, outbox_counts, outbox_rows
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens.message_view import MessageScreen
 from tui.screens.outbox_columns import outbox_columns
@@ -56,13 +55,6 @@ class MessageLoaded(Message):
         self.source = source
 
 
-def _when(row: OutboxRow, zone: tzinfo) -> str:
-    """When it went (sent) or will be tried (waiting), in the zone the column names."""
-    instant = row.sent_at if row.status == "sent" else (
-        row.next_attempt_at if row.status in ("planned", "queued", "deferred", "sending") else None)
-    return shown_time(instant, zone)
-
-
 class OutboxScreen(TableScreen):
     MODE = "outbox"  # the mode its header names
     # The server's last reply is why one looks here: it comes before the campaign (outbox_columns).
@@ -89,8 +81,9 @@ class OutboxScreen(TableScreen):
         reader, listing, zone = store.reader(), self.listing, operator_zone(self.app)
         counts = outbox_counts(reader, listing.statuses)
         rows = outbox_rows(reader, listing.statuses, PAGE, 0, newest_first=listing.newest_first)
-        table = [(r.id, r.status, r.to_addr or "", _when(r, zone), r.attempts, r.last_smtp_response or "",
-                  r.campaign or "") for r in rows]
+        # `when`: the time each row is listed by (sent, due, else last written), in the zone its title names.
+        table = [(r.id, r.status, r.to_addr or "", shown_time(r.listed_at, zone), r.attempts,
+                  r.last_smtp_response or "", r.campaign or "") for r in rows]
         summary = f"{listing.name}: " + " · ".join(f"{counts[name]:,} {name}" for name in listing.statuses)
         if sum(counts.values()) > len(rows):
             summary += f" · showing the {'newest' if listing.newest_first else 'first'} {len(rows):,}"
