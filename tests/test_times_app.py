@@ -73,3 +73,23 @@ async def test_the_outbox_names_the_zone_as_read_beside_a_time(seeded: Store) ->
         await until(pilot, lambda: bool(table.columns))
         titles = [str(column.label) for column in table.columns.values()]
         assert "when (CET)" in titles, titles
+
+
+async def test_the_pipeline_counters_and_last_column_read_in_the_operators_zone(tmp_path: Path) -> None:
+    from tests.app_helpers import demo_store
+    from tui.screens.pipeline import PipelineScreen
+    from tui.widgets.pipeline_bits import CountersBar
+
+    app = make_app(demo_store(tmp_path / "demo.db"), local_zone="Asia/Tokyo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        await until(pilot, lambda: bool(screen.rows))
+        counters = str(screen.query_one(CountersBar).render())
+        assert "T" not in counters.split("changed ")[1][:16], counters
+        from tui.times import shown_time
+
+        table = screen.query_one(DataTable)
+        for index, row in enumerate(screen.rows):
+            if row.last_message:
+                assert str(table.get_row_at(index)[-1]) == shown_time(row.last_message, TOKYO)[5:10]

@@ -44,6 +44,7 @@ from tui.screens.pipeline_messages import (
     SettingsLoaded,
 )
 from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
+from tui.times import operator_zone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
@@ -167,9 +168,10 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         if not table.columns:
             return  # the opening page can come before the first layout: the columns fill it then
         table.clear()
+        zone = operator_zone(self.app)
         for row in self.rows:
             key = row.application_id
-            table.add_row(*table_row(row, key in self.tagged, self._widths), key=str(key))
+            table.add_row(*table_row(row, key in self.tagged, self._widths, zone), key=str(key))
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)))
 

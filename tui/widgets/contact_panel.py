@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.display import visible_data
+from tui.times import operator_zone, shown_time
 
 if TYPE_CHECKING:
     from store.contact import CampaignStanding, InfluencerCard
@@ -19,7 +21,7 @@ def _fee(application: CampaignStanding) -> str:
     return f"{application.fee:g} {application.currency}" if application.fee is not None else "no fee"
 
 
-def render_card(card: InfluencerCard) -> Text:
+def render_card(card: InfluencerCard, zone: tzinfo = UTC) -> Text:
     person = visible_data(card, lines=("body", "address"))
     text = Text()
     text.append(f"{person.name or person.handle}\n", style="bold")
@@ -51,7 +53,7 @@ def render_card(card: InfluencerCard) -> Text:
     if notes:
         text.append("\nNotes\n", style="bold")
         for note in notes:
-            text.append(f"  {note.created_at[:10]} {note.author}: ", style="dim")
+            text.append(f"  {shown_time(note.created_at, zone)} {note.author}: ", style="dim")
             text.append(f"{note.body}\n")
     return text
 
@@ -60,4 +62,4 @@ class ContactPanel(Static):
     """Shows one influencer's card (plain data in, nothing out)."""
 
     def show(self, card: InfluencerCard | None) -> None:
-        self.update(render_card(card) if card else Text(""))
+        self.update(render_card(card, operator_zone(self.app)) if card else Text(""))

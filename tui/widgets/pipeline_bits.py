@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual.widgets import Static
 
 from store import stages
 from tui.display import cell, visible_data
+from tui.times import operator_zone, shown_time
 from tui.visible import visible
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ class CountersBar(Static):
         state = numbers.get("state", "open")
         numbers = visible_data(numbers)
         budget = f"{numbers['budget_used_pct']}%" if numbers["budget_used_pct"] is not None else "–"
-        last = (numbers.get("last_update") or "")[:16].replace("T", " ")
+        zone = operator_zone(self.app)
+        last = shown_time(numbers.get("last_update"), zone)
         text = Text()
         for key, word in COUNTER_WORDS:
             text.append(str(numbers[key]), "bold")
@@ -50,7 +53,7 @@ class CountersBar(Static):
         text.append(f" · changed {last}")
         notes = [visible(state)] if state != "open" else []  # paused (and why), closed
         if numbers.get("collaborated_at"):
-            notes.append(f"collaboration started {numbers['collaborated_at'][:16].replace('T', ' ')}")
+            notes.append(f"collaboration started {shown_time(numbers['collaborated_at'], zone)}")
         if notes:  # on a line of their own
             text.append("\n")
             text.append(" · ".join(notes), "bold yellow")
@@ -65,7 +68,8 @@ SHORT_STAGES = {stages.AGREEMENT_SENT: "agr. sent"}
 CELL_KEYS = ("name", "handle", "stage", "source", "followers", "engagement", "fee", "last_message")
 
 
-def table_row(row: ApplicationRow, tagged: bool, widths: Mapping[str, int] | None = None) -> tuple[Text, ...]:
+def table_row(row: ApplicationRow, tagged: bool, widths: Mapping[str, int] | None = None,
+              zone: tzinfo = UTC) -> tuple[Text, ...]:
     """The cells of one application in the table's column order, as literal text; with the shown
     columns' `widths` (by key), only those cells, a value too long for its column ending in `…`."""
     engagement = row.engagement_rate
@@ -77,7 +81,7 @@ def table_row(row: ApplicationRow, tagged: bool, widths: Mapping[str, int] | Non
         _number(row.followers),
         f"{engagement:.1f}" if engagement is not None else "–",
         _number(row.fee),
-        (row.last_message or "")[5:10],
+        shown_time(row.last_message, zone)[5:10],  # MM-DD of the one format, in the operator's zone
     )
     if not widths:
         return tuple(cell(text) for text in texts)
