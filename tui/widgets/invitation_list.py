@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -59,6 +60,15 @@ def describe(item: QueueItem) -> tuple[str, str]:
     if item.approved_by:
         return "✓", f"approved by {item.approved_by}" + (f", {words}" if words else "")
     return "·", words or ("to review" if item.moderated else "")
+
+
+HANDLE_WIDTH = 20
+
+
+def _fitted(text: str, width: int) -> str:
+    """`text` in `width` cells, ending in `…` when cut: a handle is never cut silently."""
+    # A wide letter that does not fit leaves a space behind: the … follows the letters.
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1).rstrip(" ") + "…"
 
 
 def _shown(item: QueueItem) -> QueueItem:
@@ -175,7 +185,8 @@ class InvitationList(ScrollView, can_focus=True):
         tag = "●" if item.id in self.tagged else " "
         count = f"{item.length}/{item.limit}"
         segments = [Segment(f" {tag}", self.get_component_rich_style("invitation-list--tag")),
-                    Segment(f"{glyph} {item.when:<16} @{item.handle[:20]:<21}{item.language or '?':<3}"
+                    Segment(f"{glyph} {item.when:<16} @{_fitted(item.handle, HANDLE_WIDTH):<21}"
+                            f"{item.language or '?':<3}"
                             f"{count:>9}  ", style),
                     Segment(words, style + Style(bold=bool(item.blocked)))]
         if under_cursor:
