@@ -122,7 +122,7 @@ def widget_data(store: Store) -> tuple[list[list[tuple]], list[Group], list[Grou
         pages.append([table_row(row, False) for row in rows])
         fetch = {"after": pipeline_view.bound_of(rows[-1])}
     listed = conversations.page(db, InboxFilter(), now=store.now_iso(), limit=100)
-    labels = [conversation_label(row, False, store.now_iso()[:10]) for row in listed]
+    labels = [conversation_label(row, False, now=store.clock.now(), width=31) for row in listed]
     timelines = [Group(*render_entries(timeline.entries(db, row.influencer_id))) for row in listed[:10]]
     return pages, labels, timelines
 
