@@ -502,7 +502,7 @@ def _handle_keys(db: Database) -> None:
               *HANDLE_KEY_TRIGGERS])
     at = _migrated_at.get(None) or Clock.from_env().now_iso()
     for influencer_id, old, new in renamed:
-        audit.record(db, at=at, actor="callsheet", action="influencer.rename",
+        audit.record(StoreDatabase(db.conn), at=at, actor="callsheet", action="influencer.rename",
                      entity="influencer", entity_id=influencer_id, handle=old, renamed_to=new,
                      reason="another influencer has the same handle in other letter case or width")
 
