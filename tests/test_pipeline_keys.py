@@ -7,7 +7,6 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
-from textual.widgets._footer import FooterKey
 
 from mailer.actions import pipeline
 from store.clock import Clock
@@ -82,8 +81,7 @@ async def test_capital_o_is_in_the_footer_help_and_palette(tmp_path: Path) -> No
         assert titles["Reverse order"] == "key: O"
         assert ("O", "Reverse order", "Pipeline") in app.binding_rows(screen)
         footer = screen.query_one(KeyFooter)
-        await until(pilot, lambda: any(key.display and key.description == "Reverse order"
-                                       for key in footer.query_children(FooterKey)))
+        await until(pilot, lambda: any(entry.description == "Reverse order" for entry in footer.shown()))
 
 
 async def test_after_accepting_a_middle_row_the_cursor_is_on_the_one_that_followed(tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ class CallsheetApp(App[None]):
 
     def __init__(self, store: Store, *, local_zone: str | None = None,
                  rehearsal: Rehearsal | None = None) -> None:
+        collector.hold()  # until the first frame: `settle` after it
         super().__init__()
         self.store: Store = store
         self.rehearsal = rehearsal  # the demo: every header says so, and where its mail goes
