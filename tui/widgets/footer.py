@@ -47,7 +47,8 @@ class KeyFooter(Widget, can_focus=False):
     """One line: the keys that fit whole, then the command palette's key at the right."""
 
     ALLOW_SELECT = False
-    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--hover"}
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--hover",
+                         "footer-key--edge"}
     DEFAULT_CSS = """
     KeyFooter {
         dock: bottom;
@@ -62,6 +63,9 @@ class KeyFooter(Widget, can_focus=False):
         .footer-key--description {
             color: $footer-description-foreground;
             background: $footer-description-background;
+        }
+        .footer-key--edge {
+            color: $foreground 20%;
         }
         .footer-key--hover {
             color: $footer-key-foreground;
@@ -121,7 +125,7 @@ class KeyFooter(Widget, can_focus=False):
 
     @staticmethod
     def _palette_width(palette: Entry) -> int:
-        return len(PALETTE_EDGE) + palette.width
+        return len(PALETTE_EDGE) + palette.width + 1  # and a space at the right edge
 
     # Drawing.
 
@@ -134,8 +138,9 @@ class KeyFooter(Widget, can_focus=False):
         if palette is not None:
             gap = self.size.width - line.cell_len - self._palette_width(palette)
             line.append(" " * max(0, gap))
-            line.append(PALETTE_EDGE, Style(dim=True))
+            line.append(PALETTE_EDGE, self.get_component_rich_style("footer-key--edge"))
             self._add(line, palette)
+            line.append(" ")
         return line
 
     def _add(self, line: Text, entry: Entry) -> None:
