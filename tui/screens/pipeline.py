@@ -38,7 +38,6 @@ from tui.screens.pipeline_messages import (
     SettingsLoaded,
 )
 from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
-from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
@@ -557,7 +556,7 @@ class PipelineScreen(Screen[None]):
                 self.apply_decision(campaign, check.ready, decision)
 
         question = questions.confirmation(campaign, decision, check)
-        self.app.push_screen(ConfirmScreen(question, questions.button(decision, check)), answered)
+        self._confirm(question, questions.button(decision, check), answered)
 
     def action_collaborate(self) -> None:
         if self.campaign_name:
@@ -581,7 +580,7 @@ class PipelineScreen(Screen[None]):
                 run_action(self, "collaborate", pipeline.collaborate, name)
 
         question = questions.collaboration_question(message.preview)
-        self.app.push_screen(ConfirmScreen(question, "Start collaboration"), answered)
+        self._confirm(question, "Start collaboration", answered)
 
     def action_pause_resume(self) -> None:
         if not self.campaign_name:
@@ -591,8 +590,13 @@ class PipelineScreen(Screen[None]):
             self.change_state(name, pause=False)
             return
         question = f"Pause {name!r}?\n\nNothing is planned or sent for it until it is resumed (P again)."
-        self.app.push_screen(ConfirmScreen(question, "Pause"),
-                             lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
+        self._confirm(question, "Pause",
+                      lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
+
+    def _confirm(self, question: str, button: str, answered: Callable[[bool | None], None]) -> None:
+        from tui.widgets.confirm import ConfirmScreen  # with the first question, not at start-up
+
+        self.app.push_screen(ConfirmScreen(question, button), answered)
 
     def action_invite(self) -> None:
         """Invite many to the campaign on screen: the modal counts, `invite_many` writes."""
