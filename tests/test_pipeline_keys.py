@@ -19,7 +19,7 @@ from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
-from tui.widgets.pipeline_bits import ProfilePanel
+from tui.widgets.pipeline_bits import CountersBar, ProfilePanel
 
 LATER = "2026-11-23T10:05:00+00:00"
 
@@ -189,3 +189,27 @@ async def test_escape_closes_the_profile_before_it_clears_the_search(tmp_path: P
         assert screen.view.search == "p0002", "the first esc only closed the panel"
         await pilot.press("escape")
         await until(pilot, lambda: screen.view.search == "" and len(screen.rows) == 5)
+
+
+async def test_a_sort_rewrites_the_rows_not_the_counters(tmp_path: Path) -> None:
+    """The counters bar lays the screen out again when rewritten: a sort or a page turn leaves it be,
+    a decision (new numbers) rewrites it."""
+    app = make_app(_applied(tmp_path / "p.db", 6))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _opened(pilot)
+        bar = screen.query_one(CountersBar)
+        rewrites: list[object] = []
+        update = bar.update
+
+        def counted_update(*args, **kwargs) -> None:
+            rewrites.append(args)
+            update(*args, **kwargs)
+
+        bar.update = counted_update  # type: ignore[method-assign]
+        before = screen.rows
+        await pilot.press("o")
+        await until(pilot, lambda: screen.rows is not before and screen.view is not None
+                    and screen.view.sort == "name")
+        assert rewrites == []
+        await pilot.press("a", "y")
+        await until(pilot, lambda: bool(rewrites))
