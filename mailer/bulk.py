@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from mailer.compose import Draft, compose_draft, queue
 from mailer.templating.context import template_context
 from mailer.templating.rendering import default_template, render_text
@@ -14,6 +12,7 @@ from mailer.templating.tracking import TrackRefused, tracking
 from store import audit, campaigns, influencers, threads
 from store import templates as stored_templates
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 from store.header_text import check_header_text
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from store import attachments, campaigns, influencers, operators
 from store.addresses import address_problem, normalise_address
 from store.attachments import FileRef
+from store.database import Database
 from store.errors import UserError
 from store.header_text import check_header_text
 from store.outbox.queueing import enqueue, one_line

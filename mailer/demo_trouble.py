@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
-from sqlite_utils import Database
-
 from mailer.imap.parse import parse
 from store import inbound
 from store.clock import from_iso, iso
+from store.database import Database
 from store.demo_data import bounce_target
 
 MTA = "mx.mail.example"  # where the demo's influencers have their mailboxes

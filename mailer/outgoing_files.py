@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from mailer.config import load_attachment_limits
 from store import attachment_files, attachments
 from store.attachments import FileRef, human_size, safe_name
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 

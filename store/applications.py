@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from store import audit, campaign_edit, influencers, stages
 from store.campaigns import Campaign
 from store.clock import from_iso, iso
+from store.database import Database
 from store.errors import UserError
 from store.moves import Compose, Email, Move, no_email, record, send, set_stage
 from store.rowids import inserted_id

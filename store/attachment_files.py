@@ -12,8 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.errors import UserError
 
 OCTET_STREAM = "application/octet-stream"

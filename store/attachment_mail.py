@@ -7,10 +7,9 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from store import attachment_files
 from store.attachments import link, record
+from store.database import Database
 from store.errors import UserError
 
 

@@ -15,9 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from store import attachment_files
+from store.database import Database
 from store.errors import NotFound
 from store.rowids import inserted_id
 

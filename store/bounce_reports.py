@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from store import threads
 from store.clock import from_iso, iso
+from store.database import Database
 from store.threads import Match
 
 if TYPE_CHECKING:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import audit, bounce_reports
+from store.database import Database
 from store.errors import UserError
 from store.influencers import get_by_handle
 

@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlite_utils import Database
-
 from store import audit, campaigns, moderation
 from store.campaigns import Campaign, CampaignSpec
+from store.database import Database
 from store.errors import UserError
 from store.outreach_rules.windows import Window
 

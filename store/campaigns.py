@@ -11,11 +11,10 @@ from datetime import date, datetime, time
 from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlite_utils import Database
-
 from store import audit, suggest
 from store.addresses import normalise_address
 from store.clock import check_day, iso
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.header_text import check_header_text
 from store.outreach_rules.windows import Window, parse_windows

@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import applications, audit, contact_edit, influencers, notes
 from store.campaigns import Campaign
 from store.clock import iso
 from store.contact_edit import ContactChange
+from store.database import Database
 from store.errors import UserError
 from store.ingest import fields as rules
 from store.moves import Compose, Move, no_email

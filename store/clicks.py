@@ -12,8 +12,7 @@ import re
 import secrets
 from urllib.parse import quote, unquote, urlsplit
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.rowids import inserted_id
 
 TRACK_PREFIX = "/t/"

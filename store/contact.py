@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from sqlite_utils import Database
-
 from store import influencers, notes
+from store.database import Database
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
-
 from store import audit, influencers
+from store.database import Database
 from store.errors import UserError
 from store.handles import shown
 from store.ingest import fields as rules

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlite_utils import Database
-
 from store.clock import from_iso
+from store.database import Database
 from store.errors import UserError
 from store.query.expand import SegmentLookup, expand
 from store.query.parser import And, Term, parse_query

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import stages
 from store.campaigns import Campaign
+from store.database import Database
 
 # Ineligible applicants are kept but hidden by default, so they are not "candidates". The counts
 # come from the per-(stage, source) tallies the triggers keep (store/pipeline_upkeep.py), the budget

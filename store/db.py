@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from store import handles, operators
 from store.clock import Clock
+from store.database import Database
 from store.errors import UserError
-from store.schema import migrate
+from store.schema_version import migrate
 
 BUSY_TIMEOUT_MS = 10_000
 _savepoints = itertools.count()

@@ -10,11 +10,10 @@ import random
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from store import campaigns, reply_marks
 from store.campaigns import Campaign, CampaignSpec
 from store.clock import iso
+from store.database import Database
 from store.outbox.queueing import enqueue
 from store.rowids import inserted_id
 

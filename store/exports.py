@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.pipeline_view import addresses_in_campaign
 
 

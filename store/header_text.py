@@ -10,22 +10,35 @@ sentence naming the field when that reading holds a line break or another contro
 from __future__ import annotations
 
 import re
-from email.headerregistry import Address, HeaderRegistry
+from functools import cache
+from typing import TYPE_CHECKING
 
 from store.errors import UserError
 
+if TYPE_CHECKING:
+    from email.headerregistry import HeaderRegistry
+
 # C0 and C1 controls, DEL, and the line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_REGISTRY = HeaderRegistry()
 PROBLEM = ("holds an encoded-word (=?…?=) that decodes to a line break or a control character, "
            "which mail cannot carry")
 
 
+@cache
+def _registry() -> HeaderRegistry:
+    """The email package's header parser, loaded with the first name checked (not at every start)."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry()
+
+
 def _readings(text: str) -> list[str]:
     """The text as the email package shows it in an unstructured header and as a display name."""
-    readings = [str(_REGISTRY("subject", text))]
+    from email.headerregistry import Address
+
+    readings = [str(_registry()("subject", text))]
     try:
-        readings.append(str(_REGISTRY("from", Address(display_name=text, username="a",
+        readings.append(str(_registry()("from", Address(display_name=text, username="a",
                                                        domain="example.com"))))
     except (ValueError, IndexError, TypeError):
         readings.append(text)  # not a display name; the unstructured reading still counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from store.database import Database
 
 LAST_SYNC_KEY = "imap.last_sync_at"
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from store import bounce_reports, bounces, own_mail, reply_marks, threads, unsubscribes
 from store.attachment_mail import IncomingPart
+from store.database import Database
 from store.rowids import inserted_id
 from store.threads import Match
 

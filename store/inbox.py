@@ -9,9 +9,8 @@ Marks and bookmarks are the `triage_inbox` right (no viewer) and each change is 
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import audit, operators, reply_marks, threads
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.influencers import get_by_handle
 

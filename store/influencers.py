@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.errors import NotFound
 from store.handles import handle_key
 from store.suggest import closest_handle, handle_hint

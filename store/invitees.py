@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import campaigns, segments, stages
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 from store.query.parser import parse_query
 from store.query.tokens import quote

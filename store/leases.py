@@ -14,9 +14,8 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from store.clock import from_iso, iso
+from store.database import Database
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlite_utils import Database
-
 from store import campaigns
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.outbox import tokens
 from store.outreach import BLOCKING_FLAGS

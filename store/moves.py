@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from store import audit, sequence, stages
+from store.database import Database
 from store.outbox import queueing
 from store.outreach_rules.sequence import stage_stop
 

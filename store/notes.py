@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.rowids import inserted_id
 

@@ -6,8 +6,7 @@ import os
 import pwd
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.errors import Forbidden, NotFound, UserError
 from store.header_text import check_header_text
 

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import campaigns
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 from store.influencers import decode
 

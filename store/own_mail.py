@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from store import reply_marks, threads
+from store.database import Database
 from store.threads import Match
 
 if TYPE_CHECKING:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlite_utils import Database
-
 from store import campaigns, influencers, stages
 from store.applications import by_influencer
 from store.campaigns import Campaign
+from store.database import Database
 from store.unsubscribes import message_by_token
 
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Self
 
-from sqlite_utils import Database
-
 from store import stages
+from store.database import Database
 from store.errors import UserError
 
 # Sort keys never NULL, so keyset comparisons stay total. Each is a column of the application

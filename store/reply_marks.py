@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from store import audit, operators
+from store.database import Database
 from store.errors import UserError
 from store.reply_signal import NEUTRAL, SIGNALS, Guess, guess
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+import sqlite_utils
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from store import attachments, audit, conversation_summary, handles, pipeline_upkeep, reply_marks
 from store.clock import Clock
+from store.database import Database as StoreDatabase
+from store.schema_version import MIGRATION_SET
 
-migrations = Migrations("callsheet")
+migrations = Migrations(MIGRATION_SET)
 _migrated_at: ContextVar[str] = ContextVar("migrated_at")  # the store's `now`, for migrations that audit
 
 
@@ -341,11 +344,11 @@ def _inbox_search(db: Database) -> None:
     _run(db, INBOX_SEARCH)
 
 
-def migrate(db: Database, now: str) -> None:
+def migrate(db: StoreDatabase, now: str) -> None:
     """Apply every pending migration (the caller holds the write transaction) at the store's `now`."""
     token = _migrated_at.set(now)
     try:
-        migrations.apply(db)
+        migrations.apply(sqlite_utils.Database(db.conn))
     finally:
         _migrated_at.reset(token)
 
@@ -499,7 +502,7 @@ def _handle_keys(db: Database) -> None:
               *HANDLE_KEY_TRIGGERS])
     at = _migrated_at.get(None) or Clock.from_env().now_iso()
     for influencer_id, old, new in renamed:
-        audit.record(db, at=at, actor="callsheet", action="influencer.rename",
+        audit.record(StoreDatabase(db.conn), at=at, actor="callsheet", action="influencer.rename",
                      entity="influencer", entity_id=influencer_id, handle=old, renamed_to=new,
                      reason="another influencer has the same handle in other letter case or width")
 

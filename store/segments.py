@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import audit, suggest
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.query.expand import SegmentLookup, expand, segment_names
 from store.query.parser import Query, parse_query

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
-
 from store import audit
 from store.campaigns import Campaign
+from store.database import Database
 from store.outreach_rules.sequence import (
     ACCEPT_STAGES,
     SEQUENCE_STAGES,

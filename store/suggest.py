@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.handles import handle_key
 
 CUTOFF = 0.6

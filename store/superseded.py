@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlite_utils import Database
+from store.database import Database
 
 
 class Superseded(Exception):

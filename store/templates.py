@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.errors import UserError
 
 BASE_KINDS = ("invitation", "welcome", "acknowledgement", "accepted", "rejected", "agreement",

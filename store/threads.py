@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlite_utils import Database
+from store.database import Database
 
 _BRACKETED = re.compile(r"<([^<>\s]+)>")
 _BARE = re.compile(r"[^\s<>,;()\"]+@[^\s<>,;()\"]+")

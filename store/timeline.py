@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
-
 from store import attachments
+from store.database import Database
 from store.moves import UNDOABLE
 
 LIMIT = 500

@@ -7,9 +7,8 @@ Events are `submitted` (a self-applicant lands in "to review"), a stage name
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import audit, stages
+from store.database import Database
 from store.errors import UserError
 
 SUBMITTED = "submitted"

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import stages
 from store.clock import from_iso, iso
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.moves import STAGE_CHANGE, Move, record, set_stage
 

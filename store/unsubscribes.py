@@ -10,9 +10,8 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.influencers import by_handles, get_by_handle
 

@@ -7,7 +7,7 @@ from contextlib import closing
 from enum import Enum
 from pathlib import Path
 
-from sqlite_utils import Database
+from store.database import Database
 
 DEMO_KEY = "made_by"
 DEMO_VALUE = "callsheet demo"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
-from textual.widgets._footer import FooterKey
 
 from mailer.actions import pipeline
 from store.clock import Clock
@@ -20,7 +19,7 @@ from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
-from tui.widgets.pipeline_bits import ProfilePanel
+from tui.widgets.pipeline_bits import CountersBar, ProfilePanel
 
 LATER = "2026-11-23T10:05:00+00:00"
 
@@ -82,8 +81,7 @@ async def test_capital_o_is_in_the_footer_help_and_palette(tmp_path: Path) -> No
         assert titles["Reverse order"] == "key: O"
         assert ("O", "Reverse order", "Pipeline") in app.binding_rows(screen)
         footer = screen.query_one(KeyFooter)
-        await until(pilot, lambda: any(key.display and key.description == "Reverse order"
-                                       for key in footer.query_children(FooterKey)))
+        await until(pilot, lambda: any(entry.description == "Reverse order" for entry in footer.shown()))
 
 
 async def test_after_accepting_a_middle_row_the_cursor_is_on_the_one_that_followed(tmp_path: Path) -> None:
@@ -191,3 +189,27 @@ async def test_escape_closes_the_profile_before_it_clears_the_search(tmp_path: P
         assert screen.view.search == "p0002", "the first esc only closed the panel"
         await pilot.press("escape")
         await until(pilot, lambda: screen.view.search == "" and len(screen.rows) == 5)
+
+
+async def test_a_sort_rewrites_the_rows_not_the_counters(tmp_path: Path) -> None:
+    """The counters bar lays the screen out again when rewritten: a sort or a page turn leaves it be,
+    a decision (new numbers) rewrites it."""
+    app = make_app(_applied(tmp_path / "p.db", 6))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _opened(pilot)
+        bar = screen.query_one(CountersBar)
+        rewrites: list[object] = []
+        update = bar.update
+
+        def counted_update(*args, **kwargs) -> None:
+            rewrites.append(args)
+            update(*args, **kwargs)
+
+        bar.update = counted_update  # type: ignore[method-assign]
+        before = screen.rows
+        await pilot.press("o")
+        await until(pilot, lambda: screen.rows is not before and screen.view is not None
+                    and screen.view.sort == "name")
+        assert rewrites == []
+        await pilot.press("a", "y")
+        await until(pilot, lambda: bool(rewrites))

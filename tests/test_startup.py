@@ -42,6 +42,9 @@ NOT_BEFORE_FIRST_FRAME = ("tui.commands", "tui.screens.inbox", "tui.screens.mode
                           "mailer.web.app", "mailer.web.server", "mailer.web.personal", "mailer.web.clicks",
                           "mailer.daemon", "mailer.dispatch.dispatcher", "mailer.imap",
                           "mailer.actions.sending", "starlette", "uvicorn", "aiosmtplib", "openpyxl",
+                          "sqlite_utils", "store.schema",  # the migrations: only for a database behind
+                          "mailer.actions.pipeline", "mailer.actions.campaigns",  # with the first decision
+                          "tui.widgets.confirm", "store.reply_signal", "email.headerregistry",
                           # Loaded with the first email composed, resume or edit, and dialog opened:
                           "jinja2", "mailer.templating.rendering", "mailer.outreach.planner",
                           "tui.screens.campaign_settings", "tui.screens.invite_modal", "tui.screens.help")

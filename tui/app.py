@@ -50,7 +50,9 @@ MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderati
 class CallsheetApp(App[None]):
     """The app; every input is explicit so the CLI, the demo and tests build it alike."""
 
-    CSS_PATH = "app.tcss"
+    # The first mode's CSS is read with the app's: read when its screen is installed, it cost a re-parse of
+    # every style sheet before the first frame.
+    CSS_PATH = ["app.tcss", "screens/pipeline.tcss"]
     TITLE = "callsheet"
     ENABLE_COMMAND_PALETTE = True
     # The first mode's screen is imported with the app; the others when they first open.
@@ -70,6 +72,7 @@ class CallsheetApp(App[None]):
 
     def __init__(self, store: Store, *, local_zone: str | None = None,
                  rehearsal: Rehearsal | None = None) -> None:
+        collector.hold()  # until the first frame: `settle` after it
         super().__init__()
         self.store: Store = store
         self.rehearsal = rehearsal  # the demo: every header says so, and where its mail goes

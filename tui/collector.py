@@ -13,14 +13,26 @@ from __future__ import annotations
 import gc
 
 THRESHOLDS = (10_000, 20, 20)
-_before: list[tuple[int, int, int]] = []  # the thresholds in force before `settle`, for `release`
+# From the app's construction to its first frame nearly everything made lives as long as the app, so
+# collecting finds little and walks it all: a full collection mid-mount measured 20-37 ms of a cold
+# start. Young objects are still collected, every 50,000 allocations; the rest waits for `settle`.
+STARTING = (50_000, 50, 1_000)
+_before: list[tuple[int, int, int]] = []  # the thresholds in force before `hold` or `settle`, for `release`
+
+
+def hold() -> None:
+    """Collect rarely while the app starts (call as it is built; `settle` ends it)."""
+    if not _before:
+        _before.append(gc.get_threshold())
+    gc.set_threshold(*STARTING)
 
 
 def settle() -> None:
     """Freeze what start-up made and space the collections out (call once the first frame is up)."""
     gc.collect()  # what start-up left as garbage is freed now, not kept frozen
     gc.freeze()
-    _before.append(gc.get_threshold())
+    if not _before:
+        _before.append(gc.get_threshold())
     gc.set_threshold(*THRESHOLDS)
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlite_utils import Database
-
 from mailer.actions.outcome import Outcome, acting, woke
 from store import audit, campaign_edit, campaigns, operators, outreach
 from store.campaigns import Campaign, CampaignSpec, state_text, zone
 from store.clock import from_iso
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.outbox.queueing import one_line

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlite_utils import Database
-
 from mailer import bulk, outgoing_files, own_addresses
 from mailer.actions import pipeline
 from mailer.actions.outcome import Outcome, acting, permit, woke
@@ -19,6 +17,7 @@ from mailer.compose import Draft, compose_draft, queue, reply_draft
 from mailer.imap.sync import SyncReport, sync
 from mailer.outgoing_files import OutgoingFile
 from store import audit, bounces, campaigns, inbox, influencers, notes
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.wording import plural

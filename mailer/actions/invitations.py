@@ -12,13 +12,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from mailer.actions.outcome import acting, permit, woke
 from mailer.actions.pipeline import MOVE, Invited, _due, _summed
 from mailer.templating.trigger_mail import Composer
 from store import applications, audit, campaigns, influencers
 from store.campaigns import Campaign
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.invitees import Invitees, InviteSource, Skip, sort_invitees

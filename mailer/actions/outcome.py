@@ -7,9 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.db import Store
 from store.errors import Forbidden
 

@@ -12,13 +12,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from mailer.actions.outcome import Outcome, acting, permit, woke
 from mailer.templating.trigger_mail import Composer
 from store import applications, campaigns, influencers, stages, triggers
 from store.clock import from_iso
 from store.counters import by_stage
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.moves import Move

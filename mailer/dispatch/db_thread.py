@@ -6,12 +6,11 @@ import sqlite3
 import time
 from datetime import timedelta
 
-from sqlite_utils import Database
-
 from mailer.config import Config
 from mailer.dispatch.prebuild import prebuilt_bytes, settings_key
 from store import attachment_mail
 from store.clock import from_iso, iso
+from store.database import Database
 from store.db import Store
 from store.outbox.claims import (
     Claim,

@@ -12,8 +12,6 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from sqlite_utils import Database
-
 from mailer.outreach import planner
 from mailer.outreach.sequence import step_times, stop_reason
 from mailer.templating.drafting import Renderer
@@ -21,6 +19,7 @@ from store import outreach
 from store import sequence as steps
 from store.campaigns import Campaign, planning_block, zone
 from store.clock import from_iso, iso
+from store.database import Database
 from store.outreach_rules import schedule
 
 HELD = "held: the campaign is paused"

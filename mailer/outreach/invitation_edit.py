@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from mailer.templating.drafting import Renderer
 from store import campaigns, influencers
 from store import moderation as queue
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 from store.header_text import check_header_text
 from store.moderation import Invitation

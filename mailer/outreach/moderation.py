@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlite_utils import Database
-
 from mailer.outreach.invitation_edit import open_edit
 from mailer.templating.drafting import Renderer, draft
 from store import audit, campaigns, influencers
 from store import moderation as queue
+from store.database import Database
 from store.errors import UserError
 from store.moderation import MODERATOR_SKIP, Invitation
 from store.outbox.queueing import one_line

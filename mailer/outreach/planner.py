@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from mailer.templating.drafting import Draft, Renderer, draft
 from store import audit, outreach
 from store.campaigns import Campaign, planning_block, zone
 from store.clock import from_iso, iso
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.outbox.queueing import SYSTEM_AUTHOR, enqueue

@@ -14,12 +14,11 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from mailer.outreach.planner import campaign_slots
 from store import audit, campaign_edit, campaigns, outreach
 from store.campaigns import Campaign, zone
 from store.clock import from_iso, iso
+from store.database import Database
 from store.db import Store
 from store.outreach_rules import schedule
 from store.wording import plural

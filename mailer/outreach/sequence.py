@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from mailer.templating.drafting import Renderer, draft
 from store import audit, campaigns, inbox, influencers
 from store import sequence as steps
 from store.campaigns import Campaign, zone
 from store.clock import from_iso, iso
+from store.database import Database
 from store.db import Store
 from store.outbox.queueing import SYSTEM_AUTHOR, enqueue, suppression
 from store.outreach_rules.sequence import SequenceSettings, sequence_times, stage_stop

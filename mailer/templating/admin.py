@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from mailer.templating.rendering import default_template, invitation_length, render
 from mailer.templating.trigger_mail import Composer
 from store import campaigns, influencers, stages, templates, triggers
 from store.campaigns import Campaign
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 
 # render(db, campaign, kind, influencer, *, language=None, source=None) -> a Rendered

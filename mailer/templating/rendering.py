@@ -17,13 +17,13 @@ from pathlib import Path
 
 from jinja2 import Template, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
-from sqlite_utils import Database
 
 from mailer.sandbox.environment import OUTPUT_LIMIT, GuardedEnvironment, LimitExceeded, metered
 from mailer.templating.context import LinkUnavailable, sample_context, template_context
 from mailer.templating.tracking import TrackRefused, check_calls, track, tracking
 from store import templates as stored
 from store.campaigns import Campaign
+from store.database import Database
 from store.errors import UserError
 from store.header_text import PROBLEM as ENCODED_WORD_PROBLEM
 from store.header_text import decodes_to_control

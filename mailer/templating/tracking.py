@@ -18,10 +18,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from jinja2 import Environment, nodes
-from sqlite_utils import Database
 
 from store import clicks
 from store.clock import Clock
+from store.database import Database
 from store.outbox.tokens import MESSAGE_TOKEN
 
 NAME = "track"

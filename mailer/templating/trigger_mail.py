@@ -5,11 +5,10 @@ The actions and the template checks share it, so a check renders exactly what a 
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from store import stages, triggers
 from store.campaigns import Campaign, zone
 from store.clock import from_iso
+from store.database import Database
 from store.errors import UserError
 from store.moves import Email
 

@@ -15,9 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.db import Store
 from store.errors import UserError
 from store.handles import handle_key

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.errors import UserError
 from store.ingest.source import MAX_COLUMNS
 

@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Self
 
-from sqlite_utils import Database
-
 from store import audit
+from store.database import Database
 from store.errors import NotFound, UserError
 from store.outbox.queueing import suppression
 

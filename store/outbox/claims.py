@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from store import audit
 from store.clock import iso
+from store.database import Database
 from store.outbox.sent_log import fold_owners
 
 OWNER_PREFIX = "callsheet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
+from store.database import Database
 
 
 def _key(server: str) -> str:

@@ -12,9 +12,8 @@ import re
 import uuid
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
 from store.clicks import resolve_pending
+from store.database import Database
 from store.outbox.tokens import fill
 from store.rowids import inserted_id
 

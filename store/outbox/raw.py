@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlite_utils import Database
-
 from store import attachment_mail
+from store.database import Database
 from store.outbox.claims import CLAIMED_COLUMNS
 
 # What the bytes are built from: the columns the `outbox_raw_stale` trigger watches.

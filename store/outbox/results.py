@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from store import audit, campaigns
+from store.database import Database
 
 _COMPLETE = """
     UPDATE messages SET status = :status, attempts = attempts + :attempts_delta,

@@ -21,8 +21,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from store.database import Database
 from store.errors import UserError
 
 # Fold lines into the rows still leased under their token; the rest are stale. The `+` keeps

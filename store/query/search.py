@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from store import segments
+from store.database import Database
 from store.errors import UserError
 from store.influencers import decode
 from store.query.parser import Query

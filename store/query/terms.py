@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from store.query.tokens import KEYWORDS, TERM_RE, QueryError, Token, quote
-from store.reply_signal import SIGNALS as REPLY_SIGNALS
 
 # key -> family; the family decides which values and operators a key takes.
 KEYS: dict[str, str] = {
@@ -179,8 +178,10 @@ def _flag(token: Token, key: str) -> Term:
 
 def _replied(token: Token, key: str) -> Term:
     """`replied:yes|no`, or a reply marked positive, negative or neutral (`replied:positive`)."""
+    from store.reply_signal import SIGNALS  # the reply rules load with the first query that names one
+
     signal = token.value.strip().lower()
-    if signal in REPLY_SIGNALS:
+    if signal in SIGNALS:
         return Term("replied", key, ":", (signal,))
     if signal not in YES:
         raise QueryError(f"replied takes yes, no, positive, negative or neutral, not {token.value!r} "

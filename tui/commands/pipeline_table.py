@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import click
-from sqlite_utils import Database
 
 from store import campaigns, pipeline_view, stages
+from store.database import Database
 from store.pipeline_view import ApplicationRow, View
 from store.query.parser import parse_query
 from tui.context import CliContext

@@ -7,10 +7,9 @@ timer asks SQLite's `data_version` whether anyone else wrote, and refreshes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -19,10 +18,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Sparkline, Static
 
-from mailer.actions import campaigns as campaign_actions
-from mailer.actions import pipeline
-from mailer.actions.outcome import Outcome
-from mailer.actions.pipeline import Decided
 from store import campaigns, pipeline_view, stages
 from store.errors import UserError
 from store.pipeline_view import ApplicationRow, View
@@ -45,10 +40,14 @@ from tui.screens.pipeline_messages import (
 )
 from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
 from tui.times import operator_zone
-from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mailer.actions.outcome import Outcome
 
 PROFILE_WIDTH = 34  # as in pipeline.tcss
 NARROW_SPARE = 10  # with fewer spare cells than this beyond 80, the source column is left out
@@ -59,10 +58,6 @@ COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11
 STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
-# What the campaign settings screen may ask for, by its request's verb.
-SETTINGS_ACTIONS: dict[str, Callable[..., Outcome]] = {
-    "edit": campaign_actions.edit, "close": campaign_actions.close, "reopen": campaign_actions.reopen,
-    "pause": campaign_actions.pause, "resume": campaign_actions.resume}
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
@@ -238,10 +233,14 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         db = store.reader()
         data = pipeline_view.profile(db, application_id)
         timezone = campaigns.get_by_id(db, data.campaign_id).timezone
+        from mailer.actions import pipeline  # each action module loads with its first use, not at start-up
+
         deadline = pipeline.deadline_text(data.stage, data.agreement_deadline, timezone, store.clock.now())
         self.post_message(ProfileLoaded(data, deadline))
 
     def apply_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        from mailer.actions import pipeline
+
         self._step_past(set(handles))
         run_action(self, "decide", pipeline.decide, campaign, handles, decision, offer_undo=True)
 
@@ -257,9 +256,13 @@ class PipelineScreen(EscapeSteps, Screen[None]):
             table.move_cursor(row=row)
 
     def undo_decisions(self, campaign: str, handles: list[str]) -> None:
+        from mailer.actions import pipeline
+
         run_action(self, "undo", pipeline.undo_many, campaign, handles)
 
     def change_state(self, campaign: str, pause: bool) -> None:
+        from mailer.actions import campaigns as campaign_actions
+
         action = campaign_actions.pause if pause else campaign_actions.resume
         run_action(self, "pause" if pause else "resume", action, campaign)
 
@@ -382,10 +385,13 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         if message.outcome is None:
             self.notify(message.sentence, severity="error", timeout=message.timeout())
             return
+        from mailer.actions import campaigns as campaign_actions
+        from mailer.actions import pipeline
+
         done = message.outcome
-        self.notify(done.notice if isinstance(done, Decided) else done.sentence,
+        self.notify(done.notice if isinstance(done, pipeline.Decided) else done.sentence,
                     severity="warning" if done.warning else "information", timeout=6)
-        if isinstance(done, Decided):
+        if isinstance(done, pipeline.Decided):
             self.last_batch = (done.decision, done.moved)
             self.tagged.clear()
             self.undo_until = None
@@ -536,6 +542,8 @@ class PipelineScreen(EscapeSteps, Screen[None]):
 
     @work(thread=True, group="write")
     def check_decision(self, campaign: str, handles: list[str], decision: str) -> None:
+        from mailer.actions import pipeline
+
         check = pipeline.check_decision(app_store(self), campaign, handles, decision)
         self.post_message(DecisionChecked(campaign, decision, check))
 
@@ -551,7 +559,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
                 self.apply_decision(campaign, check.ready, decision)
 
         question = questions.confirmation(campaign, decision, check)
-        self.app.push_screen(ConfirmScreen(question, questions.button(decision, check)), answered)
+        self._confirm(question, questions.button(decision, check), answered)
 
     def action_collaborate(self) -> None:
         if self.campaign_name:
@@ -559,11 +567,15 @@ class PipelineScreen(EscapeSteps, Screen[None]):
 
     @work(thread=True, group="write")
     def preview_collaboration(self, campaign: str) -> None:
+        from mailer.actions import pipeline
+
         preview = pipeline.preview_collaboration(app_store(self), campaign)
         self.post_message(CollaborationPreviewed(preview))
 
     def on_collaboration_previewed(self, message: CollaborationPreviewed) -> None:
         """Both counts in one question; the start itself runs as an action."""
+        from mailer.actions import pipeline
+
         name = message.preview.campaign
 
         def answered(confirmed: bool | None) -> None:
@@ -571,7 +583,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
                 run_action(self, "collaborate", pipeline.collaborate, name)
 
         question = questions.collaboration_question(message.preview)
-        self.app.push_screen(ConfirmScreen(question, "Start collaboration"), answered)
+        self._confirm(question, "Start collaboration", answered)
 
     def action_pause_resume(self) -> None:
         if not self.campaign_name:
@@ -581,8 +593,13 @@ class PipelineScreen(EscapeSteps, Screen[None]):
             self.change_state(name, pause=False)
             return
         question = f"Pause {name!r}?\n\nNothing is planned or sent for it until it is resumed (P again)."
-        self.app.push_screen(ConfirmScreen(question, "Pause"),
-                             lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
+        self._confirm(question, "Pause",
+                      lambda confirmed: self.change_state(name, pause=True) if confirmed else None)
+
+    def _confirm(self, question: str, button: str, answered: Callable[[bool | None], None]) -> None:
+        from tui.widgets.confirm import ConfirmScreen  # with the first question, not at start-up
+
+        self.app.push_screen(ConfirmScreen(question, button), answered)
 
     def action_invite(self) -> None:
         """Invite many to the campaign on screen: the modal counts, `invite_many` writes."""
@@ -606,18 +623,26 @@ class PipelineScreen(EscapeSteps, Screen[None]):
     @work(thread=True, exclusive=True, group="settings")
     def load_settings(self, campaign_id: int) -> None:
         store = app_store(self)
+        from mailer.actions import campaigns as campaign_actions
+
         campaign = campaigns.get_by_id(store.reader(), campaign_id)
         self.post_message(SettingsLoaded(campaign, campaign_actions.settings_refusal(store)))
 
     def on_settings_loaded(self, message: SettingsLoaded) -> None:
         """The settings screen; what it returns runs as one campaign action."""
 
-        name = message.campaign.name
+        from mailer.actions import campaigns as campaign_actions
         from tui.screens.campaign_settings import CampaignSettings, SettingsRequest
+
+        name = message.campaign.name
+        # What the settings screen may ask for, by its request's verb.
+        settings_actions: dict[str, Callable[..., Outcome]] = {
+            "edit": campaign_actions.edit, "close": campaign_actions.close, "reopen": campaign_actions.reopen,
+            "pause": campaign_actions.pause, "resume": campaign_actions.resume}
 
         def chosen(request: SettingsRequest | None) -> None:
             if request is not None:
-                run_action(self, "settings", SETTINGS_ACTIONS[request.verb], name, *request.args)
+                run_action(self, "settings", settings_actions[request.verb], name, *request.args)
 
         self.app.push_screen(CampaignSettings(message.campaign, message.refusal), chosen)
 

@@ -6,8 +6,12 @@ will happen, to how many, which email goes out, the agreement deadlines, and who
 
 from __future__ import annotations
 
-from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
+from typing import TYPE_CHECKING
+
 from store.wording import plural
+
+if TYPE_CHECKING:  # the decisions' module loads with the first decision, not at start-up
+    from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
 
 # Decisions whose question the rules must answer first: final ones, and the agreement steps.
 CHECKED = frozenset({"accept", "reject", "send-agreement", "signed", "refused"})

@@ -5,13 +5,15 @@ Its writes report through `tui.action_worker.ActionFinished`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
 from store.campaigns import Campaign
 from store.pipeline_view import ApplicationRow, Profile, View
+
+if TYPE_CHECKING:  # the decisions' module loads with the first decision, not at start-up
+    from mailer.actions.pipeline import CollaborationPreview, DecisionCheck
 
 
 class CampaignsLoaded(Message):

@@ -12,10 +12,9 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from store import campaigns, pipeline_view
 from store.counters import counters
+from store.database import Database
 from store.db import Store
 from store.pipeline_view import ApplicationRow, Totals, View
 from tui.screens.pipeline_messages import CampaignsLoaded, PageLoaded

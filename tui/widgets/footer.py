@@ -1,31 +1,34 @@
-"""The app's footer: Textual's Footer, minus the rebuilds it does not need, and never cut mid-key.
+"""The app's footer: the keys of the focused screen on one line, drawn by one widget, never cut mid-key.
 
-Textual's Footer recomposes every key (a widget each, styled anew) whenever the active bindings
-change, which each focus move and each screen-stack change does: opening the Inbox did so six
-times, and on the Pipeline, with its two dozen keys, the rebuild was most of the time from Enter
-in the search bar to the rows painted. This one:
+Textual's Footer is a container with a widget per key, recomposed (each key mounted and styled anew)
+whenever the active bindings change, which each focus move does. On the Pipeline, with its two dozen
+keys, that rebuild was 100 ms of the cold start (the first frame's footer is empty; the keys came a
+frame later) and most of the time from Enter in the search bar to the rows painted. This footer is
+one widget that renders a line of text: a change of bindings is a repaint.
 
-- toggles and relabels the key widgets it has when the keys to show are among them, in order
-  (the search bar hiding the letter keys, the table showing them again);
-- otherwise recomposes once per change of what it shows (keys, words, enabled), after the
-  refresh, so a burst of changes costs one rebuild;
-- makes each key in the footer's own style (compact or not) instead of restyling it on mount;
-- shows only the keys that fit whole, in binding order (the screens list the most important
-  first), so at 80 columns it never ends on a key without its words.
+It looks and acts as Textual's does (the same component styles, the command palette's key at the
+right edge behind a thin rule, a key lit under the mouse with its tooltip, a click presses the key)
+and shows only the keys that fit whole, in binding order (the screens list the most important
+first), so at 80 columns it never ends on a key without its words.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from textual.app import ComposeResult
-from textual.events import Resize
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
+
+PALETTE_EDGE = "▏"  # Textual's `vkey` border between the keys and the palette's
 
 
-class _Shown(NamedTuple):
+class Entry(NamedTuple):
+    """One key as the footer shows it."""
+
     key: str
     key_display: str
     description: str
@@ -33,125 +36,152 @@ class _Shown(NamedTuple):
     enabled: bool
     tooltip: str
 
+    @property
+    def width(self) -> int:
+        if not self.description:
+            return cell_len(self.key_display)
+        return cell_len(f" {self.key_display}  {self.description}")  # " key " then "words "
 
-class KeyFooter(Footer):
-    """Footer with in-place updates, one rebuild per change, and whole keys only."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown: tuple | None = None
-        self._pending = False
-        self._unwanted: set[str] = set()  # actions toggled off, as opposed to hidden for want of room
+class KeyFooter(Widget, can_focus=False):
+    """One line: the keys that fit whole, then the command palette's key at the right."""
 
-    def _signature(self, screen: Screen) -> tuple:
-        return (self.show_command_palette, self.compact, *(
-            (binding.key, binding.key_display, binding.description, binding.action, binding.group,
-             enabled, tooltip)
-            for _node, binding, enabled, tooltip in screen.active_bindings.values() if binding.show))
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--hover",
+                         "footer-key--edge"}
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--edge {
+            color: $foreground 20%;
+        }
+        .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._hovered: Entry | None = None
+        self._spans: list[tuple[int, int, Entry]] = []  # (first cell, end cell, entry) as last drawn
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
-            return
-        if self._toggled(screen):
-            self._shown = self._signature(screen)
-            self._fit()
-            return
-        if not self._pending:
-            self._pending = True
-            self.call_after_refresh(self._recompose_if_changed)
+        if screen is self.screen:
+            self.refresh()
 
-    async def _recompose_if_changed(self) -> None:
-        self._pending = False
-        if not self.is_attached:
-            return
-        signature = self._signature(self.screen)
-        if signature != self._shown:
-            self._shown = signature
-            self._unwanted.clear()
-            await self.recompose()
-            self._fit()
+    # What is shown.
 
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.set_reactive(FooterKey.compact, self.compact)
-                widget.set_class(self.compact, "-compact", update=False)
-            yield widget
-
-    # Toggling in place.
-
-    def _wanted(self, screen: Screen) -> list[_Shown] | None:
-        """The keys `Footer.compose` would show (the first binding of each action), or None for groups."""
-        wanted: dict[str, _Shown] = {}
-        for _node, binding, enabled, tooltip in screen.active_bindings.values():
-            if not binding.show:
-                continue
-            if binding.group is not None:
-                return None
-            wanted.setdefault(binding.action, _Shown(binding.key, self.app.get_key_display(binding),
-                                                     binding.description, binding.action, enabled, tooltip))
+    def wanted(self) -> list[Entry]:
+        """The keys the focused screen offers, the first binding of each action, in binding order."""
+        wanted: dict[str, Entry] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in wanted:
+                wanted[binding.action] = Entry(binding.key, self.app.get_key_display(binding),
+                                               binding.description, binding.action, enabled, tooltip)
         return list(wanted.values())
 
-    def _keys(self) -> list[FooterKey]:
-        return [key for key in self.query_children(FooterKey) if not key.has_class("-command-palette")]
+    def palette(self) -> Entry | None:
+        """The command palette's key, when the app has one and the screen lets it open."""
+        if not self.app.ENABLE_COMMAND_PALETTE:
+            return None
+        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if found is None:
+            return None
+        _node, binding, enabled, tooltip = found
+        return Entry(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                     enabled, binding.tooltip or tooltip or binding.description)
 
-    def _toggled(self, screen: Screen) -> bool:
-        """Show exactly the wanted keys by toggling the widgets there are; False if a rebuild is needed."""
-        if not self._bindings_ready:
-            return False
-        wanted = self._wanted(screen)
-        keys = self._keys()
-        palette = [key for key in self.query_children(FooterKey) if key.has_class("-command-palette")]
-        has_palette = (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
-                       and self.app.COMMAND_PALETTE_BINDING in screen.active_bindings)
-        if wanted is None or not keys or bool(palette) != bool(has_palette):
-            return False
-        place = {key.action: n for n, key in enumerate(keys)}
-        if any(shown.action not in place for shown in wanted):
-            return False
-        order = [place[shown.action] for shown in wanted]
-        if order != sorted(order):
-            return False
-        chosen = {shown.action: shown for shown in wanted}
-        self._unwanted = {key.action for key in keys if key.action not in chosen}
-        for key in keys:
-            if key.action in chosen:
-                self._relabel(key, chosen[key.action])
-        return True
+    def shown(self) -> list[Entry]:
+        """The wanted keys, in order, while each fits whole beside the palette's key."""
+        palette = self.palette()
+        room = self.size.width - (self._palette_width(palette) if palette else 0)
+        shown = []
+        for entry in self.wanted():
+            if entry.width > room:
+                break
+            shown.append(entry)
+            room -= entry.width
+        return shown
 
     @staticmethod
-    def _relabel(key: FooterKey, shown: _Shown) -> None:
-        if (key.key, key.key_display, key.description) != (shown.key, shown.key_display, shown.description):
-            key.key, key.key_display, key.description = shown.key, shown.key_display, shown.description
-            key.refresh(layout=True)
-        if key._disabled == shown.enabled:
-            key._disabled = not shown.enabled
-            key.set_class(key._disabled, "-disabled")
-        key.tooltip = shown.tooltip or None
+    def _palette_width(palette: Entry) -> int:
+        return len(PALETTE_EDGE) + palette.width + 1  # and a space at the right edge
 
-    # Whole keys only.
+    # Drawing.
 
-    def on_resize(self, event: Resize) -> None:
-        self._fit()
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spans = []
+        for entry in self.shown():
+            self._add(line, entry)
+        palette = self.palette()
+        if palette is not None:
+            gap = self.size.width - line.cell_len - self._palette_width(palette)
+            line.append(" " * max(0, gap))
+            line.append(PALETTE_EDGE, self.get_component_rich_style("footer-key--edge"))
+            self._add(line, palette)
+            line.append(" ")
+        return line
 
-    def _width(self, key: FooterKey) -> int:
-        content = key.get_content_width(self.size, self.app.size)
-        return content + key.styles.gutter.width + key.styles.margin.width
+    def _add(self, line: Text, entry: Entry) -> None:
+        start = line.cell_len
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        if entry == self._hovered:
+            hover = self.get_component_rich_style("footer-key--hover")
+            key_style, description_style = key_style + hover, description_style + hover
+        if not entry.enabled:
+            key_style, description_style = key_style + Style(dim=True), description_style + Style(dim=True)
+        if entry.description:
+            line.append(f" {entry.key_display} ", key_style)
+            line.append(f"{entry.description} ", description_style)
+        else:
+            line.append(entry.key_display, key_style)
+        self._spans.append((start, line.cell_len, entry))
 
-    def _fit(self) -> None:
-        """Show the wanted keys, in order, while each fits whole beside the palette key."""
-        room = self.size.width
-        if not room:
-            return  # not laid out yet: on_resize fits it
-        for key in self.query_children(FooterKey):
-            if key.has_class("-command-palette"):
-                room -= self._width(key)
-        full = False
-        for key in self._keys():
-            wanted = key.action not in self._unwanted
-            width = self._width(key) if wanted else 0
-            full = full or (wanted and width > room)
-            key.display = wanted and not full
-            room -= width if key.display else 0
+    # The mouse.
 
+    def _entry_at(self, x: int) -> Entry | None:
+        return next((entry for start, end, entry in self._spans if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self._entry_at(event.x)
+        if entry != self._hovered:
+            self._hovered = entry
+            self.tooltip = (entry.tooltip or None) if entry else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hovered is not None:
+            self._hovered = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        entry = self._entry_at(event.x)
+        if entry is None:
+            return
+        if entry.enabled:
+            self.app.simulate_key(entry.key)
+        else:
+            self.app.bell()

@@ -35,7 +35,14 @@ COUNTER_WORDS = (("all_candidates", "candidates"), ("new_applicants", "new"), ("
 class CountersBar(Static):
     """The dashboard counters of SPEC §3 on one or two lines."""
 
+    _shown: dict | None = None
+
     def show(self, numbers: dict | None) -> None:
+        """The counters, rewritten only when they changed: an update lays the screen out again (the
+        bar's height follows its lines), which each page turn and sort paid for the same numbers."""
+        if numbers == self._shown and self._shown is not None:
+            return
+        self._shown = dict(numbers) if numbers else None
         if not numbers:
             self.update("No campaign selected.")
             return
