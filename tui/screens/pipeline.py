@@ -43,6 +43,7 @@ from tui.times import operator_zone
 from tui.widgets.footer import KeyFooter
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
+from tui.widgets.pipeline_toolbar import PipelineToolbar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,10 +121,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
-        with Horizontal(id="toolbar"):
-            yield Select[int]([], id="campaign", prompt="campaign", allow_blank=True)
-            yield Select(STAGE_FILTERS, id="stage-filter", value="active", allow_blank=False)
-            yield Select(SOURCE_FILTERS, id="source-filter", value="any", allow_blank=False)
+        yield PipelineToolbar(STAGE_FILTERS, SOURCE_FILTERS, id="toolbar")
         yield CountersBar("Loading…", id="counters")
         yield Sparkline([0], id="per-day")
         yield Input(placeholder="search: tag:beauty followers>=10000 country:FR  (enter applies, esc leaves)",
@@ -277,17 +275,18 @@ class PipelineScreen(EscapeSteps, Screen[None]):
     # Message handlers: plain data in, widgets updated.
 
     def on_campaigns_loaded(self, message: CampaignsLoaded) -> None:
-        picker = self.query_one("#campaign", Select)
         self.campaign_names = {campaign_id: name for name, campaign_id in message.choices}
-        picker.set_options((plain(name), campaign_id) for name, campaign_id in message.choices)
+        options = [(plain(name), campaign_id) for name, campaign_id in message.choices]
+        toolbar = self.query_one(PipelineToolbar)
         if self.view is not None and self.view.campaign_id in self.campaign_names:
-            picker.value = self.view.campaign_id  # a reload keeps the campaign, its filters and page
+            toolbar.show_campaigns(options, self.view.campaign_id)  # a reload keeps the campaign, its page
         elif message.choices:
             first = message.choices[0][1]
             # The rows load now (or are on their way), not after the picker's Changed message.
             self._choose_campaign(first, load=not message.page_follows)
-            picker.value = first
+            toolbar.show_campaigns(options, first)
         else:
+            toolbar.show_campaigns(options, None)
             self._show_no_campaign()
 
     def _show_no_campaign(self) -> None:
@@ -431,12 +430,14 @@ class PipelineScreen(EscapeSteps, Screen[None]):
             return
         chosen = {"active": pipeline_view.SHOWN_BY_DEFAULT, "all": stages.STAGES}.get(
             str(event.value), (str(event.value),))
-        self._show(replace(self.view, stages=tuple(chosen)), {})
+        if tuple(chosen) != self.view.stages:  # not the picker, made after the first frame, saying so
+            self._show(replace(self.view, stages=tuple(chosen)), {})
 
     @on(Select.Changed, "#source-filter")
     def source_filter_chosen(self, event: Select.Changed) -> None:
-        if self.view is not None:
-            self._show(replace(self.view, source=None if event.value == "any" else str(event.value)), {})
+        source = None if event.value == "any" else str(event.value)
+        if self.view is not None and source != self.view.source:
+            self._show(replace(self.view, source=source), {})
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
@@ -486,6 +487,11 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
             return None
         return self.rows[table.cursor_row]
+
+    async def action_focus(self, selector: str) -> None:
+        """`c` and `f` as the app opens wait the moment the pickers take to replace their stand-ins."""
+        await self.query_one(PipelineToolbar).ready.wait()
+        self.query_one(selector).focus()
 
     def action_move(self, step: int) -> None:
         table = self.query_one(DataTable)
@@ -710,9 +716,6 @@ class PipelineScreen(EscapeSteps, Screen[None]):
     def action_reverse_sort(self) -> None:
         if self.view is not None:
             self._show(self.view.sorted_by(self.view.sort), {})  # the same column again flips the order
-
-    async def action_focus(self, selector: str) -> None:
-        self.query_one(selector).focus()
 
     def action_reload(self) -> None:
         self.load_campaigns()
