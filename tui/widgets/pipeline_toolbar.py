@@ -85,7 +85,7 @@ class PipelineToolbar(Horizontal):
         await asyncio.sleep(0)  # and what was waiting for that frame has run
         selects: list[Widget] = [
             Select[int](self._campaigns, id="campaign", prompt="campaign", allow_blank=True,
-                        value=self._campaign if self._campaign is not None else Select.BLANK),
+                        value=Select.NULL if self._campaign is None else self._campaign),
             Select(self._stage_filters, id="stage-filter", value=self._stage_filters[0][1],
                    allow_blank=False),
             Select(self._source_filters, id="source-filter", value=self._source_filters[0][1],
