@@ -76,6 +76,9 @@ def _child(which: str, db: str) -> None:
 def once(which: str, db: Path, now: str) -> tuple[float, int]:
     """(seconds from spawn to the child's line, the child's peak RSS in KiB)."""
     env = {**os.environ, "CALLSHEET_NOW": now, "CALLSHEET_DB": str(db)}
+    # As installed, both start from compiled bytecode: a shell that forbids writing it would have
+    # each child compile callsheet's own modules from source (the warm-up round writes them).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "tests.bench.feel_cold", which, str(db)], cwd=ROOT,
                              env=env, stdout=subprocess.PIPE, text=True)
@@ -91,6 +94,8 @@ def once(which: str, db: Path, now: str) -> tuple[float, int]:
 def cold_starts(db: Path, now: str, rounds: int) -> dict[str, list[float]]:
     """A then B, `rounds` times; also each side's peak RSS (KiB) as `… memory`."""
     found: dict[str, list[float]] = {"app": [], "bare": [], "app memory": [], "bare memory": []}
+    for which in ("app", "bare"):
+        once(which, db, now)  # warm-up, not counted: bytecode written, files in the page cache
     for _ in range(rounds):
         for which in ("app", "bare"):
             elapsed, rss = once(which, db, now)
