@@ -10,10 +10,9 @@ from textual.widgets import Input, Static
 from store.db import Store
 from tests.pilot_helpers import until
 from tests.test_inbox_pane import open_inbox, seeded  # noqa: F401 (a fixture)
-from tests.test_moderation_pane import queue_store, settle
+from tests.test_moderation_pane import open_moderation, queue_store
 from tui.app import make_app
 from tui.escape import EscState, EscStep, esc_step
-from tui.screens.moderation import ModerationScreen
 from tui.widgets.invitation_list import InvitationList
 
 
@@ -77,10 +76,7 @@ async def test_moderation_escape_leaves_the_prompt_keeping_the_tags_then_clears_
     store = queue_store(tmp_path / "q.db")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ModerationScreen)
+        screen = await open_moderation(pilot)
         listing, counters = screen.query_one(InvitationList), screen.query_one("#counters", Static)
         await pilot.press("t", "t", "semicolon")
         assert screen.to_tagged and "on 2 tagged" in str(counters.content)

@@ -44,6 +44,15 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def open_moderation(pilot) -> ModerationScreen:
+    """Switch to Moderation (3) and wait for its queue."""
+    await pilot.press("3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ModerationScreen)
+    return screen
+
+
 def invitation(store: Store, message_id: int) -> dict:
     row = rows(store, "SELECT * FROM messages WHERE id = ?", (message_id,))[0]
     return {**row, "flags": json.loads(row["flags"])}
@@ -53,10 +62,7 @@ async def test_skip_language_edit_approve_all_then_what_is_sent(tmp_path: Path) 
     store = queue_store(tmp_path / "q.db")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ModerationScreen)
+        screen = await open_moderation(pilot)
         listing = screen.query_one(InvitationList)
         assert len(listing.items) == 8
         assert [item.campaign for item in listing.items] == ["Glow"] * 6 + ["Trail"] * 2
