@@ -1,4 +1,4 @@
-"""The callsheet App: three modes (Pipeline, Inbox, Moderation), help and the palette."""
+"""The callsheet App: four modes (Pipeline, Inbox, Moderation, Outbox), help and the palette."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tui.reply_watch import RepliesArrived, replies_sentence
 from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_reads import Opening
 from tui.visible import visible
+from tui.widgets.mode_bar import MODE_TITLES, ModeBar
 
 if TYPE_CHECKING:
     from tui.rehearsal import Rehearsal
@@ -40,9 +41,6 @@ def _screen(target: str) -> Callable[[], Screen]:
         module, name = target.split(":")
         return getattr(importlib.import_module(module), name)()
     return make
-
-
-MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
 
 
 class CallsheetApp(App[None]):
@@ -149,6 +147,11 @@ class CallsheetApp(App[None]):
 
     def on_dispatch_off(self, message: DispatchOff) -> None:
         self.sub_title = f"{self.workspace_line()} · {NOT_SENT_HERE}"
+
+    def on_mode_bar_chosen(self, message: ModeBar.Chosen) -> None:
+        """A click on a tab: that mode, as its key would."""
+        if message.mode != self.current_mode:
+            self.switch_mode(message.mode)
 
     def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
         self.notify(message.sentence, severity="error", timeout=10)

@@ -34,10 +34,12 @@ from store.watch import DataVersion
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.screens.invitation_editor import InvitationEditor
+from tui.screens.mode_where import MODERATION_WHERE
 from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, to_item
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
+from tui.widgets.mode_bar import ModeBar
 from tui.widgets.mode_header import ModeHeader
 
 
@@ -73,6 +75,7 @@ class ModerationScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar(MODERATION_WHERE)
         yield Static("Loading…", id="counters")
         yield InvitationList(id="queue")
         yield Static("", id="preview")

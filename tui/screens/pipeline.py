@@ -45,6 +45,7 @@ from tui.screens.pipeline_messages import (
 from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_bar import ModeBar, where_line
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 
@@ -57,6 +58,7 @@ COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11
 STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
+STAGE_LABELS = {value: label for label, value in STAGE_FILTERS}
 # What the campaign settings screen may ask for, by its request's verb.
 SETTINGS_ACTIONS: dict[str, Callable[..., Outcome]] = {
     "edit": campaign_actions.edit, "close": campaign_actions.close, "reopen": campaign_actions.reopen,
@@ -123,6 +125,7 @@ class PipelineScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar()
         with Horizontal(id="toolbar"):
             yield Select[int]([], id="campaign", prompt="campaign", allow_blank=True)
             yield Select(STAGE_FILTERS, id="stage-filter", value="active", allow_blank=False)
@@ -294,6 +297,25 @@ class PipelineScreen(Screen[None]):
         hint = ("Choose a campaign with c." if self.campaign_names
                 else "No campaigns yet: `callsheet campaign create NAME` makes one.")
         self.query_one("#page-info", Static).update(hint)
+        self.query_one(ModeBar).show("no campaign chosen" if self.campaign_names else "no campaign yet")
+
+    def _show_loading(self) -> None:
+        """Until the chosen campaign's first page arrives, a cue, not the rows of the one before under
+        its name."""
+        self.rows, self.total, self.page_offset, self.counted = [], 0, 0, False
+        self._fill_table(self.query_one(DataTable), 0)
+        self.query_one(CountersBar).update("Loading…")
+        self.query_one(ModeBar).cue(self.campaign_name)
+        self.query_one("#page-info", Static).update(plain(f"loading {self.campaign_name} …"))
+
+    def _show_where(self) -> None:
+        """The bar: the campaign, then what filters it (the stage filter always: it hides stages)."""
+        if self.view is None:
+            return
+        stage = STAGE_LABELS.get(str(self.query_one("#stage-filter", Select).value), "")
+        source = f"{self.view.source} only" if self.view.source else ""
+        search = f"search: {self.view.search}" if self.view.search else ""
+        self.query_one(ModeBar).show(where_line(self.campaign_name, stage, source, search))
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
@@ -324,6 +346,7 @@ class PipelineScreen(Screen[None]):
         if list(sparkline.data or []) != message.per_day:
             sparkline.data = message.per_day
         self.show_page_info()
+        self._show_where()
         if message.total is None or message.offset is None:  # counted once the rows are on screen
             self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
                                     message.offset)
@@ -412,6 +435,7 @@ class PipelineScreen(Screen[None]):
         self.tagged.clear()
         self.last_batch = None
         if load:
+            self._show_loading()
             self._show(View(campaign_id), {})
         else:
             self.view = View(campaign_id)
