@@ -377,11 +377,14 @@ class PipelineScreen(Screen[None]):
         shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
+        # The countdown first: a notification (bottom right) covers the end of the line, never it.
+        undo = self._undo_left()
         # One line always (.summary): no layout pass for a new text.
-        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left(), layout=False)
+        self.query_one("#page-info", Static).update((f"{undo} · " if undo else "") + shown + tags + order,
+                                                    layout=False)
 
     def _undo_left(self) -> str:
-        """` · u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
+        """`u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
         if self.undo_until is None:
             return ""
         ends, what = self.undo_until
@@ -389,7 +392,7 @@ class PipelineScreen(Screen[None]):
         if left <= 0:
             self.undo_until = None
             return ""
-        return f" · u undoes the {what}: {left} s left"
+        return f"u undoes the {what}: {left} s left"
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         self.refresh_page()
