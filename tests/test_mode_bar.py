@@ -111,4 +111,5 @@ def test_the_inbox_bar_says_its_filter() -> None:
     assert inbox_where(InboxFilter(), None) == "all conversations"
     assert inbox_where(InboxFilter(3, True, True, "fee"), "Glow Serum Launch") == (
         "Glow Serum Launch · unread · bookmarked · search: fee")
-    assert inbox_where(InboxFilter(None, False, True, "", "tag:beauty"), None) == "unread · search: tag:beauty"
+    unread = InboxFilter(None, False, True, "", "tag:beauty")
+    assert inbox_where(unread, None) == "unread · search: tag:beauty"
