@@ -1,8 +1,8 @@
 """The installed `callsheet demo` in a real terminal (tmux) at 80×24 and 120×40, as a person uses it:
-every mode named in the header, a search, a tag, an accept and its undo, a sent mail opened with
-its headers, and a quit that gives the shell its terminal back. On every screen each @handle and
-address is whole or marked cut with `…`, the footer ends on a key's whole words, and no control
-sequence shows as text.
+every mode named in the header and marked in the tab bar, a search, a tag, an accept and its undo, a
+sent mail opened with its headers, and a quit that gives the shell its terminal back. On every screen
+each @handle and address is whole or marked cut with `…`, the footer ends on a key's whole words, and
+no control sequence shows as text.
 """
 
 from __future__ import annotations
@@ -173,8 +173,18 @@ def start(terminal: Terminal) -> str:
 
 
 def header_names(screen: str, mode: str) -> bool:
-    """The header (the top line) says which mode this is."""
-    return f"callsheet · {mode}" in screen.splitlines()[0]
+    """The header (the top line) says which mode this is, and the tab bar under it marks that mode's
+    tab, and only it (`[2 Inbox]`)."""
+    lines = screen.splitlines()
+    return f"callsheet · {mode}" in lines[0] and len(lines) > 1 and bar_marks(lines[1], mode)
+
+
+def bar_marks(bar: str, mode: str) -> bool:
+    """The tab bar lists the four modes by key, with `mode`'s alone in brackets."""
+    keys = {title: key for key, title in MODES}
+    tabs = [f"{keys[title]} {title}" for title in ("Pipeline", "Inbox", "Moderation", "Outbox")]
+    return (all(tab in bar for tab in tabs) and f"[{keys[mode]} {mode}]" in bar
+            and bar.count("[") == 1 and bar.count("]") == 1)
 
 
 def switch_every_mode(terminal: Terminal, demo: Demo) -> None:
@@ -213,7 +223,9 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
     screen = terminal.wait_until(
         lambda shown: "in campaign" in only_row(shown) and "u undoes the accept of 1:" in shown,
         f"{name} in campaign and the undo countdown")
-    assert "tagged" not in lines_with(screen, "rows 1–1 of 1")[0]
+    # The countdown leads the status line: the accept's notification may cover the rest of it, not it.
+    status = lines_with(screen, "u undoes the accept of 1:")[0]
+    assert status.startswith(" u undoes the accept of 1: ") and "tagged" not in status, screen
     assert demo.stage(handle) == "in campaign"
 
     terminal.press("u")
@@ -295,3 +307,11 @@ def test_the_screen_check_catches_a_silent_cut() -> None:
                         INBOX_HEAD) == ["  ★mia.rossi27"]
     footer = "body\n space Tag  a Accept  ^q Quit  r Rej       ▏ ^p palette\n"
     assert footer_cut(footer, frozenset({"Tag", "Accept", "Quit", "Reject"})) == ["r Rej"]
+
+
+def test_the_bar_check_needs_the_mode_marked_alone() -> None:
+    bar = " 1 Pipeline [2 Inbox] 3 Moderation  4 Outbox │ all conversations"
+    assert bar_marks(bar, "Inbox")
+    assert not bar_marks(bar, "Pipeline")
+    assert not bar_marks(bar.replace("[2 Inbox]", " 2 Inbox "), "Inbox")  # nothing marked
+    assert not bar_marks("[1 Pipeline][2 Inbox] 3 Moderation  4 Outbox", "Inbox")  # two marked
