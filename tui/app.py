@@ -20,6 +20,7 @@ from textual.worker import WorkerFailed
 from store.clock import Clock
 from store.db import Store
 from tui import collector, preferences
+from tui.dispatch_notices import DispatchNotices
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
@@ -72,6 +73,7 @@ class CallsheetApp(App[None]):
         self.clock: Clock = store.clock
         self.local_zone = ZoneInfo(local_zone) if local_zone else None
         self.dispatch = AppDispatcher(self)
+        self._dispatch_notices = DispatchNotices()
         # The first mode's rows are read while Textual starts; the Pipeline takes them when it mounts.
         self._opening: Opening | None = Opening(store)
         store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
@@ -144,6 +146,8 @@ class CallsheetApp(App[None]):
     def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
         line = status_line(message.progress)
         self.sub_title = f"{self.workspace_line()} · {visible(line)}" if line else self.workspace_line()
+        for title, sentence in self._dispatch_notices.news(message.progress):  # a failure, a pause
+            self.notify(sentence, title=title, severity="error", timeout=10)
 
     def on_dispatch_off(self, message: DispatchOff) -> None:
         self.sub_title = f"{self.workspace_line()} · {NOT_SENT_HERE}"
