@@ -295,6 +295,28 @@ def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
     assert f"{PROMPT}echo typed-$((20+1))" in screen
 
 
+def test_what_the_demo_says_is_on_screen_after_it_even_without_an_alternate_screen(tmp_path: Path) -> None:
+    """Where the app draws on the shell's own screen (no alternate screen), anything printed before it
+    would be drawn over: the demo says it all after the app, in order, once."""
+    assert CALLSHEET.exists(), f"the console script is not installed at {CALLSHEET} (uv sync)"
+    terminal = Terminal(find_tmux(), tmp_path, 120, 40, alternate_screen=False)
+    try:
+        home = tmp_path / "home"
+        home.mkdir()
+        terminal.start("callsheet demo; echo EXITED $?; exec sh", demo_env(home))
+        terminal.wait_until(lambda shown: header_names(shown, "Pipeline") and "rows 1–" in shown,
+                            "the Pipeline, named in the header, and its rows")
+        assert terminal.pane("alternate_on") == "0"  # the app is on the shell's screen itself
+        terminal.press("C-q")
+        flat = "".join(terminal.wait_for("EXITED 0").splitlines())
+        said = ("Demo workspace", "Casting page for", "The demo's mail catcher kept", "EXITED 0")
+        assert all(flat.count(line) == 1 for line in said if line != said[1]), flat
+        assert "callsheet · Pipeline" not in flat.split("Demo workspace")[1], flat  # not mixed with the app
+        assert [flat.index(line) for line in said] == sorted(flat.index(line) for line in said), flat
+    finally:
+        terminal.close()
+
+
 def test_the_screen_check_catches_a_silent_cut() -> None:
     """The checks themselves: a handle cut bare reads as another person and is caught; one cut with
     `…`, a whole one, an address's domain and one hidden under a notification are not. A footer
