@@ -83,7 +83,7 @@ class ModeBar(Widget):
 
     def cue(self, what: str) -> None:
         """`loading Winter Capsule 25 …` until the next `show`: the rows under it are not its own yet."""
-        self._loading = f"loading {visible(what)} …".replace("  ", " ")
+        self._loading = " ".join(part for part in ("loading", visible(what), "…") if part)
         self.refresh()
 
     def render(self) -> Content:
