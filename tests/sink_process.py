@@ -1,9 +1,11 @@
-"""An aiosmtpd sink in its own process: `python -m tests.sink_process LOG [--delay-file F] [--pipelining]`.
+"""An aiosmtpd sink in its own process:
+`python -m tests.sink_process LOG [--delay-file F] [--pipelining] [--refuse REPLY]`.
 
 It prints its port, then appends the Message-ID of every message it accepts to LOG
 (before answering 250). While the delay file exists, each DATA waits a second first.
 With --pipelining it offers PIPELINING (aiosmtpd reads pipelined commands in order but
-does not say so by itself). Used where a test kills the dispatcher, and by the benchmark.
+does not say so by itself). With --refuse it answers every RCPT with REPLY (e.g. a 550).
+Used where a test kills the dispatcher, and by the benchmark.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ def ehlo_lines(session: Session, hostname: str, responses: list[str], *, pipelin
 
 
 class LoggingSink:
-    def __init__(self, log_path: str | None, delay_file: str | None, delay: float, pipelining: bool) -> None:
+    def __init__(self, log_path: str | None, delay_file: str | None, delay: float, pipelining: bool,
+                 refuse: str | None = None) -> None:
         self.log = open(log_path, "ab", buffering=0) if log_path else None  # noqa: SIM115
+        self.refuse = refuse
         self.delay_file = delay_file
         self.delay = delay
         self.pipelining = pipelining
@@ -38,6 +42,14 @@ class LoggingSink:
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:
         return ehlo_lines(session, hostname, responses, pipelining=self.pipelining)
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.delay_file and os.path.exists(self.delay_file):
@@ -66,8 +78,10 @@ def main() -> None:
     parser.add_argument("--delay-file")
     parser.add_argument("--delay", type=float, default=1.0)
     parser.add_argument("--pipelining", action="store_true")
+    parser.add_argument("--refuse")
     options = parser.parse_args()
-    asyncio.run(serve(LoggingSink(options.log, options.delay_file, options.delay, options.pipelining)))
+    asyncio.run(serve(LoggingSink(options.log, options.delay_file, options.delay, options.pipelining,
+                                  options.refuse)))
 
 
 if __name__ == "__main__":

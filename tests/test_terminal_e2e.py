@@ -1,8 +1,8 @@
 """The installed `callsheet demo` in a real terminal (tmux) at 80×24 and 120×40, as a person uses it:
-every mode named in the header, a search, a tag, an accept and its undo, a sent mail opened with
-its headers, and a quit that gives the shell its terminal back. On every screen each @handle and
-address is whole or marked cut with `…`, the footer ends on a key's whole words, and no control
-sequence shows as text.
+every mode named in the header and marked in the tab bar, a search, a tag, an accept and its undo, a
+sent mail opened with its headers, and a quit that gives the shell its terminal back. On every screen
+each @handle and address is whole or marked cut with `…`, the footer ends on a key's whole words, and
+no control sequence shows as text.
 """
 
 from __future__ import annotations
@@ -173,8 +173,18 @@ def start(terminal: Terminal) -> str:
 
 
 def header_names(screen: str, mode: str) -> bool:
-    """The header (the top line) says which mode this is."""
-    return f"callsheet · {mode}" in screen.splitlines()[0]
+    """The header (the top line) says which mode this is, and the tab bar under it marks that mode's
+    tab, and only it (`[2 Inbox]`)."""
+    lines = screen.splitlines()
+    return f"callsheet · {mode}" in lines[0] and len(lines) > 1 and bar_marks(lines[1], mode)
+
+
+def bar_marks(bar: str, mode: str) -> bool:
+    """The tab bar lists the four modes by key, with `mode`'s alone in brackets."""
+    keys = {title: key for key, title in MODES}
+    tabs = [f"{keys[title]} {title}" for title in ("Pipeline", "Inbox", "Moderation", "Outbox")]
+    return (all(tab in bar for tab in tabs) and f"[{keys[mode]} {mode}]" in bar
+            and bar.count("[") == 1 and bar.count("]") == 1)
 
 
 def switch_every_mode(terminal: Terminal, demo: Demo) -> None:
@@ -213,7 +223,9 @@ def accept_and_undo(terminal: Terminal, demo: Demo, campaign: str) -> None:
     screen = terminal.wait_until(
         lambda shown: "in campaign" in only_row(shown) and "u undoes the accept of 1:" in shown,
         f"{name} in campaign and the undo countdown")
-    assert "tagged" not in lines_with(screen, "rows 1–1 of 1")[0]
+    # The countdown leads the status line: the accept's notification may cover the rest of it, not it.
+    status = lines_with(screen, "u undoes the accept of 1:")[0]
+    assert status.startswith(" u undoes the accept of 1: ") and "tagged" not in status, screen
     assert demo.stage(handle) == "in campaign"
 
     terminal.press("u")
@@ -283,6 +295,28 @@ def quit_and_check_the_shell(terminal: Terminal, home: Path) -> None:
     assert f"{PROMPT}echo typed-$((20+1))" in screen
 
 
+def test_what_the_demo_says_is_on_screen_after_it_even_without_an_alternate_screen(tmp_path: Path) -> None:
+    """Where the app draws on the shell's own screen (no alternate screen), anything printed before it
+    would be drawn over: the demo says it all after the app, in order, once."""
+    assert CALLSHEET.exists(), f"the console script is not installed at {CALLSHEET} (uv sync)"
+    terminal = Terminal(find_tmux(), tmp_path, 120, 40, alternate_screen=False)
+    try:
+        home = tmp_path / "home"
+        home.mkdir()
+        terminal.start("callsheet demo; echo EXITED $?; exec sh", demo_env(home))
+        terminal.wait_until(lambda shown: header_names(shown, "Pipeline") and "rows 1–" in shown,
+                            "the Pipeline, named in the header, and its rows")
+        assert terminal.pane("alternate_on") == "0"  # the app is on the shell's screen itself
+        terminal.press("C-q")
+        flat = "".join(terminal.wait_for("EXITED 0").splitlines())
+        said = ("Demo workspace", "Casting page for", "The demo's mail catcher kept", "EXITED 0")
+        assert all(flat.count(line) == 1 for line in said if line != said[1]), flat
+        assert "callsheet · Pipeline" not in flat.split("Demo workspace")[1], flat  # not mixed with the app
+        assert [flat.index(line) for line in said] == sorted(flat.index(line) for line in said), flat
+    finally:
+        terminal.close()
+
+
 def test_the_screen_check_catches_a_silent_cut() -> None:
     """The checks themselves: a handle cut bare reads as another person and is caught; one cut with
     `…`, a whole one, an address's domain and one hidden under a notification are not. A footer
@@ -295,3 +329,11 @@ def test_the_screen_check_catches_a_silent_cut() -> None:
                         INBOX_HEAD) == ["  ★mia.rossi27"]
     footer = "body\n space Tag  a Accept  ^q Quit  r Rej       ▏ ^p palette\n"
     assert footer_cut(footer, frozenset({"Tag", "Accept", "Quit", "Reject"})) == ["r Rej"]
+
+
+def test_the_bar_check_needs_the_mode_marked_alone() -> None:
+    bar = " 1 Pipeline [2 Inbox] 3 Moderation  4 Outbox │ all conversations"
+    assert bar_marks(bar, "Inbox")
+    assert not bar_marks(bar, "Pipeline")
+    assert not bar_marks(bar.replace("[2 Inbox]", " 2 Inbox "), "Inbox")  # nothing marked
+    assert not bar_marks("[1 Pipeline][2 Inbox] 3 Moderation  4 Outbox", "Inbox")  # two marked

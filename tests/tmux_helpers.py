@@ -30,11 +30,14 @@ def find_tmux() -> str:
 class Terminal:
     """One tmux window of a fixed size running one shell command; `close` kills its server."""
 
-    def __init__(self, tmux: str, folder: Path, width: int, height: int) -> None:
+    def __init__(self, tmux: str, folder: Path, width: int, height: int, *,
+                 alternate_screen: bool = True) -> None:
+        """`alternate_screen=False`: as GNU screen by default, an app draws on the shell's own screen."""
         self.tmux = tmux
         self.socket = f"callsheet-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.config = folder / "tmux.conf"
-        self.config.write_text(CONFIG, encoding="utf-8")
+        extra = "" if alternate_screen else "setw -g alternate-screen off\n"
+        self.config.write_text(CONFIG + extra, encoding="utf-8")
         self.width, self.height = width, height
         self.started = False
         self.socket_path: Path | None = None

@@ -1,4 +1,4 @@
-"""The callsheet App: three modes (Pipeline, Inbox, Moderation), help and the palette."""
+"""The callsheet App: four modes (Pipeline, Inbox, Moderation, Outbox), help and the palette."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from textual.worker import WorkerFailed
 from store.clock import Clock
 from store.db import Store
 from tui import collector, preferences
+from tui.dispatch_notices import DispatchNotices
 from tui.dispatch_worker import AppDispatcher, DispatchOff, DispatchProgressed, DispatchTrouble, status_line
 from tui.errors import app_sentence, where_logged
 from tui.reply_watch import RepliesArrived, replies_sentence
@@ -28,6 +29,7 @@ from tui.screens.pipeline import PipelineScreen
 from tui.screens.pipeline_reads import Opening
 from tui.times import machine_zone, shown_at
 from tui.visible import visible
+from tui.widgets.mode_bar import MODE_TITLES, ModeBar
 
 if TYPE_CHECKING:
     from tui.rehearsal import Rehearsal
@@ -42,9 +44,6 @@ def _screen(target: str) -> Callable[[], Screen]:
         module, name = target.split(":")
         return getattr(importlib.import_module(module), name)()
     return make
-
-
-MODE_TITLES = {"pipeline": "Pipeline", "inbox": "Inbox", "moderation": "Moderation", "outbox": "Outbox"}
 
 
 class CallsheetApp(App[None]):
@@ -80,6 +79,7 @@ class CallsheetApp(App[None]):
         # Times read in the zone asked for, else the machine's (the tests pin TZ=UTC).
         self.local_zone: tzinfo = ZoneInfo(local_zone) if local_zone else machine_zone()
         self.dispatch = AppDispatcher(self)
+        self._dispatch_notices = DispatchNotices()
         # The first mode's rows are read while Textual starts; the Pipeline takes them when it mounts.
         self._opening: Opening | None = Opening(store)
         store.on_mail_queued(self.wake_dispatcher)  # actions wake it from their worker threads
@@ -152,9 +152,16 @@ class CallsheetApp(App[None]):
     def on_dispatch_progressed(self, message: DispatchProgressed) -> None:
         line = status_line(message.progress)
         self.sub_title = f"{self.workspace_line()} · {visible(line)}" if line else self.workspace_line()
+        for title, sentence in self._dispatch_notices.news(message.progress):  # a failure, a pause
+            self.notify(sentence, title=title, severity="error", timeout=10)
 
     def on_dispatch_off(self, message: DispatchOff) -> None:
         self.sub_title = f"{self.workspace_line()} · {NOT_SENT_HERE}"
+
+    def on_mode_bar_chosen(self, message: ModeBar.Chosen) -> None:
+        """A click on a tab: that mode, as its key would."""
+        if message.mode != self.current_mode:
+            self.switch_mode(message.mode)
 
     def on_dispatch_trouble(self, message: DispatchTrouble) -> None:
         self.notify(message.sentence, severity="error", timeout=10)

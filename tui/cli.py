@@ -150,9 +150,10 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 def tui_command(obj: CliContext) -> None:
     """Open the app."""
     from tui.app import make_app
+    from tui.held_output import warnings_after_the_app
 
     app = make_app(obj.store)
-    with output.unfiltered():
+    with output.unfiltered(), warnings_after_the_app():
         app.run()
 
 

@@ -48,7 +48,7 @@ class Rehearsal:
         """What the header may say about it, fullest first, down to the one word that must stay."""
         full, short = visible(str(self.folder)), visible(short_folder(self.folder, home))
         caught = f"rehearsal: mail caught at {self.address}, kept in"
-        return (f"{caught} {full}", f"{caught} {short}", f"rehearsal: mail is kept in {short}",
+        return (f"{caught} {full}", f"{caught} {short}", f"rehearsal: mail kept in {short}",
                 "rehearsal: mail is caught", "rehearsal")
 
     def sub_title(self, sub_title: str, width: int | None, home: Path | None = None) -> str:

@@ -39,6 +39,7 @@ class DispatchProgress:
     in_flight: int = 0
     state: str = "sending"  # sending, idle, waiting (server down), halted, done
     note: str | None = None
+    paused: tuple[str, ...] = ()  # why the breaker paused each campaign it paused, in order
 
     @property
     def done(self) -> int:
@@ -64,4 +65,5 @@ def snapshot(report: DispatchReport, total: int, in_flight: int, state: str,
              note: str | None = None) -> DispatchProgress:
     return DispatchProgress(total=total, sent=report.sent, deferred=report.deferred,
                             failed=report.failed, skipped=report.skipped, in_flight=in_flight,
-                            state="halted" if report.halted else state, note=report.halted or note)
+                            state="halted" if report.halted else state, note=report.halted or note,
+                            paused=tuple(report.paused))

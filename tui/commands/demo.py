@@ -28,6 +28,7 @@ from store.workspace import Kind
 from tui import output
 from tui.commands.serve import serving
 from tui.context import CliContext, demo_db_path
+from tui.held_output import HeldLines, warnings_after_the_app
 from tui.visible import visible
 
 if TYPE_CHECKING:
@@ -59,13 +60,13 @@ def _remove(path: Path) -> None:
     shutil.rmtree(f"{path}.attachments", ignore_errors=True)  # its files (store/attachment_files.py)
 
 
-def prepare(path: Path, reset: bool) -> tuple[Store, dict | None]:
+def prepare(path: Path, reset: bool, say: Callable[[str], None] = click.echo) -> tuple[Store, dict | None]:
     """Open the demo workspace at `path` (rebuilt with `reset`), seeding it when it is new."""
     _refuse_foreign(path)
     if reset and path.exists():
         old = Store(path)
         try:
-            click.echo(f"Rebuilding the demo workspace {path}; deleting its {_inventory(old)}.")
+            say(f"Rebuilding the demo workspace {path}; deleting its {_inventory(old)}.")
         finally:
             old.close()
         _remove(path)
@@ -82,19 +83,27 @@ def prepare(path: Path, reset: bool) -> tuple[Store, dict | None]:
 def demo(obj: CliContext, no_open: bool, reset: bool) -> None:
     """Create the demo workspace, or reopen it as it was left, and open the app on it."""
     path = _demo_path(obj)
-    store, counts = prepare(path, reset)
+    held = HeldLines(hold=not no_open)  # said after the app, which would hide it (tui/held_output.py)
+    try:
+        _demo(path, no_open, reset, held)
+    finally:
+        held.release()
+
+
+def _demo(path: Path, no_open: bool, reset: bool, held: HeldLines) -> None:
+    store, counts = prepare(path, reset, held.say)
     try:
         if counts:
-            click.echo(f"Demo workspace {path}: {plural(counts['influencers'], 'influencer')}, "
+            held.say(f"Demo workspace {path}: {plural(counts['influencers'], 'influencer')}, "
                        f"{plural(counts['campaigns'], 'campaign')}, {plural(counts['messages'], 'message')}, "
                        f"{plural(counts['planned'], 'invitation')} planned for tomorrow "
                        f"({counts['flagged']} flagged).")
         else:
-            click.echo(f"Opening the existing demo workspace {path}, kept as you left it "
+            held.say(f"Opening the existing demo workspace {path}, kept as you left it "
                        f"({_inventory(store)}); `callsheet demo --reset` rebuilds it.")
         if no_open:
             return
-        _run_app(store, path)
+        _run_app(store, path, held)
     finally:
         store.close()
 
@@ -177,14 +186,14 @@ def running(store: Store, path: Path, say: Callable[[str], None]) -> Iterator[De
         catcher.stop()
 
 
-def _run_app(store: Store, path: Path) -> None:
+def _run_app(store: Store, path: Path, held: HeldLines) -> None:
     from tui.app import make_app
     from tui.rehearsal import Rehearsal
 
-    with running(store, path, click.echo) as parts:
-        # What is printed above is hidden behind the app: its header says where the mail goes.
+    with running(store, path, held.say) as parts:
+        # What it would print now is said after it; its header says where the mail goes.
         app = make_app(store, rehearsal=Rehearsal(f"{LOOPBACK}:{parts.catcher.port}", parts.catcher.folder))
-        with output.unfiltered():
+        with output.unfiltered(), warnings_after_the_app():
             app.run()
     kept = plural(parts.catcher.handler.count, "message")
-    click.echo(f"The demo's mail catcher kept {kept} in {parts.catcher.folder}.")
+    held.say(f"The demo's mail catcher kept {kept} in {parts.catcher.folder}.")

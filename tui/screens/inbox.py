@@ -39,11 +39,13 @@ from tui.screens.inbox_messages import (
     ReplyPrepared,
 )
 from tui.screens.inbox_modals import FilterModal, FolderModal, NoteModal, PickModal
+from tui.screens.mode_where import inbox_where
 from tui.times import operator_zone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.contact_panel import ContactPanel
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_bar import ModeBar
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.timeline_view import TimelineView
 
@@ -96,6 +98,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
         self._summary = ""  # the list's summary line, without the tag count
         self._applied_search = ""  # the search bar's text when it was applied (what is in force)
         self._panel_opened = False  # the side panel was opened with `i` (not shown by the layout)
+        self._campaign_names: dict[int, str] = {}  # the filter's choices, for the tab bar
         # A new mode's screen makes Textual reparse every stylesheet and restyle the whole app
         # (its count starts at -1), about 0.3 s here; the styles are current and this screen's
         # own are applied as it mounts, so it starts as up to date as the app.
@@ -104,6 +107,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar(inbox_where(self.flt, None))
         with Horizontal(id="inbox-body"):
             with Vertical(id="inbox-left"):
                 yield Input(placeholder="words, or tag:beauty …", id="inbox-search", classes="hidden")
@@ -165,6 +169,8 @@ class InboxScreen(EscapeSteps, Screen[None]):
         self.conversations.show(message.rows, append=message.append, more=message.more)
         if not message.append:
             self._wanted_id = self.conversations.current_id()  # what `load_list` opens with the page
+            campaign = self._campaign_names.get(self.flt.campaign_id) if self.flt.campaign_id else None
+            self.query_one(ModeBar).show(inbox_where(self.flt, campaign))
         empty = "No conversations match." if self.flt != InboxFilter() else "No conversations yet."
         self._summary = message.summary if self.conversations.rows else empty
         self._show_summary()
@@ -442,6 +448,7 @@ class InboxScreen(EscapeSteps, Screen[None]):
         if which == "filter":
             current = (self.flt.campaign_id, self.flt.bookmarked, self.flt.unread_only)
             choices = [(label, value) for label, value, _ in items]
+            self._campaign_names = {value: label for label, value in choices}
             self.app.push_screen(FilterModal(choices, current), self._filtered)
         elif not items:
             self.notify(pickers.EMPTY.get(which, "There is no campaign yet."),

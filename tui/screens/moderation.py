@@ -35,11 +35,13 @@ from tui.action_worker import ActionFinished, app_store, run_action
 from tui.display import plain, visible_data
 from tui.escape import EscapeSteps, EscState
 from tui.screens.invitation_editor import InvitationEditor
+from tui.screens.mode_where import MODERATION_WHERE
 from tui.screens.moderation_messages import PreviewLoaded, QueueLoaded, send_time, to_item
 from tui.times import operator_zone
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invitation_list import InvitationList, QueueItem, describe
+from tui.widgets.mode_bar import ModeBar
 from tui.widgets.mode_header import ModeHeader
 
 
@@ -75,6 +77,7 @@ class ModerationScreen(EscapeSteps, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar(MODERATION_WHERE)
         yield Static("Loading…", id="counters")
         yield InvitationList(id="queue")
         yield Static("", id="preview")

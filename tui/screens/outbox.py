@@ -23,6 +23,7 @@ from store.errors import UserError
 from store.outbox.admin import VIEW_STATUSES, outbox_counts, outbox_rows
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens.message_view import MessageScreen
+from tui.screens.mode_where import outbox_where
 from tui.screens.outbox_columns import outbox_columns
 from tui.screens.table_screen import ColumnLayout, TableScreen
 from tui.times import operator_zone, shown_time, zone_abbreviation
@@ -88,6 +89,9 @@ class OutboxScreen(TableScreen):
         if sum(counts.values()) > len(rows):
             summary += f" · showing the {'newest' if listing.newest_first else 'first'} {len(rows):,}"
         return table, summary + " · f: other mail"
+
+    def where(self) -> str:
+        return outbox_where(self.listing.name)
 
     def empty_text(self) -> str:
         if self.listing is LISTINGS[0]:

@@ -41,6 +41,7 @@ from tui.screens.pipeline_messages import (
 from tui.screens.pipeline_reads import PAGE_SIZE, Opening, offset_of, read_campaigns, read_page
 from tui.times import operator_zone
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_bar import ModeBar, where_line
 from tui.widgets.mode_header import ModeHeader
 from tui.widgets.pipeline_bits import CountersBar, ProfilePanel, table_row
 from tui.widgets.pipeline_toolbar import PipelineToolbar
@@ -59,6 +60,7 @@ COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11
 STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
                  *((stages.label(s), s) for s in stages.STAGES)]
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
+STAGE_LABELS = {value: label for label, value in STAGE_FILTERS}
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
 
 
@@ -121,6 +123,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar()
         yield PipelineToolbar(STAGE_FILTERS, SOURCE_FILTERS, id="toolbar")
         yield CountersBar("Loading…", id="counters")
         yield Sparkline([0], id="per-day")
@@ -299,6 +302,34 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         hint = ("Choose a campaign with c." if self.campaign_names
                 else "No campaigns yet: `callsheet campaign create NAME` makes one.")
         self.query_one("#page-info", Static).update(hint)
+        self.query_one(ModeBar).show("no campaign chosen" if self.campaign_names else "no campaign yet")
+
+    def _show_loading(self) -> None:
+        """Until the chosen campaign's first page arrives, a cue, not the rows of the one before under
+        its name."""
+        self.rows, self.total, self.page_offset, self.counted = [], 0, 0, False
+        self._fill_table(self.query_one(DataTable), 0)
+        self.query_one(CountersBar).show_loading()
+        self.query_one(ModeBar).cue(self.campaign_name)
+        self.query_one("#page-info", Static).update(plain(f"loading {self.campaign_name} …"))
+
+    def _show_where(self) -> None:
+        """The bar: the campaign, then what filters it (the stage filter always: it hides stages)."""
+        if self.view is None:
+            return
+        stage = STAGE_LABELS.get(self._stage_filter(), "")
+        source = f"{self.view.source} only" if self.view.source else ""
+        search = f"search: {self.view.search}" if self.view.search else ""
+        self.query_one(ModeBar).show(where_line(self.campaign_name, stage, source, search))
+
+    def _stage_filter(self) -> str:
+        """The stage filter's choice for the view shown (its picker may not be made yet)."""
+        assert self.view is not None
+        if self.view.stages == pipeline_view.SHOWN_BY_DEFAULT:
+            return "active"
+        if set(self.view.stages) == set(stages.STAGES):
+            return "all"
+        return self.view.stages[0]
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.view != self.view:
@@ -329,6 +360,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         if list(sparkline.data or []) != message.per_day:
             sparkline.data = message.per_day
         self.show_page_info()
+        self._show_where()
         if message.total is None or message.offset is None:  # counted once the rows are on screen
             self.call_after_refresh(self.count_page, message.view, message.fetch, message.rows, message.total,
                                     message.offset)
@@ -359,11 +391,14 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         shown = f"rows {first}–{self.page_offset + len(self.rows)} of {of}"
         tags = f" · {len(self.tagged)} tagged" if self.tagged else ""
         order = f" · sorted by {self.view.sort.replace('_', ' ')} {'↓' if self.view.descending else '↑'}"
+        # The countdown first: a notification (bottom right) covers the end of the line, never it.
+        undo = self._undo_left()
         # One line always (.summary): no layout pass for a new text.
-        self.query_one("#page-info", Static).update(shown + tags + order + self._undo_left(), layout=False)
+        self.query_one("#page-info", Static).update((f"{undo} · " if undo else "") + shown + tags + order,
+                                                    layout=False)
 
     def _undo_left(self) -> str:
-        """` · u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
+        """`u undoes the accept of 3: 24 s left` while the last decision's emails are held."""
         if self.undo_until is None:
             return ""
         ends, what = self.undo_until
@@ -371,7 +406,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         if left <= 0:
             self.undo_until = None
             return ""
-        return f" · u undoes the {what}: {left} s left"
+        return f"u undoes the {what}: {left} s left"
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         self.refresh_page()
@@ -420,6 +455,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         self.tagged.clear()
         self.last_batch = None
         if load:
+            self._show_loading()
             self._show(View(campaign_id), {})
         else:
             self.view = View(campaign_id)

@@ -16,6 +16,7 @@ from store.db import Store
 from tui.action_worker import app_store
 from tui.display import cell
 from tui.widgets.footer import KeyFooter
+from tui.widgets.mode_bar import ModeBar
 from tui.widgets.mode_header import ModeHeader
 
 
@@ -46,6 +47,7 @@ class TableScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeHeader()
+        yield ModeBar(self.where())
         yield Static("Loading…", classes="summary")
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
@@ -73,8 +75,13 @@ class TableScreen(Screen[None]):
         """Read the rows and a summary line (runs in a worker thread)."""
         raise NotImplementedError
 
+    def where(self) -> str:
+        """What the tab bar says is shown, after the tabs ("" by default)."""
+        return ""
+
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         self.rows = message.rows
+        self.query_one(ModeBar).show(self.where())
         self._fill(self.size.width)
         self.query_one(".summary", Static).update(message.summary if message.rows else self.empty_text())
 

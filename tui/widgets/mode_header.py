@@ -12,7 +12,15 @@ class ModeHeader(Header):
 
     Every mode keeps its screen, and its header, alive while hidden; a new sub-title ("2 sent this
     session") redraws them all, so a title read from the current mode would put one mode's name on
-    another's header."""
+    another's header.
+
+    It has no clock, so its title takes the clock's room, and the palette's icon only its own: at 80
+    columns that is what lets a rehearsal's header say where its mail is kept."""
+
+    DEFAULT_CSS = """
+    ModeHeader HeaderIcon { width: 3; }
+    ModeHeader HeaderClockSpace { display: none; }
+    """
 
     def format_title(self) -> Content:
         mode = getattr(self.screen, "MODE", None)

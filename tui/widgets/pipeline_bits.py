@@ -37,6 +37,10 @@ class CountersBar(Static):
 
     _shown: dict | None = None
 
+    def show_loading(self) -> None:
+        self._shown = None
+        self.update("Loading…")
+
     def show(self, numbers: dict | None) -> None:
         """The counters, rewritten only when they changed: an update lays the screen out again (the
         bar's height follows its lines), which each page turn and sort paid for the same numbers."""
