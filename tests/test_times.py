@@ -74,9 +74,15 @@ def test_the_app_shows_the_machines_zone_and_the_tests_pin_utc(tmp_path, monkeyp
     from tui.app import make_app
 
     store = demo_store(tmp_path / "demo.db")
-    assert zone_name(make_app(store).local_zone) == "UTC", "conftest pins TZ=UTC"
+    apps = [make_app(store)]
+    assert zone_name(apps[0].local_zone) == "UTC", "conftest pins TZ=UTC"
     monkeypatch.setenv("TZ", "Europe/Paris")
-    app = make_app(store)
-    assert app.workspace_line() == "demo.db · 2026-11-23 11:00 CET (pinned)"
-    assert zone_name(make_app(store, local_zone="Asia/Tokyo").local_zone) == "Asia/Tokyo"
+    apps.append(make_app(store))
+    assert apps[1].workspace_line() == "demo.db · 2026-11-23 11:00 CET (pinned)"
+    apps.append(make_app(store, local_zone="Asia/Tokyo"))
+    assert zone_name(apps[2].local_zone) == "Asia/Tokyo"
+    for app in apps:  # each began its opening read as it was built: done before the store closes
+        opening = app.take_opening()
+        if opening is not None:
+            opening.wait()
     store.close()
