@@ -1,7 +1,8 @@
 """The README's reference sections are complete: every command and option in Commands, every key
 binding in Keys (under its mode), every config key and environment variable in Configuration.
 
-Each check reads its own section (by heading), so a name mentioned elsewhere does not count.
+Each check reads its own section (by heading), so a name mentioned elsewhere does not count;
+the query keys and keywords must be in Query syntax too.
 """
 
 from __future__ import annotations
@@ -135,6 +136,22 @@ def test_keys_named_in_the_walkthrough_are_real_bindings() -> None:
     assert named - bound == set()
 
 
+# --- Query syntax -----------------------------------------------------------------------------
+
+def missing_query_words(readme: str) -> list[str]:
+    from store.query.terms import ALIASES, HAS, KEYS
+    from store.query.tokens import KEYWORDS
+
+    text = section(readme, "Query syntax")
+    keys = [key for key in [*KEYS, *ALIASES] if not re.search(rf"`-?{key}[:=<>.`]", text)]
+    words = [word for word in [*KEYWORDS, *(f"has:{what}" for what in HAS)] if f"`{word}" not in text]
+    return keys + words
+
+
+def test_every_query_key_and_keyword_is_in_the_query_syntax_section() -> None:
+    assert missing_query_words(README) == []
+
+
 # --- Configuration ----------------------------------------------------------------------------
 
 def _config_keys() -> dict[str, list[str]]:
@@ -193,10 +210,12 @@ def _without(readme: str, line_start: str) -> str:
     ("| `callsheet note HANDLE TEXT`", missing_commands, "note"),
     ("| `x` | cancel the selected message", missing_keys, "OutboxScreen: x (Cancel)"),
     ("| `idle_seconds` |", missing_settings, "[smtp] idle_seconds"),
-], ids=["command", "key", "config"])
-def test_a_line_taken_out_is_reported(line: str, check, expected: str) -> None:
+    ("| `has:email`, `has:address`, `has:notes` |", missing_query_words,
+     ["has", "has:email", "has:address", "has:notes"]),
+], ids=["command", "key", "config", "query"])
+def test_a_line_taken_out_is_reported(line: str, check, expected: str | list[str]) -> None:
     assert check(README) == []
-    assert check(_without(README, line)) == [expected]
+    assert check(_without(README, line)) == (expected if isinstance(expected, list) else [expected])
 
 
 def test_a_name_elsewhere_in_the_readme_does_not_count() -> None:

@@ -31,6 +31,7 @@ from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.conversation_list import ConversationList
 from tui.widgets.invitation_list import InvitationList
 from tui.widgets.pipeline_bits import ProfilePanel
+from tui.widgets.timeline_view import TimelineView
 
 pytest_plugins = ["tests.conftest_dovecot"]
 
@@ -109,6 +110,8 @@ async def _inbox(keys: Keys, store: Store) -> None:
     assert (top.handle, top.unread) == ("ana.lima", 1)
     await keys.press("enter")
     await until(keys.pilot, lambda: _unread(store) == 0)
+    timeline = app.screen.query_one(TimelineView)
+    await until(keys.pilot, lambda: "Count me in! Which dates?" in timeline.plain_text)
 
 
 def _unread(store: Store) -> int:
