@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from mailer.outgoing_files import describe, split_paths
 from tui.display import plain
@@ -95,10 +95,11 @@ class ComposeModal(ModalScreen[DraftT | None]):
             yield TextArea(self.body, id="compose-body", soft_wrap=True, show_line_numbers=False)
             yield Input(placeholder="Attach: file paths, separated by ;", id="compose-attach")
             yield Label("", id="compose-attach-size", classes="modal-hint", markup=False)
+            # Static, not Label: a hint wraps at 80 columns instead of ending mid-word.
             if self.load_template is not None:
-                yield Label("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
-                            classes="modal-hint", markup=False)
-            yield Label("ctrl+s preview and queue · esc cancel", classes="modal-hint")
+                yield Static("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
+                             classes="modal-hint", markup=False)
+            yield Static("ctrl+s preview and queue · esc cancel", classes="modal-hint")
 
     def on_mount(self) -> None:
         body = self.query_one("#compose-body", TextArea)
