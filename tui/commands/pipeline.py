@@ -9,7 +9,7 @@ import click
 from mailer.actions import invitations, pipeline
 from mailer.actions.invitations import InvitationPreview, InvitedMany, InviteSource
 from mailer.actions.pipeline import Moved
-from store import campaigns, clicks, stages
+from store import campaigns, clicks, stages, suggest
 from store.counters import by_stage, counters
 from store.errors import UserError
 from store.moves import Move
@@ -120,10 +120,7 @@ def apply(obj: CliContext, campaign: str, handle: str, fee: float | None, as_jso
 def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, grace: int,
            as_json: bool) -> None:
     """Move HANDLEs through the pipeline: accept|reject|shortlist|decline|send-agreement|signed|refused."""
-    if len(words) < 2:
-        raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
-    *handles, decision = words
-    decision = stages.parse_decision(decision)
+    handles, decision = _handles_and_decision(campaign, words)
     check = pipeline.check_decision(obj.store, campaign, handles, decision)
     if check.problems:
         raise UserError(check.refusal())
@@ -135,6 +132,28 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
                 f"Nothing changed: {decision}ing {_plural(count, 'application')} is final; "
                 f"confirm on a terminal or pass --yes.", yes)
     _report(pipeline.decide(obj.store, campaign, handles, decision, grace_seconds=grace), as_json)
+
+
+def _handles_and_decision(campaign: str, words: tuple[str, ...]) -> tuple[list[str], str]:
+    """HANDLE... DECISION, with a sentence that shows the order when the decision is elsewhere."""
+    if len(words) < 2:
+        raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
+    *handles, last = words
+    if _as_decision(last) in stages.DECISIONS:
+        return handles, stages.parse_decision(last)
+    misplaced = next((word for word in handles if _as_decision(word) in stages.DECISIONS), None)
+    if misplaced is not None:
+        others = " ".join(word for word in words if word != misplaced)
+        raise UserError(f"The decision comes after the handles: `callsheet decide {campaign!r} {others} "
+                        f"{_as_decision(misplaced)}`.")
+    close = suggest.closest(last, stages.DECISIONS)
+    if close is not None:
+        raise UserError(f"Unknown decision {last!r}; did you mean {close!r}?")
+    return handles, stages.parse_decision(last)  # its sentence lists every decision
+
+
+def _as_decision(word: str) -> str:
+    return word.strip().lower().replace("_", "-")
 
 
 @click.command("undo")
