@@ -109,7 +109,7 @@ def apply(obj: CliContext, campaign: str, handle: str, fee: float | None, as_jso
     _report(pipeline.apply(obj.store, campaign, handle, fee), as_json)
 
 
-@click.command("decide")
+@click.command("decide", short_help="Accept, reject, shortlist… HANDLEs in CAMPAIGN.")
 @click.argument("campaign")
 @click.argument("words", nargs=-1, required=True, metavar="HANDLE... DECISION")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
