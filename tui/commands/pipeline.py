@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC
 
 import click
 
@@ -16,6 +17,7 @@ from store.moves import Move
 from store.wording import plural as _plural
 from tui.context import CliContext
 from tui.output import confirm, emit_json
+from tui.times import shown_time
 from tui.visible import visible
 
 
@@ -201,10 +203,16 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),
                          ("all invited", numbers["invited"]), ("all applicants", numbers["applicants"]),
                          ("budget used", budget), ("clicks", _clicks_text(numbers)),
-                         ("click rate", _click_rate_text(numbers)), ("last update", numbers["last_update"])):
+                         ("click rate", _click_rate_text(numbers)),
+                         ("last update", _utc(numbers["last_update"]))):
         click.echo(f"{label:<15} {value}")
     stages_line = ", ".join(f"{stages.label(s)} {n}" for s, n in by_stage(db, chosen.id).items() if n)
     click.echo(f"{'by stage':<15} {stages_line or 'empty pipeline'}")
+
+
+def _utc(instant: str | None) -> str:
+    """The app's time format with its zone (--json keeps the ISO instant)."""
+    return f"{shown_time(instant, UTC)} UTC" if instant else "never"
 
 
 def _clicks_text(numbers: dict) -> str:
