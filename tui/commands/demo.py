@@ -90,8 +90,10 @@ def demo(obj: CliContext, no_open: bool, reset: bool) -> None:
                        f"{plural(counts['planned'], 'invitation')} planned for tomorrow "
                        f"({counts['flagged']} flagged).")
         else:
-            click.echo(f"Opening the existing demo workspace {path}, kept as you left it "
-                       f"({_inventory(store)}); `callsheet demo --reset` rebuilds it.")
+            # --no-open opens nothing: it only says the workspace is there.
+            lead = "The demo workspace {} is there" if no_open else "Opening the existing demo workspace {}"
+            click.echo(f"{lead.format(path)}, kept as you left it ({_inventory(store)}); "
+                       f"`callsheet demo --reset` rebuilds it.")
         if no_open:
             return
         _run_app(store, path)
