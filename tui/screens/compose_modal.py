@@ -97,11 +97,12 @@ class ComposeModal(ModalScreen[DraftT | None]):
             yield Label("", id="compose-attach-size", classes="modal-hint", markup=False)
             # Static, not Label: a hint wraps at 80 columns instead of ending mid-word.
             if self.load_template is not None:
-                yield Static("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
+                yield Static("{{ firstName }}, {{ campaign.name }}… are filled in per recipient",
                              classes="modal-hint", markup=False)
             yield Static("ctrl+s preview and queue · esc cancel", classes="modal-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#compose-attach-size", Label).display = False  # until a file is named
         body = self.query_one("#compose-body", TextArea)
         if self.subject:
             body.focus()
@@ -135,7 +136,9 @@ class ComposeModal(ModalScreen[DraftT | None]):
         self.post_message(FilesMeasured(describe(paths)))
 
     def on_files_measured(self, message: FilesMeasured) -> None:
-        self.query_one("#compose-attach-size", Label).update(plain(message.text))
+        size = self.query_one("#compose-attach-size", Label)
+        size.update(plain(message.text))
+        size.display = bool(message.text)  # an empty line would take a row from the body at 80×24
 
     def action_submit(self) -> None:
         subject = self.query_one("#compose-subject", Input).value
