@@ -101,8 +101,8 @@ def _pipeline(db: Database, rng: random.Random, campaign: Campaign, pool: list[i
             # write a "skipped: accepted too long ago" into the history of every one of them.
             done = iso(when) if source == "invited" and stage in SEQUENCE_STAGES else None
             db.conn.execute(
-                """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee,
-                       created_at, updated_at, accepted_at, sequence_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee, created_at,
+                       updated_at, accepted_at, sequence_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (influencer_id, campaign.id, source, stage, rng.choice([None, 150, 300, 800]),
                  iso(when), iso(when), done, done),
             )

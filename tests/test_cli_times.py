@@ -25,6 +25,7 @@ def test_status_says_when_the_campaign_last_changed_with_its_zone(store: Store, 
     make_campaign(store, "Spring")
     add_influencer(store, "ana")
     run(db_path, "apply", "Spring", "ana")
-    shown = [line for line in run(db_path, "status", "Spring").stdout.splitlines() if line.startswith("last update")]
+    status = run(db_path, "status", "Spring").stdout.splitlines()
+    shown = [line for line in status if line.startswith("last update")]
     assert shown == ["last update     2026-11-23 10:00 UTC"]
     assert run_json(db_path, "status", "Spring")["last_update"].startswith("2026-11-23T10:00")

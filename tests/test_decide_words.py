@@ -1,4 +1,4 @@
-"""`callsheet decide CAMPAIGN HANDLE... DECISION` typed in another order or misspelt: one sentence that shows how."""
+"""`callsheet decide CAMPAIGN HANDLE... DECISION` in another order or misspelt: a sentence that shows how."""
 
 from __future__ import annotations
 

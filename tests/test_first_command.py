@@ -16,9 +16,11 @@ def _files(folder: Path) -> list[str]:
 @pytest.mark.parametrize(("args", "sentence"), [
     (("campaign", "create", "Spring", "--sender", "nobody"), "must contain exactly one @"),
     (("import", "influencers", "missing.csv"), "missing.csv does not exist"),
-    (("campaign", "create", "Spring", "--sender", "a@brand.example", "--closes", "2026-13-01"), "is not a date"),
+    (("campaign", "create", "Spring", "--sender", "a@brand.example", "--closes", "2026-13-01"),
+     "is not a date"),
 ])
-def test_a_refused_first_command_leaves_no_workspace(db_path: Path, args: tuple[str, ...], sentence: str) -> None:
+def test_a_refused_first_command_leaves_no_workspace(db_path: Path, args: tuple[str, ...],
+                                                     sentence: str) -> None:
     assert_user_error(run(db_path, *args), sentence)
     assert not db_path.exists() and _files(db_path.parent) == []
     # The next command finds none, as before the mistake, and the right one then makes it.

@@ -12,7 +12,8 @@ from tui.screens.help import GENERIC_KEYS, HelpScreen, mode_keys_first
 
 
 def test_textuals_generic_keys_go_last_and_the_rest_keep_their_order() -> None:
-    rows = [("tab", "Focus Next", "P"), ("a", "Accept", "P"), ("ctrl+c", "Copy", "P"), ("1", "Pipeline", "all")]
+    rows = [("tab", "Focus Next", "P"), ("a", "Accept", "P"), ("ctrl+c", "Copy", "P"),
+            ("1", "Pipeline", "all")]
     assert mode_keys_first(rows) == [rows[1], rows[3], rows[0], rows[2]]
 
 

@@ -87,8 +87,8 @@ class CliContext:
         if not self._created:
             return
         self.close()
-        for path in (self.db_path, *(self.db_path.with_name(self.db_path.name + end) for end in ("-wal", "-shm"))):
-            path.unlink(missing_ok=True)
+        for end in ("", "-wal", "-shm"):
+            self.db_path.with_name(self.db_path.name + end).unlink(missing_ok=True)
         self._created = False
 
     def close(self) -> None:
