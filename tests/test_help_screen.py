@@ -38,3 +38,17 @@ async def test_help_opens_on_the_modes_keys_and_moves_with_j_k_g_and_capital_g(t
         assert table.cursor_row == 0
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_each_place_is_named_once_on_its_first_key(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        table = screen.query_one(DataTable)
+        places = [str(table.get_row_at(index)[2]) for index in range(table.row_count)]
+        named = [place for place in places if place]
+        assert named == ["Pipeline", "everywhere", "Pipeline"]  # the mode, the app, Textual's own
+        assert places[0] == "Pipeline" and len(places) == len(screen.rows)

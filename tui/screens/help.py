@@ -42,8 +42,11 @@ class HelpScreen(ModalScreen[None]):
                          id="help-title")
             table: DataTable = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("key", "does", "where")
-            for row in self.rows:
-                table.add_row(*row)
+            shown = ""
+            for key, does, where in self.rows:
+                # Each place named once, on its first key: forty "Pipeline"s read as noise.
+                table.add_row(key, does, where if where != shown else "")
+                shown = where
             yield table
 
     def action_move(self, where: str) -> None:
