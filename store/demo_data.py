@@ -15,6 +15,7 @@ from store.campaigns import Campaign, CampaignSpec
 from store.clock import iso
 from store.database import Database
 from store.outbox.queueing import enqueue
+from store.outreach_rules.sequence import SEQUENCE_STAGES
 from store.rowids import inserted_id
 
 FIRST_NAMES = ["Ana", "Léa", "Marco", "Sofia", "Jonas", "Chloé", "Emma", "Lucas", "Mia", "Noah",
@@ -95,11 +96,14 @@ def _pipeline(db: Database, rng: random.Random, campaign: Campaign, pool: list[i
         start += len(chosen)
         for influencer_id in chosen:
             when = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+            # An invited yes of weeks ago had its welcome sequence then: opening the demo must not
+            # write a "skipped: accepted too long ago" into the history of every one of them.
+            done = iso(when) if source == "invited" and stage in SEQUENCE_STAGES else None
             db.conn.execute(
-                """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee,
-                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO applications (influencer_id, campaign_id, source, stage, fee, created_at,
+                       updated_at, accepted_at, sequence_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (influencer_id, campaign.id, source, stage, rng.choice([None, 150, 300, 800]),
-                 iso(when), iso(when)),
+                 iso(when), iso(when), done, done),
             )
             if source == "invited":
                 sent += _conversation(db, rng, campaign, rows[influencer_id], when)

@@ -78,6 +78,8 @@ def fingerprint(db_path: Path) -> dict[str, tuple[int, str]]:
 
 
 def influencer_rows(db_path: Path) -> list[dict]:
+    if not db_path.exists():
+        return []  # a refused first import leaves no workspace (and connecting would make a file)
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     try:

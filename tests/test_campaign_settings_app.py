@@ -236,3 +236,16 @@ async def test_the_palette_and_help_list_the_settings_key(tmp_path: Path) -> Non
         assert titles["Campaign settings"] == "key: e"
         assert ("e", "Campaign settings", "Pipeline") in app.binding_rows(app.screen)
     store.close()
+
+
+async def test_an_unset_opening_says_not_set_rather_than_looking_like_a_value(tmp_path: Path) -> None:
+    seeded = demo_store(tmp_path / "demo.db")
+    app = make_app(seeded)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _open_settings(pilot)
+            opens = screen.query_one("#setting-opens", Input)
+            assert opens.value == "" and opens.placeholder.startswith("not set (YYYY-MM-DD HH:MM in ")
+            await pilot.press("escape")
+    finally:
+        seeded.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from store.db import Store
+from tests.display_helpers import screen_text
 from tests.pilot_helpers import settled
 from tests.pilot_helpers import until as wait_for
 from tests.test_inbox_pane import open_inbox, seeded  # noqa: F401  (a fixture)
@@ -74,3 +75,16 @@ async def test_a_viewer_may_not_edit_a_contact(seeded: Store) -> None:  # noqa: 
         assert _email(seeded) == before
     finally:
         viewer.close()
+
+
+async def test_the_editor_shows_its_keys_at_80_by_24_before_any_scrolling(seeded: Store) -> None:  # noqa: F811
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactEditor))
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Contact of @ana  ·  ctrl+s saves  ·  esc cancels" in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))

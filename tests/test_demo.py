@@ -41,6 +41,9 @@ def test_demo_reuses_a_database_that_has_data(db_path: Path) -> None:
     run(db_path, "demo", "--no-open")
     again = run(db_path, "demo", "--no-open")
     assert again.exit_code == 0 and "kept as you left it" in again.output
+    # --no-open opens nothing, and says only that the workspace is there.
+    assert again.output.startswith(f"The demo workspace {db_path} is there, kept as you left it (")
+    assert "Opening" not in again.output
 
 
 def test_demo_run_twice_keeps_its_notes_and_reset_says_what_it_deletes(tmp_path: Path) -> None:

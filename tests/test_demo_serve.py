@@ -115,7 +115,7 @@ def test_the_demo_prints_each_casting_page_serves_it_and_an_application_lands(de
         address = f"http://127.0.0.1:{server.port}"
         assert server.address == address and os.environ[ENV_PUBLIC_URL] == address
         tokens = _tokens(demo_path)
-        assert lines[0].startswith(f"Serving the casting-call pages on {address}")
+        assert lines[0] == f"Serving the casting-call pages on {address}."  # not its address twice
         assert lines[1:4] == [f"Casting page for {name}: {address}/c/{tokens[name]}"
                               for name in ("Winter Capsule 25", "Trail Running Summer", "Glow Serum Launch")]
         assert lines[4] == (f"From another computer, forward the port over SSH first: ssh -L {server.port}:"

@@ -111,3 +111,21 @@ async def test_another_campaigns_people_at_a_stage(tmp_path: Path) -> None:
         await until(pilot, lambda: "From campaign 'Winter' (in campaign), 1 to invite" in _preview(modal))
         await pilot.click("#invite-yes")
         await until(pilot, lambda: sorted(r.handle for r in screen.rows) == ["ana", "cat"])
+
+
+async def test_the_dialog_says_its_keys_and_fits_80_by_24_with_a_long_preview(tmp_path: Path) -> None:
+    store = _store(tmp_path / "cs.db")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InviteModal))
+        modal = app.screen
+        assert isinstance(modal, InviteModal)
+        await pilot.press(*"tag:beauty", "enter")
+        await until(pilot, lambda: "2 to invite" in _preview(modal))
+        await pilot.pause()
+        keys = modal.query_one("#invite-keys", Static)
+        assert "esc cancels" in str(keys.render()) and keys.region.height == 1
+        assert modal.query_one("#invite-box").region.bottom <= 24
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PipelineScreen))

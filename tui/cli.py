@@ -99,6 +99,10 @@ class CallsheetGroup(click.Group):
             output.closed_pipe()  # the reader has gone, as with `| head`: end quietly
             ctx.exit(output.EXIT_CLOSED_PIPE)
         except Exception as error:  # noqa: BLE001 - the one place errors become sentences
+            # A refused command leaves no new workspace; the app is never undone (its work is real).
+            if (isinstance(error, UserError) and isinstance(ctx.obj, CliContext)
+                    and ctx.invoked_subcommand not in (None, "tui")):
+                ctx.obj.discard_new()
             ctx.exit(report(error))
         finally:
             if isinstance(ctx.obj, CliContext):

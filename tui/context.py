@@ -63,6 +63,7 @@ class CliContext:
     clock: Clock = field(default_factory=Clock.from_env)
     explicit: bool = False  # the database was named by --db or $CALLSHEET_DB
     _store: Store | None = None
+    _created: bool = False  # this command made the workspace file
 
     @classmethod
     def named(cls, db_path: Path | None) -> CliContext:
@@ -76,8 +77,19 @@ class CliContext:
         if self._store is None:
             if not self.db_path.exists() and not _may_create():
                 raise no_workspace(self.db_path)
+            self._created = not self.db_path.exists()
             self._store = Store(self.db_path, self.clock)
         return self._store
+
+    def discard_new(self) -> None:
+        """After a refused command: take away the workspace it made, so bad input changes nothing
+        (else a mistyped first command leaves an empty workspace with its caller as manager)."""
+        if not self._created:
+            return
+        self.close()
+        for end in ("", "-wal", "-shm"):
+            self.db_path.with_name(self.db_path.name + end).unlink(missing_ok=True)
+        self._created = False
 
     def close(self) -> None:
         if self._store is not None:

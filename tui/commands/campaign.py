@@ -172,7 +172,7 @@ def resume(obj: CliContext, name: str) -> None:
     click.echo(visible(campaign_actions.resume(obj.store, name).sentence))
 
 
-@campaign.command("close")
+@campaign.command("close", short_help="Close NAME now, as its closing time would.")
 @click.argument("name")
 @click.pass_obj
 def close(obj: CliContext, name: str) -> None:

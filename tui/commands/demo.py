@@ -99,8 +99,10 @@ def _demo(path: Path, no_open: bool, reset: bool, held: HeldLines) -> None:
                        f"{plural(counts['planned'], 'invitation')} planned for tomorrow "
                        f"({counts['flagged']} flagged).")
         else:
-            held.say(f"Opening the existing demo workspace {path}, kept as you left it "
-                       f"({_inventory(store)}); `callsheet demo --reset` rebuilds it.")
+            # --no-open opens nothing: it only says the workspace is there.
+            lead = "The demo workspace {} is there" if no_open else "Opening the existing demo workspace {}"
+            held.say(f"{lead.format(path)}, kept as you left it ({_inventory(store)}); "
+                     f"`callsheet demo --reset` rebuilds it.")
         if no_open:
             return
         _run_app(store, path, held)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 
 import click
 
@@ -12,6 +13,7 @@ from store.errors import UserError
 from store.outbox.admin import VIEW_STATUSES, outbox_rows
 from tui.context import CliContext
 from tui.output import emit_json, emit_table, raw
+from tui.times import shown_time
 from tui.visible import visible
 
 BAR_WIDTH = 24
@@ -83,9 +85,10 @@ def outbox(ctx: click.Context, statuses: tuple[str, ...], limit: int, as_json: b
     if not rows:
         click.echo("The outbox is empty.")
         return
-    emit_table(["id", "status", "to", "campaign", "attempts", "next attempt", "reply"],
+    # The app's time format, the zone named once in the title (--json keeps the ISO instants).
+    emit_table(["id", "status", "to", "campaign", "attempts", "next attempt (UTC)", "reply"],
                [(row.id, row.status, row.to_addr, row.campaign or "", row.attempts,
-                 row.next_attempt_at if row.status in ("queued", "deferred") else "",
+                 shown_time(row.next_attempt_at, UTC) if row.status in ("queued", "deferred") else "",
                  row.last_smtp_response or "") for row in rows])
 
 

@@ -39,7 +39,8 @@ def emit_influencers(rows: list[dict]) -> None:
                           ",".join(r["tags"])) for r in rows])
 
 
-@click.command("influencers", context_settings=QUERY_SETTINGS)
+@click.command("influencers", context_settings=QUERY_SETTINGS,
+               short_help="List the influencers matching QUERY (all without one).")
 @click.argument("words", nargs=-1, metavar="[QUERY]")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="At most this many influencers (0: all).")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC
 
 import click
 
 from mailer.actions import invitations, pipeline
 from mailer.actions.invitations import InvitationPreview, InvitedMany, InviteSource
 from mailer.actions.pipeline import Moved
-from store import campaigns, clicks, stages
+from store import campaigns, clicks, stages, suggest
 from store.counters import by_stage, counters
 from store.errors import UserError
 from store.moves import Move
 from store.wording import plural as _plural
 from tui.context import CliContext
 from tui.output import confirm, emit_json
+from tui.times import shown_time
 from tui.visible import visible
 
 
@@ -109,7 +111,7 @@ def apply(obj: CliContext, campaign: str, handle: str, fee: float | None, as_jso
     _report(pipeline.apply(obj.store, campaign, handle, fee), as_json)
 
 
-@click.command("decide")
+@click.command("decide", short_help="Accept, reject, shortlist… HANDLEs in CAMPAIGN.")
 @click.argument("campaign")
 @click.argument("words", nargs=-1, required=True, metavar="HANDLE... DECISION")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -120,10 +122,7 @@ def apply(obj: CliContext, campaign: str, handle: str, fee: float | None, as_jso
 def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, grace: int,
            as_json: bool) -> None:
     """Move HANDLEs through the pipeline: accept|reject|shortlist|decline|send-agreement|signed|refused."""
-    if len(words) < 2:
-        raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
-    *handles, decision = words
-    decision = stages.parse_decision(decision)
+    handles, decision = _handles_and_decision(campaign, words)
     check = pipeline.check_decision(obj.store, campaign, handles, decision)
     if check.problems:
         raise UserError(check.refusal())
@@ -135,6 +134,28 @@ def decide(obj: CliContext, campaign: str, words: tuple[str, ...], yes: bool, gr
                 f"Nothing changed: {decision}ing {_plural(count, 'application')} is final; "
                 f"confirm on a terminal or pass --yes.", yes)
     _report(pipeline.decide(obj.store, campaign, handles, decision, grace_seconds=grace), as_json)
+
+
+def _handles_and_decision(campaign: str, words: tuple[str, ...]) -> tuple[list[str], str]:
+    """HANDLE... DECISION, with a sentence that shows the order when the decision is elsewhere."""
+    if len(words) < 2:
+        raise UserError("Name at least one handle and a decision, e.g. `decide Spring @ana accept`.")
+    *handles, last = words
+    if _as_decision(last) in stages.DECISIONS:
+        return handles, stages.parse_decision(last)
+    misplaced = next((word for word in handles if _as_decision(word) in stages.DECISIONS), None)
+    if misplaced is not None:
+        others = " ".join(word for word in words if word != misplaced)
+        raise UserError(f"The decision comes after the handles: `callsheet decide {campaign!r} {others} "
+                        f"{_as_decision(misplaced)}`.")
+    close = suggest.closest(last, stages.DECISIONS)
+    if close is not None:
+        raise UserError(f"Unknown decision {last!r}; did you mean {close!r}?")
+    return handles, stages.parse_decision(last)  # its sentence lists every decision
+
+
+def _as_decision(word: str) -> str:
+    return word.strip().lower().replace("_", "-")
 
 
 @click.command("undo")
@@ -182,10 +203,16 @@ def status(obj: CliContext, campaign: str, as_json: bool) -> None:
                          ("in campaign", numbers["in_campaign"]), ("rejected", numbers["rejected"]),
                          ("all invited", numbers["invited"]), ("all applicants", numbers["applicants"]),
                          ("budget used", budget), ("clicks", _clicks_text(numbers)),
-                         ("click rate", _click_rate_text(numbers)), ("last update", numbers["last_update"])):
+                         ("click rate", _click_rate_text(numbers)),
+                         ("last update", _utc(numbers["last_update"]))):
         click.echo(f"{label:<15} {value}")
     stages_line = ", ".join(f"{stages.label(s)} {n}" for s, n in by_stage(db, chosen.id).items() if n)
     click.echo(f"{'by stage':<15} {stages_line or 'empty pipeline'}")
+
+
+def _utc(instant: str | None) -> str:
+    """The app's time format with its zone (--json keeps the ISO instant)."""
+    return f"{shown_time(instant, UTC)} UTC" if instant else "never"
 
 
 def _clicks_text(numbers: dict) -> str:

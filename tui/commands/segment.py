@@ -18,7 +18,8 @@ def segment() -> None:
     """Saved filters over influencers, in the query syntax of the search bar."""
 
 
-@segment.command("save", context_settings=QUERY_SETTINGS)
+@segment.command("save", context_settings=QUERY_SETTINGS,
+                 short_help="Save QUERY as the segment NAME.")
 @click.argument("name")
 @click.argument("words", nargs=-1, required=True, metavar="QUERY")
 @click.option("--replace", is_flag=True, help="Change the query of an existing segment.")

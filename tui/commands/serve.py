@@ -54,14 +54,21 @@ def serving(obj: CliContext, host: str, port: int, forwarded_allow_ips: str | No
     logging.getLogger(WEB_LOGGER).addHandler(errors)
     try:
         server.start()
-        say(f"Serving the casting-call pages on {server.address}"
-            + (f" (public address {public_url})." if public_url else
-               "; set [web] public_url or CALLSHEET_PUBLIC_URL for the links' address."))
+        say(f"Serving the casting-call pages on {server.address}" + _public_part(server.address, public_url))
         yield server
     finally:
         server.stop()
         store.close()
         logging.getLogger(WEB_LOGGER).removeHandler(errors)
+
+
+def _public_part(address: str, public_url: str | None) -> str:
+    """The end of the serving line: the public address only when it says something new."""
+    if not public_url:
+        return "; set [web] public_url or CALLSHEET_PUBLIC_URL for the links' address."
+    if public_url.rstrip("/") == address.rstrip("/"):
+        return "."  # the demo's own address: naming it twice reads as two servers
+    return f" (public address {public_url})."
 
 
 def web_options(command: Callable) -> Callable:

@@ -97,7 +97,8 @@ class CampaignSettings(ModalScreen[SettingsRequest | None]):
             return Switch(value, id=field_id, disabled=read_only)
         if kind in ("lines", "windows"):
             return TextArea(value, id=field_id, disabled=read_only, soft_wrap=True, compact=True)
-        placeholder = f"YYYY-MM-DD HH:MM in {self.campaign.timezone}" if kind == "instant" else ""
+        # An empty instant must not read as a value: the dim placeholder says "not set" first.
+        placeholder = f"not set (YYYY-MM-DD HH:MM in {self.campaign.timezone})" if kind == "instant" else ""
         return Input(value, id=field_id, disabled=read_only, placeholder=placeholder, compact=True)
 
     def typed(self) -> dict[str, str | bool]:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from mailer.outgoing_files import describe, split_paths
 from tui.display import plain
@@ -95,12 +95,14 @@ class ComposeModal(ModalScreen[DraftT | None]):
             yield TextArea(self.body, id="compose-body", soft_wrap=True, show_line_numbers=False)
             yield Input(placeholder="Attach: file paths, separated by ;", id="compose-attach")
             yield Label("", id="compose-attach-size", classes="modal-hint", markup=False)
+            # Static, not Label: a hint wraps at 80 columns instead of ending mid-word.
             if self.load_template is not None:
-                yield Label("{{ firstName }}, {{ campaign.name }}… are filled in for each recipient",
-                            classes="modal-hint", markup=False)
-            yield Label("ctrl+s preview and queue · esc cancel", classes="modal-hint")
+                yield Static("{{ firstName }}, {{ campaign.name }}… are filled in per recipient",
+                             classes="modal-hint", markup=False)
+            yield Static("ctrl+s preview and queue · esc cancel", classes="modal-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#compose-attach-size", Label).display = False  # until a file is named
         body = self.query_one("#compose-body", TextArea)
         if self.subject:
             body.focus()
@@ -134,7 +136,9 @@ class ComposeModal(ModalScreen[DraftT | None]):
         self.post_message(FilesMeasured(describe(paths)))
 
     def on_files_measured(self, message: FilesMeasured) -> None:
-        self.query_one("#compose-attach-size", Label).update(plain(message.text))
+        size = self.query_one("#compose-attach-size", Label)
+        size.update(plain(message.text))
+        size.display = bool(message.text)  # an empty line would take a row from the body at 80×24
 
     def action_submit(self) -> None:
         subject = self.query_one("#compose-subject", Input).value

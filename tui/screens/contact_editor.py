@@ -79,15 +79,16 @@ class ContactEditor(ModalScreen[ContactChange | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="contact-box"):
-            yield Label(plain(f"Contact of @{self.card.handle}"), classes="contact-title")
+            # The keys in the title: at 80×24 the form scrolls and a hint at its foot is out of sight.
+            yield Label(plain(f"Contact of @{self.card.handle}  ·  ctrl+s saves  ·  esc cancels"),
+                        classes="contact-title")
             for column, label, _clear in FIELDS:
                 with Horizontal(classes="contact-row"):
                     yield Label(label)
                     yield Input(self.before[column], id=f"contact-{column}")
             yield Label("postal address")
             yield TextArea(self.before["address"], id="contact-address")
-            yield Label("ctrl+s save · esc cancel · an emptied field is erased; lists are comma-separated",
-                        classes="contact-hint")
+            yield Label("An emptied field is erased; lists are comma-separated.", classes="contact-hint")
 
     def typed(self) -> dict[str, str]:
         values = {column: self.query_one(f"#contact-{column}", Input).value for column, _l, _c in FIELDS}

@@ -68,6 +68,9 @@ class InviteModal(ModalScreen[InviteSource | None]):
             with Horizontal(id="invite-buttons"):
                 yield Button("Cancel", id="invite-cancel")
                 yield Button("Invite", id="invite-yes", variant="warning", disabled=True)
+            # The buttons show no keys: without this line tab then enter cancels by surprise.
+            yield Static("tab moves between the fields · enter on Invite N invites · esc cancels",
+                         id="invite-keys")
 
     def on_mount(self) -> None:
         self._show_kind("query")
