@@ -213,7 +213,8 @@ def test_a_paused_campaign_closed_and_reopened_is_open_without_its_old_reason(wo
 def test_create_refuses_a_segment_naming_no_saved_segment(db_path: Path) -> None:
     assert_user_error(run(db_path, "campaign", "create", "Spring", "--segment", "segment:Nope"),
                       "There is no segment named 'Nope'")
-    assert run(db_path, "campaign", "list").stdout.startswith("No campaigns yet")
+    assert not db_path.exists(), "a refused first command leaves no workspace behind"
+    assert_user_error(run(db_path, "campaign", "list"), "There is no workspace at")
 
 
 def test_edited_windows_decide_when_the_real_server_gets_the_invitations(
