@@ -1,50 +1,56 @@
-"""The Pipeline table at 80×24 and wider: an identifier is never cut silently (issue 16)."""
+"""The Pipeline's columns fit its table: beside the profile whole columns give way, none cut at the edge."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Select, Sparkline
 
-from mailer.actions import pipeline
-from store.db import Store
+from tests.app_helpers import demo_app
 from tests.pilot_helpers import until
-from tests.pipeline_helpers import add_influencer, make_campaign
-from tui.app import make_app
 from tui.screens.pipeline import PipelineScreen
-
-LONG = "mia.rossi.official.beauty.paris"  # longer than any column, at any width
-
-
-def _store(path: Path) -> Store:
-    store = Store(path)
-    make_campaign(store, "Glow")
-    for handle in ("mia.rossi278", "mia.rossi27", "zoe.tanaka77", LONG):
-        add_influencer(store, handle, name=handle.title())
-    pipeline.invite(store, "Glow", ["mia.rossi278", "mia.rossi27", "zoe.tanaka77", LONG])
-    return store
+from tui.widgets.pipeline_bits import ProfilePanel
+from tui.widgets.pipeline_toolbar import PipelineToolbar
 
 
-def _column(table: DataTable, key: str) -> list[str]:
-    return [str(table.get_cell(row_key, key)) for row_key in table.rows]
+def _drawn(table: DataTable) -> int:
+    """The cells the columns take, with the space either side of each cell."""
+    return sum(column.width + 2 * table.cell_padding for column in table.columns.values())
 
 
-@pytest.mark.parametrize(("size", "with_source"), [((80, 24), False), ((120, 40), True)])
-async def test_handles_show_whole_or_end_in_an_ellipsis(tmp_path: Path, size, with_source) -> None:
-    app = make_app(_store(tmp_path / "p.db"))
-    async with app.run_test(size=size) as pilot:
+@pytest.mark.parametrize(("width", "kept"), [(80, ["name", "handle", "stage"]),
+                                             (120, ["name", "handle", "stage", "followers", "engagement",
+                                                    "fee", "last_message"])])
+async def test_beside_the_profile_columns_give_way_whole(tmp_path: Path, width: int, kept: list[str]) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(width, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, PipelineScreen)
         table = screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count == 4)
-        keys = [str(column.key.value) for column in table.ordered_columns]
-        assert ("source" in keys) is with_source, "at 80 columns the source gives way to the handle"
-        width = {str(column.key.value): column.width for column in table.ordered_columns}
-        handles = _column(table, "handle")
-        assert sorted(h for h in handles if not h.endswith("…")) == [
-            "@mia.rossi27", "@mia.rossi278", "@zoe.tanaka77"]
-        cut = next(h for h in handles if h.endswith("…"))
-        assert LONG.startswith(cut[1:-1]) and len(cut) == width["handle"]
-        assert all(len(name) <= width["name"] for name in _column(table, "name"))
-        assert any(name.endswith("…") for name in _column(table, "name"))
+        await until(pilot, lambda: table.row_count > 0)
+        wide_open = [str(key.value) for key in table.columns]
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.query_one(ProfilePanel).display)
+        await pilot.pause()
+        shown = [str(key.value) for key in table.columns]
+        assert shown == [key for key in wide_open if key in kept]
+        assert _drawn(table) <= table.scrollable_content_region.width  # nothing cut at the table's edge
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.query_one(ProfilePanel).display)
+        assert [str(key.value) for key in table.columns] == wide_open
+
+
+async def test_no_campaign_chosen_shows_no_campaigns_applications(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        await until(pilot, lambda: bool(screen.rows))
+        toolbar = screen.query_one(PipelineToolbar)
+        await until(pilot, lambda: toolbar.ready.is_set())
+        sparkline = screen.query_one(Sparkline)
+        assert any(sparkline.data or [])
+        screen.query_one("#campaign", Select).clear()  # the picker's blank choice
+        await until(pilot, lambda: screen.view is None)
+        assert list(sparkline.data or []) == [0]

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 
 PROFILE_WIDTH = 34  # as in pipeline.tcss
 NARROW_SPARE = 10  # with fewer spare cells than this beyond 80, the source column is left out
+TABLE_CHROME = 4  # cells of the screen's width the table's columns never get: its edge and the scrollbar
+GIVE_WAY = ("source", "fee", "last_message", "engagement", "followers")  # when columns must go, in order
 # (key, label, width): fixed widths that fit 80 columns; the tag mark leads the name.
 COLUMNS = (("name", "name", 13), ("handle", "handle", 12), ("stage", "stage", 11), ("source", "src", 3),
            ("followers", "follow", 6), ("engagement", "eng.", 5), ("fee", "fee", 5),
@@ -62,6 +64,11 @@ STAGE_FILTERS = [("active stages", "active"), ("all stages", "all"),
 SOURCE_FILTERS = [("any source", "any"), ("invited", "invited"), ("applied", "applied")]
 STAGE_LABELS = {value: label for label, value in STAGE_FILTERS}
 SORT_CYCLE = ("updated", "name", "stage", "followers", "engagement", "fee", "last_message")
+
+
+def _drawn(widths: dict[str, int]) -> int:
+    """The cells columns of these widths take in the table, with the space either side of each cell."""
+    return sum(width + 2 for width in widths.values())
 
 
 class PipelineScreen(EscapeSteps, Screen[None]):
@@ -149,6 +156,15 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         else:
             widths["name"] += min(spare // 2, 16)
             widths["handle"] += min(spare - spare // 2, 12)
+        # Beside the profile at 80 columns not every column fits: the table would cut the last one shown
+        # at its edge (`to revi`), so whole columns give way, least needed first.
+        room = screen_width - (PROFILE_WIDTH if panel.display else 0) - TABLE_CHROME
+        for key in GIVE_WAY:
+            if _drawn(widths) <= room:
+                break
+            widths.pop(key, None)
+        for key, narrowest in (("handle", 12), ("name", 8)):  # then the widest shrink: cut cells end in `…`
+            widths[key] -= min(max(0, _drawn(widths) - room), max(0, widths[key] - narrowest))
         table = self.query_one(DataTable)
         if self._widths == widths:
             return
@@ -299,6 +315,7 @@ class PipelineScreen(EscapeSteps, Screen[None]):
         self.last_batch = None
         self._fill_table(self.query_one(DataTable), 0)
         self.query_one(CountersBar).show(None)
+        self.query_one(Sparkline).data = [0]  # not the last campaign's applications under no campaign
         hint = ("Choose a campaign with c." if self.campaign_names
                 else "No campaigns yet: `callsheet campaign create NAME` makes one.")
         self.query_one("#page-info", Static).update(hint)
