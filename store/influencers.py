@@ -36,7 +36,7 @@ def get_by_handle(db: Database, handle: str) -> dict:
 
 def _with_guess(db: Database, handle: str) -> str:
     close = closest_handle(db, handle)
-    return f"{handle} (did you mean {close}?)" if close else handle
+    return f"{handle!r} (did you mean {close!r}?)" if close else repr(handle)
 
 
 def get(db: Database, influencer_id: int) -> dict:
@@ -53,6 +53,9 @@ def by_handles(db: Database, handles: list[str]) -> list[dict]:
         found[handle] = find_by_handle(db, handle)
     missing = [h for h, row in found.items() if row is None]
     if missing:
+        if len(missing) == 1:  # worded as every other command names an unknown handle
+            handle = missing[0]
+            raise NotFound(f"There is no influencer with the handle {handle!r}{handle_hint(db, handle)}")
         named = ", ".join(_with_guess(db, handle) for handle in missing)
-        raise NotFound(f"Unknown handle{'s' if len(missing) > 1 else ''}: {named}.")
+        raise NotFound(f"There are no influencers with the handles {named}.")
     return [row for row in found.values() if row is not None]

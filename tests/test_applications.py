@@ -136,7 +136,7 @@ def test_unknown_handles_are_named_and_nothing_changes(store: Store) -> None:
     add_influencer(store, "ana")
     pipeline.apply(store, "Spring", "ana")
     before = table_counts(store)
-    with pytest.raises(UserError, match="Unknown handles: ghost, nobody"):
+    with pytest.raises(UserError, match="There are no influencers with the handles 'ghost', 'nobody'"):
         pipeline.decide(store, "Spring", ["ana", "ghost", "nobody"], "reject")
     assert table_counts(store) == before
 

@@ -31,7 +31,8 @@ def test_a_mistyped_handle_gets_the_closest(workspace: Store, db_path: Path) -> 
     assert_user_error(run(db_path, "resubscribe", "mia.rosi"),
                       "There is no influencer with the handle 'mia.rosi'; did you mean 'mia.rossi'?")
     assert_user_error(run(db_path, "unsubscribe", "zoe", "lea.moreau", "xavier"),
-                      "Unknown handles: lea.moreau (did you mean Léa.Moreau?), xavier.")
+                      "There are no influencers with the handles 'lea.moreau' (did you mean 'Léa.Moreau'?), "
+                      "'xavier'.")
     assert_user_error(run(db_path, "influencer", "edit", "mia.rossi27", "--name", "Mia"),
                       "There is no influencer with the handle 'mia.rossi27'; did you mean 'mia.rossi278', "
                       "or add one with `callsheet influencer add mia.rossi27`.")

@@ -132,7 +132,8 @@ def test_tag_and_untag_several_at_once(store: Store, db_path: Path) -> None:
     assert tags == {"ana": ["paris", "beauty", "vip"], "bob": ["beauty"]}
     assert [e["handle"] for e in audit(store, "influencer.tag")] == ["ana", "bob"]
     assert_user_error(run(db_path, "influencer", "tag", "@ana"), "Name the influencers and the tags")
-    assert_user_error(run(db_path, "influencer", "tag", "@ana", "@zed", "x"), "Unknown handle: @zed.")
+    assert_user_error(run(db_path, "influencer", "tag", "@ana", "@zed", "x"),
+                      "There is no influencer with the handle '@zed'.")
     assert tags["ana"] == run_json(db_path, "influencer", "show", "ana")["tags"]  # all or nothing
 
 

@@ -73,7 +73,7 @@ def test_private_decisions_do_not_ask(spring: Store, db_path: Path) -> None:
 def test_decide_reports_problems_before_asking(spring: Store, db_path: Path) -> None:
     run(db_path, "apply", "Spring", "ana")
     result = run(db_path, "decide", "Spring", "ana", "ghost", "accept")
-    assert_user_error(result, "Unknown handle: ghost.")
+    assert_user_error(result, "There is no influencer with the handle 'ghost'.")
     result = run(db_path, "decide", "Spring", "bob", "accept")
     assert_user_error(result, "@bob is not in the pipeline of 'Spring'.")
     assert_user_error(run(db_path, "decide", "Spring", "ana", "hire"), "Unknown decision 'hire'")
