@@ -17,13 +17,18 @@ def test_textuals_generic_keys_go_last_and_the_rest_keep_their_order() -> None:
     assert mode_keys_first(rows) == [rows[1], rows[3], rows[0], rows[2]]
 
 
+async def _open_help(pilot) -> HelpScreen:
+    await pilot.press("question_mark")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, HelpScreen)
+    return screen
+
+
 async def test_help_opens_on_the_modes_keys_and_moves_with_j_k_g_and_capital_g(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        screen = app.screen
-        assert isinstance(screen, HelpScreen)
+        screen = await _open_help(pilot)
         keys = [row[0] for row in screen.rows]
         assert keys[0] not in GENERIC_KEYS and set(keys[-len(GENERIC_KEYS):]) == GENERIC_KEYS
         assert keys.index("1") < keys.index("tab")  # the mode switches before Textual's focus keys
@@ -43,10 +48,7 @@ async def test_help_opens_on_the_modes_keys_and_moves_with_j_k_g_and_capital_g(t
 async def test_each_place_is_named_once_on_its_first_key(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        screen = app.screen
-        assert isinstance(screen, HelpScreen)
+        screen = await _open_help(pilot)
         table = screen.query_one(DataTable)
         places = [str(table.get_row_at(index)[2]) for index in range(table.row_count)]
         named = [place for place in places if place]

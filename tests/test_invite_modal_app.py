@@ -43,6 +43,17 @@ def _preview(modal: InviteModal) -> str:
     return str(modal.query_one("#invite-preview", Static).render())
 
 
+
+async def _previewed(pilot, query: str, expected: str) -> InviteModal:
+    """Open Invite… (i), type `query`, and wait for its preview to say `expected`."""
+    await pilot.press("i")
+    await until(pilot, lambda: isinstance(pilot.app.screen, InviteModal))
+    modal = pilot.app.screen
+    assert isinstance(modal, InviteModal)
+    await pilot.press(*query, "enter")
+    await until(pilot, lambda: expected in _preview(modal))
+    return modal
+
 async def test_invite_a_query_from_the_pipeline(tmp_path: Path) -> None:
     store = _store(tmp_path / "cs.db")
     app = make_app(store)
@@ -50,12 +61,7 @@ async def test_invite_a_query_from_the_pipeline(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, PipelineScreen)
         await until(pilot, lambda: [r.handle for r in screen.rows] == ["cat"])
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, InviteModal))
-        modal = app.screen
-        assert isinstance(modal, InviteModal)
-        await pilot.press(*"tag:beauty", "enter")
-        await until(pilot, lambda: "2 to invite" in _preview(modal))
+        modal = await _previewed(pilot, "tag:beauty", "2 to invite")
         assert ("From query 'tag:beauty', 2 to invite to 'Spring': @ana, @bob; skipping 2 "
                 "(1 suppressed, 1 already in the pipeline).") in _preview(modal).replace("\n", " ")
         button = modal.query_one("#invite-yes", Button)
@@ -117,12 +123,7 @@ async def test_the_dialog_says_its_keys_and_fits_80_by_24_with_a_long_preview(tm
     store = _store(tmp_path / "cs.db")
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, InviteModal))
-        modal = app.screen
-        assert isinstance(modal, InviteModal)
-        await pilot.press(*"tag:beauty", "enter")
-        await until(pilot, lambda: "2 to invite" in _preview(modal))
+        modal = await _previewed(pilot, "tag:beauty", "2 to invite")
         await pilot.pause()
         keys = modal.query_one("#invite-keys", Static)
         assert "esc cancels" in str(keys.render()) and keys.region.height == 1
