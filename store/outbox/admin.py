@@ -36,6 +36,13 @@ class OutboxRow:
     campaign: str | None
     handle: str | None
     listed_at: str | None = None  # the time it is listed by: sent, due, else last written (_LISTED_AT)
+    unreviewed: bool = False  # an invitation of a moderated campaign nobody approved yet (it still goes)
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the Outbox shows it: an invitation waiting for its evening review says so, as
+        Moderation does, not `queued` as if someone had let it go."""
+        return "to review" if self.unreviewed else self.status
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -45,7 +52,7 @@ class OutboxRow:
             subject=row["subject"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
             sent_at=row["sent_at"], last_smtp_response=row["last_smtp_response"],
             flags=tuple(json.loads(row["flags"])), message_id=row["message_id"], campaign=row["campaign"],
-            handle=row["handle"], listed_at=row["listed_at"])
+            handle=row["handle"], listed_at=row["listed_at"], unreviewed=bool(row["unreviewed"]))
 
     def to_json(self) -> dict[str, Any]:
         """The row as `callsheet outbox --json` prints it, in the query's column order."""
@@ -90,7 +97,10 @@ def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
     where, order = _filter_and_order(statuses, newest_first)
     return f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
                   m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
-                  i.handle, {_LISTED_AT} AS listed_at
+                  i.handle, {_LISTED_AT} AS listed_at,
+                  (:now IS NOT NULL AND m.kind = 'invitation' AND m.approved_by IS NULL
+                   AND c.moderation = 1 AND m.status IN ('planned', 'queued')
+                   AND (m.status = 'planned' OR coalesce(m.scheduled_at, m.created_at) >= :now)) AS unreviewed
            FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
            LEFT JOIN influencers i ON i.id = m.influencer_id
            WHERE m.direction = 'out' AND {where}
@@ -99,14 +109,16 @@ def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
 
 
 def outbox_rows(db: Database, statuses: Sequence[str] = ("queued", "deferred", "failed"),
-                limit: int = 100, offset: int = 0, *, newest_first: bool = False) -> list[OutboxRow]:
+                limit: int = 100, offset: int = 0, *, newest_first: bool = False,
+                now: str | None = None) -> list[OutboxRow]:
     """One page of outgoing messages in the given statuses, failed first, then by due time;
-    `newest_first` for history: newest first by the time each is listed at (`listed_at`), ties by id."""
+    `newest_first` for history: newest first by the time each is listed at (`listed_at`), ties by id.
+    With `now`, invitations still in Moderation's queue (upcoming, unapproved) are marked `unreviewed`."""
     unknown = [status for status in statuses if status not in VIEW_STATUSES]
     if unknown:
         raise UserError(f"Unknown outbox status {unknown[0]!r}; choose from {', '.join(VIEW_STATUSES)}.")
     rows = db.query(outbox_sql(statuses, newest_first),
-                    {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset})
+                    {"statuses": json.dumps(list(statuses)), "limit": limit, "offset": offset, "now": now})
     return [OutboxRow.from_row(row) for row in rows]
 
 

@@ -78,7 +78,8 @@ def outbox(ctx: click.Context, statuses: tuple[str, ...], limit: int, as_json: b
     if ctx.invoked_subcommand is not None:
         return
     obj: CliContext = ctx.obj
-    rows = outbox_rows(obj.store.reader(), statuses or ("queued", "deferred", "failed"), limit, 0)
+    rows = outbox_rows(obj.store.reader(), statuses or ("queued", "deferred", "failed"), limit, 0,
+                       now=obj.store.now_iso())
     if as_json:
         emit_json([row.to_json() for row in rows])
         return
@@ -87,7 +88,7 @@ def outbox(ctx: click.Context, statuses: tuple[str, ...], limit: int, as_json: b
         return
     # The app's time format, the zone named once in the title (--json keeps the ISO instants).
     emit_table(["id", "status", "to", "campaign", "attempts", "next attempt (UTC)", "reply"],
-               [(row.id, row.status, row.to_addr, row.campaign or "", row.attempts,
+               [(row.id, row.shown_status, row.to_addr, row.campaign or "", row.attempts,
                  shown_time(row.next_attempt_at, UTC) if row.status in ("queued", "deferred") else "",
                  row.last_smtp_response or "") for row in rows])
 

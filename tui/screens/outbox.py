@@ -81,9 +81,10 @@ class OutboxScreen(TableScreen):
     def fetch(self, store: Store) -> tuple[list[tuple[Any, ...]], str]:
         reader, listing, zone = store.reader(), self.listing, operator_zone(self.app)
         counts = outbox_counts(reader, listing.statuses)
-        rows = outbox_rows(reader, listing.statuses, PAGE, 0, newest_first=listing.newest_first)
+        rows = outbox_rows(reader, listing.statuses, PAGE, 0, newest_first=listing.newest_first,
+                           now=store.now_iso())
         # `when`: the time each row is listed by (sent, due, else last written), in the zone its title names.
-        table = [(r.id, r.status, r.to_addr or "", shown_time(r.listed_at, zone), r.attempts,
+        table = [(r.id, r.shown_status, r.to_addr or "", shown_time(r.listed_at, zone), r.attempts,
                   r.last_smtp_response or "", r.campaign or "") for r in rows]
         summary = f"{listing.name}: " + " · ".join(f"{counts[name]:,} {name}" for name in listing.statuses)
         if sum(counts.values()) > len(rows):
