@@ -56,7 +56,7 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
                                                       (ids[1], "deferred")]
         assert str(shown[0][5]) == "554 5.7.1 Rejected as spam"
         summary = str(app.screen.query_one(".summary", Static).render())
-        assert summary == "waiting: 1 failed · 1 deferred · 1 queued · 0 sending · f: other mail"
+        assert summary == "waiting: 1 failed · 1 deferred · 1 queued (1 to review) · f: other mail"
         await pilot.press("R")
         await _until(pilot, lambda: row(store, ids[0])["status"] == "queued")
         await settled(app)

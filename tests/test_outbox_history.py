@@ -90,7 +90,7 @@ async def test_f_lists_the_sent_mail_and_enter_opens_one_with_its_headers(store,
                     and app.screen.query_one(DataTable).row_count == 2)
         screen = app.screen
         summary = screen.query_one(".summary", Static)
-        assert str(summary.render()).startswith("waiting: 0 failed · 0 deferred · 2 queued · 0 sending")
+        assert str(summary.render()).startswith("waiting: 2 queued (2 to review) · f: other mail")
         await pilot.press("f", "f")
         table = screen.query_one(DataTable)
         await until(pilot, lambda: str(summary.render()).startswith("sent: 3 sent"))

@@ -70,6 +70,14 @@ def outbox_counts(db: Database, statuses: Sequence[str] = ("planned", *OPEN_STAT
     return counts
 
 
+def unreviewed_count(db: Database, statuses: Sequence[str], now: str) -> int:
+    """How many messages in these statuses the Outbox shows as `to review` (see `_UNREVIEWED`)."""
+    sql = f"""SELECT count(*) FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+              WHERE m.direction = 'out' AND m.status IN (SELECT value FROM json_each(:statuses))
+              AND {_UNREVIEWED}"""
+    return db.execute(sql, {"now": now, "statuses": json.dumps(list(statuses))}).fetchone()[0]
+
+
 # Waiting mail: what needs a person first, then by when it falls due. Sent mail: newest sent
 # first, ties by id, along `messages_sent_order` (so a page of 1,000,000 sent rows reads backwards
 # along an index). Other history (skipped, all) the same way, by the time each row is listed at:
@@ -78,6 +86,10 @@ _LISTED_AT = """CASE WHEN m.status = 'sent' THEN m.sent_at
                      WHEN m.status IN ('planned', 'queued', 'deferred', 'sending')
                           THEN coalesce(m.next_attempt_at, m.updated_at)
                      ELSE m.updated_at END"""
+# An invitation still in Moderation's queue (store/moderation.py `_scope`): upcoming, nobody approved it.
+_UNREVIEWED = """:now IS NOT NULL AND m.kind = 'invitation' AND m.approved_by IS NULL
+                 AND c.moderation = 1 AND m.status IN ('planned', 'queued')
+                 AND (m.status = 'planned' OR coalesce(m.scheduled_at, m.created_at) >= :now)"""
 _DUE_ORDER = "m.status = 'failed' DESC, m.next_attempt_at, m.id"
 _SENT_ORDER = "m.sent_at DESC, m.id DESC"
 _NEWEST = "listed_at DESC, m.id DESC"
@@ -98,9 +110,7 @@ def outbox_sql(statuses: Sequence[str], newest_first: bool) -> str:
     return f"""SELECT m.id, m.status, m.kind, m.to_addr, m.subject, m.attempts, m.next_attempt_at,
                   m.sent_at, m.last_smtp_response, m.flags, m.message_id, c.name AS campaign,
                   i.handle, {_LISTED_AT} AS listed_at,
-                  (:now IS NOT NULL AND m.kind = 'invitation' AND m.approved_by IS NULL
-                   AND c.moderation = 1 AND m.status IN ('planned', 'queued')
-                   AND (m.status = 'planned' OR coalesce(m.scheduled_at, m.created_at) >= :now)) AS unreviewed
+                  ({_UNREVIEWED}) AS unreviewed
            FROM messages m LEFT JOIN campaigns c ON c.id = m.campaign_id
            LEFT JOIN influencers i ON i.id = m.influencer_id
            WHERE m.direction = 'out' AND {where}

@@ -20,7 +20,7 @@ from mailer.actions.outcome import Outcome
 from mailer.message_source import MessageSource, message_source
 from store.db import Store
 from store.errors import UserError
-from store.outbox.admin import VIEW_STATUSES, outbox_counts, outbox_rows
+from store.outbox.admin import VIEW_STATUSES, outbox_counts, outbox_rows, unreviewed_count
 from tui.action_worker import ActionFinished, app_store, run_action
 from tui.screens.message_view import MessageScreen
 from tui.screens.mode_where import outbox_where
@@ -86,10 +86,20 @@ class OutboxScreen(TableScreen):
         # `when`: the time each row is listed by (sent, due, else last written), in the zone its title names.
         table = [(r.id, r.shown_status, r.to_addr or "", shown_time(r.listed_at, zone), r.attempts,
                   r.last_smtp_response or "", r.campaign or "") for r in rows]
-        summary = f"{listing.name}: " + " · ".join(f"{counts[name]:,} {name}" for name in listing.statuses)
+        # Only the statuses there is mail in (the line fits 80 columns), those marked `to review` said beside.
+        parts = [f"{counts[name]:,} {name}{self._to_review(store, name)}" for name in listing.statuses
+                 if counts[name]]
+        summary = f"{listing.name}: {' · '.join(parts) or 'none'}"
         if sum(counts.values()) > len(rows):
             summary += f" · showing the {'newest' if listing.newest_first else 'first'} {len(rows):,}"
         return table, summary + " · f: other mail"
+
+    @staticmethod
+    def _to_review(store: Store, status: str) -> str:
+        if status not in ("planned", "queued"):
+            return ""
+        review = unreviewed_count(store.reader(), (status,), store.now_iso())
+        return f" ({review:,} to review)" if review else ""
 
     def where(self) -> str:
         return outbox_where(self.listing.name)
