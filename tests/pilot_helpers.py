@@ -26,6 +26,16 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15
         await pilot.pause(0.05)
 
 
+async def until_pausing(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """As `until`, without waiting on the workers: for an app whose dispatcher worker runs on.
+
+    The deadline only ends a wait that would otherwise hang; it is never what the test checks."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.05)
+
+
 async def settled(app: App) -> None:
     """Wait for the app's workers, ignoring a replaced watcher and failures the App has reported."""
     with contextlib.suppress(WorkerCancelled, WorkerFailed):

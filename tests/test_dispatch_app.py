@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from mailer.dispatch.progress import DispatchProgress
 from tests.dispatch_helpers import add_campaign, queue, row, statuses
-from tests.pilot_helpers import settled
+from tests.pilot_helpers import settled, until_pausing
 from tui.app import make_app
 from tui.dispatch_worker import status_line
 from tui.screens.outbox import OutboxScreen
@@ -33,12 +32,6 @@ def _outbox_fixture(store) -> list[int]:
     return ids
 
 
-async def _until(pilot, predicate, limit: float = 10.0) -> None:
-    deadline = time.monotonic() + limit
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        await pilot.pause(0.05)
-
 
 async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
     ids = _outbox_fixture(store)
@@ -58,15 +51,15 @@ async def test_outbox_lists_and_r_retries_x_cancels(store) -> None:
         summary = str(app.screen.query_one(".summary", Static).render())
         assert summary == "waiting: 1 failed · 1 deferred · 1 queued (1 to review) · f: other mail"
         await pilot.press("R")
-        await _until(pilot, lambda: row(store, ids[0])["status"] == "queued")
+        await until_pausing(pilot, lambda: row(store, ids[0])["status"] == "queued")
         await settled(app)
         await pilot.pause()
         table.move_cursor(row=[r[0] for r in (table.get_row_at(i) for i in range(table.row_count))]
                           .index(ids[1]))
         await pilot.press("x")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until_pausing(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _until(pilot, lambda: row(store, ids[1])["status"] == "skipped")
+        await until_pausing(pilot, lambda: row(store, ids[1])["status"] == "skipped")
         assert "cancelled" in row(store, ids[1])["flags"]
 
 
@@ -90,8 +83,8 @@ async def test_the_apps_worker_sends_and_shows_one_status_line(store, tmp_path, 
         app = make_app(store)
         lines: list[str] = []
         async with app.run_test(size=(120, 36)) as pilot:
-            await _until(pilot, lambda: statuses(store) == {"sent": 20})
-            await _until(pilot, lambda: "20 sent this session" in app.sub_title)
+            await until_pausing(pilot, lambda: statuses(store) == {"sent": 20})
+            await until_pausing(pilot, lambda: "20 sent this session" in app.sub_title)
             lines.append(app.sub_title)
         assert lines == [f"{app.workspace_line()} · 20 sent this session"]
         assert log.read_text().count("\n") == 20
@@ -132,7 +125,7 @@ async def test_a_viewers_app_sends_nothing_and_says_so(store, db_path, tmp_path,
         queue(store, 3, campaign_id=add_campaign(store))
         app = make_app(viewer)
         async with app.run_test(size=(120, 36)) as pilot:
-            await _until(pilot, lambda: "mail is not sent from this login" in app.sub_title)
+            await until_pausing(pilot, lambda: "mail is not sent from this login" in app.sub_title)
             await app.workers.wait_for_complete()
             assert app.sub_title == f"{app.workspace_line()} · mail is not sent from this login"
         assert statuses(store) == {"queued": 3}

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from mailer.dispatch.progress import DispatchProgress
 from tests.dispatch_helpers import add_campaign, queue, statuses, write_config
+from tests.pilot_helpers import until_pausing
 from tui.app import make_app
 from tui.dispatch_notices import DispatchNotices
 
 ROOT = Path(__file__).parent.parent
 REFUSAL = "550 5.1.1 No such user here"
 
-
-async def _until(pilot, predicate, limit: float = 15.0) -> None:
-    """As tests.pilot_helpers.until, without waiting on the workers: the app's dispatcher runs on."""
-    deadline = time.monotonic() + limit
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        await pilot.pause(0.05)
 
 
 async def test_a_refused_send_and_the_breakers_pause_each_raise_a_notification(store, tmp_path,
@@ -38,7 +31,7 @@ async def test_a_refused_send_and_the_breakers_pause_each_raise_a_notification(s
         queue(store, 4, campaign_id=cid)
         app = make_app(store)
         async with app.run_test(size=(120, 36)) as pilot:
-            await _until(pilot, lambda: any(n.title == "Campaign paused" for n in app._notifications))
+            await until_pausing(pilot, lambda: any(n.title == "Campaign paused" for n in app._notifications))
             told = [(n.title, n.message, n.severity) for n in app._notifications]
     finally:
         sink.stdin.close()
